@@ -1,0 +1,249 @@
+//! Case facts: the typed values of one case, read from JSON against a pack's fact schema.
+//!
+//! Building `CaseFacts` never fails as a whole: a value of the wrong type becomes an unknown fact
+//! and a `FieldIssue` saying why; keys that are not facts of the pack are listed as ignored.
+//! A case file is a JSON object whose nested keys are the fact names: fact `order.total_eur` is
+//! `{"order": {"total_eur": 129.9}}` (a flat key `"order.total_eur"` works too); `now` is a fact.
+
+use crate::canonical::{Canonical, sha256_hex};
+use crate::rules::lang::number::Decimal;
+use crate::rules::lang::text::fold;
+use crate::rules::lang::time::{format_date, format_datetime, parse_date, parse_datetime, SECONDS_PER_DAY};
+use crate::rules::{FactType, RulePack};
+use serde_json::Value as Json;
+
+/// A text as the case shows it and folded for matching.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextValue {
+    /// As given.
+    pub raw: String,
+    /// Folded (`text::fold`).
+    pub folded: String,
+}
+
+impl TextValue {
+    /// Wraps a raw text.
+    #[must_use]
+    pub fn new(raw: &str) -> TextValue {
+        TextValue { raw: raw.to_owned(), folded: fold(raw) }
+    }
+}
+
+/// A known fact value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FactValue {
+    /// bool
+    Bool(bool),
+    /// int, number or money
+    Number(Decimal),
+    /// text or enum (enum values are the pack's canonical spelling)
+    Text(TextValue),
+    /// date, days since 1970-01-01
+    Date(i64),
+    /// datetime, UTC seconds
+    DateTime(i64),
+    /// list of text
+    List(Vec<TextValue>),
+}
+
+impl FactValue {
+    /// Human-readable form for evidence (`129.9`, `"text"`, `2026-11-25`).
+    #[must_use]
+    pub fn display(&self) -> String {
+        match self {
+            FactValue::Bool(value) => value.to_string(),
+            FactValue::Number(value) => value.to_string(),
+            FactValue::Text(text) => text.raw.clone(),
+            FactValue::Date(days) => format_date(*days),
+            FactValue::DateTime(seconds) => format_datetime(*seconds),
+            FactValue::List(items) => items.iter().map(|item| item.raw.as_str()).collect::<Vec<_>>().join(", "),
+        }
+    }
+
+    fn to_canonical(&self) -> Canonical {
+        match self {
+            FactValue::Bool(value) => Canonical::Bool(*value),
+            FactValue::Number(value) => Canonical::Number(value.to_string()),
+            FactValue::Text(text) => Canonical::String(text.raw.clone()),
+            FactValue::Date(days) => Canonical::String(format_date(*days)),
+            FactValue::DateTime(seconds) => Canonical::String(format_datetime(*seconds)),
+            FactValue::List(items) => Canonical::Array(items.iter().map(|item| Canonical::String(item.raw.clone())).collect()),
+        }
+    }
+}
+
+/// Why a value in the case could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldIssue {
+    /// The fact (dotted name) or key path.
+    pub fact: String,
+    /// What is wrong, lowercase.
+    pub problem: String,
+}
+
+/// The typed facts of one case, by slot of the pack's fact schema.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseFacts {
+    values: Vec<Option<FactValue>>,
+    ignored_keys: Vec<String>,
+    input_hash: String,
+}
+
+impl CaseFacts {
+    /// Reads a case from JSON. Never fails: problems become unknown facts plus issues.
+    #[must_use]
+    pub fn from_json(pack: &RulePack, json: &Json) -> (CaseFacts, Vec<FieldIssue>) {
+        let mut reader = Reader { pack, values: vec![None; pack.facts.len()], issues: Vec::new(), ignored: Vec::new() };
+        match json {
+            Json::Object(_) => reader.walk("", json),
+            other => reader.issues.push(FieldIssue {
+                fact: "(case)".to_owned(),
+                problem: format!("a case must be a JSON object, found {}", json_type(other)),
+            }),
+        }
+        let Reader { values, issues, ignored, .. } = reader;
+        (CaseFacts::from_values(pack, values, ignored), issues)
+    }
+
+    /// Builds facts from already typed values (one per slot of `pack.facts`).
+    #[must_use]
+    pub fn from_values(pack: &RulePack, values: Vec<Option<FactValue>>, ignored_keys: Vec<String>) -> CaseFacts {
+        let mut entries = Vec::new();
+        for (fact, value) in pack.facts.iter().zip(&values) {
+            if let Some(value) = value {
+                entries.push((fact.name.clone(), value.to_canonical()));
+            }
+        }
+        let input_hash = sha256_hex(Canonical::Object(entries).to_json().as_bytes());
+        CaseFacts { values, ignored_keys, input_hash }
+    }
+
+    /// The value in a slot; `None` when unknown.
+    #[must_use]
+    pub fn value(&self, slot: u16) -> Option<&FactValue> {
+        self.values.get(usize::from(slot)).and_then(Option::as_ref)
+    }
+
+    /// Keys of the case that are not facts of the pack.
+    #[must_use]
+    pub fn ignored_keys(&self) -> &[String] {
+        &self.ignored_keys
+    }
+
+    /// SHA-256 (hex) of the canonical JSON of the known facts.
+    #[must_use]
+    pub fn input_hash(&self) -> &str {
+        &self.input_hash
+    }
+}
+
+struct Reader<'a> {
+    pack: &'a RulePack,
+    values: Vec<Option<FactValue>>,
+    issues: Vec<FieldIssue>,
+    ignored: Vec<String>,
+}
+
+impl Reader<'_> {
+    fn walk(&mut self, prefix: &str, json: &Json) {
+        let Json::Object(object) = json else { return };
+        for (key, value) in object {
+            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+            if let Some(slot) = self.pack.fact_slot(&path) {
+                self.set(slot, &path, value);
+            } else if value.is_object() && self.pack.facts.iter().any(|fact| fact.name.starts_with(&format!("{path}."))) {
+                self.walk(&path, value);
+            } else {
+                self.ignored.push(path);
+            }
+        }
+    }
+
+    fn set(&mut self, slot: u16, path: &str, json: &Json) {
+        let index = usize::from(slot);
+        if json.is_null() {
+            return;
+        }
+        match convert(&self.pack.facts[index].fact_type, json) {
+            Ok(value) => {
+                if self.values[index].is_some() {
+                    self.issues.push(FieldIssue { fact: path.to_owned(), problem: "given twice; the last value is used".to_owned() });
+                }
+                self.values[index] = Some(value);
+            }
+            Err(problem) => {
+                self.values[index] = None;
+                self.issues.push(FieldIssue { fact: path.to_owned(), problem });
+            }
+        }
+    }
+}
+
+fn json_type(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+fn excerpt(json: &Json) -> String {
+    let text = json.to_string();
+    if text.chars().count() > 40 { format!("{}…", text.chars().take(40).collect::<String>()) } else { text }
+}
+
+/// Converts one JSON value to the fact's type, or says why it cannot.
+fn convert(fact_type: &FactType, json: &Json) -> Result<FactValue, String> {
+    let wrong = || format!("expected {}, found {} ({}); treated as unknown", expected(fact_type), json_type(json), excerpt(json));
+    match (fact_type, json) {
+        (FactType::Bool, Json::Bool(value)) => Ok(FactValue::Bool(*value)),
+        (FactType::Int | FactType::Number | FactType::Money, Json::Number(number)) => {
+            let value = Decimal::parse(&number.to_string()).ok_or_else(|| format!("number {number} is out of range; treated as unknown"))?;
+            if *fact_type == FactType::Int && value.to_int().is_none() {
+                return Err(format!("expected a whole number, found {number}; treated as unknown"));
+            }
+            Ok(FactValue::Number(value))
+        }
+        (FactType::Text, Json::String(text)) => Ok(FactValue::Text(TextValue::new(text))),
+        (FactType::Enum(values), Json::String(text)) => {
+            let folded = fold(text);
+            values
+                .iter()
+                .find(|value| fold(value) == folded)
+                .map(|value| FactValue::Text(TextValue::new(value)))
+                .ok_or_else(|| format!("\"{text}\" is not one of {}; treated as unknown", values.join(", ")))
+        }
+        (FactType::Date, Json::String(text)) => parse_date(text)
+            .or_else(|| parse_datetime(text).map(|seconds| seconds.div_euclid(SECONDS_PER_DAY)))
+            .map(FactValue::Date)
+            .ok_or_else(|| format!("\"{text}\" is not a date (YYYY-MM-DD); treated as unknown")),
+        (FactType::DateTime, Json::String(text)) => parse_datetime(text)
+            .or_else(|| parse_date(text).map(|days| days * SECONDS_PER_DAY))
+            .map(FactValue::DateTime)
+            .ok_or_else(|| format!("\"{text}\" is not an RFC 3339 datetime; treated as unknown")),
+        (FactType::List, Json::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().map(TextValue::new))
+            .collect::<Option<Vec<_>>>()
+            .map(FactValue::List)
+            .ok_or_else(|| "expected a list of strings, found a non-string item; treated as unknown".to_owned()),
+        _ => Err(wrong()),
+    }
+}
+
+fn expected(fact_type: &FactType) -> &'static str {
+    match fact_type {
+        FactType::Bool => "true or false",
+        FactType::Int => "a whole number",
+        FactType::Number => "a number",
+        FactType::Money => "an amount in EUR (a number)",
+        FactType::Text => "a string",
+        FactType::Enum(_) => "one of the enum's values (a string)",
+        FactType::Date => "a date string (YYYY-MM-DD)",
+        FactType::DateTime => "a datetime string (RFC 3339)",
+        FactType::List => "a list of strings",
+    }
+}

@@ -1,0 +1,274 @@
+//! Scores a case: `assess(&RulePack, &CaseFacts) -> ScoreReport`.
+//!
+//! Pure, deterministic and infallible: no I/O, no clock ("today" is the `now` fact), no
+//! randomness, no panics. The score is the sum of the fired rules' points clamped to 0..=100; a
+//! rule fires only when its condition is *true*; a rule whose condition is *unknown* is reported as
+//! not evaluable with the facts whose absence made it so, and bounds the `score_range` the score
+//! could still reach once those facts are known.
+
+mod checklist;
+
+pub use checklist::{ChecklistEntry, ChecklistStatus};
+
+use crate::case::CaseFacts;
+use crate::rules::lang::eval::{Env, KeywordHit, Trace, eval};
+use crate::rules::lang::Value;
+use crate::rules::{BandThresholds, Category, RulePack};
+
+/// Lowest possible score.
+pub const MIN_SCORE: i64 = 0;
+/// Highest possible score.
+pub const MAX_SCORE: i64 = 100;
+
+/// How risky a case is, from the pack's band thresholds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RiskBand {
+    /// Below `medium`.
+    Low,
+    /// From `medium`.
+    Medium,
+    /// From `high`.
+    High,
+    /// From `critical`.
+    Critical,
+}
+
+impl RiskBand {
+    /// The band of a score.
+    #[must_use]
+    pub fn from_score(score: i64, thresholds: &BandThresholds) -> RiskBand {
+        if score >= thresholds.critical {
+            RiskBand::Critical
+        } else if score >= thresholds.high {
+            RiskBand::High
+        } else if score >= thresholds.medium {
+            RiskBand::Medium
+        } else {
+            RiskBand::Low
+        }
+    }
+
+    /// `low`, `medium`, `high`, `critical`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            RiskBand::Low => "low",
+            RiskBand::Medium => "medium",
+            RiskBand::High => "high",
+            RiskBand::Critical => "critical",
+        }
+    }
+}
+
+/// Why a fired rule fired: what it read.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Evidence {
+    /// Known facts the condition read (slots), in reading order.
+    pub facts: Vec<u16>,
+    /// Facts the condition tested with `is missing` and found missing.
+    pub tested_missing: Vec<u16>,
+    /// Keywords that matched.
+    pub keywords: Vec<KeywordHit>,
+}
+
+/// A rule that fired.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleHit {
+    /// Index into `RulePack::rules`.
+    pub rule: usize,
+    /// Points it added.
+    pub points: i64,
+    /// Why.
+    pub evidence: Evidence,
+}
+
+/// A rule whose condition is unknown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotEvaluable {
+    /// Index into `RulePack::rules`.
+    pub rule: usize,
+    /// Facts whose absence made it unknown (slots).
+    pub missing: Vec<u16>,
+    /// A computation was undefined (division by zero, overflow).
+    pub undefined: bool,
+}
+
+/// Points per category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Subscore {
+    /// The category.
+    pub category: Category,
+    /// Sum of the category's fired points (unclamped).
+    pub points: i64,
+    /// Clamped to 0..=100.
+    pub score: i64,
+    /// Number of fired rules.
+    pub fired: usize,
+    /// Number of not-evaluable rules.
+    pub not_evaluable: usize,
+}
+
+/// Whether an outcome needs a second person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecondApproval {
+    /// The condition is true.
+    Required,
+    /// The condition is false.
+    NotRequired,
+    /// The condition is unknown; treated as required until the facts are known.
+    RequiredUntilKnown {
+        /// Facts that would decide it.
+        missing: Vec<u16>,
+    },
+}
+
+impl SecondApproval {
+    /// Whether a second approval is needed now.
+    #[must_use]
+    pub fn is_required(&self) -> bool {
+        !matches!(self, SecondApproval::NotRequired)
+    }
+}
+
+/// What choosing an outcome requires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutcomeRequirement {
+    /// Index into `DecisionPolicy::outcomes`.
+    pub outcome: usize,
+    /// The four-eye rule for this case.
+    pub second_approval: SecondApproval,
+    /// Checklist items (indices into the pack's checklist) that must be done first.
+    pub open_items: Vec<usize>,
+}
+
+/// The result of scoring one case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoreReport {
+    /// 0..=100.
+    pub score: i64,
+    /// Band of `score`.
+    pub band: RiskBand,
+    /// Sum of fired points before clamping.
+    pub raw_points: i64,
+    /// Lowest and highest score reachable once unknown facts are known.
+    pub score_range: (i64, i64),
+    /// Per category, in `Category::ALL` order.
+    pub subscores: Vec<Subscore>,
+    /// Fired rules, in pack order.
+    pub hits: Vec<RuleHit>,
+    /// Rules with unknown conditions, in pack order.
+    pub not_evaluable: Vec<NotEvaluable>,
+    /// Sum of |points| of rules that could be evaluated.
+    pub evaluated_weight: i64,
+    /// Sum of |points| of all rules.
+    pub total_weight: i64,
+    /// Checklist, in pack order.
+    pub checklist: Vec<ChecklistEntry>,
+    /// Per outcome of the decision policy.
+    pub outcomes: Vec<OutcomeRequirement>,
+    /// The pack's hash.
+    pub pack_hash: String,
+    /// The case's hash.
+    pub input_hash: String,
+}
+
+impl ScoreReport {
+    /// Share of rule weight that could be evaluated, 0.0..=1.0 (1.0 for a pack without rules).
+    #[must_use]
+    pub fn completeness(&self) -> f64 {
+        if self.total_weight == 0 { 1.0 } else { self.evaluated_weight as f64 / self.total_weight as f64 }
+    }
+}
+
+fn clamp_score(points: i64) -> i64 {
+    points.clamp(MIN_SCORE, MAX_SCORE)
+}
+
+/// Scores `facts` against `pack`.
+#[must_use]
+pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
+    let mut trace = Trace::default();
+    let env = Env { facts, keyword_lists: &pack.keyword_lists, risk: None };
+    let mut hits = Vec::new();
+    let mut not_evaluable = Vec::new();
+    let mut subscores: Vec<Subscore> = Category::ALL
+        .iter()
+        .map(|&category| Subscore { category, points: 0, score: 0, fired: 0, not_evaluable: 0 })
+        .collect();
+    let (mut raw_points, mut unknown_negative, mut unknown_positive) = (0i64, 0i64, 0i64);
+    let (mut evaluated_weight, mut total_weight) = (0i64, 0i64);
+    for (index, rule) in pack.rules.iter().enumerate() {
+        trace.clear();
+        let subscore = &mut subscores[rule.category as usize];
+        total_weight += rule.points.abs();
+        match eval(&rule.when.node, &env, &mut trace) {
+            Value::Bool(true) => {
+                evaluated_weight += rule.points.abs();
+                raw_points += rule.points;
+                subscore.points += rule.points;
+                subscore.fired += 1;
+                hits.push(RuleHit {
+                    rule: index,
+                    points: rule.points,
+                    evidence: Evidence {
+                        facts: trace.present.clone(),
+                        tested_missing: trace.tested_missing.clone(),
+                        keywords: trace.keyword_hits.clone(),
+                    },
+                });
+            }
+            Value::Bool(false) => evaluated_weight += rule.points.abs(),
+            _ => {
+                if rule.points < 0 {
+                    unknown_negative += rule.points;
+                } else {
+                    unknown_positive += rule.points;
+                }
+                subscore.not_evaluable += 1;
+                not_evaluable.push(NotEvaluable { rule: index, missing: trace.missing.clone(), undefined: trace.undefined });
+            }
+        }
+    }
+    for subscore in &mut subscores {
+        subscore.score = clamp_score(subscore.points);
+    }
+    let score = clamp_score(raw_points);
+    let band = RiskBand::from_score(score, &pack.bands);
+    let late_env = Env { risk: Some((score, band.name())), ..env };
+    let checklist = checklist::build(pack, &late_env, &hits, &not_evaluable, &mut trace);
+    let outcomes = pack
+        .decision_policy
+        .outcomes
+        .iter()
+        .enumerate()
+        .map(|(index, outcome)| {
+            trace.clear();
+            let second_approval = match eval(&outcome.requires_second_approval.node, &late_env, &mut trace) {
+                Value::Bool(true) => SecondApproval::Required,
+                Value::Bool(false) => SecondApproval::NotRequired,
+                _ => SecondApproval::RequiredUntilKnown { missing: trace.missing.clone() },
+            };
+            let open_items = checklist
+                .iter()
+                .filter(|entry| entry.status != ChecklistStatus::Done && pack.checklist[entry.item].required_for.contains(&index))
+                .map(|entry| entry.item)
+                .collect();
+            OutcomeRequirement { outcome: index, second_approval, open_items }
+        })
+        .collect();
+    ScoreReport {
+        score,
+        band,
+        raw_points,
+        score_range: (clamp_score(raw_points + unknown_negative), clamp_score(raw_points + unknown_positive)),
+        subscores,
+        hits,
+        not_evaluable,
+        evaluated_weight,
+        total_weight,
+        checklist,
+        outcomes,
+        pack_hash: pack.hash.clone(),
+        input_hash: facts.input_hash().to_owned(),
+    }
+}

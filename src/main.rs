@@ -1,0 +1,203 @@
+//! The `riskpane` command-line tool for rule authors: lint packs, score case files, try expressions.
+//!
+//! Exit codes: 0 success; 1 the pack or expression has errors (all printed with file, line:col
+//! and a caret snippet); 2 usage or input problems (missing file, invalid JSON). Never a panic
+//! or a backtrace: every failure is one clear message on stderr.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a command-line tool prints by design
+
+use clap::{Parser, Subcommand, ValueEnum};
+use riskpane::rules::lang::Value;
+use riskpane::rules::lang::eval::{Env, Trace, eval};
+use riskpane::rules::diagnostic::{PackError, render};
+use riskpane::{CaseFacts, RulePack, assess, compile_source, report};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "riskpane", version, about = "Lint rule packs, score cases, try rule-language expressions")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check rule packs; print every error with file, line:col and a caret snippet.
+    Lint {
+        /// Rule pack TOML files.
+        #[arg(required = true)]
+        packs: Vec<PathBuf>,
+    },
+    /// Score a case file against a rule pack.
+    Score {
+        /// Rule pack TOML file.
+        #[arg(long)]
+        pack: PathBuf,
+        /// Case JSON file (nested keys are fact names).
+        #[arg(long)]
+        case: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// Language of rule titles and checklist texts (falls back to English).
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+    /// Type-check one expression against a pack's facts and evaluate it.
+    Eval {
+        /// Rule pack TOML file.
+        #[arg(long)]
+        pack: PathBuf,
+        /// Case JSON file; without it every fact is unknown.
+        #[arg(long)]
+        case: Option<PathBuf>,
+        /// The expression, e.g. 'order.total_eur > 400 and account.age_days < 14'.
+        #[arg(long)]
+        expr: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Text,
+}
+
+/// A failure: its message and exit code.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    fn input(message: String) -> Failure {
+        Failure { message, code: 2 }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Lint { packs } => lint(&packs),
+        Command::Score { pack, case, format, lang } => score(&pack, &case, format, &lang),
+        Command::Eval { pack, case, expr } => evaluate(&pack, case.as_deref(), &expr),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{}", failure.message.trim_end());
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn read(path: &Path, what: &str) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|error| Failure::input(format!("error: cannot read {what} {}: {error}", path.display())))
+}
+
+fn load_pack(path: &Path) -> Result<RulePack, Failure> {
+    let source = read(path, "rule pack")?;
+    compile_source(&path.display().to_string(), &source).map_err(|errors| Failure { message: errors.to_string(), code: 1 })
+}
+
+fn load_case(pack: &RulePack, path: &Path) -> Result<(CaseFacts, Vec<riskpane::case::FieldIssue>), Failure> {
+    let text = read(path, "case")?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|error| {
+        Failure::input(format!("error: {} is not valid JSON: {error}", path.display()))
+    })?;
+    if !json.is_object() {
+        return Err(Failure::input(format!("error: {} must hold a JSON object whose keys are fact names", path.display())));
+    }
+    Ok(CaseFacts::from_json(pack, &json))
+}
+
+fn lint(paths: &[PathBuf]) -> Result<(), Failure> {
+    let mut failed = Vec::new();
+    for path in paths {
+        let source = match read(path, "rule pack") {
+            Ok(source) => source,
+            Err(failure) => {
+                eprintln!("{}", failure.message);
+                failed.push(2);
+                continue;
+            }
+        };
+        match compile_source(&path.display().to_string(), &source) {
+            Ok(pack) => println!(
+                "{}: ok ({} {}, {} facts, {} rules, {} checklist items, {} outcomes)",
+                path.display(),
+                pack.id,
+                pack.version,
+                pack.facts.len(),
+                pack.rules.len(),
+                pack.checklist.len(),
+                pack.decision_policy.outcomes.len()
+            ),
+            Err(errors) => {
+                eprintln!("{errors}");
+                failed.push(1);
+            }
+        }
+    }
+    match failed.iter().max() {
+        None => Ok(()),
+        Some(&code) => Err(Failure { message: String::new(), code }),
+    }
+}
+
+fn score(pack_path: &Path, case_path: &Path, format: Format, language: &str) -> Result<(), Failure> {
+    let pack = load_pack(pack_path)?;
+    let (facts, issues) = load_case(&pack, case_path)?;
+    let score_report = assess(&pack, &facts);
+    match format {
+        Format::Json => {
+            let json = report::to_json(&pack, &facts, &issues, &score_report, language);
+            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+        }
+        Format::Text => print!("{}", report::to_text(&pack, &facts, &issues, &score_report, language)),
+    }
+    Ok(())
+}
+
+fn evaluate(pack_path: &Path, case_path: Option<&Path>, expression: &str) -> Result<(), Failure> {
+    let pack = load_pack(pack_path)?;
+    let (facts, issues) = match case_path {
+        Some(path) => load_case(&pack, path)?,
+        None => (CaseFacts::from_values(&pack, vec![None; pack.facts.len()], Vec::new()), Vec::new()),
+    };
+    for issue in &issues {
+        eprintln!("note: {}: {}", issue.fact, issue.problem);
+    }
+    let (node, _) = pack.compile_expression(expression).map_err(|errors| {
+        let mut message = String::new();
+        for error in &errors {
+            let located = PackError { message: error.message.clone(), start: error.span.start, end: error.span.end, help: error.help.clone() };
+            message.push_str(&render("<expr>", expression, &located));
+        }
+        Failure { message, code: 1 }
+    })?;
+    let env = Env { facts: &facts, keyword_lists: &pack.keyword_lists, risk: None };
+    let mut trace = Trace::default();
+    let value = eval(&node, &env, &mut trace);
+    let shown = match (&node, value) {
+        (_, Value::Unknown) => "unknown".to_owned(),
+        (riskpane::rules::lang::Node::Fact(slot), _) => facts.value(*slot).map(riskpane::case::FactValue::display).unwrap_or_default(),
+        (_, Value::Bool(value)) => value.to_string(),
+        (_, Value::Number(number)) => number.to_string(),
+        (_, Value::Text(text)) => format!("{text:?}"),
+        (_, Value::Date(days)) => riskpane::rules::lang::time::format_date(days),
+        (_, Value::DateTime(seconds)) => riskpane::rules::lang::time::format_datetime(seconds),
+        (_, Value::List(items)) => format!("{:?}", items.iter().map(|item| item.raw.as_str()).collect::<Vec<_>>()),
+    };
+    println!("{shown}");
+    if value == Value::Unknown {
+        let missing: Vec<&str> = trace.missing.iter().map(|&slot| pack.facts[usize::from(slot)].name.as_str()).collect();
+        if !missing.is_empty() {
+            eprintln!("unknown because these facts are missing: {}", missing.join(", "));
+        }
+        if trace.undefined {
+            eprintln!("unknown because a computation is undefined (division by zero or overflow)");
+        }
+    }
+    Ok(())
+}

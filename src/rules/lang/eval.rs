@@ -1,0 +1,261 @@
+//! Three-valued evaluation of typed nodes against case facts (Kleene logic, like SQL NULL).
+//!
+//! A missing or ill-typed fact is `Unknown`. `false and unknown = false`, `true or unknown = true`,
+//! `not unknown = unknown`; any comparison or arithmetic with unknown is unknown, and so are
+//! division by zero and overflow. `x is missing` / `x is present` are always known.
+//! Evaluation is pure, allocation-free on the hot path, and cannot panic.
+
+use super::check::{ArithOp, CompareOp, Node, TextOp};
+use super::number::Decimal;
+use super::time::SECONDS_PER_DAY;
+use crate::case::{CaseFacts, FactValue, TextValue};
+use crate::rules::KeywordList;
+use std::cmp::Ordering;
+
+/// A runtime value. Text is folded (see `text::fold`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value<'a> {
+    /// Not known: missing, null, ill-typed, or the result of an undefined operation.
+    Unknown,
+    /// Boolean.
+    Bool(bool),
+    /// Number (int, number and money alike).
+    Number(Decimal),
+    /// Folded text.
+    Text(&'a str),
+    /// Days since 1970-01-01.
+    Date(i64),
+    /// UTC seconds.
+    DateTime(i64),
+    /// List of texts.
+    List(&'a [TextValue]),
+}
+
+/// A keyword that made `matches_any` true.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeywordHit {
+    /// Index of the keyword list in the pack.
+    pub list: u16,
+    /// Index of the keyword inside the list.
+    pub term: u32,
+}
+
+/// What one evaluation touched; reused across rules to avoid allocation.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    /// Facts that were read and were unknown, in first-read order.
+    pub missing: Vec<u16>,
+    /// Facts that were read and known, in first-read order.
+    pub present: Vec<u16>,
+    /// Facts tested with `is missing` / `is present` and found missing.
+    pub tested_missing: Vec<u16>,
+    /// Keywords that matched.
+    pub keyword_hits: Vec<KeywordHit>,
+    /// An operation was undefined (division by zero, overflow).
+    pub undefined: bool,
+}
+
+impl Trace {
+    /// Empties the trace, keeping its capacity.
+    pub fn clear(&mut self) {
+        self.missing.clear();
+        self.present.clear();
+        self.tested_missing.clear();
+        self.keyword_hits.clear();
+        self.undefined = false;
+    }
+}
+
+fn push_unique(list: &mut Vec<u16>, slot: u16) {
+    if !list.contains(&slot) {
+        list.push(slot);
+    }
+}
+
+/// Everything an evaluation may read.
+#[derive(Clone, Copy)]
+pub struct Env<'a> {
+    /// The case.
+    pub facts: &'a CaseFacts,
+    /// The pack's keyword lists.
+    pub keyword_lists: &'a [KeywordList],
+    /// `risk.score` and `risk.band` (folded band name), once scoring is done.
+    pub risk: Option<(i64, &'static str)>,
+}
+
+/// Evaluates `node`; records what it read in `trace`.
+pub fn eval<'a>(node: &'a Node, env: &Env<'a>, trace: &mut Trace) -> Value<'a> {
+    match node {
+        Node::Bool(value) => Value::Bool(*value),
+        Node::Number(value) => Value::Number(*value),
+        Node::Text(value) => Value::Text(value),
+        Node::Date(days) => Value::Date(*days),
+        Node::DateTime(seconds) => Value::DateTime(*seconds),
+        Node::Fact(slot) => match env.facts.value(*slot) {
+            Some(value) => {
+                push_unique(&mut trace.present, *slot);
+                match value {
+                    FactValue::Bool(value) => Value::Bool(*value),
+                    FactValue::Number(value) => Value::Number(*value),
+                    FactValue::Text(text) => Value::Text(&text.folded),
+                    FactValue::Date(days) => Value::Date(*days),
+                    FactValue::DateTime(seconds) => Value::DateTime(*seconds),
+                    FactValue::List(items) => Value::List(items),
+                }
+            }
+            None => {
+                push_unique(&mut trace.missing, *slot);
+                Value::Unknown
+            }
+        },
+        Node::RiskScore => env.risk.map_or(Value::Unknown, |(score, _)| Value::Number(Decimal::from_int(score))),
+        Node::RiskBand => env.risk.map_or(Value::Unknown, |(_, band)| Value::Text(band)),
+        Node::Not(operand) => match eval(operand, env, trace) {
+            Value::Bool(value) => Value::Bool(!value),
+            _ => Value::Unknown,
+        },
+        Node::And(left, right) => {
+            // Both sides are evaluated (no short-circuit) so evidence and missing facts are complete.
+            match (eval(left, env, trace), eval(right, env, trace)) {
+                (Value::Bool(false), _) | (_, Value::Bool(false)) => Value::Bool(false),
+                (Value::Bool(true), Value::Bool(true)) => Value::Bool(true),
+                _ => Value::Unknown,
+            }
+        }
+        Node::Or(left, right) => match (eval(left, env, trace), eval(right, env, trace)) {
+            (Value::Bool(true), _) | (_, Value::Bool(true)) => Value::Bool(true),
+            (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
+            _ => Value::Unknown,
+        },
+        Node::Compare(operator, left, right) => {
+            let left = eval(left, env, trace);
+            let right = eval(right, env, trace);
+            match compare(left, right) {
+                Some(ordering) => Value::Bool(match operator {
+                    CompareOp::Eq => ordering == Ordering::Equal,
+                    CompareOp::Ne => ordering != Ordering::Equal,
+                    CompareOp::Lt => ordering == Ordering::Less,
+                    CompareOp::Le => ordering != Ordering::Greater,
+                    CompareOp::Gt => ordering == Ordering::Greater,
+                    CompareOp::Ge => ordering != Ordering::Less,
+                }),
+                None => Value::Unknown,
+            }
+        }
+        Node::Arith(operator, left, right) => {
+            let (Value::Number(left), Value::Number(right)) = (eval(left, env, trace), eval(right, env, trace)) else {
+                return Value::Unknown;
+            };
+            let result = match operator {
+                ArithOp::Add => left.checked_add(right),
+                ArithOp::Sub => left.checked_sub(right),
+                ArithOp::Mul => left.checked_mul(right),
+                ArithOp::Div => left.checked_div(right),
+            };
+            defined(result, trace)
+        }
+        Node::Neg(operand) => match eval(operand, env, trace) {
+            Value::Number(value) => defined(value.checked_neg(), trace),
+            _ => Value::Unknown,
+        },
+        Node::InSet(value, set) => {
+            let value = eval(value, env, trace);
+            if value == Value::Unknown {
+                return Value::Unknown;
+            }
+            let mut scratch = Trace::default();
+            let found = set.iter().any(|item| compare(value, eval(item, env, &mut scratch)) == Some(Ordering::Equal));
+            Value::Bool(found)
+        }
+        Node::TextOp(operator, left, right) => match (eval(left, env, trace), eval(right, env, trace)) {
+            (Value::Text(text), Value::Text(pattern)) => Value::Bool(match operator {
+                TextOp::Contains => text.contains(pattern),
+                TextOp::StartsWith => text.starts_with(pattern),
+                TextOp::EndsWith => text.ends_with(pattern),
+            }),
+            _ => Value::Unknown,
+        },
+        Node::ListContains(list, item) => match (eval(list, env, trace), eval(item, env, trace)) {
+            (Value::List(items), Value::Text(item)) => Value::Bool(items.iter().any(|element| element.folded == item)),
+            _ => Value::Unknown,
+        },
+        Node::IsMissing(operand) | Node::IsPresent(operand) => {
+            let missing_before = trace.missing.len();
+            let undefined_before = trace.undefined;
+            let is_missing = eval(operand, env, trace) == Value::Unknown;
+            // Absence is the answer here, not a reason for unknown: move those facts to evidence.
+            for slot in trace.missing.drain(missing_before..).collect::<Vec<_>>() {
+                push_unique(&mut trace.tested_missing, slot);
+            }
+            trace.undefined = undefined_before;
+            Value::Bool(is_missing == matches!(node, Node::IsMissing(_)))
+        }
+        Node::Len(operand) => match eval(operand, env, trace) {
+            Value::List(items) => Value::Number(Decimal::from_int(items.len() as i64)),
+            Value::Text(text) => Value::Number(Decimal::from_int(text.chars().count() as i64)),
+            _ => Value::Unknown,
+        },
+        Node::DaysBetween(from, to) => {
+            let (Some(from), Some(to)) = (seconds_of(eval(from, env, trace)), seconds_of(eval(to, env, trace))) else {
+                return Value::Unknown;
+            };
+            let difference = Decimal::from_int(to - from);
+            defined(difference.checked_div(Decimal::from_int(SECONDS_PER_DAY)), trace)
+        }
+        Node::MatchesAny(operand, list_index) => {
+            let Some(list) = env.keyword_lists.get(usize::from(*list_index)) else {
+                return Value::Unknown;
+            };
+            let hits_before = trace.keyword_hits.len();
+            let check_text = |text: &str, trace: &mut Trace| {
+                for (term_index, term) in list.terms.iter().enumerate() {
+                    if term.pattern.is_found_in(text) {
+                        let hit = KeywordHit { list: *list_index, term: term_index as u32 };
+                        if !trace.keyword_hits.contains(&hit) {
+                            trace.keyword_hits.push(hit);
+                        }
+                    }
+                }
+            };
+            match eval(operand, env, trace) {
+                Value::Text(text) => check_text(text, trace),
+                Value::List(items) => {
+                    for item in items {
+                        check_text(&item.folded, trace);
+                    }
+                }
+                _ => return Value::Unknown,
+            }
+            Value::Bool(trace.keyword_hits.len() > hits_before)
+        }
+    }
+}
+
+fn defined(result: Option<Decimal>, trace: &mut Trace) -> Value<'static> {
+    if let Some(value) = result {
+        Value::Number(value)
+    } else {
+        trace.undefined = true;
+        Value::Unknown
+    }
+}
+
+fn seconds_of(value: Value<'_>) -> Option<i64> {
+    match value {
+        Value::Date(days) => days.checked_mul(SECONDS_PER_DAY),
+        Value::DateTime(seconds) => Some(seconds),
+        _ => None,
+    }
+}
+
+/// Orders two known values of compatible types; `None` when either is unknown or they are
+/// incomparable.
+fn compare(left: Value<'_>, right: Value<'_>) -> Option<Ordering> {
+    match (left, right) {
+        (Value::Number(left), Value::Number(right)) => Some(left.cmp(&right)),
+        (Value::Text(left), Value::Text(right)) => Some(left.cmp(right)),
+        (Value::Bool(left), Value::Bool(right)) => Some(left.cmp(&right)),
+        (Value::Date(left), Value::Date(right)) => Some(left.cmp(&right)),
+        (left, right) => Some(seconds_of(left)?.cmp(&seconds_of(right)?)),
+    }
+}

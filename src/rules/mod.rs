@@ -1,0 +1,265 @@
+//! Rule packs: the declarative rules, fact schema, checklist and decision policy, compiled from
+//! TOML (`pkg-config/rules/*.toml`) into a validated `RulePack`.
+//!
+//! `compile_source` reports *every* problem of a pack at once (`RulePackErrors`), each with
+//! file, line:col and a caret snippet. A compiled `RulePack` is always internally consistent:
+//! every condition is type-checked, every reference resolves, ids are unique.
+
+mod compile;
+pub mod diagnostic;
+pub mod lang;
+
+pub use compile::{SCHEMA_VERSION, compile_source};
+pub use diagnostic::{PackError, RulePackErrors};
+
+use lang::Node;
+use lang::text::KeywordPattern;
+
+/// A text in several languages; English is always present.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalText {
+    /// `(language, text)` pairs; the first is English.
+    pub translations: Vec<(String, String)>,
+}
+
+impl LocalText {
+    /// The text in `language`, falling back to English.
+    #[must_use]
+    pub fn get(&self, language: &str) -> &str {
+        self.translations
+            .iter()
+            .find(|(code, _)| code == language)
+            .or_else(|| self.translations.first())
+            .map_or("", |(_, text)| text.as_str())
+    }
+}
+
+/// The type of a fact in the pack's schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FactType {
+    /// true / false.
+    Bool,
+    /// Whole number.
+    Int,
+    /// Decimal number.
+    Number,
+    /// Amount in EUR.
+    Money,
+    /// Free text.
+    Text,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// RFC 3339.
+    DateTime,
+    /// One of these values.
+    Enum(Vec<String>),
+    /// List of text.
+    List,
+}
+
+impl FactType {
+    /// The name used in packs and messages.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            FactType::Bool => "bool",
+            FactType::Int => "int",
+            FactType::Number => "number",
+            FactType::Money => "money",
+            FactType::Text => "text",
+            FactType::Date => "date",
+            FactType::DateTime => "datetime",
+            FactType::Enum(_) => "enum",
+            FactType::List => "list",
+        }
+    }
+}
+
+/// One fact of the schema: a dotted name such as `order.total_eur` and its type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FactDef {
+    /// Dotted name; in a case file, nested keys (`{"order": {"total_eur": 1}}`).
+    pub name: String,
+    /// Type.
+    pub fact_type: FactType,
+    /// What it means, shown next to missing facts.
+    pub label: Option<LocalText>,
+}
+
+/// One keyword of a keyword list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeywordTerm {
+    /// Language code (`en`, `de`, ...).
+    pub language: String,
+    /// As authored.
+    pub keyword: String,
+    /// Folded, with wildcard ends.
+    pub pattern: KeywordPattern,
+}
+
+/// A named keyword list used by `matches_any(text, keywords.NAME)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeywordList {
+    /// Name after `keywords.`.
+    pub name: String,
+    /// All keywords of all languages.
+    pub terms: Vec<KeywordTerm>,
+}
+
+/// What kind of risk a rule is about; each has its own subscore.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Category {
+    /// Fraud and abuse.
+    Fraud,
+    /// Data protection.
+    Privacy,
+    /// Brand and public channels.
+    Brand,
+    /// Quality of earlier tiers' handling.
+    Quality,
+}
+
+impl Category {
+    /// All categories, in report order.
+    pub const ALL: [Category; 4] = [Category::Fraud, Category::Privacy, Category::Brand, Category::Quality];
+
+    /// The name used in packs and reports.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Fraud => "fraud",
+            Category::Privacy => "privacy",
+            Category::Brand => "brand",
+            Category::Quality => "quality",
+        }
+    }
+}
+
+/// A condition that may be a constant (`true` / `false` in TOML) or a rule-language expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// The source text (`"true"`/`"false"` for constants).
+    pub source: String,
+    /// The typed expression.
+    pub node: Node,
+}
+
+/// One rule: when its condition is true, it adds `points` and checklist items.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    /// Stable id such as `INR-001`.
+    pub id: String,
+    /// Category.
+    pub category: Category,
+    /// Short title.
+    pub title: LocalText,
+    /// Why this is risky.
+    pub rationale: LocalText,
+    /// Where the rationale comes from (URL).
+    pub source: String,
+    /// Points added when it fires (may be negative for mitigating signals).
+    pub points: i64,
+    /// When it fires.
+    pub when: Condition,
+    /// Checklist items (indices into `RulePack::checklist`) it adds.
+    pub checklist: Vec<usize>,
+}
+
+/// Score thresholds of the bands: `low` below `medium`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BandThresholds {
+    /// Lowest score that is `medium`.
+    pub medium: i64,
+    /// Lowest score that is `high`.
+    pub high: i64,
+    /// Lowest score that is `critical`.
+    pub critical: i64,
+}
+
+/// A checklist item the agent must work through.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChecklistItem {
+    /// Stable id.
+    pub id: String,
+    /// What to do.
+    pub text: LocalText,
+    /// When it applies on its own (besides being added by a fired rule).
+    pub when: Option<Condition>,
+    /// When the case data shows it is already done.
+    pub done_when: Option<Condition>,
+    /// Outcomes (indices into `DecisionPolicy::outcomes`) that may only be chosen once it is done.
+    pub required_for: Vec<usize>,
+}
+
+/// A reason code an outcome may be given with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReasonCode {
+    /// Code such as `POD_CONFIRMED`.
+    pub code: String,
+    /// Label.
+    pub label: LocalText,
+}
+
+/// A decision outcome and its four-eye condition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// Id such as `approve_refund`.
+    pub id: String,
+    /// Label.
+    pub label: LocalText,
+    /// Allowed reason codes (indices into `DecisionPolicy::reason_codes`).
+    pub reason_codes: Vec<usize>,
+    /// When a second, different person must confirm (the four-eye rule).
+    pub requires_second_approval: Condition,
+}
+
+/// Allowed outcomes and reason codes.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct DecisionPolicy {
+    /// Outcomes.
+    pub outcomes: Vec<Outcome>,
+    /// Reason codes.
+    pub reason_codes: Vec<ReasonCode>,
+}
+
+/// A compiled, validated rule pack.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RulePack {
+    /// Pack id.
+    pub id: String,
+    /// Pack version.
+    pub version: String,
+    /// Title.
+    pub title: Option<LocalText>,
+    /// Fact schema; a fact's index is its slot.
+    pub facts: Vec<FactDef>,
+    /// Keyword lists.
+    pub keyword_lists: Vec<KeywordList>,
+    /// Rules.
+    pub rules: Vec<Rule>,
+    /// Band thresholds.
+    pub bands: BandThresholds,
+    /// Checklist items.
+    pub checklist: Vec<ChecklistItem>,
+    /// Decision policy.
+    pub decision_policy: DecisionPolicy,
+    /// SHA-256 (hex) of the pack's canonical form.
+    pub hash: String,
+}
+
+impl RulePack {
+    /// The slot of a fact by name.
+    #[must_use]
+    pub fn fact_slot(&self, name: &str) -> Option<u16> {
+        self.facts.iter().position(|fact| fact.name == name).map(|slot| slot as u16)
+    }
+
+    /// Type-checks one expression against this pack's schema (for `riskpane eval`).
+    ///
+    /// # Errors
+    /// Syntax and type errors of the expression, with spans into `source`.
+    pub fn compile_expression(&self, source: &str) -> Result<(Node, lang::Type), Vec<lang::LangError>> {
+        let scope = lang::check::Scope { facts: &self.facts, keyword_lists: &self.keyword_lists, allow_risk: false };
+        lang::check::compile(source, &scope)
+    }
+}
