@@ -1,1 +1,51 @@
-fn main(){}
+//! Criterion benchmark of the engine: `assess` on the demo pack for each fixture case, plus the
+//! cost of compiling the pack and of reading a case. Run with `cargo bench --bench assess`;
+//! results are recorded in BENCHMARKS.md.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use riskpane::{CaseFacts, assess, compile_source};
+use std::hint::black_box;
+
+const DEMO: &str = include_str!("../pkg-config/rules/demo.toml");
+const CASES: [(&str, &str); 4] = [
+    (
+        "inr_high_risk",
+        include_str!("../tests/fixtures/demo/cases/inr_high_risk.json"),
+    ),
+    (
+        "inr_benign_polite",
+        include_str!("../tests/fixtures/demo/cases/inr_benign_polite.json"),
+    ),
+    (
+        "inr_missing_data",
+        include_str!("../tests/fixtures/demo/cases/inr_missing_data.json"),
+    ),
+    (
+        "gdpr_erasure_de",
+        include_str!("../tests/fixtures/demo/cases/gdpr_erasure_de.json"),
+    ),
+];
+
+fn engine(criterion: &mut Criterion) {
+    let pack = compile_source("demo.toml", DEMO).expect("demo pack compiles");
+    let mut group = criterion.benchmark_group("assess/demo");
+    group.throughput(Throughput::Elements(1));
+    for (name, case) in CASES {
+        let json: serde_json::Value = serde_json::from_str(case).expect("fixture is JSON");
+        let (facts, _) = CaseFacts::from_json(&pack, &json);
+        group.bench_function(name, |bencher| {
+            bencher.iter(|| assess(black_box(&pack), black_box(&facts)))
+        });
+    }
+    group.finish();
+    let json: serde_json::Value = serde_json::from_str(CASES[0].1).expect("fixture is JSON");
+    criterion.bench_function("read_case/inr_high_risk", |bencher| {
+        bencher.iter(|| CaseFacts::from_json(black_box(&pack), black_box(&json)));
+    });
+    criterion.bench_function("compile/demo", |bencher| {
+        bencher.iter(|| compile_source("demo.toml", black_box(DEMO)))
+    });
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

@@ -7,11 +7,11 @@
 //! I/O, no clock, no randomness, no web crates, so it runs natively (CLI, tests, benchmarks) and in
 //! the browser alike. See ARCHITECTURE.md.
 
-pub mod case;
-pub mod rules;
-pub mod engine;
 pub mod canonical;
+pub mod case;
+pub mod engine;
 pub mod report;
+pub mod rules;
 
 pub use case::CaseFacts;
 pub use engine::{ScoreReport, assess};

@@ -9,14 +9,19 @@ use serde_json::{Value as Json, json};
 use std::fmt::Write as _;
 
 fn fact_names(pack: &RulePack, slots: &[u16]) -> Vec<String> {
-    slots.iter().map(|&slot| pack.facts[usize::from(slot)].name.clone()).collect()
+    slots
+        .iter()
+        .map(|&slot| pack.facts[usize::from(slot)].name.clone())
+        .collect()
 }
 
 fn evidence_json(pack: &RulePack, facts: &CaseFacts, evidence: &Evidence) -> Vec<Json> {
     let mut items = Vec::new();
     for &slot in &evidence.facts {
         let value = facts.value(slot).map(crate::case::FactValue::display);
-        items.push(json!({ "kind": "fact", "fact": pack.facts[usize::from(slot)].name, "value": value }));
+        items.push(
+            json!({ "kind": "fact", "fact": pack.facts[usize::from(slot)].name, "value": value }),
+        );
     }
     for &slot in &evidence.tested_missing {
         items.push(json!({ "kind": "missing", "fact": pack.facts[usize::from(slot)].name }));
@@ -32,7 +37,13 @@ fn evidence_json(pack: &RulePack, facts: &CaseFacts, evidence: &Evidence) -> Vec
 /// The report as JSON (schema in docs/score-report.md). Texts are in `language`, falling back to
 /// English.
 #[must_use]
-pub fn to_json(pack: &RulePack, facts: &CaseFacts, issues: &[FieldIssue], report: &ScoreReport, language: &str) -> Json {
+pub fn to_json(
+    pack: &RulePack,
+    facts: &CaseFacts,
+    issues: &[FieldIssue],
+    report: &ScoreReport,
+    language: &str,
+) -> Json {
     let subscores: serde_json::Map<String, Json> = report
         .subscores
         .iter()
@@ -120,39 +131,83 @@ pub fn to_json(pack: &RulePack, facts: &CaseFacts, issues: &[FieldIssue], report
 }
 
 fn shorten(text: &str, limit: usize) -> String {
-    if text.chars().count() > limit { format!("{}…", text.chars().take(limit).collect::<String>()) } else { text.to_owned() }
+    if text.chars().count() > limit {
+        format!("{}…", text.chars().take(limit).collect::<String>())
+    } else {
+        text.to_owned()
+    }
 }
 
 /// A readable summary for the terminal.
 #[must_use]
-pub fn to_text(pack: &RulePack, facts: &CaseFacts, issues: &[FieldIssue], report: &ScoreReport, language: &str) -> String {
+pub fn to_text(
+    pack: &RulePack,
+    facts: &CaseFacts,
+    issues: &[FieldIssue],
+    report: &ScoreReport,
+    language: &str,
+) -> String {
     let mut out = String::new();
     let (low, high) = report.score_range;
-    let _ = write!(out, "score {}/100, band {}", report.score, report.band.name());
+    let _ = write!(
+        out,
+        "score {}/100, band {}",
+        report.score,
+        report.band.name()
+    );
     if (low, high) != (report.score, report.score) {
-        let _ = write!(out, " (could be {low} to {high} once the missing facts are known)");
+        let _ = write!(
+            out,
+            " (could be {low} to {high} once the missing facts are known)"
+        );
     }
-    let _ = writeln!(out, "\ncompleteness {:.0}% of rule weight evaluated", report.completeness() * 100.0);
+    let _ = writeln!(
+        out,
+        "\ncompleteness {:.0}% of rule weight evaluated",
+        report.completeness() * 100.0
+    );
     let _ = writeln!(
         out,
         "by category: {}",
-        report.subscores.iter().map(|s| format!("{} {:+}", s.category.name(), s.points)).collect::<Vec<_>>().join(", ")
+        report
+            .subscores
+            .iter()
+            .map(|s| format!("{} {:+}", s.category.name(), s.points))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if !report.hits.is_empty() {
         out.push_str("\nfired rules:\n");
         for hit in &report.hits {
             let rule = &pack.rules[hit.rule];
-            let _ = writeln!(out, "  {:+4}  {}  {} [{}]", hit.points, rule.id, rule.title.get(language), rule.category.name());
+            let _ = writeln!(
+                out,
+                "  {:+4}  {}  {} [{}]",
+                hit.points,
+                rule.id,
+                rule.title.get(language),
+                rule.category.name()
+            );
             let evidence: Vec<String> = evidence_json(pack, facts, &hit.evidence)
                 .iter()
                 .map(|item| match item["kind"].as_str() {
-                    Some("fact") => format!("{} = {}", item["fact"].as_str().unwrap_or(""), item["value"].as_str().unwrap_or("")),
-                    Some("missing") => format!("{} is missing", item["fact"].as_str().unwrap_or("")),
-                    _ => format!("keyword \"{}\" ({})", item["keyword"].as_str().unwrap_or(""), item["language"].as_str().unwrap_or("")),
+                    Some("fact") => format!(
+                        "{} = {}",
+                        item["fact"].as_str().unwrap_or(""),
+                        shorten(item["value"].as_str().unwrap_or(""), 60)
+                    ),
+                    Some("missing") => {
+                        format!("{} is missing", item["fact"].as_str().unwrap_or(""))
+                    }
+                    _ => format!(
+                        "keyword \"{}\" ({})",
+                        item["keyword"].as_str().unwrap_or(""),
+                        item["language"].as_str().unwrap_or("")
+                    ),
                 })
                 .collect();
             if !evidence.is_empty() {
-                let _ = writeln!(out, "        because {}", shorten(&evidence.join("; "), 160));
+                let _ = writeln!(out, "        because {}", evidence.join("; "));
             }
         }
     }
@@ -162,9 +217,19 @@ pub fn to_text(pack: &RulePack, facts: &CaseFacts, issues: &[FieldIssue], report
             let rule = &pack.rules[entry.rule];
             let mut why = fact_names(pack, &entry.missing).join(", ");
             if entry.undefined {
-                why.push_str(if why.is_empty() { "undefined computation" } else { ", undefined computation" });
+                why.push_str(if why.is_empty() {
+                    "undefined computation"
+                } else {
+                    ", undefined computation"
+                });
             }
-            let _ = writeln!(out, "  {:+4}  {}  {} (needs {why})", rule.points, rule.id, rule.title.get(language));
+            let _ = writeln!(
+                out,
+                "  {:+4}  {}  {} (needs {why})",
+                rule.points,
+                rule.id,
+                rule.title.get(language)
+            );
         }
     }
     if !report.checklist.is_empty() {
@@ -178,7 +243,11 @@ pub fn to_text(pack: &RulePack, facts: &CaseFacts, issues: &[FieldIssue], report
             let item = &pack.checklist[entry.item];
             let _ = write!(out, "  {mark} {}: {}", item.id, item.text.get(language));
             if entry.status == ChecklistStatus::NeedsData {
-                let _ = write!(out, " (may apply; needs {})", fact_names(pack, &entry.missing).join(", "));
+                let _ = write!(
+                    out,
+                    " (may apply; needs {})",
+                    fact_names(pack, &entry.missing).join(", ")
+                );
             }
             out.push('\n');
         }
@@ -191,12 +260,19 @@ pub fn to_text(pack: &RulePack, facts: &CaseFacts, issues: &[FieldIssue], report
                 SecondApproval::Required => "second approval required".to_owned(),
                 SecondApproval::NotRequired => "no second approval".to_owned(),
                 SecondApproval::RequiredUntilKnown { missing } => {
-                    format!("second approval required until {} known", fact_names(pack, missing).join(", "))
+                    format!(
+                        "second approval required until {} known",
+                        fact_names(pack, missing).join(", ")
+                    )
                 }
             };
             let _ = write!(out, "  {}: {four_eye}", outcome.id);
             if !requirement.open_items.is_empty() {
-                let open: Vec<&str> = requirement.open_items.iter().map(|&item| pack.checklist[item].id.as_str()).collect();
+                let open: Vec<&str> = requirement
+                    .open_items
+                    .iter()
+                    .map(|&item| pack.checklist[item].id.as_str())
+                    .collect();
                 let _ = write!(out, "; blocked by open items {}", open.join(", "));
             }
             out.push('\n');
@@ -209,8 +285,16 @@ pub fn to_text(pack: &RulePack, facts: &CaseFacts, issues: &[FieldIssue], report
         }
     }
     if !facts.ignored_keys().is_empty() {
-        let _ = writeln!(out, "\nignored keys (not facts of this pack): {}", facts.ignored_keys().join(", "));
+        let _ = writeln!(
+            out,
+            "\nignored keys (not facts of this pack): {}",
+            facts.ignored_keys().join(", ")
+        );
     }
-    let _ = writeln!(out, "\npack {} {} sha256:{}\ninput sha256:{}", pack.id, pack.version, report.pack_hash, report.input_hash);
+    let _ = writeln!(
+        out,
+        "\npack {} {} sha256:{}\ninput sha256:{}",
+        pack.id, pack.version, report.pack_hash, report.input_hash
+    );
     out
 }

@@ -121,7 +121,12 @@ pub enum Category {
 
 impl Category {
     /// All categories, in report order.
-    pub const ALL: [Category; 4] = [Category::Fraud, Category::Privacy, Category::Brand, Category::Quality];
+    pub const ALL: [Category; 4] = [
+        Category::Fraud,
+        Category::Privacy,
+        Category::Brand,
+        Category::Quality,
+    ];
 
     /// The name used in packs and reports.
     #[must_use]
@@ -251,15 +256,26 @@ impl RulePack {
     /// The slot of a fact by name.
     #[must_use]
     pub fn fact_slot(&self, name: &str) -> Option<u16> {
-        self.facts.iter().position(|fact| fact.name == name).map(|slot| slot as u16)
+        self.facts
+            .iter()
+            .position(|fact| fact.name == name)
+            .map(|slot| slot as u16)
     }
 
     /// Type-checks one expression against this pack's schema (for `riskpane eval`).
     ///
     /// # Errors
     /// Syntax and type errors of the expression, with spans into `source`.
-    pub fn compile_expression(&self, source: &str) -> Result<(Node, lang::Type), Vec<lang::LangError>> {
-        let scope = lang::check::Scope { facts: &self.facts, keyword_lists: &self.keyword_lists, allow_risk: false };
+    pub fn compile_expression(
+        &self,
+        source: &str,
+    ) -> Result<(Node, lang::Type), Vec<lang::LangError>> {
+        let scope = lang::check::Scope {
+            facts: &self.facts,
+            keyword_lists: &self.keyword_lists,
+            allow_risk: false,
+            invalid_facts: &[],
+        };
         lang::check::compile(source, &scope)
     }
 }

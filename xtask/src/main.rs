@@ -1,1 +1,2 @@
-fn main(){}
+//! Developer workflows (`cargo xtask <task>`); placeholder until the tasks land.
+fn main() {}

@@ -44,8 +44,19 @@ pub(crate) enum ExprKind {
     Neg(Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `x in [..]` / `x not in [..]`.
-    In { negated: bool, value: Box<Expr>, list: Box<Expr> },
+    In {
+        negated: bool,
+        value: Box<Expr>,
+        list: Box<Expr>,
+    },
     /// `x is missing` (`missing = true`), `x is present`, `x is not missing`, ...
-    Is { missing: bool, value: Box<Expr> },
-    Call { name: String, name_span: Span, args: Vec<Expr> },
+    Is {
+        missing: bool,
+        value: Box<Expr>,
+    },
+    Call {
+        name: String,
+        name_span: Span,
+        args: Vec<Expr>,
+    },
 }

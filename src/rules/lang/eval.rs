@@ -108,8 +108,12 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, trace: &mut Trace) -> Value<'a> {
                 Value::Unknown
             }
         },
-        Node::RiskScore => env.risk.map_or(Value::Unknown, |(score, _)| Value::Number(Decimal::from_int(score))),
-        Node::RiskBand => env.risk.map_or(Value::Unknown, |(_, band)| Value::Text(band)),
+        Node::RiskScore => env.risk.map_or(Value::Unknown, |(score, _)| {
+            Value::Number(Decimal::from_int(score))
+        }),
+        Node::RiskBand => env
+            .risk
+            .map_or(Value::Unknown, |(_, band)| Value::Text(band)),
         Node::Not(operand) => match eval(operand, env, trace) {
             Value::Bool(value) => Value::Bool(!value),
             _ => Value::Unknown,
@@ -143,7 +147,9 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, trace: &mut Trace) -> Value<'a> {
             }
         }
         Node::Arith(operator, left, right) => {
-            let (Value::Number(left), Value::Number(right)) = (eval(left, env, trace), eval(right, env, trace)) else {
+            let (Value::Number(left), Value::Number(right)) =
+                (eval(left, env, trace), eval(right, env, trace))
+            else {
                 return Value::Unknown;
             };
             let result = match operator {
@@ -164,19 +170,25 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, trace: &mut Trace) -> Value<'a> {
                 return Value::Unknown;
             }
             let mut scratch = Trace::default();
-            let found = set.iter().any(|item| compare(value, eval(item, env, &mut scratch)) == Some(Ordering::Equal));
+            let found = set
+                .iter()
+                .any(|item| compare(value, eval(item, env, &mut scratch)) == Some(Ordering::Equal));
             Value::Bool(found)
         }
-        Node::TextOp(operator, left, right) => match (eval(left, env, trace), eval(right, env, trace)) {
-            (Value::Text(text), Value::Text(pattern)) => Value::Bool(match operator {
-                TextOp::Contains => text.contains(pattern),
-                TextOp::StartsWith => text.starts_with(pattern),
-                TextOp::EndsWith => text.ends_with(pattern),
-            }),
-            _ => Value::Unknown,
-        },
+        Node::TextOp(operator, left, right) => {
+            match (eval(left, env, trace), eval(right, env, trace)) {
+                (Value::Text(text), Value::Text(pattern)) => Value::Bool(match operator {
+                    TextOp::Contains => text.contains(pattern),
+                    TextOp::StartsWith => text.starts_with(pattern),
+                    TextOp::EndsWith => text.ends_with(pattern),
+                }),
+                _ => Value::Unknown,
+            }
+        }
         Node::ListContains(list, item) => match (eval(list, env, trace), eval(item, env, trace)) {
-            (Value::List(items), Value::Text(item)) => Value::Bool(items.iter().any(|element| element.folded == item)),
+            (Value::List(items), Value::Text(item)) => {
+                Value::Bool(items.iter().any(|element| element.folded == item))
+            }
             _ => Value::Unknown,
         },
         Node::IsMissing(operand) | Node::IsPresent(operand) => {
@@ -196,11 +208,17 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, trace: &mut Trace) -> Value<'a> {
             _ => Value::Unknown,
         },
         Node::DaysBetween(from, to) => {
-            let (Some(from), Some(to)) = (seconds_of(eval(from, env, trace)), seconds_of(eval(to, env, trace))) else {
+            let (Some(from), Some(to)) = (
+                seconds_of(eval(from, env, trace)),
+                seconds_of(eval(to, env, trace)),
+            ) else {
                 return Value::Unknown;
             };
             let difference = Decimal::from_int(to - from);
-            defined(difference.checked_div(Decimal::from_int(SECONDS_PER_DAY)), trace)
+            defined(
+                difference.checked_div(Decimal::from_int(SECONDS_PER_DAY)),
+                trace,
+            )
         }
         Node::MatchesAny(operand, list_index) => {
             let Some(list) = env.keyword_lists.get(usize::from(*list_index)) else {
@@ -210,7 +228,10 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, trace: &mut Trace) -> Value<'a> {
             let check_text = |text: &str, trace: &mut Trace| {
                 for (term_index, term) in list.terms.iter().enumerate() {
                     if term.pattern.is_found_in(text) {
-                        let hit = KeywordHit { list: *list_index, term: term_index as u32 };
+                        let hit = KeywordHit {
+                            list: *list_index,
+                            term: term_index as u32,
+                        };
                         if !trace.keyword_hits.contains(&hit) {
                             trace.keyword_hits.push(hit);
                         }

@@ -135,7 +135,11 @@ pub(crate) fn lex(source: &str) -> Vec<(Token, Span)> {
                 if let Some(&(next, '=')) = chars.peek() {
                     chars.next();
                     end = next + 1;
-                    if character == '<' { Token::Le } else { Token::Ge }
+                    if character == '<' {
+                        Token::Le
+                    } else {
+                        Token::Ge
+                    }
                 } else if character == '<' {
                     if let Some(&(next, '>')) = chars.peek() {
                         chars.next();
@@ -155,7 +159,11 @@ pub(crate) fn lex(source: &str) -> Vec<(Token, Span)> {
                     chars.next();
                     end = next + 1;
                 }
-                Token::Error(format!("use `{}` instead of `{}`", if character == '&' { "and" } else { "or" }, &source[start..end]))
+                Token::Error(format!(
+                    "use `{}` instead of `{}`",
+                    if character == '&' { "and" } else { "or" },
+                    &source[start..end]
+                ))
             }
             '"' | '\'' => {
                 let mut value = String::new();
@@ -231,7 +239,13 @@ pub(crate) fn lex(source: &str) -> Vec<(Token, Span)> {
         };
         tokens.push((token, Span { start, end }));
     }
-    tokens.push((Token::Eof, Span { start: source.len(), end: source.len() }));
+    tokens.push((
+        Token::Eof,
+        Span {
+            start: source.len(),
+            end: source.len(),
+        },
+    ));
     tokens
 }
 

@@ -29,7 +29,10 @@ impl Span {
     /// The span covering `self` and `other`.
     #[must_use]
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -46,7 +49,11 @@ pub struct LangError {
 
 impl LangError {
     pub(crate) fn new(message: String, span: Span) -> LangError {
-        LangError { message, span, help: None }
+        LangError {
+            message,
+            span,
+            help: None,
+        }
     }
 
     pub(crate) fn with_help(mut self, help: Option<String>) -> LangError {
@@ -56,7 +63,10 @@ impl LangError {
 }
 
 /// The closest candidate to `name`, if one is close enough to be a likely typo.
-pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = (name.chars().count() / 3).max(2);
     candidates
         .into_iter()
@@ -67,4 +77,5 @@ pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly by design
 mod tests;

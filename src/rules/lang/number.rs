@@ -195,6 +195,7 @@ impl fmt::Debug for Decimal {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly by design
 mod tests {
     use super::Decimal;
 
@@ -219,8 +220,14 @@ mod tests {
     #[test]
     fn arithmetic_is_decimal() {
         assert_eq!(d("0.1").checked_add(d("0.2")), Some(d("0.3")));
-        assert_eq!(d("8").checked_div(d("12")).unwrap().to_string(), "0.666666667");
-        assert_eq!(d("-8").checked_div(d("12")).unwrap().to_string(), "-0.666666667");
+        assert_eq!(
+            d("8").checked_div(d("12")).unwrap().to_string(),
+            "0.666666667"
+        );
+        assert_eq!(
+            d("-8").checked_div(d("12")).unwrap().to_string(),
+            "-0.666666667"
+        );
         assert_eq!(d("1").checked_div(Decimal::ZERO), None);
         assert_eq!(d("2.5").checked_mul(d("4")), Some(d("10")));
         assert_eq!(d("10").to_int(), Some(10));

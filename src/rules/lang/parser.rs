@@ -15,11 +15,18 @@ pub(crate) fn parse(source: &str) -> Result<Expr, LangError> {
     let tokens = lex(source);
     if tokens.len() > MAX_TOKENS {
         return Err(LangError::new(
-            format!("condition has {} tokens, more than the limit of {MAX_TOKENS}; split it into several rules", tokens.len()),
+            format!(
+                "condition has {} tokens, more than the limit of {MAX_TOKENS}; split it into several rules",
+                tokens.len()
+            ),
             tokens[MAX_TOKENS].1,
         ));
     }
-    let mut parser = Parser { tokens, position: 0, depth: 0 };
+    let mut parser = Parser {
+        tokens,
+        position: 0,
+        depth: 0,
+    };
     let expr = parser.expression()?;
     let (token, span) = parser.peek();
     if *token != Token::Eof {
@@ -27,7 +34,10 @@ pub(crate) fn parse(source: &str) -> Result<Expr, LangError> {
             Token::Error(message) => message.clone(),
             Token::RParen => "unmatched `)`".to_owned(),
             Token::Ident(_) | Token::Number(_) | Token::Str(_) | Token::True | Token::False => {
-                format!("expected an operator such as `and`, `or` or `=`, found {}", token.describe())
+                format!(
+                    "expected an operator such as `and`, `or` or `=`, found {}",
+                    token.describe()
+                )
             }
             other => format!("unexpected {}", other.describe()),
         };
@@ -78,13 +88,24 @@ impl Parser {
             self.advance();
             Ok(span)
         } else {
-            Err(unexpected(token, span, &format!("{} {context}", expected.describe())))
+            Err(unexpected(
+                token,
+                span,
+                &format!("{} {context}", expected.describe()),
+            ))
         }
     }
 
-    fn nested<T>(&mut self, span: Span, inner: impl FnOnce(&mut Self) -> Result<T, LangError>) -> Result<T, LangError> {
+    fn nested<T>(
+        &mut self,
+        span: Span,
+        inner: impl FnOnce(&mut Self) -> Result<T, LangError>,
+    ) -> Result<T, LangError> {
         if self.depth >= MAX_DEPTH {
-            return Err(LangError::new(format!("expression nested more than {MAX_DEPTH} levels deep"), span));
+            return Err(LangError::new(
+                format!("expression nested more than {MAX_DEPTH} levels deep"),
+                span,
+            ));
         }
         self.depth += 1;
         let result = inner(self);
@@ -120,7 +141,10 @@ impl Parser {
             self.advance();
             let operand = self.nested(span, Self::not)?;
             let span = span.to(operand.span);
-            return Ok(Expr { kind: ExprKind::Not(Box::new(operand)), span });
+            return Ok(Expr {
+                kind: ExprKind::Not(Box::new(operand)),
+                span,
+            });
         }
         self.comparison()
     }
@@ -144,12 +168,21 @@ impl Parser {
             self.advance();
             let right = self.additive()?;
             binary(operator, left, right)
-        } else if matches!(token, Token::In) || (matches!(token, Token::Not) && self.peek_second() == &Token::In) {
+        } else if matches!(token, Token::In)
+            || (matches!(token, Token::Not) && self.peek_second() == &Token::In)
+        {
             let negated = self.eat(&Token::Not);
             self.advance();
             let list = self.additive()?;
             let span = left.span.to(list.span);
-            Expr { kind: ExprKind::In { negated, value: Box::new(left), list: Box::new(list) }, span }
+            Expr {
+                kind: ExprKind::In {
+                    negated,
+                    value: Box::new(left),
+                    list: Box::new(list),
+                },
+                span,
+            }
         } else if matches!(token, Token::Is) {
             self.advance();
             let negated = self.eat(&Token::Not);
@@ -157,10 +190,22 @@ impl Parser {
             let missing = match word {
                 Token::Missing => true,
                 Token::Present => false,
-                other => return Err(unexpected(&other, word_span, "`missing` or `present` after `is`")),
+                other => {
+                    return Err(unexpected(
+                        &other,
+                        word_span,
+                        "`missing` or `present` after `is`",
+                    ));
+                }
             };
             let span = left.span.to(word_span);
-            Expr { kind: ExprKind::Is { missing: missing != negated, value: Box::new(left) }, span }
+            Expr {
+                kind: ExprKind::Is {
+                    missing: missing != negated,
+                    value: Box::new(left),
+                },
+                span,
+            }
         } else {
             return Ok(left);
         };
@@ -215,9 +260,15 @@ impl Parser {
             if let ExprKind::Number(value) = operand.kind
                 && let Some(negated) = value.checked_neg()
             {
-                return Ok(Expr { kind: ExprKind::Number(negated), span });
+                return Ok(Expr {
+                    kind: ExprKind::Number(negated),
+                    span,
+                });
             }
-            return Ok(Expr { kind: ExprKind::Neg(Box::new(operand)), span });
+            return Ok(Expr {
+                kind: ExprKind::Neg(Box::new(operand)),
+                span,
+            });
         }
         self.atom()
     }
@@ -227,7 +278,12 @@ impl Parser {
         let kind = match token {
             Token::Number(text) => match Decimal::parse(&text) {
                 Some(value) => ExprKind::Number(value),
-                None => return Err(LangError::new(format!("number `{text}` is out of range"), span)),
+                None => {
+                    return Err(LangError::new(
+                        format!("number `{text}` is out of range"),
+                        span,
+                    ));
+                }
             },
             Token::Str(value) => ExprKind::Str(value),
             Token::True => ExprKind::Bool(true),
@@ -235,7 +291,10 @@ impl Parser {
             Token::LParen => {
                 let inner = self.nested(span, Self::expression)?;
                 let close = self.expect(&Token::RParen, "to close `(`")?;
-                return Ok(Expr { kind: inner.kind, span: span.to(close) });
+                return Ok(Expr {
+                    kind: inner.kind,
+                    span: span.to(close),
+                });
             }
             Token::LBracket => {
                 let mut items = Vec::new();
@@ -254,7 +313,10 @@ impl Parser {
                     }
                 }
                 let end = self.tokens[self.position.saturating_sub(1)].1;
-                return Ok(Expr { kind: ExprKind::List(items), span: span.to(end) });
+                return Ok(Expr {
+                    kind: ExprKind::List(items),
+                    span: span.to(end),
+                });
             }
             Token::Ident(first) => {
                 if self.peek().0 == &Token::LParen {
@@ -271,7 +333,14 @@ impl Parser {
                         }
                     }
                     let end = self.tokens[self.position.saturating_sub(1)].1;
-                    return Ok(Expr { kind: ExprKind::Call { name: first, name_span: span, args }, span: span.to(end) });
+                    return Ok(Expr {
+                        kind: ExprKind::Call {
+                            name: first,
+                            name_span: span,
+                            args,
+                        },
+                        span: span.to(end),
+                    });
                 }
                 let mut path = first;
                 let mut end = span;
@@ -281,14 +350,28 @@ impl Parser {
                     match segment {
                         Token::Ident(name) => path = format!("{path}.{name}"),
                         // Keywords are fine as path segments: `order.missing`, `case.in`.
-                        keyword @ (Token::And | Token::Or | Token::Not | Token::In | Token::Is | Token::Contains
-                        | Token::StartsWith | Token::EndsWith | Token::Missing | Token::Present | Token::True
-                        | Token::False) => path = format!("{path}.{}", keyword.describe().trim_matches('`')),
+                        keyword @ (Token::And
+                        | Token::Or
+                        | Token::Not
+                        | Token::In
+                        | Token::Is
+                        | Token::Contains
+                        | Token::StartsWith
+                        | Token::EndsWith
+                        | Token::Missing
+                        | Token::Present
+                        | Token::True
+                        | Token::False) => {
+                            path = format!("{path}.{}", keyword.describe().trim_matches('`'))
+                        }
                         other => return Err(unexpected(&other, segment_span, "a name after `.`")),
                     }
                     end = segment_span;
                 }
-                return Ok(Expr { kind: ExprKind::Path(path), span: span.to(end) });
+                return Ok(Expr {
+                    kind: ExprKind::Path(path),
+                    span: span.to(end),
+                });
             }
             other => return Err(unexpected(&other, span, "a value, a fact name or `(`")),
         };
@@ -315,12 +398,18 @@ fn is_comparison(token: &Token) -> bool {
 
 fn binary(operator: BinaryOp, left: Expr, right: Expr) -> Expr {
     let span = left.span.to(right.span);
-    Expr { kind: ExprKind::Binary(operator, Box::new(left), Box::new(right)), span }
+    Expr {
+        kind: ExprKind::Binary(operator, Box::new(left), Box::new(right)),
+        span,
+    }
 }
 
 fn unexpected(token: &Token, span: Span, expected: &str) -> LangError {
     match token {
         Token::Error(message) => LangError::new(message.clone(), span),
-        _ => LangError::new(format!("expected {expected}, found {}", token.describe()), span),
+        _ => LangError::new(
+            format!("expected {expected}, found {}", token.describe()),
+            span,
+        ),
     }
 }

@@ -1,0 +1,201 @@
+//! The `riskpane` binary as a rule author uses it: exit codes, stdout and stderr of
+//! `lint`, `score` and `eval`, including bad input (never a panic or a backtrace).
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)] // test helpers fail loudly by design
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const DEMO: &str = "pkg-config/rules/demo.toml";
+
+fn riskpane(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_riskpane"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("run riskpane")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_no_panic(output: &Output) {
+    let stderr = text(&output.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("stack backtrace"),
+        "{stderr}"
+    );
+}
+
+fn temp_file(name: &str, content: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("riskpane-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+#[test]
+fn lint_clean_pack_exits_zero() {
+    let output = riskpane(&["lint", DEMO]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("demo.toml: ok (demo 1.0.0"));
+}
+
+#[test]
+fn lint_reports_all_errors_and_exits_one() {
+    let output = riskpane(&["lint", DEMO, "tests/fixtures/bad-packs/many_errors.toml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("many_errors.toml: 24 errors"), "{stderr}");
+    assert!(
+        stderr.contains("--> tests/fixtures/bad-packs/many_errors.toml:33:35"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: did you mean `account.age_days`?"),
+        "{stderr}"
+    );
+    assert!(text(&output.stdout).contains("demo.toml: ok"));
+    assert_no_panic(&output);
+}
+
+#[test]
+fn lint_of_missing_file_exits_two() {
+    let output = riskpane(&["lint", "no/such/pack.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("cannot read rule pack no/such/pack.toml"));
+    assert_no_panic(&output);
+}
+
+#[test]
+fn score_prints_the_documented_json() {
+    let output = riskpane(&[
+        "score",
+        "--pack",
+        DEMO,
+        "--case",
+        "tests/fixtures/demo/cases/inr_high_risk.json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for key in [
+        "score",
+        "band",
+        "score_range",
+        "subscores",
+        "hits",
+        "not_evaluable",
+        "completeness",
+        "checklist",
+        "pack_hash",
+        "input_hash",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(json["score"], 100);
+    assert_eq!(json["band"], "critical");
+    assert_eq!(json["hits"][0]["rule"], "INR-001");
+    assert_eq!(json["hits"][0]["points"], 30);
+    assert_eq!(json["not_evaluable"][0]["missing"][0], "tier2.actions");
+}
+
+#[test]
+fn score_text_in_german() {
+    let output = riskpane(&[
+        "score",
+        "--pack",
+        DEMO,
+        "--case",
+        "tests/fixtures/demo/cases/gdpr_erasure_de.json",
+        "--format",
+        "text",
+        "--lang",
+        "de",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.starts_with("score 30/100, band medium (could be 30 to 80"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("PRV-001  Betroffenenanfrage in der Nachricht"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("keyword \"DSGVO\" (de)"), "{stdout}");
+}
+
+#[test]
+fn score_with_bad_input_exits_two_with_one_clear_message() {
+    let invalid_json = temp_file("invalid.json", "{\"order\": ");
+    let not_object = temp_file("array.json", "[1, 2]");
+    for (case, expected) in [
+        (invalid_json.to_str().unwrap(), "is not valid JSON"),
+        (not_object.to_str().unwrap(), "must hold a JSON object"),
+        ("no/such/case.json", "cannot read case"),
+    ] {
+        let output = riskpane(&["score", "--pack", DEMO, "--case", case]);
+        assert_eq!(output.status.code(), Some(2), "{case}");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert_no_panic(&output);
+    }
+    let output = riskpane(&[
+        "score",
+        "--pack",
+        "tests/fixtures/bad-packs/syntax_errors.toml",
+        "--case",
+        "tests/fixtures/demo/cases/inr_high_risk.json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("invalid TOML"));
+    let output = riskpane(&["score", "--pack", DEMO]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_no_panic(&output);
+}
+
+#[test]
+fn eval_answers_true_false_unknown_or_a_value() {
+    let case = "tests/fixtures/demo/cases/inr_high_risk.json";
+    let run = |expr: &str, with_case: bool| {
+        let mut args = vec!["eval", "--pack", DEMO, "--expr", expr];
+        if with_case {
+            args.extend(["--case", case]);
+        }
+        let output = riskpane(&args);
+        assert_no_panic(&output);
+        (
+            output.status.code(),
+            text(&output.stdout).trim().to_owned(),
+            text(&output.stderr),
+        )
+    };
+    assert_eq!(
+        run("order.total_eur > 400 and account.age_days < 14", true).1,
+        "true"
+    );
+    assert_eq!(
+        run("order.total_eur > 400 and account.age_days < 14", false).1,
+        "unknown"
+    );
+    assert_eq!(
+        run("order.total_eur > 1000 and account.age_days < 14", false).1,
+        "unknown"
+    );
+    assert_eq!(run("order.total_eur * 2", true).1, "1299.8");
+    assert_eq!(run("8 / 12", false).1, "0.666666667");
+    assert_eq!(run("order.delivered_at", true).1, "2026-11-24T07:45:00Z");
+    let (_, stdout, stderr) = run("tier2.actions contains 'x'", true);
+    assert_eq!(stdout, "unknown");
+    assert!(stderr.contains("missing: tier2.actions"), "{stderr}");
+    let (code, _, stderr) = run("order.totl_eur > 1", false);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("--> <expr>:1:1") && stderr.contains("did you mean `order.total_eur`?"),
+        "{stderr}"
+    );
+}
