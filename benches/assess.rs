@@ -8,22 +8,10 @@ use std::hint::black_box;
 
 const DEMO: &str = include_str!("../pkg-config/rules/demo.toml");
 const CASES: [(&str, &str); 4] = [
-    (
-        "inr_high_risk",
-        include_str!("../tests/fixtures/demo/cases/inr_high_risk.json"),
-    ),
-    (
-        "inr_benign_polite",
-        include_str!("../tests/fixtures/demo/cases/inr_benign_polite.json"),
-    ),
-    (
-        "inr_missing_data",
-        include_str!("../tests/fixtures/demo/cases/inr_missing_data.json"),
-    ),
-    (
-        "gdpr_erasure_de",
-        include_str!("../tests/fixtures/demo/cases/gdpr_erasure_de.json"),
-    ),
+    ("inr_high_risk", include_str!("../tests/fixtures/demo/cases/inr_high_risk.json")),
+    ("inr_benign_polite", include_str!("../tests/fixtures/demo/cases/inr_benign_polite.json")),
+    ("inr_missing_data", include_str!("../tests/fixtures/demo/cases/inr_missing_data.json")),
+    ("gdpr_erasure_de", include_str!("../tests/fixtures/demo/cases/gdpr_erasure_de.json")),
 ];
 
 fn engine(criterion: &mut Criterion) {
@@ -34,7 +22,7 @@ fn engine(criterion: &mut Criterion) {
         let json: serde_json::Value = serde_json::from_str(case).expect("fixture is JSON");
         let (facts, _) = CaseFacts::from_json(&pack, &json);
         group.bench_function(name, |bencher| {
-            bencher.iter(|| assess(black_box(&pack), black_box(&facts)))
+            bencher.iter(|| assess(black_box(&pack), black_box(&facts)));
         });
     }
     group.finish();
@@ -43,7 +31,7 @@ fn engine(criterion: &mut Criterion) {
         bencher.iter(|| CaseFacts::from_json(black_box(&pack), black_box(&json)));
     });
     criterion.bench_function("compile/demo", |bencher| {
-        bencher.iter(|| compile_source("demo.toml", black_box(DEMO)))
+        bencher.iter(|| compile_source("demo.toml", black_box(DEMO)));
     });
 }
 

@@ -30,10 +30,7 @@ impl Canonical {
     #[must_use]
     pub fn from_toml_table(table: &DeTable<'_>) -> Canonical {
         Canonical::Object(
-            table
-                .iter()
-                .map(|(key, value)| (key.get_ref().to_string(), Self::from_toml(value.get_ref())))
-                .collect(),
+            table.iter().map(|(key, value)| (key.get_ref().to_string(), Self::from_toml(value.get_ref()))).collect(),
         )
     }
 
@@ -41,12 +38,8 @@ impl Canonical {
         match value {
             DeValue::String(text) => Canonical::String(text.to_string()),
             DeValue::Integer(integer) => {
-                let parsed =
-                    i64::from_str_radix(&integer.as_str().replace('_', ""), integer.radix());
-                Canonical::Number(
-                    parsed
-                        .map_or_else(|_| integer.as_str().to_owned(), |number| number.to_string()),
-                )
+                let parsed = i64::from_str_radix(&integer.as_str().replace('_', ""), integer.radix());
+                Canonical::Number(parsed.map_or_else(|_| integer.as_str().to_owned(), |number| number.to_string()))
             }
             DeValue::Float(float) => {
                 let text = float.as_str().replace('_', "");
@@ -54,12 +47,9 @@ impl Canonical {
             }
             DeValue::Boolean(value) => Canonical::Bool(*value),
             DeValue::Datetime(datetime) => Canonical::String(datetime.to_string()),
-            DeValue::Array(items) => Canonical::Array(
-                items
-                    .iter()
-                    .map(|item| Self::from_toml(item.get_ref()))
-                    .collect(),
-            ),
+            DeValue::Array(items) => {
+                Canonical::Array(items.iter().map(|item| Self::from_toml(item.get_ref())).collect())
+            }
             DeValue::Table(table) => Self::from_toml_table(table),
         }
     }
@@ -78,7 +68,7 @@ impl Canonical {
             Canonical::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
             Canonical::Number(text) => out.push_str(text),
             Canonical::String(text) => {
-                out.push_str(&serde_json::Value::String(text.clone()).to_string())
+                out.push_str(&serde_json::Value::String(text.clone()).to_string());
             }
             Canonical::Array(items) => {
                 out.push('[');
@@ -136,9 +126,6 @@ mod tests {
 
     #[test]
     fn hashes_like_sha256sum() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

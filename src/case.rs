@@ -7,12 +7,11 @@
 
 use crate::canonical::{Canonical, sha256_hex};
 use crate::rules::lang::number::Decimal;
-use crate::rules::lang::text::fold;
-use crate::rules::lang::time::{
-    SECONDS_PER_DAY, format_date, format_datetime, parse_date, parse_datetime,
-};
+use crate::rules::lang::text::{fold, word_starts};
+use crate::rules::lang::time::{SECONDS_PER_DAY, format_date, format_datetime, parse_date, parse_datetime};
 use crate::rules::{FactType, RulePack};
 use serde_json::Value as Json;
+use std::sync::Arc;
 
 /// A text as the case shows it and folded for matching.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,16 +20,17 @@ pub struct TextValue {
     pub raw: String,
     /// Folded (`text::fold`).
     pub folded: String,
+    /// Word starts in `folded` (`text::word_starts`), for keyword matching.
+    pub word_starts: Vec<u32>,
 }
 
 impl TextValue {
     /// Wraps a raw text.
     #[must_use]
     pub fn new(raw: &str) -> TextValue {
-        TextValue {
-            raw: raw.to_owned(),
-            folded: fold(raw),
-        }
+        let folded = fold(raw);
+        let word_starts = word_starts(&folded);
+        TextValue { raw: raw.to_owned(), folded, word_starts }
     }
 }
 
@@ -61,11 +61,7 @@ impl FactValue {
             FactValue::Text(text) => text.raw.clone(),
             FactValue::Date(days) => format_date(*days),
             FactValue::DateTime(seconds) => format_datetime(*seconds),
-            FactValue::List(items) => items
-                .iter()
-                .map(|item| item.raw.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            FactValue::List(items) => items.iter().map(|item| item.raw.as_str()).collect::<Vec<_>>().join(", "),
         }
     }
 
@@ -76,12 +72,9 @@ impl FactValue {
             FactValue::Text(text) => Canonical::String(text.raw.clone()),
             FactValue::Date(days) => Canonical::String(format_date(*days)),
             FactValue::DateTime(seconds) => Canonical::String(format_datetime(*seconds)),
-            FactValue::List(items) => Canonical::Array(
-                items
-                    .iter()
-                    .map(|item| Canonical::String(item.raw.clone()))
-                    .collect(),
-            ),
+            FactValue::List(items) => {
+                Canonical::Array(items.iter().map(|item| Canonical::String(item.raw.clone())).collect())
+            }
         }
     }
 }
@@ -100,19 +93,14 @@ pub struct FieldIssue {
 pub struct CaseFacts {
     values: Vec<Option<FactValue>>,
     ignored_keys: Vec<String>,
-    input_hash: String,
+    input_hash: Arc<str>,
 }
 
 impl CaseFacts {
     /// Reads a case from JSON. Never fails: problems become unknown facts plus issues.
     #[must_use]
     pub fn from_json(pack: &RulePack, json: &Json) -> (CaseFacts, Vec<FieldIssue>) {
-        let mut reader = Reader {
-            pack,
-            values: vec![None; pack.facts.len()],
-            issues: Vec::new(),
-            ignored: Vec::new(),
-        };
+        let mut reader = Reader { pack, values: vec![None; pack.facts.len()], issues: Vec::new(), ignored: Vec::new() };
         match json {
             Json::Object(_) => reader.walk("", json),
             other => reader.issues.push(FieldIssue {
@@ -120,34 +108,21 @@ impl CaseFacts {
                 problem: format!("a case must be a JSON object, found {}", json_type(other)),
             }),
         }
-        let Reader {
-            values,
-            issues,
-            ignored,
-            ..
-        } = reader;
+        let Reader { values, issues, ignored, .. } = reader;
         (CaseFacts::from_values(pack, values, ignored), issues)
     }
 
     /// Builds facts from already typed values (one per slot of `pack.facts`).
     #[must_use]
-    pub fn from_values(
-        pack: &RulePack,
-        values: Vec<Option<FactValue>>,
-        ignored_keys: Vec<String>,
-    ) -> CaseFacts {
+    pub fn from_values(pack: &RulePack, values: Vec<Option<FactValue>>, ignored_keys: Vec<String>) -> CaseFacts {
         let mut entries = Vec::new();
         for (fact, value) in pack.facts.iter().zip(&values) {
             if let Some(value) = value {
                 entries.push((fact.name.clone(), value.to_canonical()));
             }
         }
-        let input_hash = sha256_hex(Canonical::Object(entries).to_json().as_bytes());
-        CaseFacts {
-            values,
-            ignored_keys,
-            input_hash,
-        }
+        let input_hash = sha256_hex(Canonical::Object(entries).to_json().as_bytes()).into();
+        CaseFacts { values, ignored_keys, input_hash }
     }
 
     /// The value in a slot; `None` when unknown.
@@ -164,7 +139,7 @@ impl CaseFacts {
 
     /// SHA-256 (hex) of the canonical JSON of the known facts.
     #[must_use]
-    pub fn input_hash(&self) -> &str {
+    pub fn input_hash(&self) -> &Arc<str> {
         &self.input_hash
     }
 }
@@ -180,19 +155,10 @@ impl Reader<'_> {
     fn walk(&mut self, prefix: &str, json: &Json) {
         let Json::Object(object) = json else { return };
         for (key, value) in object {
-            let path = if prefix.is_empty() {
-                key.clone()
-            } else {
-                format!("{prefix}.{key}")
-            };
+            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
             if let Some(slot) = self.pack.fact_slot(&path) {
                 self.set(slot, &path, value);
-            } else if value.is_object()
-                && self
-                    .pack
-                    .facts
-                    .iter()
-                    .any(|fact| fact.name.starts_with(&format!("{path}.")))
+            } else if value.is_object() && self.pack.facts.iter().any(|fact| fact.name.starts_with(&format!("{path}.")))
             {
                 self.walk(&path, value);
             } else {
@@ -218,10 +184,7 @@ impl Reader<'_> {
             }
             Err(problem) => {
                 self.values[index] = None;
-                self.issues.push(FieldIssue {
-                    fact: path.to_owned(),
-                    problem,
-                });
+                self.issues.push(FieldIssue { fact: path.to_owned(), problem });
             }
         }
     }
@@ -240,22 +203,13 @@ fn json_type(json: &Json) -> &'static str {
 
 fn excerpt(json: &Json) -> String {
     let text = json.to_string();
-    if text.chars().count() > 40 {
-        format!("{}…", text.chars().take(40).collect::<String>())
-    } else {
-        text
-    }
+    if text.chars().count() > 40 { format!("{}…", text.chars().take(40).collect::<String>()) } else { text }
 }
 
 /// Converts one JSON value to the fact's type, or says why it cannot.
 fn convert(fact_type: &FactType, json: &Json) -> Result<FactValue, String> {
     let wrong = || {
-        format!(
-            "expected {}, found {} ({}); treated as unknown",
-            expected(fact_type),
-            json_type(json),
-            excerpt(json)
-        )
+        format!("expected {}, found {} ({}); treated as unknown", expected(fact_type), json_type(json), excerpt(json))
     };
     match (fact_type, json) {
         (FactType::Bool, Json::Bool(value)) => Ok(FactValue::Bool(*value)),
@@ -263,9 +217,7 @@ fn convert(fact_type: &FactType, json: &Json) -> Result<FactValue, String> {
             let value = Decimal::parse(&number.to_string())
                 .ok_or_else(|| format!("number {number} is out of range; treated as unknown"))?;
             if *fact_type == FactType::Int && value.to_int().is_none() {
-                return Err(format!(
-                    "expected a whole number, found {number}; treated as unknown"
-                ));
+                return Err(format!("expected a whole number, found {number}; treated as unknown"));
             }
             Ok(FactValue::Number(value))
         }
@@ -276,12 +228,7 @@ fn convert(fact_type: &FactType, json: &Json) -> Result<FactValue, String> {
                 .iter()
                 .find(|value| fold(value) == folded)
                 .map(|value| FactValue::Text(TextValue::new(value)))
-                .ok_or_else(|| {
-                    format!(
-                        "\"{text}\" is not one of {}; treated as unknown",
-                        values.join(", ")
-                    )
-                })
+                .ok_or_else(|| format!("\"{text}\" is not one of {}; treated as unknown", values.join(", ")))
         }
         (FactType::Date, Json::String(text)) => parse_date(text)
             .or_else(|| parse_datetime(text).map(|seconds| seconds.div_euclid(SECONDS_PER_DAY)))
@@ -296,9 +243,7 @@ fn convert(fact_type: &FactType, json: &Json) -> Result<FactValue, String> {
             .map(|item| item.as_str().map(TextValue::new))
             .collect::<Option<Vec<_>>>()
             .map(FactValue::List)
-            .ok_or_else(|| {
-                "expected a list of strings, found a non-string item; treated as unknown".to_owned()
-            }),
+            .ok_or_else(|| "expected a list of strings, found a non-string item; treated as unknown".to_owned()),
         _ => Err(wrong()),
     }
 }

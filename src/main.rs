@@ -14,11 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "riskpane",
-    version,
-    about = "Lint rule packs, score cases, try rule-language expressions"
-)]
+#[command(name = "riskpane", version, about = "Lint rule packs, score cases, try rule-language expressions")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -83,12 +79,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint { packs } => lint(&packs),
-        Command::Score {
-            pack,
-            case,
-            format,
-            lang,
-        } => score(&pack, &case, format, &lang),
+        Command::Score { pack, case, format, lang } => score(&pack, &case, format, &lang),
         Command::Eval { pack, case, expr } => evaluate(&pack, case.as_deref(), &expr),
     };
     match result {
@@ -101,33 +92,20 @@ fn main() -> ExitCode {
 }
 
 fn read(path: &Path, what: &str) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|error| {
-        Failure::input(format!(
-            "error: cannot read {what} {}: {error}",
-            path.display()
-        ))
-    })
+    std::fs::read_to_string(path)
+        .map_err(|error| Failure::input(format!("error: cannot read {what} {}: {error}", path.display())))
 }
 
 fn load_pack(path: &Path) -> Result<RulePack, Failure> {
     let source = read(path, "rule pack")?;
-    compile_source(&path.display().to_string(), &source).map_err(|errors| Failure {
-        message: errors.to_string(),
-        code: 1,
-    })
+    compile_source(&path.display().to_string(), &source)
+        .map_err(|errors| Failure { message: errors.to_string(), code: 1 })
 }
 
-fn load_case(
-    pack: &RulePack,
-    path: &Path,
-) -> Result<(CaseFacts, Vec<riskpane::case::FieldIssue>), Failure> {
+fn load_case(pack: &RulePack, path: &Path) -> Result<(CaseFacts, Vec<riskpane::case::FieldIssue>), Failure> {
     let text = read(path, "case")?;
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|error| {
-        Failure::input(format!(
-            "error: {} is not valid JSON: {error}",
-            path.display()
-        ))
-    })?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|error| Failure::input(format!("error: {} is not valid JSON: {error}", path.display())))?;
     if !json.is_object() {
         return Err(Failure::input(format!(
             "error: {} must hold a JSON object whose keys are fact names",
@@ -167,34 +145,20 @@ fn lint(paths: &[PathBuf]) -> Result<(), Failure> {
     }
     match failed.iter().max() {
         None => Ok(()),
-        Some(&code) => Err(Failure {
-            message: String::new(),
-            code,
-        }),
+        Some(&code) => Err(Failure { message: String::new(), code }),
     }
 }
 
-fn score(
-    pack_path: &Path,
-    case_path: &Path,
-    format: Format,
-    language: &str,
-) -> Result<(), Failure> {
+fn score(pack_path: &Path, case_path: &Path, format: Format, language: &str) -> Result<(), Failure> {
     let pack = load_pack(pack_path)?;
     let (facts, issues) = load_case(&pack, case_path)?;
     let score_report = assess(&pack, &facts);
     match format {
         Format::Json => {
             let json = report::to_json(&pack, &facts, &issues, &score_report, language);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            );
+            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
         }
-        Format::Text => print!(
-            "{}",
-            report::to_text(&pack, &facts, &issues, &score_report, language)
-        ),
+        Format::Text => print!("{}", report::to_text(&pack, &facts, &issues, &score_report, language)),
     }
     Ok(())
 }
@@ -203,10 +167,7 @@ fn evaluate(pack_path: &Path, case_path: Option<&Path>, expression: &str) -> Res
     let pack = load_pack(pack_path)?;
     let (facts, issues) = match case_path {
         Some(path) => load_case(&pack, path)?,
-        None => (
-            CaseFacts::from_values(&pack, vec![None; pack.facts.len()], Vec::new()),
-            Vec::new(),
-        ),
+        None => (CaseFacts::from_values(&pack, vec![None; pack.facts.len()], Vec::new()), Vec::new()),
     };
     for issue in &issues {
         eprintln!("note: {}: {}", issue.fact, issue.problem);
@@ -224,44 +185,27 @@ fn evaluate(pack_path: &Path, case_path: Option<&Path>, expression: &str) -> Res
         }
         Failure { message, code: 1 }
     })?;
-    let env = Env {
-        facts: &facts,
-        keyword_lists: &pack.keyword_lists,
-        risk: None,
-    };
+    let env = Env { facts: &facts, keyword_lists: &pack.keyword_lists, risk: None };
     let mut trace = Trace::default();
     let value = eval(&node, &env, &mut trace);
     let shown = match (&node, value) {
         (_, Value::Unknown) => "unknown".to_owned(),
-        (riskpane::rules::lang::Node::Fact(slot), _) => facts
-            .value(*slot)
-            .map(riskpane::case::FactValue::display)
-            .unwrap_or_default(),
+        (riskpane::rules::lang::Node::Fact(slot), _) => {
+            facts.value(*slot).map(riskpane::case::FactValue::display).unwrap_or_default()
+        }
         (_, Value::Bool(value)) => value.to_string(),
         (_, Value::Number(number)) => number.to_string(),
         (_, Value::Text(text)) => format!("{text:?}"),
         (_, Value::Date(days)) => riskpane::rules::lang::time::format_date(days),
         (_, Value::DateTime(seconds)) => riskpane::rules::lang::time::format_datetime(seconds),
-        (_, Value::List(items)) => format!(
-            "{:?}",
-            items
-                .iter()
-                .map(|item| item.raw.as_str())
-                .collect::<Vec<_>>()
-        ),
+        (_, Value::List(items)) => format!("{:?}", items.iter().map(|item| item.raw.as_str()).collect::<Vec<_>>()),
     };
     println!("{shown}");
     if value == Value::Unknown {
-        let missing: Vec<&str> = trace
-            .missing
-            .iter()
-            .map(|&slot| pack.facts[usize::from(slot)].name.as_str())
-            .collect();
+        let missing: Vec<&str> =
+            trace.missing.iter().map(|&slot| pack.facts[usize::from(slot)].name.as_str()).collect();
         if !missing.is_empty() {
-            eprintln!(
-                "unknown because these facts are missing: {}",
-                missing.join(", ")
-            );
+            eprintln!("unknown because these facts are missing: {}", missing.join(", "));
         }
         if trace.undefined {
             eprintln!("unknown because a computation is undefined (division by zero or overflow)");

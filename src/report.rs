@@ -9,19 +9,14 @@ use serde_json::{Value as Json, json};
 use std::fmt::Write as _;
 
 fn fact_names(pack: &RulePack, slots: &[u16]) -> Vec<String> {
-    slots
-        .iter()
-        .map(|&slot| pack.facts[usize::from(slot)].name.clone())
-        .collect()
+    slots.iter().map(|&slot| pack.facts[usize::from(slot)].name.clone()).collect()
 }
 
 fn evidence_json(pack: &RulePack, facts: &CaseFacts, evidence: &Evidence) -> Vec<Json> {
     let mut items = Vec::new();
     for &slot in &evidence.facts {
         let value = facts.value(slot).map(crate::case::FactValue::display);
-        items.push(
-            json!({ "kind": "fact", "fact": pack.facts[usize::from(slot)].name, "value": value }),
-        );
+        items.push(json!({ "kind": "fact", "fact": pack.facts[usize::from(slot)].name, "value": value }));
     }
     for &slot in &evidence.tested_missing {
         items.push(json!({ "kind": "missing", "fact": pack.facts[usize::from(slot)].name }));
@@ -29,7 +24,9 @@ fn evidence_json(pack: &RulePack, facts: &CaseFacts, evidence: &Evidence) -> Vec
     for hit in &evidence.keywords {
         let list = &pack.keyword_lists[usize::from(hit.list)];
         let term = &list.terms[hit.term as usize];
-        items.push(json!({ "kind": "keyword", "keyword_list": list.name, "keyword": term.keyword, "language": term.language }));
+        items.push(
+            json!({ "kind": "keyword", "keyword_list": list.name, "keyword": term.keyword, "language": term.language }),
+        );
     }
     items
 }
@@ -125,8 +122,8 @@ pub fn to_json(
         "outcomes": outcomes,
         "fact_issues": issues.iter().map(|issue| json!({ "fact": issue.fact, "problem": issue.problem })).collect::<Vec<_>>(),
         "ignored_keys": facts.ignored_keys(),
-        "pack_hash": report.pack_hash,
-        "input_hash": report.input_hash,
+        "pack_hash": &*report.pack_hash,
+        "input_hash": &*report.input_hash,
     })
 }
 
@@ -149,32 +146,15 @@ pub fn to_text(
 ) -> String {
     let mut out = String::new();
     let (low, high) = report.score_range;
-    let _ = write!(
-        out,
-        "score {}/100, band {}",
-        report.score,
-        report.band.name()
-    );
+    let _ = write!(out, "score {}/100, band {}", report.score, report.band.name());
     if (low, high) != (report.score, report.score) {
-        let _ = write!(
-            out,
-            " (could be {low} to {high} once the missing facts are known)"
-        );
+        let _ = write!(out, " (could be {low} to {high} once the missing facts are known)");
     }
-    let _ = writeln!(
-        out,
-        "\ncompleteness {:.0}% of rule weight evaluated",
-        report.completeness() * 100.0
-    );
+    let _ = writeln!(out, "\ncompleteness {:.0}% of rule weight evaluated", report.completeness() * 100.0);
     let _ = writeln!(
         out,
         "by category: {}",
-        report
-            .subscores
-            .iter()
-            .map(|s| format!("{} {:+}", s.category.name(), s.points))
-            .collect::<Vec<_>>()
-            .join(", ")
+        report.subscores.iter().map(|s| format!("{} {:+}", s.category.name(), s.points)).collect::<Vec<_>>().join(", ")
     );
     if !report.hits.is_empty() {
         out.push_str("\nfired rules:\n");
@@ -217,19 +197,9 @@ pub fn to_text(
             let rule = &pack.rules[entry.rule];
             let mut why = fact_names(pack, &entry.missing).join(", ");
             if entry.undefined {
-                why.push_str(if why.is_empty() {
-                    "undefined computation"
-                } else {
-                    ", undefined computation"
-                });
+                why.push_str(if why.is_empty() { "undefined computation" } else { ", undefined computation" });
             }
-            let _ = writeln!(
-                out,
-                "  {:+4}  {}  {} (needs {why})",
-                rule.points,
-                rule.id,
-                rule.title.get(language)
-            );
+            let _ = writeln!(out, "  {:+4}  {}  {} (needs {why})", rule.points, rule.id, rule.title.get(language));
         }
     }
     if !report.checklist.is_empty() {
@@ -243,11 +213,7 @@ pub fn to_text(
             let item = &pack.checklist[entry.item];
             let _ = write!(out, "  {mark} {}: {}", item.id, item.text.get(language));
             if entry.status == ChecklistStatus::NeedsData {
-                let _ = write!(
-                    out,
-                    " (may apply; needs {})",
-                    fact_names(pack, &entry.missing).join(", ")
-                );
+                let _ = write!(out, " (may apply; needs {})", fact_names(pack, &entry.missing).join(", "));
             }
             out.push('\n');
         }
@@ -260,19 +226,13 @@ pub fn to_text(
                 SecondApproval::Required => "second approval required".to_owned(),
                 SecondApproval::NotRequired => "no second approval".to_owned(),
                 SecondApproval::RequiredUntilKnown { missing } => {
-                    format!(
-                        "second approval required until {} known",
-                        fact_names(pack, missing).join(", ")
-                    )
+                    format!("second approval required until {} known", fact_names(pack, missing).join(", "))
                 }
             };
             let _ = write!(out, "  {}: {four_eye}", outcome.id);
             if !requirement.open_items.is_empty() {
-                let open: Vec<&str> = requirement
-                    .open_items
-                    .iter()
-                    .map(|&item| pack.checklist[item].id.as_str())
-                    .collect();
+                let open: Vec<&str> =
+                    requirement.open_items.iter().map(|&item| pack.checklist[item].id.as_str()).collect();
                 let _ = write!(out, "; blocked by open items {}", open.join(", "));
             }
             out.push('\n');
@@ -285,11 +245,7 @@ pub fn to_text(
         }
     }
     if !facts.ignored_keys().is_empty() {
-        let _ = writeln!(
-            out,
-            "\nignored keys (not facts of this pack): {}",
-            facts.ignored_keys().join(", ")
-        );
+        let _ = writeln!(out, "\nignored keys (not facts of this pack): {}", facts.ignored_keys().join(", "));
     }
     let _ = writeln!(
         out,

@@ -23,10 +23,7 @@ fn text(bytes: &[u8]) -> String {
 
 fn assert_no_panic(output: &Output) {
     let stderr = text(&output.stderr);
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("stack backtrace"),
-        "{stderr}"
-    );
+    assert!(!stderr.contains("panicked") && !stderr.contains("stack backtrace"), "{stderr}");
 }
 
 fn temp_file(name: &str, content: &str) -> PathBuf {
@@ -50,14 +47,8 @@ fn lint_reports_all_errors_and_exits_one() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("many_errors.toml: 24 errors"), "{stderr}");
-    assert!(
-        stderr.contains("--> tests/fixtures/bad-packs/many_errors.toml:33:35"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("help: did you mean `account.age_days`?"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("--> tests/fixtures/bad-packs/many_errors.toml:33:35"), "{stderr}");
+    assert!(stderr.contains("help: did you mean `account.age_days`?"), "{stderr}");
     assert!(text(&output.stdout).contains("demo.toml: ok"));
     assert_no_panic(&output);
 }
@@ -72,13 +63,7 @@ fn lint_of_missing_file_exits_two() {
 
 #[test]
 fn score_prints_the_documented_json() {
-    let output = riskpane(&[
-        "score",
-        "--pack",
-        DEMO,
-        "--case",
-        "tests/fixtures/demo/cases/inr_high_risk.json",
-    ]);
+    let output = riskpane(&["score", "--pack", DEMO, "--case", "tests/fixtures/demo/cases/inr_high_risk.json"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     for key in [
@@ -117,14 +102,8 @@ fn score_text_in_german() {
     ]);
     assert_eq!(output.status.code(), Some(0));
     let stdout = text(&output.stdout);
-    assert!(
-        stdout.starts_with("score 30/100, band medium (could be 30 to 80"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("PRV-001  Betroffenenanfrage in der Nachricht"),
-        "{stdout}"
-    );
+    assert!(stdout.starts_with("score 30/100, band medium (could be 30 to 80"), "{stdout}");
+    assert!(stdout.contains("PRV-001  Betroffenenanfrage in der Nachricht"), "{stdout}");
     assert!(stdout.contains("keyword \"DSGVO\" (de)"), "{stdout}");
 }
 
@@ -168,24 +147,11 @@ fn eval_answers_true_false_unknown_or_a_value() {
         }
         let output = riskpane(&args);
         assert_no_panic(&output);
-        (
-            output.status.code(),
-            text(&output.stdout).trim().to_owned(),
-            text(&output.stderr),
-        )
+        (output.status.code(), text(&output.stdout).trim().to_owned(), text(&output.stderr))
     };
-    assert_eq!(
-        run("order.total_eur > 400 and account.age_days < 14", true).1,
-        "true"
-    );
-    assert_eq!(
-        run("order.total_eur > 400 and account.age_days < 14", false).1,
-        "unknown"
-    );
-    assert_eq!(
-        run("order.total_eur > 1000 and account.age_days < 14", false).1,
-        "unknown"
-    );
+    assert_eq!(run("order.total_eur > 400 and account.age_days < 14", true).1, "true");
+    assert_eq!(run("order.total_eur > 400 and account.age_days < 14", false).1, "unknown");
+    assert_eq!(run("order.total_eur > 1000 and account.age_days < 14", false).1, "unknown");
     assert_eq!(run("order.total_eur * 2", true).1, "1299.8");
     assert_eq!(run("8 / 12", false).1, "0.666666667");
     assert_eq!(run("order.delivered_at", true).1, "2026-11-24T07:45:00Z");
@@ -194,8 +160,5 @@ fn eval_answers_true_false_unknown_or_a_value() {
     assert!(stderr.contains("missing: tier2.actions"), "{stderr}");
     let (code, _, stderr) = run("order.totl_eur > 1", false);
     assert_eq!(code, Some(1));
-    assert!(
-        stderr.contains("--> <expr>:1:1") && stderr.contains("did you mean `order.total_eur`?"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("--> <expr>:1:1") && stderr.contains("did you mean `order.total_eur`?"), "{stderr}");
 }

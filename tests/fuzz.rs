@@ -81,8 +81,7 @@ const TOKENS: &[&str] = &[
 ];
 
 fn token_soup() -> impl Strategy<Value = String> {
-    proptest::collection::vec(proptest::sample::select(TOKENS), 0..40)
-        .prop_map(|tokens| tokens.join(" "))
+    proptest::collection::vec(proptest::sample::select(TOKENS), 0..40).prop_map(|tokens| tokens.join(" "))
 }
 
 fn json_value() -> impl Strategy<Value = serde_json::Value> {
@@ -90,9 +89,7 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         Just(serde_json::Value::Null),
         any::<bool>().prop_map(serde_json::Value::from),
         any::<i64>().prop_map(serde_json::Value::from),
-        any::<f64>()
-            .prop_filter("finite", |x| x.is_finite())
-            .prop_map(serde_json::Value::from),
+        any::<f64>().prop_filter("finite", |x| x.is_finite()).prop_map(serde_json::Value::from),
         ".{0,20}".prop_map(serde_json::Value::from),
         proptest::sample::select(vec![
             "2026-11-25",
@@ -145,10 +142,7 @@ fn score_everything(pack: &RulePack, json: &serde_json::Value) {
     let (facts, issues) = CaseFacts::from_json(pack, json);
     let score_report = assess(pack, &facts);
     assert!((0..=100).contains(&score_report.score));
-    assert!(
-        score_report.score_range.0 <= score_report.score
-            && score_report.score <= score_report.score_range.1
-    );
+    assert!(score_report.score_range.0 <= score_report.score && score_report.score <= score_report.score_range.1);
     let _ = report::to_json(pack, &facts, &issues, &score_report, "de");
     let _ = report::to_text(pack, &facts, &issues, &score_report, "en");
 }

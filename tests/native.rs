@@ -53,27 +53,14 @@ fn fixture_cases_match_their_report_snapshots() {
         }
         let pack = compile(&pack_path);
         for case_path in files(&cases_dir, "json") {
-            let json: serde_json::Value =
-                serde_json::from_str(&fs::read_to_string(&case_path).unwrap()).unwrap();
+            let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(&case_path).unwrap()).unwrap();
             let (facts, issues) = CaseFacts::from_json(&pack, &json);
             let score_report = assess(&pack, &facts);
-            let mut rendered = serde_json::to_string_pretty(&report::to_json(
-                &pack,
-                &facts,
-                &issues,
-                &score_report,
-                "en",
-            ))
-            .unwrap();
+            let mut rendered =
+                serde_json::to_string_pretty(&report::to_json(&pack, &facts, &issues, &score_report, "en")).unwrap();
             rendered.push('\n');
             let name = case_path.file_stem().unwrap().to_str().unwrap();
-            expect_file![
-                fixtures
-                    .join(&pack_name)
-                    .join("expected")
-                    .join(format!("{name}.json"))
-            ]
-            .assert_eq(&rendered);
+            expect_file![fixtures.join(&pack_name).join("expected").join(format!("{name}.json"))].assert_eq(&rendered);
             checked += 1;
         }
     }
@@ -87,11 +74,8 @@ fn bad_packs_report_every_error_with_location() {
         let source = fs::read_to_string(&path).unwrap();
         let name = path.file_name().unwrap().to_str().unwrap();
         let errors = compile_source(name, &source).expect_err("bad pack compiled");
-        expect_file![dir.join(format!(
-            "{}.txt",
-            path.file_stem().unwrap().to_str().unwrap()
-        ))]
-        .assert_eq(&format!("{errors}\n"));
+        expect_file![dir.join(format!("{}.txt", path.file_stem().unwrap().to_str().unwrap()))]
+            .assert_eq(&format!("{errors}\n"));
     }
 }
 
@@ -101,18 +85,14 @@ fn reports_are_deterministic_and_hashes_ignore_formatting() {
     let source = fs::read_to_string(&path).unwrap();
     let pack = compile(&path);
     // Comments and whitespace do not change the pack hash; a changed point value does.
-    let reformatted = format!(
-        "# a comment\n\n{}",
-        source.replace("points = 30", "points    =    30")
-    );
+    let reformatted = format!("# a comment\n\n{}", source.replace("points = 30", "points    =    30"));
     assert_eq!(compile_source("x", &reformatted).unwrap().hash, pack.hash);
     let changed = source.replace("points = 30", "points = 31");
     assert_ne!(compile_source("x", &changed).unwrap().hash, pack.hash);
     // Key order and number formatting in the case do not change the input hash.
     let first = serde_json::json!({"order": {"total_eur": 129.9}, "account": {"age_days": 3}});
     let second: serde_json::Value =
-        serde_json::from_str(r#"{"account": {"age_days": 3.0}, "order.total_eur": 129.90}"#)
-            .unwrap();
+        serde_json::from_str(r#"{"account": {"age_days": 3.0}, "order.total_eur": 129.90}"#).unwrap();
     let (first_facts, _) = CaseFacts::from_json(&pack, &first);
     let (second_facts, _) = CaseFacts::from_json(&pack, &second);
     assert_eq!(first_facts.input_hash(), second_facts.input_hash());
@@ -122,13 +102,11 @@ fn reports_are_deterministic_and_hashes_ignore_formatting() {
 #[test]
 fn score_range_bounds_the_score_once_facts_are_known() {
     let pack = compile(&root().join("pkg-config/rules/demo.toml"));
-    let partial =
-        serde_json::json!({"case": {"type": "item_not_received"}, "order": {"total_eur": 129.9}});
+    let partial = serde_json::json!({"case": {"type": "item_not_received"}, "order": {"total_eur": 129.9}});
     let (facts, _) = CaseFacts::from_json(&pack, &partial);
     let partial_report = assess(&pack, &facts);
     assert!(
-        partial_report.score_range.0 <= partial_report.score
-            && partial_report.score <= partial_report.score_range.1
+        partial_report.score_range.0 <= partial_report.score && partial_report.score <= partial_report.score_range.1
     );
     assert!(partial_report.completeness() < 1.0);
     // Filling in the missing facts lands the score inside the announced range.
@@ -144,17 +122,9 @@ fn score_range_bounds_the_score_once_facts_are_known() {
         let (complete_facts, issues) = CaseFacts::from_json(&pack, &complete);
         assert!(issues.is_empty(), "{issues:?}");
         let complete_report = assess(&pack, &complete_facts);
-        assert!(
-            complete_report.not_evaluable.is_empty(),
-            "{:?}",
-            complete_report.not_evaluable
-        );
+        assert!(complete_report.not_evaluable.is_empty(), "{:?}", complete_report.not_evaluable);
         let (low, high) = partial_report.score_range;
-        assert!(
-            (low..=high).contains(&complete_report.score),
-            "{} not in {low}..={high}",
-            complete_report.score
-        );
+        assert!((low..=high).contains(&complete_report.score), "{} not in {low}..={high}", complete_report.score);
     }
 }
 
@@ -162,20 +132,8 @@ fn score_range_bounds_the_score_once_facts_are_known() {
 /// `should_panic` or `ignore` attributes, no grab-bag module names.
 #[test]
 fn tidy() {
-    let mut stack = vec![
-        root().join("src"),
-        root().join("tests"),
-        root().join("xtask/src"),
-        root().join("benches"),
-    ];
-    let banned_names = [
-        "utils.rs",
-        "helpers.rs",
-        "common.rs",
-        "misc.rs",
-        "manager.rs",
-        "handler.rs",
-    ];
+    let mut stack = vec![root().join("src"), root().join("tests"), root().join("xtask/src"), root().join("benches")];
+    let banned_names = ["utils.rs", "helpers.rs", "common.rs", "misc.rs", "manager.rs", "handler.rs"];
     let mut checked = 0;
     while let Some(dir) = stack.pop() {
         let Ok(entries) = fs::read_dir(&dir) else {
@@ -191,28 +149,12 @@ fn tidy() {
                 continue;
             }
             let text = fs::read_to_string(&path).unwrap();
-            assert!(
-                text.starts_with("//!"),
-                "{} must start with a //! header",
-                path.display()
-            );
+            assert!(text.starts_with("//!"), "{} must start with a //! header", path.display());
             let attribute = |name: &str| format!("#[{name}");
-            assert!(
-                !text.contains(&attribute("should_panic")),
-                "{} uses should_panic",
-                path.display()
-            );
-            assert!(
-                !text.contains(&attribute("ignore]")),
-                "{} ignores a test",
-                path.display()
-            );
+            assert!(!text.contains(&attribute("should_panic")), "{} uses should_panic", path.display());
+            assert!(!text.contains(&attribute("ignore]")), "{} ignores a test", path.display());
             let file_name = path.file_name().unwrap().to_str().unwrap();
-            assert!(
-                !banned_names.contains(&file_name),
-                "{} is a grab-bag module name",
-                path.display()
-            );
+            assert!(!banned_names.contains(&file_name), "{} is a grab-bag module name", path.display());
             checked += 1;
         }
     }

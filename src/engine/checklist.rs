@@ -54,26 +54,17 @@ pub(super) fn build(
 ) -> Vec<ChecklistEntry> {
     let mut entries = Vec::new();
     for (index, item) in pack.checklist.iter().enumerate() {
-        let added_by: Vec<usize> = hits
-            .iter()
-            .filter(|hit| pack.rules[hit.rule].checklist.contains(&index))
-            .map(|hit| hit.rule)
-            .collect();
-        let pending: Vec<&NotEvaluable> = not_evaluable
-            .iter()
-            .filter(|entry| pack.rules[entry.rule].checklist.contains(&index))
-            .collect();
+        let added_by: Vec<usize> =
+            hits.iter().filter(|hit| pack.rules[hit.rule].checklist.contains(&index)).map(|hit| hit.rule).collect();
+        let pending: Vec<&NotEvaluable> =
+            not_evaluable.iter().filter(|entry| pack.rules[entry.rule].checklist.contains(&index)).collect();
         let may_be_added_by: Vec<usize> = pending.iter().map(|entry| entry.rule).collect();
         trace.clear();
         let applies = item.when.as_ref().map(|when| eval(&when.node, env, trace));
         let applies_by_condition = applies == Some(Value::Bool(true));
         if added_by.is_empty() && !applies_by_condition {
             if applies == Some(Value::Unknown) || !pending.is_empty() {
-                let mut missing = if applies == Some(Value::Unknown) {
-                    trace.missing.clone()
-                } else {
-                    Vec::new()
-                };
+                let mut missing = if applies == Some(Value::Unknown) { trace.missing.clone() } else { Vec::new() };
                 for slot in pending.iter().flat_map(|entry| entry.missing.iter()) {
                     if !missing.contains(slot) {
                         missing.push(*slot);
@@ -91,28 +82,10 @@ pub(super) fn build(
             continue;
         }
         trace.clear();
-        let done = item
-            .done_when
-            .as_ref()
-            .map(|done_when| eval(&done_when.node, env, trace));
-        let status = if done == Some(Value::Bool(true)) {
-            ChecklistStatus::Done
-        } else {
-            ChecklistStatus::Open
-        };
-        let missing = if done == Some(Value::Unknown) {
-            trace.missing.clone()
-        } else {
-            Vec::new()
-        };
-        entries.push(ChecklistEntry {
-            item: index,
-            status,
-            added_by,
-            may_be_added_by,
-            applies_by_condition,
-            missing,
-        });
+        let done = item.done_when.as_ref().map(|done_when| eval(&done_when.node, env, trace));
+        let status = if done == Some(Value::Bool(true)) { ChecklistStatus::Done } else { ChecklistStatus::Open };
+        let missing = if done == Some(Value::Unknown) { trace.missing.clone() } else { Vec::new() };
+        entries.push(ChecklistEntry { item: index, status, added_by, may_be_added_by, applies_by_condition, missing });
     }
     entries
 }

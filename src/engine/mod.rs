@@ -14,6 +14,7 @@ use crate::case::CaseFacts;
 use crate::rules::lang::Value;
 use crate::rules::lang::eval::{Env, KeywordHit, Trace, eval};
 use crate::rules::{BandThresholds, Category, RulePack};
+use std::sync::Arc;
 
 /// Lowest possible score.
 pub const MIN_SCORE: i64 = 0;
@@ -167,20 +168,16 @@ pub struct ScoreReport {
     /// Per outcome of the decision policy.
     pub outcomes: Vec<OutcomeRequirement>,
     /// The pack's hash.
-    pub pack_hash: String,
+    pub pack_hash: Arc<str>,
     /// The case's hash.
-    pub input_hash: String,
+    pub input_hash: Arc<str>,
 }
 
 impl ScoreReport {
     /// Share of rule weight that could be evaluated, 0.0..=1.0 (1.0 for a pack without rules).
     #[must_use]
     pub fn completeness(&self) -> f64 {
-        if self.total_weight == 0 {
-            1.0
-        } else {
-            self.evaluated_weight as f64 / self.total_weight as f64
-        }
+        if self.total_weight == 0 { 1.0 } else { self.evaluated_weight as f64 / self.total_weight as f64 }
     }
 }
 
@@ -192,22 +189,12 @@ fn clamp_score(points: i64) -> i64 {
 #[must_use]
 pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
     let mut trace = Trace::default();
-    let env = Env {
-        facts,
-        keyword_lists: &pack.keyword_lists,
-        risk: None,
-    };
+    let env = Env { facts, keyword_lists: &pack.keyword_lists, risk: None };
     let mut hits = Vec::new();
     let mut not_evaluable = Vec::new();
     let mut subscores: Vec<Subscore> = Category::ALL
         .iter()
-        .map(|&category| Subscore {
-            category,
-            points: 0,
-            score: 0,
-            fired: 0,
-            not_evaluable: 0,
-        })
+        .map(|&category| Subscore { category, points: 0, score: 0, fired: 0, not_evaluable: 0 })
         .collect();
     let (mut raw_points, mut unknown_negative, mut unknown_positive) = (0i64, 0i64, 0i64);
     let (mut evaluated_weight, mut total_weight) = (0i64, 0i64);
@@ -252,10 +239,7 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
     }
     let score = clamp_score(raw_points);
     let band = RiskBand::from_score(score, &pack.bands);
-    let late_env = Env {
-        risk: Some((score, band.name())),
-        ..env
-    };
+    let late_env = Env { risk: Some((score, band.name())), ..env };
     let checklist = checklist::build(pack, &late_env, &hits, &not_evaluable, &mut trace);
     let outcomes = pack
         .decision_policy
@@ -264,40 +248,26 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
         .enumerate()
         .map(|(index, outcome)| {
             trace.clear();
-            let second_approval = match eval(
-                &outcome.requires_second_approval.node,
-                &late_env,
-                &mut trace,
-            ) {
+            let second_approval = match eval(&outcome.requires_second_approval.node, &late_env, &mut trace) {
                 Value::Bool(true) => SecondApproval::Required,
                 Value::Bool(false) => SecondApproval::NotRequired,
-                _ => SecondApproval::RequiredUntilKnown {
-                    missing: trace.missing.clone(),
-                },
+                _ => SecondApproval::RequiredUntilKnown { missing: trace.missing.clone() },
             };
             let open_items = checklist
                 .iter()
                 .filter(|entry| {
-                    entry.status != ChecklistStatus::Done
-                        && pack.checklist[entry.item].required_for.contains(&index)
+                    entry.status != ChecklistStatus::Done && pack.checklist[entry.item].required_for.contains(&index)
                 })
                 .map(|entry| entry.item)
                 .collect();
-            OutcomeRequirement {
-                outcome: index,
-                second_approval,
-                open_items,
-            }
+            OutcomeRequirement { outcome: index, second_approval, open_items }
         })
         .collect();
     ScoreReport {
         score,
         band,
         raw_points,
-        score_range: (
-            clamp_score(raw_points + unknown_negative),
-            clamp_score(raw_points + unknown_positive),
-        ),
+        score_range: (clamp_score(raw_points + unknown_negative), clamp_score(raw_points + unknown_positive)),
         subscores,
         hits,
         not_evaluable,
@@ -306,6 +276,6 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
         checklist,
         outcomes,
         pack_hash: pack.hash.clone(),
-        input_hash: facts.input_hash().to_owned(),
+        input_hash: facts.input_hash().clone(),
     }
 }

@@ -7,11 +7,11 @@
 
 use super::diagnostic::{PackError, RulePackErrors};
 use super::lang::check::{Scope, compile_condition};
-use super::lang::text::KeywordPattern;
+use super::lang::text::{KeywordMatcher, KeywordPattern};
 use super::lang::{LangError, Node, did_you_mean};
 use super::{
-    BandThresholds, Category, ChecklistItem, Condition, DecisionPolicy, FactDef, FactType,
-    KeywordList, KeywordTerm, LocalText, Outcome, ReasonCode, Rule, RulePack,
+    BandThresholds, Category, ChecklistItem, Condition, DecisionPolicy, FactDef, FactType, KeywordList, KeywordTerm,
+    LocalText, Outcome, ReasonCode, Rule, RulePack,
 };
 use crate::canonical::{Canonical, sha256_hex};
 use std::ops::Range;
@@ -21,49 +21,32 @@ use toml::de::{DeTable, DeValue};
 /// The rule-pack format version this build reads.
 pub const SCHEMA_VERSION: i64 = 1;
 
-const FACT_TYPES: [&str; 9] = [
-    "bool", "int", "number", "money", "text", "date", "datetime", "enum", "list",
-];
+const FACT_TYPES: [&str; 9] = ["bool", "int", "number", "money", "text", "date", "datetime", "enum", "list"];
 
 /// Compiles the TOML text of a rule pack. `file_name` is only used in messages.
 ///
 /// # Errors
 /// Every problem found, each with its location.
 pub fn compile_source(file_name: &str, source: &str) -> Result<RulePack, RulePackErrors> {
-    let mut walker = Walker {
-        source,
-        errors: Vec::new(),
-        invalid_facts: Vec::new(),
-    };
+    let mut walker = Walker { source, errors: Vec::new(), invalid_facts: Vec::new() };
     let (document, syntax_errors) = DeTable::parse_recoverable(source);
     for error in &syntax_errors {
         let span = error.span().unwrap_or(0..0);
         walker.errors.push(PackError {
-            message: format!(
-                "invalid TOML: {}",
-                error.message().trim_end_matches('.').trim()
-            ),
+            message: format!("invalid TOML: {}", error.message().trim_end_matches('.').trim()),
             start: span.start,
             end: span.end,
             help: None,
         });
     }
-    let pack = if syntax_errors.is_empty() {
-        walker.pack(&document)
-    } else {
-        None
-    };
+    let pack = if syntax_errors.is_empty() { walker.pack(&document) } else { None };
     let mut errors = walker.errors;
     match pack {
         Some(pack) if errors.is_empty() => Ok(pack),
         _ => {
             errors.sort_by_key(|error| (error.start, error.end));
             errors.dedup();
-            Err(RulePackErrors {
-                file_name: file_name.to_owned(),
-                source: source.to_owned(),
-                errors,
-            })
+            Err(RulePackErrors { file_name: file_name.to_owned(), source: source.to_owned(), errors })
         }
     }
 }
@@ -84,21 +67,11 @@ struct RawRule<'a> {
 
 impl Walker<'_> {
     fn error(&mut self, message: impl Into<String>, span: Range<usize>) {
-        self.errors.push(PackError {
-            message: message.into(),
-            start: span.start,
-            end: span.end,
-            help: None,
-        });
+        self.errors.push(PackError { message: message.into(), start: span.start, end: span.end, help: None });
     }
 
     fn error_help(&mut self, message: impl Into<String>, span: Range<usize>, help: Option<String>) {
-        self.errors.push(PackError {
-            message: message.into(),
-            start: span.start,
-            end: span.end,
-            help,
-        });
+        self.errors.push(PackError { message: message.into(), start: span.start, end: span.end, help });
     }
 
     fn type_name(value: &DeValue<'_>) -> &'static str {
@@ -120,11 +93,7 @@ impl Walker<'_> {
             if !allowed.contains(&name) {
                 let help = did_you_mean(name, allowed.iter().copied())
                     .or_else(|| Some(format!("allowed keys: {}", allowed.join(", "))));
-                self.error_help(
-                    format!("unknown key `{name}` in {context}"),
-                    key.span(),
-                    help,
-                );
+                self.error_help(format!("unknown key `{name}` in {context}"), key.span(), help);
             }
         }
     }
@@ -133,13 +102,7 @@ impl Walker<'_> {
         if let DeValue::Table(table) = value.get_ref() {
             Some(table)
         } else {
-            self.error(
-                format!(
-                    "{what} must be a table, found {}",
-                    Self::type_name(value.get_ref())
-                ),
-                value.span(),
-            );
+            self.error(format!("{what} must be a table, found {}", Self::type_name(value.get_ref())), value.span());
             None
         }
     }
@@ -166,51 +129,32 @@ impl Walker<'_> {
             }
             Some(text.to_string())
         } else {
-            self.error(
-                format!(
-                    "{what} must be a string, found {}",
-                    Self::type_name(value.get_ref())
-                ),
-                value.span(),
-            );
+            self.error(format!("{what} must be a string, found {}", Self::type_name(value.get_ref())), value.span());
             None
         }
     }
 
     fn integer(&mut self, value: &Value<'_>, what: &str) -> Option<i64> {
         if let DeValue::Integer(integer) = value.get_ref()
-            && let Ok(parsed) =
-                i64::from_str_radix(&integer.as_str().replace('_', ""), integer.radix())
+            && let Ok(parsed) = i64::from_str_radix(&integer.as_str().replace('_', ""), integer.radix())
         {
             return Some(parsed);
         }
-        self.error(
-            format!(
-                "{what} must be an integer, found {}",
-                Self::type_name(value.get_ref())
-            ),
-            value.span(),
-        );
+        self.error(format!("{what} must be an integer, found {}", Self::type_name(value.get_ref())), value.span());
         None
     }
 
     fn string_list(&mut self, value: &Value<'_>, what: &str) -> Vec<(String, Range<usize>)> {
         let DeValue::Array(items) = value.get_ref() else {
             self.error(
-                format!(
-                    "{what} must be an array of strings, found {}",
-                    Self::type_name(value.get_ref())
-                ),
+                format!("{what} must be an array of strings, found {}", Self::type_name(value.get_ref())),
                 value.span(),
             );
             return Vec::new();
         };
         items
             .iter()
-            .filter_map(|item| {
-                self.string(item, &format!("each item of {what}"))
-                    .map(|text| (text, item.span()))
-            })
+            .filter_map(|item| self.string(item, &format!("each item of {what}")).map(|text| (text, item.span())))
             .collect()
     }
 
@@ -219,19 +163,14 @@ impl Walker<'_> {
         match value.get_ref() {
             DeValue::String(_) => {
                 let text = self.string(value, what)?;
-                Some(LocalText {
-                    translations: vec![("en".to_owned(), text)],
-                })
+                Some(LocalText { translations: vec![("en".to_owned(), text)] })
             }
             DeValue::Table(table) => {
                 let mut translations = Vec::new();
                 for (language, text) in table {
                     let code: &str = language.get_ref();
                     if !is_language_code(code) {
-                        self.error(
-                            format!("`{code}` is not a two-letter language code in {what}"),
-                            language.span(),
-                        );
+                        self.error(format!("`{code}` is not a two-letter language code in {what}"), language.span());
                         continue;
                     }
                     if let Some(text) = self.string(text, &format!("{what} ({code})")) {
@@ -245,20 +184,14 @@ impl Walker<'_> {
                         Some(LocalText { translations })
                     }
                     None => {
-                        self.error(
-                            format!("{what} needs an English text (`en = \"...\"`)"),
-                            value.span(),
-                        );
+                        self.error(format!("{what} needs an English text (`en = \"...\"`)"), value.span());
                         None
                     }
                 }
             }
             other => {
                 self.error(
-                    format!(
-                        "{what} must be a string or a table of languages, found {}",
-                        Self::type_name(other)
-                    ),
+                    format!("{what} must be a string or a table of languages, found {}", Self::type_name(other)),
                     value.span(),
                 );
                 None
@@ -270,11 +203,7 @@ impl Walker<'_> {
     fn condition_error(&mut self, value: &Value<'_>, condition: &str, error: LangError) {
         let span = value.span();
         let raw = self.source.get(span.clone()).unwrap_or("");
-        let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
-            3
-        } else {
-            1
-        };
+        let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") { 3 } else { 1 };
         let mut inner_start = span.start + quote;
         if quote == 3 {
             if self.source[inner_start..].starts_with("\r\n") {
@@ -285,28 +214,15 @@ impl Walker<'_> {
         }
         let exact = self.source.get(inner_start..inner_start + condition.len()) == Some(condition);
         let (start, end, message) = if exact {
-            (
-                inner_start + error.span.start,
-                inner_start + error.span.end,
-                error.message,
-            )
+            (inner_start + error.span.start, inner_start + error.span.end, error.message)
         } else {
             (
                 span.start,
                 span.end,
-                format!(
-                    "{} (at character {} of the condition)",
-                    error.message,
-                    error.span.start + 1
-                ),
+                format!("{} (at character {} of the condition)", error.message, error.span.start + 1),
             )
         };
-        self.errors.push(PackError {
-            message,
-            start,
-            end,
-            help: error.help,
-        });
+        self.errors.push(PackError { message, start, end, help: error.help });
     }
 
     /// A condition: a rule-language string, or (when `constants_allowed`) a TOML boolean.
@@ -318,10 +234,7 @@ impl Walker<'_> {
         constants_allowed: bool,
     ) -> Option<Condition> {
         if let (DeValue::Boolean(constant), true) = (value.get_ref(), constants_allowed) {
-            return Some(Condition {
-                source: constant.to_string(),
-                node: Node::Bool(*constant),
-            });
+            return Some(Condition { source: constant.to_string(), node: Node::Bool(*constant) });
         }
         let source = self.string(value, what)?;
         match compile_condition(&source, scope) {
@@ -340,17 +253,7 @@ impl Walker<'_> {
         let whole = 0..0;
         self.check_keys(
             root,
-            &[
-                "schema_version",
-                "pack",
-                "score",
-                "bands",
-                "facts",
-                "keywords",
-                "rules",
-                "checklist",
-                "decisions",
-            ],
+            &["schema_version", "pack", "score", "bands", "facts", "keywords", "rules", "checklist", "decisions"],
             "the rule pack",
         );
         if let Some(version) = self.required(root, "schema_version", &whole, "the rule pack")
@@ -358,9 +261,7 @@ impl Walker<'_> {
             && number != SCHEMA_VERSION
         {
             self.error(
-                format!(
-                    "unsupported schema_version {number}; this build reads version {SCHEMA_VERSION}"
-                ),
+                format!("unsupported schema_version {number}; this build reads version {SCHEMA_VERSION}"),
                 version.span(),
             );
         }
@@ -370,18 +271,10 @@ impl Walker<'_> {
         let facts = self.facts(root, &whole);
         let keyword_lists = self.keyword_lists(root);
         let invalid_facts = std::mem::take(&mut self.invalid_facts);
-        let rule_scope = Scope {
-            facts: &facts,
-            keyword_lists: &keyword_lists,
-            allow_risk: false,
-            invalid_facts: &invalid_facts,
-        };
-        let late_scope = Scope {
-            facts: &facts,
-            keyword_lists: &keyword_lists,
-            allow_risk: true,
-            invalid_facts: &invalid_facts,
-        };
+        let rule_scope =
+            Scope { facts: &facts, keyword_lists: &keyword_lists, allow_risk: false, invalid_facts: &invalid_facts };
+        let late_scope =
+            Scope { facts: &facts, keyword_lists: &keyword_lists, allow_risk: true, invalid_facts: &invalid_facts };
         let (decision_policy, outcome_ids) = self.decisions(root, &late_scope);
         let raw_checklist = self.array_of_tables(root, "checklist");
         let checklist_ids = self.unique_ids(&raw_checklist, "checklist item");
@@ -398,14 +291,8 @@ impl Walker<'_> {
             }
         }
         let mut checklist = Vec::new();
-        for ((raw, id), referenced) in raw_checklist
-            .iter()
-            .zip(&checklist_ids)
-            .zip(&referenced_items)
-        {
-            if let Some(item) =
-                self.checklist_item(raw, id.clone(), &late_scope, &outcome_ids, *referenced)
-            {
+        for ((raw, id), referenced) in raw_checklist.iter().zip(&checklist_ids).zip(&referenced_items) {
+            if let Some(item) = self.checklist_item(raw, id.clone(), &late_scope, &outcome_ids, *referenced) {
                 checklist.push(item);
             }
         }
@@ -422,7 +309,7 @@ impl Walker<'_> {
             bands: bands?,
             checklist,
             decision_policy,
-            hash: sha256_hex(Canonical::from_toml_table(root).to_json().as_bytes()),
+            hash: sha256_hex(Canonical::from_toml_table(root).to_json().as_bytes()).into(),
         })
     }
 
@@ -439,29 +326,18 @@ impl Walker<'_> {
             return (None, None, None);
         };
         self.check_keys(table, &["id", "version", "title", "description"], "[pack]");
-        let id = self
-            .required(table, "id", &span, "[pack]")
-            .and_then(|value| {
-                let id = self.string(value, "pack id")?;
-                if id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                {
-                    Some(id)
-                } else {
-                    self.error(
-                        "pack id may only contain letters, digits, `-`, `_` and `.`",
-                        value.span(),
-                    );
-                    None
-                }
-            });
-        let version = self
-            .required(table, "version", &span, "[pack]")
-            .and_then(|value| self.string(value, "pack version"));
-        let title = table
-            .get("title")
-            .and_then(|value| self.local_text(value, "pack title"));
+        let id = self.required(table, "id", &span, "[pack]").and_then(|value| {
+            let id = self.string(value, "pack id")?;
+            if id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+                Some(id)
+            } else {
+                self.error("pack id may only contain letters, digits, `-`, `_` and `.`", value.span());
+                None
+            }
+        });
+        let version =
+            self.required(table, "version", &span, "[pack]").and_then(|value| self.string(value, "pack version"));
+        let title = table.get("title").and_then(|value| self.local_text(value, "pack title"));
         if let Some(description) = table.get("description") {
             self.local_text(description, "pack description");
         }
@@ -506,30 +382,24 @@ impl Walker<'_> {
                 None
             }
         };
-        let thresholds = [
-            ("medium", read("medium")),
-            ("high", read("high")),
-            ("critical", read("critical")),
-        ];
+        let thresholds = [("medium", read("medium")), ("high", read("high")), ("critical", read("critical"))];
         let mut rising = true;
         for pair in thresholds.windows(2) {
-            if let ((lower_name, Some((lower, _))), (upper_name, Some((upper, upper_span)))) =
-                (&pair[0], &pair[1])
+            if let ((lower_name, Some((lower, _))), (upper_name, Some((upper, upper_span)))) = (&pair[0], &pair[1])
                 && lower >= upper
             {
                 rising = false;
-                self.error(format!("band thresholds must rise: {lower_name} ({lower}) must be below {upper_name} ({upper})"), upper_span.clone());
+                self.error(
+                    format!("band thresholds must rise: {lower_name} ({lower}) must be below {upper_name} ({upper})"),
+                    upper_span.clone(),
+                );
             }
         }
         let [(_, medium), (_, high), (_, critical)] = thresholds;
         if !rising {
             return None;
         }
-        Some(BandThresholds {
-            medium: medium?.0,
-            high: high?.0,
-            critical: critical?.0,
-        })
+        Some(BandThresholds { medium: medium?.0, high: high?.0, critical: critical?.0 })
     }
 
     fn facts(&mut self, root: &DeTable<'_>, whole: &Range<usize>) -> Vec<FactDef> {
@@ -548,15 +418,8 @@ impl Walker<'_> {
                     );
                     continue;
                 }
-                if name == "keywords"
-                    || name.starts_with("keywords.")
-                    || name == "risk"
-                    || name.starts_with("risk.")
-                {
-                    self.error(
-                        format!("fact name `{name}` is reserved (`keywords.*` and `risk.*`)"),
-                        key.span(),
-                    );
+                if name == "keywords" || name.starts_with("keywords.") || name == "risk" || name.starts_with("risk.") {
+                    self.error(format!("fact name `{name}` is reserved (`keywords.*` and `risk.*`)"), key.span());
                     continue;
                 }
                 self.invalid_facts.push(name.to_owned());
@@ -564,8 +427,7 @@ impl Walker<'_> {
                     continue;
                 };
                 self.check_keys(definition, &["type", "values", "label"], &context);
-                let Some(type_value) = self.required(definition, "type", &value.span(), &context)
-                else {
+                let Some(type_value) = self.required(definition, "type", &value.span(), &context) else {
                     continue;
                 };
                 let Some(type_name) = self.string(type_value, "fact type") else {
@@ -581,9 +443,7 @@ impl Walker<'_> {
                     "datetime" => FactType::DateTime,
                     "list" => FactType::List,
                     "enum" => {
-                        let Some(values) =
-                            self.required(definition, "values", &value.span(), &context)
-                        else {
+                        let Some(values) = self.required(definition, "values", &value.span(), &context) else {
                             continue;
                         };
                         let list = self.string_list(values, "enum values");
@@ -591,10 +451,7 @@ impl Walker<'_> {
                         for (text, span) in &list {
                             let folded = super::lang::text::fold(text);
                             if seen.contains(&folded) {
-                                self.error(
-                                    format!("enum value \"{text}\" is listed twice"),
-                                    span.clone(),
-                                );
+                                self.error(format!("enum value \"{text}\" is listed twice"), span.clone());
                             }
                             seen.push(folded);
                         }
@@ -606,57 +463,37 @@ impl Walker<'_> {
                     other => {
                         let help = did_you_mean(other, FACT_TYPES)
                             .or_else(|| Some(format!("types: {}", FACT_TYPES.join(", "))));
-                        self.error_help(
-                            format!("unknown fact type `{other}`"),
-                            type_value.span(),
-                            help,
-                        );
+                        self.error_help(format!("unknown fact type `{other}`"), type_value.span(), help);
                         continue;
                     }
                 };
-                if let (Some(values), false) = (
-                    definition.get("values"),
-                    matches!(fact_type, FactType::Enum(_)),
-                ) {
-                    self.error(
-                        "`values` is only allowed for `type = \"enum\"`",
-                        values.span(),
-                    );
+                if let (Some(values), false) = (definition.get("values"), matches!(fact_type, FactType::Enum(_))) {
+                    self.error("`values` is only allowed for `type = \"enum\"`", values.span());
                 }
                 if name == "now" && !matches!(fact_type, FactType::DateTime | FactType::Date) {
-                    self.error(
-                        "the `now` fact must be a datetime or a date",
-                        type_value.span(),
-                    );
+                    self.error("the `now` fact must be a datetime or a date", type_value.span());
                 }
-                let label = definition
-                    .get("label")
-                    .and_then(|label| self.local_text(label, &format!("label of {context}")));
+                let label =
+                    definition.get("label").and_then(|label| self.local_text(label, &format!("label of {context}")));
                 if let Some(index) = facts.iter().position(|fact| {
-                    name.starts_with(&format!("{}.", fact.name))
-                        || fact.name.starts_with(&format!("{name}."))
+                    name.starts_with(&format!("{}.", fact.name)) || fact.name.starts_with(&format!("{name}."))
                 }) {
                     self.error(
-                        format!("fact `{name}` and fact `{}` cannot both exist: one would be an object holding the other", facts[index].name),
+                        format!(
+                            "fact `{name}` and fact `{}` cannot both exist: one would be an object holding the other",
+                            facts[index].name
+                        ),
                         key.span(),
                     );
                     continue;
                 }
                 self.invalid_facts.retain(|invalid| invalid != name);
-                facts.push(FactDef {
-                    name: name.to_owned(),
-                    fact_type,
-                    label,
-                });
+                facts.push(FactDef { name: name.to_owned(), fact_type, label });
             }
         }
         if !facts.iter().any(|fact| fact.name == "now") {
             // "Today" is a fact: the core has no clock. Every pack can use it.
-            facts.push(FactDef {
-                name: "now".to_owned(),
-                fact_type: FactType::DateTime,
-                label: None,
-            });
+            facts.push(FactDef { name: "now".to_owned(), fact_type: FactType::DateTime, label: None });
         }
         facts
     }
@@ -671,12 +508,13 @@ impl Walker<'_> {
         };
         for (name, value) in table {
             let list_name: &str = name.get_ref();
-            if !list_name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            if !list_name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                 || list_name.is_empty()
             {
-                self.error(format!("invalid keyword list name `{list_name}`: use lowercase letters, digits and `_`"), name.span());
+                self.error(
+                    format!("invalid keyword list name `{list_name}`: use lowercase letters, digits and `_`"),
+                    name.span(),
+                );
                 continue;
             }
             let context = format!("keyword list `{list_name}`");
@@ -684,24 +522,21 @@ impl Walker<'_> {
                 continue;
             };
             let mut terms = Vec::new();
+            let mut patterns = Vec::new();
             for (language, keywords) in languages {
                 let code: &str = language.get_ref();
                 if !is_language_code(code) {
-                    self.error(
-                        format!("`{code}` is not a two-letter language code in {context}"),
-                        language.span(),
-                    );
+                    self.error(format!("`{code}` is not a two-letter language code in {context}"), language.span());
                     continue;
                 }
                 for (keyword, span) in self.string_list(keywords, &format!("{context} ({code})")) {
                     match KeywordPattern::new(&keyword) {
-                        Some(pattern) => terms.push(KeywordTerm {
-                            language: code.to_owned(),
-                            keyword,
-                            pattern,
-                        }),
+                        Some(pattern) => {
+                            patterns.push(pattern);
+                            terms.push(KeywordTerm { language: code.to_owned(), keyword });
+                        }
                         None => {
-                            self.error("a keyword needs at least one character besides `*`", span)
+                            self.error("a keyword needs at least one character besides `*`", span);
                         }
                     }
                 }
@@ -709,10 +544,7 @@ impl Walker<'_> {
             if terms.is_empty() {
                 self.error(format!("{context} has no keywords"), value.span());
             }
-            lists.push(KeywordList {
-                name: list_name.to_owned(),
-                terms,
-            });
+            lists.push(KeywordList { name: list_name.to_owned(), terms, matcher: KeywordMatcher::new(patterns) });
         }
         lists
     }
@@ -722,20 +554,13 @@ impl Walker<'_> {
             return Vec::new();
         };
         let DeValue::Array(items) = value.get_ref() else {
-            self.error(
-                format!("`{key}` must be an array of tables (`[[{key}]]`)"),
-                value.span(),
-            );
+            self.error(format!("`{key}` must be an array of tables (`[[{key}]]`)"), value.span());
             return Vec::new();
         };
         items
             .iter()
             .filter_map(|item| {
-                self.table(item, &format!("each `[[{key}]]`"))
-                    .map(|table| RawRule {
-                        table,
-                        span: item.span(),
-                    })
+                self.table(item, &format!("each `[[{key}]]`")).map(|table| RawRule { table, span: item.span() })
             })
             .collect()
     }
@@ -747,7 +572,10 @@ impl Walker<'_> {
             let id = self.required(raw.table, "id", &raw.span, &format!("a {what}")).and_then(|value| {
                 let id = self.string(value, &format!("{what} id"))?;
                 if !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-                    self.error(format!("{what} id `{id}` may only contain letters, digits, `-`, `_` and `.`"), value.span());
+                    self.error(
+                        format!("{what} id `{id}` may only contain letters, digits, `-`, `_` and `.`"),
+                        value.span(),
+                    );
                     return None;
                 }
                 if ids.iter().flatten().any(|seen| *seen == id) {
@@ -769,82 +597,54 @@ impl Walker<'_> {
         checklist_ids: &[Option<String>],
     ) -> Option<Rule> {
         let table = raw.table;
-        let context = id
-            .as_ref()
-            .map_or_else(|| "a rule".to_owned(), |id| format!("rule `{id}`"));
+        let context = id.as_ref().map_or_else(|| "a rule".to_owned(), |id| format!("rule `{id}`"));
         self.check_keys(
             table,
-            &[
-                "id",
-                "category",
-                "title",
-                "rationale",
-                "source",
-                "points",
-                "when",
-                "checklist",
-            ],
+            &["id", "category", "title", "rationale", "source", "points", "when", "checklist"],
             &context,
         );
-        let category = self
-            .required(table, "category", &raw.span, &context)
-            .and_then(|value| {
-                let name = self.string(value, "category")?;
-                let found = Category::ALL
-                    .into_iter()
-                    .find(|category| category.name() == name);
-                if found.is_none() {
-                    let names = Category::ALL.map(Category::name);
-                    let help = did_you_mean(&name, names)
-                        .or_else(|| Some(format!("categories: {}", names.join(", "))));
-                    self.error_help(format!("unknown category `{name}`"), value.span(), help);
-                }
-                found
-            });
-        let title = self
-            .required(table, "title", &raw.span, &context)
-            .and_then(|value| self.local_text(value, "rule title"));
+        let category = self.required(table, "category", &raw.span, &context).and_then(|value| {
+            let name = self.string(value, "category")?;
+            let found = Category::ALL.into_iter().find(|category| category.name() == name);
+            if found.is_none() {
+                let names = Category::ALL.map(Category::name);
+                let help = did_you_mean(&name, names).or_else(|| Some(format!("categories: {}", names.join(", "))));
+                self.error_help(format!("unknown category `{name}`"), value.span(), help);
+            }
+            found
+        });
+        let title =
+            self.required(table, "title", &raw.span, &context).and_then(|value| self.local_text(value, "rule title"));
         let rationale = self
             .required(table, "rationale", &raw.span, &context)
             .and_then(|value| self.local_text(value, "rule rationale"));
-        let source = self
-            .required(table, "source", &raw.span, &context)
-            .and_then(|value| {
-                let url = self.string(value, "rule source")?;
-                if url.starts_with("https://") || url.starts_with("http://") {
-                    Some(url)
-                } else {
-                    self.error("rule source must be an http(s) URL", value.span());
-                    None
-                }
-            });
-        let points = self
-            .required(table, "points", &raw.span, &context)
-            .and_then(|value| {
-                let points = self.integer(value, "points")?;
-                if points == 0 || !(-100..=100).contains(&points) {
-                    self.error(
-                        format!("points must be between -100 and 100 and not 0, found {points}"),
-                        value.span(),
-                    );
-                    return None;
-                }
-                Some(points)
-            });
+        let source = self.required(table, "source", &raw.span, &context).and_then(|value| {
+            let url = self.string(value, "rule source")?;
+            if url.starts_with("https://") || url.starts_with("http://") {
+                Some(url)
+            } else {
+                self.error("rule source must be an http(s) URL", value.span());
+                None
+            }
+        });
+        let points = self.required(table, "points", &raw.span, &context).and_then(|value| {
+            let points = self.integer(value, "points")?;
+            if points == 0 || !(-100..=100).contains(&points) {
+                self.error(format!("points must be between -100 and 100 and not 0, found {points}"), value.span());
+                return None;
+            }
+            Some(points)
+        });
         let when = self
             .required(table, "when", &raw.span, &context)
             .and_then(|value| self.condition(value, scope, "`when`", false));
         let mut checklist = Vec::new();
         if let Some(value) = table.get("checklist") {
             for (item, span) in self.string_list(value, "`checklist`") {
-                match checklist_ids
-                    .iter()
-                    .position(|id| id.as_deref() == Some(item.as_str()))
-                {
+                match checklist_ids.iter().position(|id| id.as_deref() == Some(item.as_str())) {
                     Some(index) => checklist.push(index),
                     None => {
-                        let help =
-                            did_you_mean(&item, checklist_ids.iter().flatten().map(String::as_str));
+                        let help = did_you_mean(&item, checklist_ids.iter().flatten().map(String::as_str));
                         self.error_help(format!("unknown checklist item `{item}`"), span, help);
                     }
                 }
@@ -871,24 +671,13 @@ impl Walker<'_> {
         referenced: bool,
     ) -> Option<ChecklistItem> {
         let table = raw.table;
-        let context = id.as_ref().map_or_else(
-            || "a checklist item".to_owned(),
-            |id| format!("checklist item `{id}`"),
-        );
-        self.check_keys(
-            table,
-            &["id", "text", "when", "done_when", "required_for"],
-            &context,
-        );
+        let context = id.as_ref().map_or_else(|| "a checklist item".to_owned(), |id| format!("checklist item `{id}`"));
+        self.check_keys(table, &["id", "text", "when", "done_when", "required_for"], &context);
         let text = self
             .required(table, "text", &raw.span, &context)
             .and_then(|value| self.local_text(value, "checklist text"));
-        let when = table
-            .get("when")
-            .map(|value| self.condition(value, scope, "`when`", true));
-        let done_when = table
-            .get("done_when")
-            .map(|value| self.condition(value, scope, "`done_when`", false));
+        let when = table.get("when").map(|value| self.condition(value, scope, "`when`", true));
+        let done_when = table.get("done_when").map(|value| self.condition(value, scope, "`done_when`", false));
         if when.is_none() && !referenced && id.is_some() {
             self.error_help(
                 format!("{context} is never added"),
@@ -917,11 +706,7 @@ impl Walker<'_> {
         })
     }
 
-    fn decisions(
-        &mut self,
-        root: &DeTable<'_>,
-        scope: &Scope<'_>,
-    ) -> (DecisionPolicy, Vec<String>) {
+    fn decisions(&mut self, root: &DeTable<'_>, scope: &Scope<'_>) -> (DecisionPolicy, Vec<String>) {
         let mut policy = DecisionPolicy::default();
         let mut outcome_ids = Vec::new();
         let Some(section) = self.required(root, "decisions", &(0..0), "the rule pack") else {
@@ -937,43 +722,23 @@ impl Walker<'_> {
         {
             for (code, label) in codes_table {
                 let name: &str = code.get_ref();
-                if !name
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-                {
-                    self.error(
-                        format!("reason code `{name}` must be UPPER_SNAKE_CASE"),
-                        code.span(),
-                    );
+                if !name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
+                    self.error(format!("reason code `{name}` must be UPPER_SNAKE_CASE"), code.span());
                     continue;
                 }
-                if let Some(label) =
-                    self.local_text(label, &format!("label of reason code `{name}`"))
-                {
-                    policy.reason_codes.push(ReasonCode {
-                        code: name.to_owned(),
-                        label,
-                    });
+                if let Some(label) = self.local_text(label, &format!("label of reason code `{name}`")) {
+                    policy.reason_codes.push(ReasonCode { code: name.to_owned(), label });
                 }
             }
         }
         let raw_outcomes = self.array_of_tables(table, "outcomes");
         if raw_outcomes.is_empty() {
-            self.error(
-                "[decisions] needs at least one `[[decisions.outcomes]]`",
-                span,
-            );
+            self.error("[decisions] needs at least one `[[decisions.outcomes]]`", span);
         }
         let ids = self.unique_ids(&raw_outcomes, "outcome");
         for (raw, id) in raw_outcomes.iter().zip(ids) {
-            let context = id
-                .as_ref()
-                .map_or_else(|| "an outcome".to_owned(), |id| format!("outcome `{id}`"));
-            self.check_keys(
-                raw.table,
-                &["id", "label", "reason_codes", "requires_second_approval"],
-                &context,
-            );
+            let context = id.as_ref().map_or_else(|| "an outcome".to_owned(), |id| format!("outcome `{id}`"));
+            self.check_keys(raw.table, &["id", "label", "reason_codes", "requires_second_approval"], &context);
             let label = self
                 .required(raw.table, "label", &raw.span, &context)
                 .and_then(|value| self.local_text(value, "outcome label"));
@@ -981,28 +746,14 @@ impl Walker<'_> {
             if let Some(value) = self.required(raw.table, "reason_codes", &raw.span, &context) {
                 let codes = self.string_list(value, "`reason_codes`");
                 if codes.is_empty() {
-                    self.error(
-                        format!("{context} needs at least one reason code"),
-                        value.span(),
-                    );
+                    self.error(format!("{context} needs at least one reason code"), value.span());
                 }
                 for (code, code_span) in codes {
-                    match policy
-                        .reason_codes
-                        .iter()
-                        .position(|known| known.code == code)
-                    {
+                    match policy.reason_codes.iter().position(|known| known.code == code) {
                         Some(index) => reason_codes.push(index),
                         None => {
-                            let help = did_you_mean(
-                                &code,
-                                policy.reason_codes.iter().map(|known| known.code.as_str()),
-                            );
-                            self.error_help(
-                                format!("unknown reason code `{code}`"),
-                                code_span,
-                                help,
-                            );
+                            let help = did_you_mean(&code, policy.reason_codes.iter().map(|known| known.code.as_str()));
+                            self.error_help(format!("unknown reason code `{code}`"), code_span, help);
                         }
                     }
                 }
@@ -1014,12 +765,7 @@ impl Walker<'_> {
                 outcome_ids.push(id.clone());
             }
             if let (Some(id), Some(label), Some(requires_second_approval)) = (id, label, second) {
-                policy.outcomes.push(Outcome {
-                    id,
-                    label,
-                    reason_codes,
-                    requires_second_approval,
-                });
+                policy.outcomes.push(Outcome { id, label, reason_codes, requires_second_approval });
             }
         }
         (policy, outcome_ids)
@@ -1035,8 +781,6 @@ fn is_fact_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|segment| {
             segment.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-                && segment
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && segment.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         })
 }

@@ -58,23 +58,16 @@ pub fn render(file_name: &str, source: &str, error: &PackError) -> String {
     let (line, column) = line_col(source, error.start);
     let start = floor_char_boundary(source, error.start.min(source.len()));
     let line_start = source[..start].rfind('\n').map_or(0, |index| index + 1);
-    let line_end = source[start..]
-        .find('\n')
-        .map_or(source.len(), |index| start + index);
+    let line_end = source[start..].find('\n').map_or(source.len(), |index| start + index);
     let line_text = source[line_start..line_end].trim_end_matches('\r');
     let end = floor_char_boundary(source, error.end.clamp(start, line_end));
     let caret_count = source[start..end].chars().count().max(1);
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
-    let mut out = format!(
-        "error: {}\n{pad}--> {file_name}:{line}:{column}\n",
-        error.message
-    );
+    let mut out = format!("error: {}\n{pad}--> {file_name}:{line}:{column}\n", error.message);
     let _ = write!(out, "{pad} |\n{line} | {line_text}\n");
-    let indent: String = source[line_start..start]
-        .chars()
-        .map(|character| if character == '\t' { '\t' } else { ' ' })
-        .collect();
+    let indent: String =
+        source[line_start..start].chars().map(|character| if character == '\t' { '\t' } else { ' ' }).collect();
     let _ = writeln!(out, "{pad} | {indent}{}", "^".repeat(caret_count));
     if let Some(help) = &error.help {
         let _ = writeln!(out, "{pad} = help: {help}");
@@ -85,19 +78,10 @@ pub fn render(file_name: &str, source: &str, error: &PackError) -> String {
 impl fmt::Display for RulePackErrors {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         for error in &self.errors {
-            writeln!(
-                formatter,
-                "{}",
-                render(&self.file_name, &self.source, error)
-            )?;
+            writeln!(formatter, "{}", render(&self.file_name, &self.source, error))?;
         }
         let count = self.errors.len();
-        write!(
-            formatter,
-            "{}: {count} error{}",
-            self.file_name,
-            if count == 1 { "" } else { "s" }
-        )
+        write!(formatter, "{}: {count} error{}", self.file_name, if count == 1 { "" } else { "s" })
     }
 }
 

@@ -13,7 +13,8 @@ pub use compile::{SCHEMA_VERSION, compile_source};
 pub use diagnostic::{PackError, RulePackErrors};
 
 use lang::Node;
-use lang::text::KeywordPattern;
+use lang::text::KeywordMatcher;
+use std::sync::Arc;
 
 /// A text in several languages; English is always present.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,8 +94,6 @@ pub struct KeywordTerm {
     pub language: String,
     /// As authored.
     pub keyword: String,
-    /// Folded, with wildcard ends.
-    pub pattern: KeywordPattern,
 }
 
 /// A named keyword list used by `matches_any(text, keywords.NAME)`.
@@ -104,6 +103,8 @@ pub struct KeywordList {
     pub name: String,
     /// All keywords of all languages.
     pub terms: Vec<KeywordTerm>,
+    /// The terms compiled for matching (pattern `i` is term `i`).
+    pub matcher: KeywordMatcher,
 }
 
 /// What kind of risk a rule is about; each has its own subscore.
@@ -121,12 +122,7 @@ pub enum Category {
 
 impl Category {
     /// All categories, in report order.
-    pub const ALL: [Category; 4] = [
-        Category::Fraud,
-        Category::Privacy,
-        Category::Brand,
-        Category::Quality,
-    ];
+    pub const ALL: [Category; 4] = [Category::Fraud, Category::Privacy, Category::Brand, Category::Quality];
 
     /// The name used in packs and reports.
     #[must_use]
@@ -249,27 +245,21 @@ pub struct RulePack {
     /// Decision policy.
     pub decision_policy: DecisionPolicy,
     /// SHA-256 (hex) of the pack's canonical form.
-    pub hash: String,
+    pub hash: Arc<str>,
 }
 
 impl RulePack {
     /// The slot of a fact by name.
     #[must_use]
     pub fn fact_slot(&self, name: &str) -> Option<u16> {
-        self.facts
-            .iter()
-            .position(|fact| fact.name == name)
-            .map(|slot| slot as u16)
+        self.facts.iter().position(|fact| fact.name == name).map(|slot| slot as u16)
     }
 
     /// Type-checks one expression against this pack's schema (for `riskpane eval`).
     ///
     /// # Errors
     /// Syntax and type errors of the expression, with spans into `source`.
-    pub fn compile_expression(
-        &self,
-        source: &str,
-    ) -> Result<(Node, lang::Type), Vec<lang::LangError>> {
+    pub fn compile_expression(&self, source: &str) -> Result<(Node, lang::Type), Vec<lang::LangError>> {
         let scope = lang::check::Scope {
             facts: &self.facts,
             keyword_lists: &self.keyword_lists,

@@ -165,28 +165,14 @@ pub(crate) struct Scope<'a> {
     pub(crate) invalid_facts: &'a [String],
 }
 
-const FUNCTIONS: [&str; 6] = [
-    "len",
-    "days_between",
-    "age_days",
-    "matches_any",
-    "date",
-    "datetime",
-];
+const FUNCTIONS: [&str; 6] = ["len", "days_between", "age_days", "matches_any", "date", "datetime"];
 
 /// Parses and checks `source`; `Ok` carries the typed node and its type.
 pub(crate) fn compile(source: &str, scope: &Scope<'_>) -> Result<(Node, Type), Vec<LangError>> {
     let expr = super::parser::parse(source).map_err(|error| vec![error])?;
-    let mut checker = Checker {
-        scope,
-        errors: Vec::new(),
-    };
+    let mut checker = Checker { scope, errors: Vec::new() };
     let (node, node_type) = checker.check(&expr);
-    if checker.errors.is_empty() {
-        Ok((node, node_type))
-    } else {
-        Err(checker.errors)
-    }
+    if checker.errors.is_empty() { Ok((node, node_type)) } else { Err(checker.errors) }
 }
 
 /// Like `compile`, but the result must be a boolean condition.
@@ -196,14 +182,8 @@ pub(crate) fn compile_condition(source: &str, scope: &Scope<'_>) -> Result<Node,
         Ok(node)
     } else {
         Err(vec![LangError::new(
-            format!(
-                "a condition must be true or false, but this is a {}",
-                node_type.name()
-            ),
-            Span {
-                start: 0,
-                end: source.len(),
-            },
+            format!("a condition must be true or false, but this is a {}", node_type.name()),
+            Span { start: 0, end: source.len() },
         )])
     }
 }
@@ -224,19 +204,13 @@ impl Checker<'_, '_> {
     fn check(&mut self, expr: &Expr) -> (Node, Type) {
         match &expr.kind {
             ExprKind::Number(value) => {
-                let number_type = if value.to_int().is_some() {
-                    Type::Int
-                } else {
-                    Type::Number
-                };
+                let number_type = if value.to_int().is_some() { Type::Int } else { Type::Number };
                 (Node::Number(*value), number_type)
             }
             ExprKind::Str(value) => (Node::Text(fold(value)), Type::Text),
             ExprKind::Bool(value) => (Node::Bool(*value), Type::Bool),
             ExprKind::Path(path) => self.path(path, expr.span),
-            ExprKind::List(_) => {
-                self.error("a list `[..]` can only follow `in`".to_owned(), expr.span)
-            }
+            ExprKind::List(_) => self.error("a list `[..]` can only follow `in`".to_owned(), expr.span),
             ExprKind::Not(operand) => {
                 let (node, operand_type) = self.check(operand);
                 self.expect_bool(operand_type, operand.span, "`not`");
@@ -248,63 +222,34 @@ impl Checker<'_, '_> {
                     return ERROR;
                 }
                 if !operand_type.is_numeric() {
-                    return self.error(
-                        format!("`-` needs a number, found {}", operand_type.name()),
-                        operand.span,
-                    );
+                    return self.error(format!("`-` needs a number, found {}", operand_type.name()), operand.span);
                 }
                 (Node::Neg(Box::new(node)), operand_type)
             }
-            ExprKind::Binary(operator, left, right) => {
-                self.binary(*operator, left, right, expr.span)
-            }
-            ExprKind::In {
-                negated,
-                value,
-                list,
-            } => self.in_list(*negated, value, list),
+            ExprKind::Binary(operator, left, right) => self.binary(*operator, left, right, expr.span),
+            ExprKind::In { negated, value, list } => self.in_list(*negated, value, list),
             ExprKind::Is { missing, value } => {
                 let (node, value_type) = self.check(value);
                 if value_type == Type::KeywordList {
-                    return self.error(
-                        "a keyword list is never missing; test a fact".to_owned(),
-                        value.span,
-                    );
+                    return self.error("a keyword list is never missing; test a fact".to_owned(), value.span);
                 }
                 let node = Box::new(node);
-                (
-                    if *missing {
-                        Node::IsMissing(node)
-                    } else {
-                        Node::IsPresent(node)
-                    },
-                    Type::Bool,
-                )
+                (if *missing { Node::IsMissing(node) } else { Node::IsPresent(node) }, Type::Bool)
             }
-            ExprKind::Call {
-                name,
-                name_span,
-                args,
-            } => self.call(name, *name_span, args, expr.span),
+            ExprKind::Call { name, name_span, args } => self.call(name, *name_span, args, expr.span),
         }
     }
 
     fn expect_bool(&mut self, found: Type, span: Span, context: &str) {
         if found != Type::Bool && found != Type::Error {
-            self.errors.push(LangError::new(
-                format!("{context} needs true/false, found {}", found.name()),
-                span,
-            ));
+            self.errors.push(LangError::new(format!("{context} needs true/false, found {}", found.name()), span));
         }
     }
 
     fn path(&mut self, path: &str, span: Span) -> (Node, Type) {
         if let Some(list) = path.strip_prefix("keywords.") {
             return match self.keyword_list(list, span) {
-                Some(index) => (
-                    Node::Number(Decimal::from_int(i64::from(index))),
-                    Type::KeywordList,
-                ),
+                Some(index) => (Node::Number(Decimal::from_int(i64::from(index))), Type::KeywordList),
                 None => ERROR,
             };
         }
@@ -338,41 +283,22 @@ impl Checker<'_, '_> {
         if self.scope.invalid_facts.iter().any(|name| name == path) {
             return ERROR;
         }
-        let mut names: Vec<&str> = self
-            .scope
-            .facts
-            .iter()
-            .map(|fact| fact.name.as_str())
-            .collect();
+        let mut names: Vec<&str> = self.scope.facts.iter().map(|fact| fact.name.as_str()).collect();
         if self.scope.allow_risk {
             names.extend(["risk.score", "risk.band"]);
         }
         let help = did_you_mean(path, names);
-        self.errors
-            .push(LangError::new(format!("unknown fact `{path}`"), span).with_help(help));
+        self.errors.push(LangError::new(format!("unknown fact `{path}`"), span).with_help(help));
         ERROR
     }
 
     fn keyword_list(&mut self, name: &str, span: Span) -> Option<u16> {
-        if let Some(index) = self
-            .scope
-            .keyword_lists
-            .iter()
-            .position(|list| list.name == name)
-        {
+        if let Some(index) = self.scope.keyword_lists.iter().position(|list| list.name == name) {
             return Some(index as u16);
         }
-        let help = did_you_mean(
-            name,
-            self.scope
-                .keyword_lists
-                .iter()
-                .map(|list| list.name.as_str()),
-        )
-        .map(|hint| hint.replacen('`', "`keywords.", 1));
-        self.errors.push(
-            LangError::new(format!("unknown keyword list `keywords.{name}`"), span).with_help(help),
-        );
+        let help = did_you_mean(name, self.scope.keyword_lists.iter().map(|list| list.name.as_str()))
+            .map(|hint| hint.replacen('`', "`keywords.", 1));
+        self.errors.push(LangError::new(format!("unknown keyword list `keywords.{name}`"), span).with_help(help));
         None
     }
 
@@ -382,66 +308,37 @@ impl Checker<'_, '_> {
                 FactType::Enum(values) => Some(values.clone()),
                 _ => None,
             },
-            Type::Enum(None) => Some(
-                ["low", "medium", "high", "critical"]
-                    .map(str::to_owned)
-                    .to_vec(),
-            ),
+            Type::Enum(None) => Some(["low", "medium", "high", "critical"].map(str::to_owned).to_vec()),
             _ => None,
         }
     }
 
     /// Checks that a string literal compared with an enum is one of its values.
     fn check_enum_literal(&mut self, enum_type: Type, literal: &Expr) {
-        let (Some(values), ExprKind::Str(text)) = (self.enum_values(enum_type), &literal.kind)
-        else {
+        let (Some(values), ExprKind::Str(text)) = (self.enum_values(enum_type), &literal.kind) else {
             return;
         };
         if !values.iter().any(|value| fold(value) == fold(text)) {
             let help = did_you_mean(text, values.iter().map(String::as_str))
                 .or_else(|| Some(format!("allowed values: {}", values.join(", "))));
-            self.errors.push(
-                LangError::new(
-                    format!("\"{text}\" is not a value of this enum"),
-                    literal.span,
-                )
-                .with_help(help),
-            );
+            self.errors
+                .push(LangError::new(format!("\"{text}\" is not a value of this enum"), literal.span).with_help(help));
         }
     }
 
-    fn binary(
-        &mut self,
-        operator: BinaryOp,
-        left: &Expr,
-        right: &Expr,
-        span: Span,
-    ) -> (Node, Type) {
+    fn binary(&mut self, operator: BinaryOp, left: &Expr, right: &Expr, span: Span) -> (Node, Type) {
         let (left_node, left_type) = self.check(left);
         let (right_node, right_type) = self.check(right);
         let pair = (Box::new(left_node), Box::new(right_node));
         match operator {
             BinaryOp::And | BinaryOp::Or => {
-                let word = if operator == BinaryOp::And {
-                    "`and`"
-                } else {
-                    "`or`"
-                };
+                let word = if operator == BinaryOp::And { "`and`" } else { "`or`" };
                 self.expect_bool(left_type, left.span, word);
                 self.expect_bool(right_type, right.span, word);
-                let node = if operator == BinaryOp::And {
-                    Node::And(pair.0, pair.1)
-                } else {
-                    Node::Or(pair.0, pair.1)
-                };
+                let node = if operator == BinaryOp::And { Node::And(pair.0, pair.1) } else { Node::Or(pair.0, pair.1) };
                 (node, Type::Bool)
             }
-            BinaryOp::Eq
-            | BinaryOp::Ne
-            | BinaryOp::Lt
-            | BinaryOp::Le
-            | BinaryOp::Gt
-            | BinaryOp::Ge => {
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 if left_type == Type::Error || right_type == Type::Error {
                     return ERROR;
                 }
@@ -453,16 +350,9 @@ impl Checker<'_, '_> {
                             || (left_type == Type::Bool && right_type == Type::Bool)));
                 if !compatible {
                     let what = if ordering && left_type == right_type {
-                        format!(
-                            "cannot order {} values with `<`/`>`; use `=` or `!=`",
-                            left_type.name()
-                        )
+                        format!("cannot order {} values with `<`/`>`; use `=` or `!=`", left_type.name())
                     } else {
-                        format!(
-                            "cannot compare {} with {}",
-                            left_type.name(),
-                            right_type.name()
-                        )
+                        format!("cannot compare {} with {}", left_type.name(), right_type.name())
                     };
                     return self.error(what, span);
                 }
@@ -482,10 +372,7 @@ impl Checker<'_, '_> {
                 if left_type == Type::Error || right_type == Type::Error {
                     return ERROR;
                 }
-                if operator == BinaryOp::Contains
-                    && left_type == Type::List
-                    && right_type.is_textual()
-                {
+                if operator == BinaryOp::Contains && left_type == Type::List && right_type.is_textual() {
                     return (Node::ListContains(pair.0, pair.1), Type::Bool);
                 }
                 if !(left_type.is_textual() && right_type.is_textual()) {
@@ -516,11 +403,7 @@ impl Checker<'_, '_> {
                 }
                 if !(left_type.is_numeric() && right_type.is_numeric()) {
                     return self.error(
-                        format!(
-                            "arithmetic needs numbers, found {} and {}",
-                            left_type.name(),
-                            right_type.name()
-                        ),
+                        format!("arithmetic needs numbers, found {} and {}", left_type.name(), right_type.name()),
                         span,
                     );
                 }
@@ -554,10 +437,7 @@ impl Checker<'_, '_> {
     fn in_list(&mut self, negated: bool, value: &Expr, list: &Expr) -> (Node, Type) {
         let (value_node, value_type) = self.check(value);
         let ExprKind::List(items) = &list.kind else {
-            return self.error(
-                "`in` needs a list of values such as `[\"a\", \"b\"]`".to_owned(),
-                list.span,
-            );
+            return self.error("`in` needs a list of values such as `[\"a\", \"b\"]`".to_owned(), list.span);
         };
         let mut constants = Vec::with_capacity(items.len());
         for item in items {
@@ -565,15 +445,10 @@ impl Checker<'_, '_> {
             if item_type == Type::Error || value_type == Type::Error {
                 continue;
             }
-            let is_constant = matches!(
-                node,
-                Node::Bool(_) | Node::Number(_) | Node::Text(_) | Node::Date(_) | Node::DateTime(_)
-            );
+            let is_constant =
+                matches!(node, Node::Bool(_) | Node::Number(_) | Node::Text(_) | Node::Date(_) | Node::DateTime(_));
             if !is_constant {
-                self.errors.push(LangError::new(
-                    "list items must be constant values".to_owned(),
-                    item.span,
-                ));
+                self.errors.push(LangError::new("list items must be constant values".to_owned(), item.span));
                 continue;
             }
             let compatible = (value_type.is_numeric() && item_type.is_numeric())
@@ -582,11 +457,7 @@ impl Checker<'_, '_> {
                 || (value_type == Type::Bool && item_type == Type::Bool);
             if !compatible {
                 self.errors.push(LangError::new(
-                    format!(
-                        "list item is {}, but the value is {}",
-                        item_type.name(),
-                        value_type.name()
-                    ),
+                    format!("list item is {}, but the value is {}", item_type.name(), value_type.name()),
                     item.span,
                 ));
                 continue;
@@ -596,10 +467,7 @@ impl Checker<'_, '_> {
         }
         if value_type == Type::List || value_type == Type::KeywordList {
             return self.error(
-                format!(
-                    "`in` tests one value; for a {} use `contains` or `matches_any`",
-                    value_type.name()
-                ),
+                format!("`in` tests one value; for a {} use `contains` or `matches_any`", value_type.name()),
                 value.span,
             );
         }
@@ -607,14 +475,7 @@ impl Checker<'_, '_> {
             return ERROR;
         }
         let node = Node::InSet(Box::new(value_node), constants);
-        (
-            if negated {
-                Node::Not(Box::new(node))
-            } else {
-                node
-            },
-            Type::Bool,
-        )
+        (if negated { Node::Not(Box::new(node)) } else { node }, Type::Bool)
     }
 
     fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> (Node, Type) {
@@ -623,49 +484,32 @@ impl Checker<'_, '_> {
             "days_between" | "matches_any" => 2,
             _ => {
                 let help = did_you_mean(name, FUNCTIONS);
-                self.errors.push(
-                    LangError::new(format!("unknown function `{name}`"), name_span).with_help(help),
-                );
+                self.errors.push(LangError::new(format!("unknown function `{name}`"), name_span).with_help(help));
                 return ERROR;
             }
         };
         if args.len() != arity {
             return self.error(
-                format!(
-                    "`{name}` takes {arity} argument{}, found {}",
-                    if arity == 1 { "" } else { "s" },
-                    args.len()
-                ),
+                format!("`{name}` takes {arity} argument{}, found {}", if arity == 1 { "" } else { "s" }, args.len()),
                 span,
             );
         }
         if name == "date" || name == "datetime" {
             let ExprKind::Str(text) = &args[0].kind else {
-                return self.error(
-                    format!("`{name}` needs a string literal such as \"2026-01-31\""),
-                    args[0].span,
-                );
+                return self.error(format!("`{name}` needs a string literal such as \"2026-01-31\""), args[0].span);
             };
             return match (name, parse_date(text), parse_datetime(text)) {
                 ("date", Some(days), _) => (Node::Date(days), Type::Date),
                 ("datetime", _, Some(seconds)) => (Node::DateTime(seconds), Type::DateTime),
-                ("date", None, _) => self.error(
-                    format!("\"{text}\" is not a date (YYYY-MM-DD)"),
-                    args[0].span,
-                ),
-                _ => self.error(
-                    format!("\"{text}\" is not an RFC 3339 datetime (2026-01-31T12:00:00Z)"),
-                    args[0].span,
-                ),
+                ("date", None, _) => self.error(format!("\"{text}\" is not a date (YYYY-MM-DD)"), args[0].span),
+                _ => self.error(format!("\"{text}\" is not an RFC 3339 datetime (2026-01-31T12:00:00Z)"), args[0].span),
             };
         }
         if name == "matches_any" {
             let (text_node, text_type) = self.check(&args[0]);
             let ExprKind::Path(path) = &args[1].kind else {
-                return self.error(
-                    "the second argument of `matches_any` must be `keywords.NAME`".to_owned(),
-                    args[1].span,
-                );
+                return self
+                    .error("the second argument of `matches_any` must be `keywords.NAME`".to_owned(), args[1].span);
             };
             let Some(list_name) = path.strip_prefix("keywords.") else {
                 return self.error(
@@ -678,13 +522,8 @@ impl Checker<'_, '_> {
                 return ERROR;
             }
             if !(text_type.is_textual() || text_type == Type::List) {
-                return self.error(
-                    format!(
-                        "`matches_any` needs text or a list, found {}",
-                        text_type.name()
-                    ),
-                    args[0].span,
-                );
+                return self
+                    .error(format!("`matches_any` needs text or a list, found {}", text_type.name()), args[0].span);
             }
             return match list {
                 Some(index) => (Node::MatchesAny(Box::new(text_node), index), Type::Bool),
@@ -702,10 +541,7 @@ impl Checker<'_, '_> {
             "len" => {
                 let (node, arg_type) = checked.remove(0);
                 if !matches!(arg_type, Type::List | Type::Text) {
-                    return self.error(
-                        format!("`len` needs a list or text, found {}", arg_type.name()),
-                        args[0].span,
-                    );
+                    return self.error(format!("`len` needs a list or text, found {}", arg_type.name()), args[0].span);
                 }
                 (Node::Len(Box::new(node)), Type::Int)
             }
@@ -713,23 +549,14 @@ impl Checker<'_, '_> {
                 let (node, arg_type) = checked.remove(0);
                 if !arg_type.is_temporal() {
                     return self.error(
-                        format!(
-                            "`age_days` needs a date or datetime, found {}",
-                            arg_type.name()
-                        ),
+                        format!("`age_days` needs a date or datetime, found {}", arg_type.name()),
                         args[0].span,
                     );
                 }
                 let Some(now) = self.scope.facts.iter().position(|fact| fact.name == "now") else {
-                    return self.error(
-                        "`age_days` needs a `now` fact in the fact schema".to_owned(),
-                        span,
-                    );
+                    return self.error("`age_days` needs a `now` fact in the fact schema".to_owned(), span);
                 };
-                (
-                    Node::DaysBetween(Box::new(node), Box::new(Node::Fact(now as u16))),
-                    Type::Number,
-                )
+                (Node::DaysBetween(Box::new(node), Box::new(Node::Fact(now as u16))), Type::Number)
             }
             _ => {
                 let (to_node, to_type) = checked.remove(1);
@@ -737,18 +564,12 @@ impl Checker<'_, '_> {
                 for (arg_type, arg) in [(from_type, &args[0]), (to_type, &args[1])] {
                     if !arg_type.is_temporal() {
                         return self.error(
-                            format!(
-                                "`days_between` needs dates or datetimes, found {}",
-                                arg_type.name()
-                            ),
+                            format!("`days_between` needs dates or datetimes, found {}", arg_type.name()),
                             arg.span,
                         );
                     }
                 }
-                (
-                    Node::DaysBetween(Box::new(from_node), Box::new(to_node)),
-                    Type::Number,
-                )
+                (Node::DaysBetween(Box::new(from_node), Box::new(to_node)), Type::Number)
             }
         }
     }

@@ -7,6 +7,7 @@
 
 use super::check::{ArithOp, CompareOp, Node, TextOp};
 use super::number::Decimal;
+use super::text::word_starts;
 use super::time::SECONDS_PER_DAY;
 use crate::case::{CaseFacts, FactValue, TextValue};
 use crate::rules::KeywordList;
@@ -53,10 +54,20 @@ pub struct Trace {
     pub keyword_hits: Vec<KeywordHit>,
     /// An operation was undefined (division by zero, overflow).
     pub undefined: bool,
+    /// Keyword matches already computed in this assessment (kept by `clear`).
+    keyword_memo: Vec<KeywordMemo>,
+}
+
+/// The keywords of one list found in one fact.
+#[derive(Clone, Debug)]
+struct KeywordMemo {
+    slot: u16,
+    list: u16,
+    terms: Vec<u32>,
 }
 
 impl Trace {
-    /// Empties the trace, keeping its capacity.
+    /// Empties the trace for the next condition, keeping its capacity and the keyword matches.
     pub fn clear(&mut self) {
         self.missing.clear();
         self.present.clear();
@@ -108,12 +119,8 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, trace: &mut Trace) -> Value<'a> {
                 Value::Unknown
             }
         },
-        Node::RiskScore => env.risk.map_or(Value::Unknown, |(score, _)| {
-            Value::Number(Decimal::from_int(score))
-        }),
-        Node::RiskBand => env
-            .risk
-            .map_or(Value::Unknown, |(_, band)| Value::Text(band)),
+        Node::RiskScore => env.risk.map_or(Value::Unknown, |(score, _)| Value::Number(Decimal::from_int(score))),
+        Node::RiskBand => env.risk.map_or(Value::Unknown, |(_, band)| Value::Text(band)),
         Node::Not(operand) => match eval(operand, env, trace) {
             Value::Bool(value) => Value::Bool(!value),
             _ => Value::Unknown,
@@ -147,9 +154,7 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, trace: &mut Trace) -> Value<'a> {
             }
         }
         Node::Arith(operator, left, right) => {
-            let (Value::Number(left), Value::Number(right)) =
-                (eval(left, env, trace), eval(right, env, trace))
-            else {
+            let (Value::Number(left), Value::Number(right)) = (eval(left, env, trace), eval(right, env, trace)) else {
                 return Value::Unknown;
             };
             let result = match operator {
@@ -170,25 +175,19 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, trace: &mut Trace) -> Value<'a> {
                 return Value::Unknown;
             }
             let mut scratch = Trace::default();
-            let found = set
-                .iter()
-                .any(|item| compare(value, eval(item, env, &mut scratch)) == Some(Ordering::Equal));
+            let found = set.iter().any(|item| compare(value, eval(item, env, &mut scratch)) == Some(Ordering::Equal));
             Value::Bool(found)
         }
-        Node::TextOp(operator, left, right) => {
-            match (eval(left, env, trace), eval(right, env, trace)) {
-                (Value::Text(text), Value::Text(pattern)) => Value::Bool(match operator {
-                    TextOp::Contains => text.contains(pattern),
-                    TextOp::StartsWith => text.starts_with(pattern),
-                    TextOp::EndsWith => text.ends_with(pattern),
-                }),
-                _ => Value::Unknown,
-            }
-        }
+        Node::TextOp(operator, left, right) => match (eval(left, env, trace), eval(right, env, trace)) {
+            (Value::Text(text), Value::Text(pattern)) => Value::Bool(match operator {
+                TextOp::Contains => text.contains(pattern),
+                TextOp::StartsWith => text.starts_with(pattern),
+                TextOp::EndsWith => text.ends_with(pattern),
+            }),
+            _ => Value::Unknown,
+        },
         Node::ListContains(list, item) => match (eval(list, env, trace), eval(item, env, trace)) {
-            (Value::List(items), Value::Text(item)) => {
-                Value::Bool(items.iter().any(|element| element.folded == item))
-            }
+            (Value::List(items), Value::Text(item)) => Value::Bool(items.iter().any(|element| element.folded == item)),
             _ => Value::Unknown,
         },
         Node::IsMissing(operand) | Node::IsPresent(operand) => {
@@ -208,46 +207,66 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, trace: &mut Trace) -> Value<'a> {
             _ => Value::Unknown,
         },
         Node::DaysBetween(from, to) => {
-            let (Some(from), Some(to)) = (
-                seconds_of(eval(from, env, trace)),
-                seconds_of(eval(to, env, trace)),
-            ) else {
+            let (Some(from), Some(to)) = (seconds_of(eval(from, env, trace)), seconds_of(eval(to, env, trace))) else {
                 return Value::Unknown;
             };
             let difference = Decimal::from_int(to - from);
-            defined(
-                difference.checked_div(Decimal::from_int(SECONDS_PER_DAY)),
-                trace,
-            )
+            defined(difference.checked_div(Decimal::from_int(SECONDS_PER_DAY)), trace)
         }
         Node::MatchesAny(operand, list_index) => {
             let Some(list) = env.keyword_lists.get(usize::from(*list_index)) else {
                 return Value::Unknown;
             };
-            let hits_before = trace.keyword_hits.len();
-            let check_text = |text: &str, trace: &mut Trace| {
-                for (term_index, term) in list.terms.iter().enumerate() {
-                    if term.pattern.is_found_in(text) {
-                        let hit = KeywordHit {
-                            list: *list_index,
-                            term: term_index as u32,
-                        };
-                        if !trace.keyword_hits.contains(&hit) {
-                            trace.keyword_hits.push(hit);
+            let mut terms: Vec<u32> = Vec::new();
+            if let Node::Fact(slot) = operand.as_ref() {
+                // The same text is often matched against the same list by several rules,
+                // checklist items and outcomes: match once per assessment.
+                if let Some(memo) =
+                    trace.keyword_memo.iter().find(|memo| memo.slot == *slot && memo.list == *list_index)
+                {
+                    terms.clone_from(&memo.terms);
+                    push_unique(&mut trace.present, *slot);
+                } else {
+                    match env.facts.value(*slot) {
+                        Some(FactValue::Text(text)) => {
+                            list.matcher.find_all(&text.folded, &text.word_starts, |term| terms.push(term));
+                        }
+                        Some(FactValue::List(items)) => {
+                            for item in items {
+                                list.matcher.find_all(&item.folded, &item.word_starts, |term| terms.push(term));
+                            }
+                        }
+                        Some(_) => return Value::Unknown,
+                        None => {
+                            push_unique(&mut trace.missing, *slot);
+                            return Value::Unknown;
                         }
                     }
+                    push_unique(&mut trace.present, *slot);
+                    terms.sort_unstable();
+                    terms.dedup();
+                    trace.keyword_memo.push(KeywordMemo { slot: *slot, list: *list_index, terms: terms.clone() });
                 }
-            };
-            match eval(operand, env, trace) {
-                Value::Text(text) => check_text(text, trace),
-                Value::List(items) => {
-                    for item in items {
-                        check_text(&item.folded, trace);
+            } else {
+                match eval(operand, env, trace) {
+                    Value::Text(text) => list.matcher.find_all(text, &word_starts(text), |term| terms.push(term)),
+                    Value::List(items) => {
+                        for item in items {
+                            list.matcher.find_all(&item.folded, &item.word_starts, |term| terms.push(term));
+                        }
                     }
+                    _ => return Value::Unknown,
                 }
-                _ => return Value::Unknown,
+                terms.sort_unstable();
+                terms.dedup();
             }
-            Value::Bool(trace.keyword_hits.len() > hits_before)
+            for &term in &terms {
+                let hit = KeywordHit { list: *list_index, term };
+                if !trace.keyword_hits.contains(&hit) {
+                    trace.keyword_hits.push(hit);
+                }
+            }
+            Value::Bool(!terms.is_empty())
         }
     }
 }

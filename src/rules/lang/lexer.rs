@@ -135,11 +135,7 @@ pub(crate) fn lex(source: &str) -> Vec<(Token, Span)> {
                 if let Some(&(next, '=')) = chars.peek() {
                     chars.next();
                     end = next + 1;
-                    if character == '<' {
-                        Token::Le
-                    } else {
-                        Token::Ge
-                    }
+                    if character == '<' { Token::Le } else { Token::Ge }
                 } else if character == '<' {
                     if let Some(&(next, '>')) = chars.peek() {
                         chars.next();
@@ -204,8 +200,7 @@ pub(crate) fn lex(source: &str) -> Vec<(Token, Span)> {
                 while let Some(&(index, next)) = chars.peek() {
                     let continues_number = next.is_ascii_digit()
                         || next == '_'
-                        || (next == '.'
-                            && source[index + 1..].starts_with(|c: char| c.is_ascii_digit()));
+                        || (next == '.' && source[index + 1..].starts_with(|c: char| c.is_ascii_digit()));
                     if !continues_number {
                         break;
                     }
@@ -239,13 +234,7 @@ pub(crate) fn lex(source: &str) -> Vec<(Token, Span)> {
         };
         tokens.push((token, Span { start, end }));
     }
-    tokens.push((
-        Token::Eof,
-        Span {
-            start: source.len(),
-            end: source.len(),
-        },
-    ));
+    tokens.push((Token::Eof, Span { start: source.len(), end: source.len() }));
     tokens
 }
 

@@ -29,10 +29,7 @@ impl Span {
     /// The span covering `self` and `other`.
     #[must_use]
     pub fn to(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 
@@ -49,11 +46,7 @@ pub struct LangError {
 
 impl LangError {
     pub(crate) fn new(message: String, span: Span) -> LangError {
-        LangError {
-            message,
-            span,
-            help: None,
-        }
+        LangError { message, span, help: None }
     }
 
     pub(crate) fn with_help(mut self, help: Option<String>) -> LangError {
@@ -63,10 +56,7 @@ impl LangError {
 }
 
 /// The closest candidate to `name`, if one is close enough to be a likely typo.
-pub(crate) fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
+pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let limit = (name.chars().count() / 3).max(2);
     candidates
         .into_iter()

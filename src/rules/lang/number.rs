@@ -143,11 +143,7 @@ impl Decimal {
     /// The whole-number value when there is no fractional part.
     #[must_use]
     pub fn to_int(self) -> Option<i64> {
-        if self.0 % SCALE == 0 {
-            i64::try_from(self.0 / SCALE).ok()
-        } else {
-            None
-        }
+        if self.0 % SCALE == 0 { i64::try_from(self.0 / SCALE).ok() } else { None }
     }
 
     /// Nearest `f64`, for statistics only (never for rule evaluation).
@@ -162,11 +158,7 @@ fn divide_rounded(numerator: i128, denominator: i128) -> i128 {
     let quotient = numerator / denominator;
     let remainder = numerator % denominator;
     if remainder.unsigned_abs() * 2 >= denominator.unsigned_abs() {
-        if (numerator < 0) == (denominator < 0) {
-            quotient + 1
-        } else {
-            quotient - 1
-        }
+        if (numerator < 0) == (denominator < 0) { quotient + 1 } else { quotient - 1 }
     } else {
         quotient
     }
@@ -220,14 +212,8 @@ mod tests {
     #[test]
     fn arithmetic_is_decimal() {
         assert_eq!(d("0.1").checked_add(d("0.2")), Some(d("0.3")));
-        assert_eq!(
-            d("8").checked_div(d("12")).unwrap().to_string(),
-            "0.666666667"
-        );
-        assert_eq!(
-            d("-8").checked_div(d("12")).unwrap().to_string(),
-            "-0.666666667"
-        );
+        assert_eq!(d("8").checked_div(d("12")).unwrap().to_string(), "0.666666667");
+        assert_eq!(d("-8").checked_div(d("12")).unwrap().to_string(), "-0.666666667");
         assert_eq!(d("1").checked_div(Decimal::ZERO), None);
         assert_eq!(d("2.5").checked_mul(d("4")), Some(d("10")));
         assert_eq!(d("10").to_int(), Some(10));

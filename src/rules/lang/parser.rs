@@ -22,11 +22,7 @@ pub(crate) fn parse(source: &str) -> Result<Expr, LangError> {
             tokens[MAX_TOKENS].1,
         ));
     }
-    let mut parser = Parser {
-        tokens,
-        position: 0,
-        depth: 0,
-    };
+    let mut parser = Parser { tokens, position: 0, depth: 0 };
     let expr = parser.expression()?;
     let (token, span) = parser.peek();
     if *token != Token::Eof {
@@ -34,10 +30,7 @@ pub(crate) fn parse(source: &str) -> Result<Expr, LangError> {
             Token::Error(message) => message.clone(),
             Token::RParen => "unmatched `)`".to_owned(),
             Token::Ident(_) | Token::Number(_) | Token::Str(_) | Token::True | Token::False => {
-                format!(
-                    "expected an operator such as `and`, `or` or `=`, found {}",
-                    token.describe()
-                )
+                format!("expected an operator such as `and`, `or` or `=`, found {}", token.describe())
             }
             other => format!("unexpected {}", other.describe()),
         };
@@ -88,24 +81,13 @@ impl Parser {
             self.advance();
             Ok(span)
         } else {
-            Err(unexpected(
-                token,
-                span,
-                &format!("{} {context}", expected.describe()),
-            ))
+            Err(unexpected(token, span, &format!("{} {context}", expected.describe())))
         }
     }
 
-    fn nested<T>(
-        &mut self,
-        span: Span,
-        inner: impl FnOnce(&mut Self) -> Result<T, LangError>,
-    ) -> Result<T, LangError> {
+    fn nested<T>(&mut self, span: Span, inner: impl FnOnce(&mut Self) -> Result<T, LangError>) -> Result<T, LangError> {
         if self.depth >= MAX_DEPTH {
-            return Err(LangError::new(
-                format!("expression nested more than {MAX_DEPTH} levels deep"),
-                span,
-            ));
+            return Err(LangError::new(format!("expression nested more than {MAX_DEPTH} levels deep"), span));
         }
         self.depth += 1;
         let result = inner(self);
@@ -141,10 +123,7 @@ impl Parser {
             self.advance();
             let operand = self.nested(span, Self::not)?;
             let span = span.to(operand.span);
-            return Ok(Expr {
-                kind: ExprKind::Not(Box::new(operand)),
-                span,
-            });
+            return Ok(Expr { kind: ExprKind::Not(Box::new(operand)), span });
         }
         self.comparison()
     }
@@ -168,21 +147,12 @@ impl Parser {
             self.advance();
             let right = self.additive()?;
             binary(operator, left, right)
-        } else if matches!(token, Token::In)
-            || (matches!(token, Token::Not) && self.peek_second() == &Token::In)
-        {
+        } else if matches!(token, Token::In) || (matches!(token, Token::Not) && self.peek_second() == &Token::In) {
             let negated = self.eat(&Token::Not);
             self.advance();
             let list = self.additive()?;
             let span = left.span.to(list.span);
-            Expr {
-                kind: ExprKind::In {
-                    negated,
-                    value: Box::new(left),
-                    list: Box::new(list),
-                },
-                span,
-            }
+            Expr { kind: ExprKind::In { negated, value: Box::new(left), list: Box::new(list) }, span }
         } else if matches!(token, Token::Is) {
             self.advance();
             let negated = self.eat(&Token::Not);
@@ -191,21 +161,11 @@ impl Parser {
                 Token::Missing => true,
                 Token::Present => false,
                 other => {
-                    return Err(unexpected(
-                        &other,
-                        word_span,
-                        "`missing` or `present` after `is`",
-                    ));
+                    return Err(unexpected(&other, word_span, "`missing` or `present` after `is`"));
                 }
             };
             let span = left.span.to(word_span);
-            Expr {
-                kind: ExprKind::Is {
-                    missing: missing != negated,
-                    value: Box::new(left),
-                },
-                span,
-            }
+            Expr { kind: ExprKind::Is { missing: missing != negated, value: Box::new(left) }, span }
         } else {
             return Ok(left);
         };
@@ -260,15 +220,9 @@ impl Parser {
             if let ExprKind::Number(value) = operand.kind
                 && let Some(negated) = value.checked_neg()
             {
-                return Ok(Expr {
-                    kind: ExprKind::Number(negated),
-                    span,
-                });
+                return Ok(Expr { kind: ExprKind::Number(negated), span });
             }
-            return Ok(Expr {
-                kind: ExprKind::Neg(Box::new(operand)),
-                span,
-            });
+            return Ok(Expr { kind: ExprKind::Neg(Box::new(operand)), span });
         }
         self.atom()
     }
@@ -279,10 +233,7 @@ impl Parser {
             Token::Number(text) => match Decimal::parse(&text) {
                 Some(value) => ExprKind::Number(value),
                 None => {
-                    return Err(LangError::new(
-                        format!("number `{text}` is out of range"),
-                        span,
-                    ));
+                    return Err(LangError::new(format!("number `{text}` is out of range"), span));
                 }
             },
             Token::Str(value) => ExprKind::Str(value),
@@ -291,10 +242,7 @@ impl Parser {
             Token::LParen => {
                 let inner = self.nested(span, Self::expression)?;
                 let close = self.expect(&Token::RParen, "to close `(`")?;
-                return Ok(Expr {
-                    kind: inner.kind,
-                    span: span.to(close),
-                });
+                return Ok(Expr { kind: inner.kind, span: span.to(close) });
             }
             Token::LBracket => {
                 let mut items = Vec::new();
@@ -313,10 +261,7 @@ impl Parser {
                     }
                 }
                 let end = self.tokens[self.position.saturating_sub(1)].1;
-                return Ok(Expr {
-                    kind: ExprKind::List(items),
-                    span: span.to(end),
-                });
+                return Ok(Expr { kind: ExprKind::List(items), span: span.to(end) });
             }
             Token::Ident(first) => {
                 if self.peek().0 == &Token::LParen {
@@ -334,11 +279,7 @@ impl Parser {
                     }
                     let end = self.tokens[self.position.saturating_sub(1)].1;
                     return Ok(Expr {
-                        kind: ExprKind::Call {
-                            name: first,
-                            name_span: span,
-                            args,
-                        },
+                        kind: ExprKind::Call { name: first, name_span: span, args },
                         span: span.to(end),
                     });
                 }
@@ -362,16 +303,13 @@ impl Parser {
                         | Token::Present
                         | Token::True
                         | Token::False) => {
-                            path = format!("{path}.{}", keyword.describe().trim_matches('`'))
+                            path = format!("{path}.{}", keyword.describe().trim_matches('`'));
                         }
                         other => return Err(unexpected(&other, segment_span, "a name after `.`")),
                     }
                     end = segment_span;
                 }
-                return Ok(Expr {
-                    kind: ExprKind::Path(path),
-                    span: span.to(end),
-                });
+                return Ok(Expr { kind: ExprKind::Path(path), span: span.to(end) });
             }
             other => return Err(unexpected(&other, span, "a value, a fact name or `(`")),
         };
@@ -398,18 +336,12 @@ fn is_comparison(token: &Token) -> bool {
 
 fn binary(operator: BinaryOp, left: Expr, right: Expr) -> Expr {
     let span = left.span.to(right.span);
-    Expr {
-        kind: ExprKind::Binary(operator, Box::new(left), Box::new(right)),
-        span,
-    }
+    Expr { kind: ExprKind::Binary(operator, Box::new(left), Box::new(right)), span }
 }
 
 fn unexpected(token: &Token, span: Span, expected: &str) -> LangError {
     match token {
         Token::Error(message) => LangError::new(message.clone(), span),
-        _ => LangError::new(
-            format!("expected {expected}, found {}", token.describe()),
-            span,
-        ),
+        _ => LangError::new(format!("expected {expected}, found {}", token.describe()), span),
     }
 }

@@ -61,10 +61,7 @@ fn sexpr(expr: &Expr) -> String {
         ExprKind::Str(text) => format!("{text:?}"),
         ExprKind::Bool(value) => value.to_string(),
         ExprKind::Path(path) => path.clone(),
-        ExprKind::List(items) => format!(
-            "[{}]",
-            items.iter().map(sexpr).collect::<Vec<_>>().join(" ")
-        ),
+        ExprKind::List(items) => format!("[{}]", items.iter().map(sexpr).collect::<Vec<_>>().join(" ")),
         ExprKind::Not(operand) => format!("(not {})", sexpr(operand)),
         ExprKind::Neg(operand) => format!("(neg {})", sexpr(operand)),
         ExprKind::Binary(operator, left, right) => {
@@ -87,37 +84,22 @@ fn sexpr(expr: &Expr) -> String {
             };
             format!("({symbol} {} {})", sexpr(left), sexpr(right))
         }
-        ExprKind::In {
-            negated,
-            value,
-            list,
-        } => {
-            format!(
-                "({} {} {})",
-                if *negated { "not-in" } else { "in" },
-                sexpr(value),
-                sexpr(list)
-            )
+        ExprKind::In { negated, value, list } => {
+            format!("({} {} {})", if *negated { "not-in" } else { "in" }, sexpr(value), sexpr(list))
         }
-        ExprKind::Is { missing, value } => format!(
-            "({} {})",
-            if *missing { "missing?" } else { "present?" },
-            sexpr(value)
-        ),
-        ExprKind::Call { name, args, .. } => format!(
-            "({name} {})",
-            args.iter().map(sexpr).collect::<Vec<_>>().join(" ")
-        ),
+        ExprKind::Is { missing, value } => {
+            format!("({} {})", if *missing { "missing?" } else { "present?" }, sexpr(value))
+        }
+        ExprKind::Call { name, args, .. } => {
+            format!("({name} {})", args.iter().map(sexpr).collect::<Vec<_>>().join(" "))
+        }
     }
 }
 
 fn check_parse(source: &str, expect: &Expect) {
     let actual = match parse(source) {
         Ok(expr) => sexpr(&expr),
-        Err(error) => format!(
-            "error at {}..{}: {}",
-            error.span.start, error.span.end, error.message
-        ),
+        Err(error) => format!("error at {}..{}: {}", error.span.start, error.span.end, error.message),
     };
     expect.assert_eq(&actual);
 }
@@ -127,20 +109,11 @@ fn precedence_and_every_operator() {
     check_parse("a or b and c", &expect![["(or a (and b c))"]]);
     check_parse("not a and b", &expect![["(and (not a) b)"]]);
     check_parse("not n = 1", &expect![["(not (= n 1))"]]);
-    check_parse(
-        "n + 2 * 3 - 4 / 5 > 1",
-        &expect![["(> (- (+ n (* 2 3)) (/ 4 5)) 1)"]],
-    );
+    check_parse("n + 2 * 3 - 4 / 5 > 1", &expect![["(> (- (+ n (* 2 3)) (/ 4 5)) 1)"]]);
     check_parse("-n * -2", &expect![["(* (neg n) -2)"]]);
     check_parse("(a or b) and c", &expect![["(and (or a b) c)"]]);
-    check_parse(
-        "n != 1 or n <= 2 or n >= 3 or n < 4",
-        &expect![["(or (or (or (!= n 1) (<= n 2)) (>= n 3)) (< n 4))"]],
-    );
-    check_parse(
-        "e in ['inr', \"damaged\"]",
-        &expect![[r#"(in e ["inr" "damaged"])"#]],
-    );
+    check_parse("n != 1 or n <= 2 or n >= 3 or n < 4", &expect![["(or (or (or (!= n 1) (<= n 2)) (>= n 3)) (< n 4))"]]);
+    check_parse("e in ['inr', \"damaged\"]", &expect![[r#"(in e ["inr" "damaged"])"#]]);
     check_parse("e not in []", &expect![["(not-in e [])"]]);
     check_parse(
         "t contains 'x' and t starts_with 'a' and t ends_with 'z'",
@@ -154,10 +127,7 @@ fn precedence_and_every_operator() {
         "len(l) > 2 and age_days(d) < days_between(d, dt)",
         &expect![["(and (> (len l) 2) (< (age_days d) (days_between d dt)))"]],
     );
-    check_parse(
-        "matches_any(t, keywords.legal)",
-        &expect![["(matches_any t keywords.legal)"]],
-    );
+    check_parse("matches_any(t, keywords.legal)", &expect![["(matches_any t keywords.legal)"]]);
     check_parse(
         "order.total_eur > 400 and account.age_days < 14",
         &expect![["(and (> order.total_eur 400) (< account.age_days 14))"]],
@@ -167,67 +137,28 @@ fn precedence_and_every_operator() {
 
 #[test]
 fn syntax_errors_point_at_the_problem() {
-    check_parse(
-        "n == 1",
-        &expect![["error at 2..4: use `=` for equality, not `==`"]],
-    );
-    check_parse(
-        "a && b",
-        &expect![["error at 2..4: use `and` instead of `&&`"]],
-    );
-    check_parse(
-        "n < 1 < 2",
-        &expect![["error at 2..7: comparisons cannot be chained; combine them with `and`"]],
-    );
-    check_parse(
-        "(a or b",
-        &expect![["error at 7..7: expected `)` to close `(`, found the end of the condition"]],
-    );
-    check_parse(
-        "a b",
-        &expect![["error at 2..3: expected an operator such as `and`, `or` or `=`, found `b`"]],
-    );
-    check_parse(
-        "t = 'open",
-        &expect![["error at 4..9: unterminated string"]],
-    );
-    check_parse(
-        "n > 12abc",
-        &expect![["error at 4..9: invalid number `12abc`"]],
-    );
+    check_parse("n == 1", &expect![["error at 2..4: use `=` for equality, not `==`"]]);
+    check_parse("a && b", &expect![["error at 2..4: use `and` instead of `&&`"]]);
+    check_parse("n < 1 < 2", &expect![["error at 2..7: comparisons cannot be chained; combine them with `and`"]]);
+    check_parse("(a or b", &expect![["error at 7..7: expected `)` to close `(`, found the end of the condition"]]);
+    check_parse("a b", &expect![["error at 2..3: expected an operator such as `and`, `or` or `=`, found `b`"]]);
+    check_parse("t = 'open", &expect![["error at 4..9: unterminated string"]]);
+    check_parse("n > 12abc", &expect![["error at 4..9: invalid number `12abc`"]]);
     check_parse(
         "a and",
-        &expect![[
-            "error at 5..5: expected a value, a fact name or `(`, found the end of the condition"
-        ]],
+        &expect![["error at 5..5: expected a value, a fact name or `(`, found the end of the condition"]],
     );
-    check_parse(
-        "t is empty",
-        &expect![["error at 5..10: expected `missing` or `present` after `is`, found `empty`"]],
-    );
+    check_parse("t is empty", &expect![["error at 5..10: expected `missing` or `present` after `is`, found `empty`"]]);
     check_parse("n > 1 )", &expect![["error at 6..7: unmatched `)`"]]);
-    check_parse(
-        "a § b",
-        &expect![["error at 2..4: unexpected character `§`"]],
-    );
+    check_parse("a § b", &expect![["error at 2..4: unexpected character `§`"]]);
 }
 
 #[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let deep = format!("{}a{}", "(".repeat(100), ")".repeat(100));
-    assert!(
-        parse(&deep)
-            .unwrap_err()
-            .message
-            .contains("nested more than 64 levels")
-    );
+    assert!(parse(&deep).unwrap_err().message.contains("nested more than 64 levels"));
     let long = vec!["n"; 800].join(" + ");
-    assert!(
-        parse(&long)
-            .unwrap_err()
-            .message
-            .contains("more than the limit of 1000")
-    );
+    assert!(parse(&long).unwrap_err().message.contains("more than the limit of 1000"));
 }
 
 fn check_type(source: &str, expect: &Expect) {
@@ -337,16 +268,10 @@ fn type_errors_with_carets_and_suggestions() {
 /// Evaluates `source` against a case given as JSON; prints `true`, `false`, `unknown` or the value.
 fn run(source: &str, case: &str) -> String {
     let pack = pack();
-    let (node, _) = pack
-        .compile_expression(source)
-        .unwrap_or_else(|errors| panic!("{source}: {errors:?}"));
+    let (node, _) = pack.compile_expression(source).unwrap_or_else(|errors| panic!("{source}: {errors:?}"));
     let (facts, issues) = CaseFacts::from_json(&pack, &serde_json::from_str(case).unwrap());
     assert!(issues.is_empty(), "{issues:?}");
-    let env = Env {
-        facts: &facts,
-        keyword_lists: &pack.keyword_lists,
-        risk: None,
-    };
+    let env = Env { facts: &facts, keyword_lists: &pack.keyword_lists, risk: None };
     match eval(&node, &env, &mut Trace::default()) {
         Value::Unknown => "unknown".to_owned(),
         Value::Bool(value) => value.to_string(),
@@ -437,19 +362,11 @@ fn unknown_propagates_through_comparison_and_arithmetic() {
 #[test]
 fn wrongly_typed_facts_are_unknown() {
     let pack = pack();
-    let (facts, issues) = CaseFacts::from_json(
-        &pack,
-        &serde_json::json!({"n": "12", "a": 1, "e": "other", "d": "2026-13-01"}),
-    );
+    let (facts, issues) =
+        CaseFacts::from_json(&pack, &serde_json::json!({"n": "12", "a": 1, "e": "other", "d": "2026-13-01"}));
     assert_eq!(issues.len(), 4, "{issues:?}");
-    let (node, _) = pack
-        .compile_expression("n > 1 or a or e = 'inr' or d is present")
-        .unwrap();
-    let env = Env {
-        facts: &facts,
-        keyword_lists: &pack.keyword_lists,
-        risk: None,
-    };
+    let (node, _) = pack.compile_expression("n > 1 or a or e = 'inr' or d is present").unwrap();
+    let env = Env { facts: &facts, keyword_lists: &pack.keyword_lists, risk: None };
     assert_eq!(eval(&node, &env, &mut Trace::default()), Value::Unknown);
 }
 
@@ -462,55 +379,21 @@ fn text_dates_lists_and_keywords() {
     }"#;
     assert_eq!(run("matches_any(t, keywords.legal)", case), "true");
     assert_eq!(run("t contains 'anwalt'", case), "true");
-    assert_eq!(
-        run("t starts_with 'ICH' and t ends_with 'einträge'", case),
-        "true"
-    );
+    assert_eq!(run("t starts_with 'ICH' and t ends_with 'einträge'", case), "true");
     assert_eq!(run("e = 'inr' and e != 'damaged'", case), "true");
     assert_eq!(run("age_days(d)", case), "24.458333333");
     assert_eq!(run("days_between(d, dt)", case), "24.458333333");
-    assert_eq!(
-        run(
-            "dt > d and d < date('2026-11-02') and dt = datetime('2026-11-25T11:00:00Z')",
-            case
-        ),
-        "true"
-    );
-    assert_eq!(
-        run(
-            "len(l) = 2 and l contains 'macro_apology' and not (l contains 'pod_checked')",
-            case
-        ),
-        "true"
-    );
+    assert_eq!(run("dt > d and d < date('2026-11-02') and dt = datetime('2026-11-25T11:00:00Z')", case), "true");
+    assert_eq!(run("len(l) = 2 and l contains 'macro_apology' and not (l contains 'pod_checked')", case), "true");
     assert_eq!(run("matches_any(l, keywords.legal)", case), "false");
-    assert_eq!(
-        run(
-            "matches_any(t, keywords.legal)",
-            r#"{"t": "Kundendatenbank"}"#
-        ),
-        "false"
-    );
-    assert_eq!(
-        run(
-            "matches_any(t, keywords.legal)",
-            r#"{"t": "Datenauskunft bitte"}"#
-        ),
-        "true"
-    );
-    assert_eq!(
-        run(
-            "matches_any(t, keywords.legal)",
-            r#"{"t": "To jest ŻĄDANIE USUNIĘCIA danych"}"#
-        ),
-        "true"
-    );
+    assert_eq!(run("matches_any(t, keywords.legal)", r#"{"t": "Kundendatenbank"}"#), "false");
+    assert_eq!(run("matches_any(t, keywords.legal)", r#"{"t": "Datenauskunft bitte"}"#), "true");
+    assert_eq!(run("matches_any(t, keywords.legal)", r#"{"t": "To jest ŻĄDANIE USUNIĘCIA danych"}"#), "true");
 }
 
 /// A random condition over the bool facts a, b, c (with literals), for property tests.
 fn condition() -> impl Strategy<Value = String> {
-    let leaf = prop_oneof![Just("a"), Just("b"), Just("c"), Just("true"), Just("false")]
-        .prop_map(str::to_owned);
+    let leaf = prop_oneof![Just("a"), Just("b"), Just("c"), Just("true"), Just("false")].prop_map(str::to_owned);
     leaf.prop_recursive(4, 24, 2, |inner| {
         prop_oneof![
             inner.clone().prop_map(|x| format!("(not {x})")),

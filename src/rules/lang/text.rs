@@ -49,15 +49,7 @@ impl KeywordPattern {
         let open_start = trimmed.starts_with('*');
         let open_end = trimmed.len() > 1 && trimmed.ends_with('*');
         let core = fold(trimmed.trim_matches('*'));
-        if core.is_empty() {
-            None
-        } else {
-            Some(KeywordPattern {
-                core,
-                open_start,
-                open_end,
-            })
-        }
+        if core.is_empty() { None } else { Some(KeywordPattern { core, open_start, open_end }) }
     }
 
     /// Whether the pattern occurs in already folded text, respecting word boundaries.
@@ -68,22 +60,105 @@ impl KeywordPattern {
         while let Some(position) = folded_text[from..].find(core) {
             let start = from + position;
             let end = start + core.len();
-            let starts_ok = self.open_start
-                || !core.starts_with(is_word_char)
-                || !folded_text[..start].ends_with(is_word_char);
-            let ends_ok = self.open_end
-                || !core.ends_with(is_word_char)
-                || !folded_text[end..].starts_with(is_word_char);
+            let starts_ok =
+                self.open_start || !core.starts_with(is_word_char) || !folded_text[..start].ends_with(is_word_char);
+            let ends_ok =
+                self.open_end || !core.ends_with(is_word_char) || !folded_text[end..].starts_with(is_word_char);
             if starts_ok && ends_ok {
                 return true;
             }
-            from = start
-                + folded_text[start..]
-                    .chars()
-                    .next()
-                    .map_or(1, char::len_utf8);
+            from = start + folded_text[start..].chars().next().map_or(1, char::len_utf8);
         }
         false
+    }
+}
+
+/// Byte offsets where a word starts in folded text (a word character not preceded by one).
+/// Computed once per text so keyword lists only compare at word starts.
+#[must_use]
+pub fn word_starts(folded: &str) -> Vec<u32> {
+    let mut starts = Vec::new();
+    let mut previous_is_word = false;
+    for (offset, character) in folded.char_indices() {
+        let is_word = is_word_char(character);
+        if is_word && !previous_is_word {
+            starts.push(offset as u32);
+        }
+        previous_is_word = is_word;
+    }
+    starts
+}
+
+/// A compiled keyword list: patterns indexed by their first byte, so matching a text costs one
+/// byte comparison per word start and candidate keyword instead of one substring search per
+/// keyword (the engine's hot path; see BENCHMARKS.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeywordMatcher {
+    patterns: Vec<KeywordPattern>,
+    /// `first_byte_table[b]..first_byte_table[b + 1]` is the range of `anchored` for first byte `b`.
+    first_byte_table: Vec<u32>,
+    /// Indices of patterns that must start at a word start, sorted by first byte.
+    anchored: Vec<u32>,
+    /// Indices of patterns that may start anywhere (`*` at the start, or a non-word first char).
+    floating: Vec<u32>,
+}
+
+impl KeywordMatcher {
+    /// Compiles patterns; their indices are kept.
+    #[must_use]
+    pub fn new(patterns: Vec<KeywordPattern>) -> KeywordMatcher {
+        let mut anchored = Vec::new();
+        let mut floating = Vec::new();
+        for (index, pattern) in patterns.iter().enumerate() {
+            if pattern.open_start || !pattern.core.starts_with(is_word_char) {
+                floating.push(index as u32);
+            } else {
+                anchored.push(index as u32);
+            }
+        }
+        anchored.sort_by_key(|&index| patterns[index as usize].core.as_bytes()[0]);
+        let mut first_byte_table = vec![0u32; 257];
+        for &index in &anchored {
+            first_byte_table[usize::from(patterns[index as usize].core.as_bytes()[0]) + 1] += 1;
+        }
+        for byte in 0..256 {
+            first_byte_table[byte + 1] += first_byte_table[byte];
+        }
+        KeywordMatcher { patterns, first_byte_table, anchored, floating }
+    }
+
+    /// The patterns, by index.
+    #[must_use]
+    pub fn patterns(&self) -> &[KeywordPattern] {
+        &self.patterns
+    }
+
+    /// Calls `on_hit` with the index of every pattern found in `folded` (whose word starts are
+    /// `starts`, from `word_starts`); a pattern found several times is reported once per find.
+    pub fn find_all(&self, folded: &str, starts: &[u32], mut on_hit: impl FnMut(u32)) {
+        let bytes = folded.as_bytes();
+        for &start in starts {
+            let start = start as usize;
+            let Some(&first) = bytes.get(start) else { continue };
+            let from = self.first_byte_table[usize::from(first)] as usize;
+            let to = self.first_byte_table[usize::from(first) + 1] as usize;
+            for &index in &self.anchored[from..to] {
+                let pattern = &self.patterns[index as usize];
+                let end = start + pattern.core.len();
+                if bytes.get(start..end) == Some(pattern.core.as_bytes())
+                    && (pattern.open_end
+                        || !pattern.core.ends_with(is_word_char)
+                        || !folded.get(end..).is_some_and(|rest| rest.starts_with(is_word_char)))
+                {
+                    on_hit(index);
+                }
+            }
+        }
+        for &index in &self.floating {
+            if self.patterns[index as usize].is_found_in(folded) {
+                on_hit(index);
+            }
+        }
     }
 }
 
@@ -99,9 +174,7 @@ mod tests {
     use super::{KeywordPattern, fold};
 
     fn found(keyword: &str, text: &str) -> bool {
-        KeywordPattern::new(keyword)
-            .unwrap()
-            .is_found_in(&fold(text))
+        KeywordPattern::new(keyword).unwrap().is_found_in(&fold(text))
     }
 
     #[test]
@@ -132,6 +205,35 @@ mod tests {
         assert!(found("@zalando", "hey @zalando fix this"));
         assert!(!found("sue", "pursue"));
         assert!(found("sue", "I will sue."));
+    }
+
+    #[test]
+    fn matcher_agrees_with_plain_search() {
+        let keywords = ["anwalt", "*daten", "daten*", "@zalando", "1 star", "sue", "żądanie", "meine daten", "données"];
+        let patterns: Vec<KeywordPattern> = keywords.iter().filter_map(|k| KeywordPattern::new(k)).collect();
+        let matcher = super::KeywordMatcher::new(patterns.clone());
+        for text in [
+            "Mein ANWALT und meine Daten",
+            "Kundendaten",
+            "Datenschutz",
+            "hey @zalando",
+            "1 star!",
+            "pursue",
+            "ŻĄDANIE",
+            "Supprimez mes DONNÉES",
+            "",
+            "  ",
+            "a1 stars",
+        ] {
+            let folded = fold(text);
+            let mut found = Vec::new();
+            matcher.find_all(&folded, &super::word_starts(&folded), |index| found.push(index));
+            found.sort_unstable();
+            found.dedup();
+            let expected: Vec<u32> =
+                patterns.iter().enumerate().filter(|(_, p)| p.is_found_in(&folded)).map(|(i, _)| i as u32).collect();
+            assert_eq!(found, expected, "{text}");
+        }
     }
 
     #[test]

@@ -18,8 +18,7 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;
     let month = i64::from(month);
-    let day_of_year =
-        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     Some(era * 146_097 + day_of_era - 719_468)
 }
@@ -30,16 +29,11 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let shifted = days + 719_468;
     let era = shifted.div_euclid(146_097);
     let day_of_era = shifted - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    } as u32;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -59,11 +53,7 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 
 fn digits(text: &str, range: std::ops::Range<usize>) -> Option<u32> {
     let part = text.get(range)?;
-    if part.bytes().all(|byte| byte.is_ascii_digit()) {
-        part.parse().ok()
-    } else {
-        None
-    }
+    if part.bytes().all(|byte| byte.is_ascii_digit()) { part.parse().ok() } else { None }
 }
 
 /// Parses `YYYY-MM-DD` into a day number.
@@ -72,11 +62,7 @@ pub fn parse_date(text: &str) -> Option<i64> {
     if text.len() != 10 || text.as_bytes()[4] != b'-' || text.as_bytes()[7] != b'-' {
         return None;
     }
-    days_from_civil(
-        i64::from(digits(text, 0..4)?),
-        digits(text, 5..7)?,
-        digits(text, 8..10)?,
-    )
+    days_from_civil(i64::from(digits(text, 0..4)?), digits(text, 5..7)?, digits(text, 8..10)?)
 }
 
 /// Parses an RFC 3339 datetime (`2026-11-20T10:15:00Z`, `…+01:00`, fractional seconds ignored,
@@ -99,9 +85,7 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     }
     let mut rest = &text[19..];
     if let Some(fraction) = rest.strip_prefix('.') {
-        let end = fraction
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(fraction.len());
+        let end = fraction.find(|c: char| !c.is_ascii_digit()).unwrap_or(fraction.len());
         if end == 0 {
             return None;
         }
@@ -140,13 +124,7 @@ pub fn format_date(days: i64) -> String {
 pub fn format_datetime(seconds: i64) -> String {
     let days = seconds.div_euclid(SECONDS_PER_DAY);
     let in_day = seconds.rem_euclid(SECONDS_PER_DAY);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        format_date(days),
-        in_day / 3600,
-        in_day % 3600 / 60,
-        in_day % 60
-    )
+    format!("{}T{:02}:{:02}:{:02}Z", format_date(days), in_day / 3600, in_day % 3600 / 60, in_day % 60)
 }
 
 #[cfg(test)]
@@ -161,10 +139,7 @@ mod tests {
             assert_eq!(days_from_civil(year, month, day), Some(days));
         }
         assert_eq!(parse_date("1970-01-01"), Some(0));
-        assert_eq!(
-            parse_date("2024-02-29").map(format_date).as_deref(),
-            Some("2024-02-29")
-        );
+        assert_eq!(parse_date("2024-02-29").map(format_date).as_deref(), Some("2024-02-29"));
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("2023-13-01"), None);
         assert_eq!(parse_date("23-01-01"), None);
@@ -175,23 +150,14 @@ mod tests {
         assert_eq!(parse_datetime("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_datetime("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(
-            parse_datetime("2026-11-25T10:15:30.123Z")
-                .map(format_datetime)
-                .as_deref(),
+            parse_datetime("2026-11-25T10:15:30.123Z").map(format_datetime).as_deref(),
             Some("2026-11-25T10:15:30Z")
         );
         assert_eq!(
-            parse_datetime("2026-11-25 10:15:30-02:30")
-                .map(format_datetime)
-                .as_deref(),
+            parse_datetime("2026-11-25 10:15:30-02:30").map(format_datetime).as_deref(),
             Some("2026-11-25T12:45:30Z")
         );
-        for bad in [
-            "2026-11-25",
-            "2026-11-25T25:00:00Z",
-            "2026-11-25T10:15:30",
-            "2026-11-25T10:15:30+0100",
-        ] {
+        for bad in ["2026-11-25", "2026-11-25T25:00:00Z", "2026-11-25T10:15:30", "2026-11-25T10:15:30+0100"] {
             assert_eq!(parse_datetime(bad), None, "{bad}");
         }
     }
