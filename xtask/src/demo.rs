@@ -8,8 +8,8 @@ pub(crate) fn run_demo() -> Result<(), String> {
     let mut cases: Vec<String> = std::fs::read_dir(&dir)
         .map_err(|error| format!("cannot read {}: {error}", dir.display()))?
         .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "json"))
         .map(|entry| format!("tests/fixtures/demo/cases/{}", entry.file_name().to_string_lossy()))
-        .filter(|path| path.ends_with(".json"))
         .collect();
     cases.sort();
     for case in &cases {
