@@ -6,6 +6,7 @@
 //! `{"order": {"total_eur": 129.9}}` (a flat key `"order.total_eur"` works too); `now` is a fact.
 
 use crate::canonical::{Canonical, sha256_hex};
+use crate::profile::{CrmProfile, FactSource, RawCaseFields, RawValue, parse_displayed};
 use crate::rules::lang::number::Decimal;
 use crate::rules::lang::text::{fold, word_starts};
 use crate::rules::lang::time::{SECONDS_PER_DAY, format_date, format_datetime, parse_date, parse_datetime};
@@ -112,6 +113,51 @@ impl CaseFacts {
         (CaseFacts::from_values(pack, values, ignored), issues)
     }
 
+    /// Types the fields read from a CRM page with its profile. `now_seconds` (UTC) becomes the
+    /// `now` fact unless the page or host supplied one. Never fails: problems become unknown facts
+    /// plus issues.
+    #[must_use]
+    pub fn from_raw(
+        pack: &RulePack,
+        profile: &CrmProfile,
+        raw: &RawCaseFields,
+        now_seconds: i64,
+    ) -> (CaseFacts, Vec<FieldIssue>) {
+        let mut values: Vec<Option<FactValue>> = vec![None; pack.facts.len()];
+        let mut issues: Vec<FieldIssue> = raw
+            .read_issues
+            .iter()
+            .map(|(fact, problem)| FieldIssue { fact: fact.clone(), problem: problem.clone() })
+            .collect();
+        let default_source = FactSource::default();
+        for (slot, fact) in pack.facts.iter().enumerate() {
+            let source = profile.sources.get(&fact.name).unwrap_or(&default_source);
+            let parsed = match raw.values.get(&fact.name) {
+                None if fact.name == "now" => Ok(Some(FactValue::DateTime(now_seconds))),
+                None | Some(RawValue::Json(serde_json::Value::Null)) => Ok(None),
+                Some(RawValue::Json(serde_json::Value::String(text))) if fact.fact_type != FactType::Text => {
+                    parse_displayed(&fact.fact_type, text, source, profile)
+                }
+                Some(RawValue::Json(json)) => convert(&fact.fact_type, json).map(Some),
+                Some(RawValue::Text(text)) => parse_displayed(&fact.fact_type, text, source, profile),
+                Some(RawValue::Texts(texts)) if fact.fact_type == FactType::List => Ok(Some(FactValue::List(
+                    texts.iter().map(|text| text.trim()).filter(|text| !text.is_empty()).map(TextValue::new).collect(),
+                ))),
+                Some(RawValue::Texts(texts)) => match texts.as_slice() {
+                    [] => Ok(None),
+                    [text] => parse_displayed(&fact.fact_type, text, source, profile),
+                    _ => Err(format!("shown {} times on the page; expected once; treated as unknown", texts.len())),
+                },
+            };
+            match parsed {
+                Ok(value) => values[slot] = value,
+                Err(problem) => issues.push(FieldIssue { fact: fact.name.clone(), problem }),
+            }
+        }
+        let ignored = raw.values.keys().filter(|name| pack.fact_slot(name).is_none()).cloned().collect();
+        (CaseFacts::from_values(pack, values, ignored), issues)
+    }
+
     /// Builds facts from already typed values (one per slot of `pack.facts`).
     #[must_use]
     pub fn from_values(pack: &RulePack, values: Vec<Option<FactValue>>, ignored_keys: Vec<String>) -> CaseFacts {
@@ -141,6 +187,25 @@ impl CaseFacts {
     #[must_use]
     pub fn input_hash(&self) -> &Arc<str> {
         &self.input_hash
+    }
+}
+
+impl RawCaseFields {
+    /// Adds values given as a case JSON object (nested keys are fact names), as a host page
+    /// passes them in `options.case`; they override what the page shows.
+    pub fn merge_json(&mut self, pack: &RulePack, json: &Json) {
+        fn walk(raw: &mut RawCaseFields, pack: &RulePack, prefix: &str, json: &Json) {
+            let Json::Object(object) = json else { return };
+            for (key, value) in object {
+                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                if pack.fact_slot(&path).is_some() || !value.is_object() {
+                    raw.values.insert(path, RawValue::Json(value.clone()));
+                } else {
+                    walk(raw, pack, &path, value);
+                }
+            }
+        }
+        walk(self, pack, "", json);
     }
 }
 

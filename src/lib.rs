@@ -7,11 +7,21 @@
 //! I/O, no clock, no randomness, no web crates, so it runs natively (CLI, tests, benchmarks) and in
 //! the browser alike. See ARCHITECTURE.md.
 
-pub mod canonical;
 pub mod case;
-pub mod engine;
-pub mod report;
+pub mod profile;
 pub mod rules;
+pub mod engine;
+pub mod flow;
+pub mod canonical;
+pub mod compiled;
+pub mod report;
+
+#[cfg(target_arch = "wasm32")]
+mod host;
+#[cfg(target_arch = "wasm32")]
+mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod api;
 
 pub use case::CaseFacts;
 pub use engine::{ScoreReport, assess};

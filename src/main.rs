@@ -43,6 +43,14 @@ enum Command {
         #[arg(long, default_value = "en")]
         lang: String,
     },
+    /// Write the browser-ready JSON of a rule pack or CRM profile (detected from its contents).
+    Compile {
+        /// Rule pack or CRM profile TOML file.
+        file: PathBuf,
+        /// Output file; stdout when absent.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
     /// Type-check one expression against a pack's facts and evaluate it.
     Eval {
         /// Rule pack TOML file.
@@ -81,6 +89,7 @@ fn main() -> ExitCode {
         Command::Lint { packs } => lint(&packs),
         Command::Score { pack, case, format, lang } => score(&pack, &case, format, &lang),
         Command::Eval { pack, case, expr } => evaluate(&pack, case.as_deref(), &expr),
+        Command::Compile { file, out } => compile(&file, out.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -89,6 +98,13 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Writes to stdout; a closed pipe (`riskpane score … | head`) is not an error worth a panic.
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
 
 fn read(path: &Path, what: &str) -> Result<String, Failure> {
@@ -127,8 +143,8 @@ fn lint(paths: &[PathBuf]) -> Result<(), Failure> {
             }
         };
         match compile_source(&path.display().to_string(), &source) {
-            Ok(pack) => println!(
-                "{}: ok ({} {}, {} facts, {} rules, {} checklist items, {} outcomes)",
+            Ok(pack) => emit(&format!(
+                "{}: ok ({} {}, {} facts, {} rules, {} checklist items, {} outcomes)\n",
                 path.display(),
                 pack.id,
                 pack.version,
@@ -136,7 +152,7 @@ fn lint(paths: &[PathBuf]) -> Result<(), Failure> {
                 pack.rules.len(),
                 pack.checklist.len(),
                 pack.decision_policy.outcomes.len()
-            ),
+            )),
             Err(errors) => {
                 eprintln!("{errors}");
                 failed.push(1);
@@ -149,6 +165,30 @@ fn lint(paths: &[PathBuf]) -> Result<(), Failure> {
     }
 }
 
+fn compile(path: &Path, out: Option<&Path>) -> Result<(), Failure> {
+    let source = read(path, "file")?;
+    let name = path.display().to_string();
+    let is_profile = source.lines().any(|line| line.trim() == "[profile]");
+    let json = if is_profile {
+        let profile =
+            riskpane::profile::CrmProfile::from_toml(&name, &source).map_err(|message| Failure { message, code: 1 })?;
+        riskpane::compiled::profile_to_json(&profile)
+    } else {
+        let pack = compile_source(&name, &source).map_err(|errors| Failure { message: errors.to_string(), code: 1 })?;
+        riskpane::compiled::pack_to_json(&pack)
+    }
+    .map_err(|message| Failure { message: format!("error: {message}"), code: 1 })?;
+    match out {
+        Some(out) => std::fs::write(out, json + "\n")
+            .map_err(|error| Failure::input(format!("error: cannot write {}: {error}", out.display())))?,
+        None => emit(&format!(
+            "{json}
+"
+        )),
+    }
+    Ok(())
+}
+
 fn score(pack_path: &Path, case_path: &Path, format: Format, language: &str) -> Result<(), Failure> {
     let pack = load_pack(pack_path)?;
     let (facts, issues) = load_case(&pack, case_path)?;
@@ -156,9 +196,9 @@ fn score(pack_path: &Path, case_path: &Path, format: Format, language: &str) -> 
     match format {
         Format::Json => {
             let json = report::to_json(&pack, &facts, &issues, &score_report, language);
-            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+            emit(&format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()));
         }
-        Format::Text => print!("{}", report::to_text(&pack, &facts, &issues, &score_report, language)),
+        Format::Text => emit(&report::to_text(&pack, &facts, &issues, &score_report, language)),
     }
     Ok(())
 }
@@ -200,7 +240,10 @@ fn evaluate(pack_path: &Path, case_path: Option<&Path>, expression: &str) -> Res
         (_, Value::DateTime(seconds)) => riskpane::rules::lang::time::format_datetime(seconds),
         (_, Value::List(items)) => format!("{:?}", items.iter().map(|item| item.raw.as_str()).collect::<Vec<_>>()),
     };
-    println!("{shown}");
+    emit(&format!(
+        "{shown}
+"
+    ));
     if value == Value::Unknown {
         let missing: Vec<&str> =
             trace.missing.iter().map(|&slot| pack.facts[usize::from(slot)].name.as_str()).collect();

@@ -5,6 +5,7 @@
 //! file, line:col and a caret snippet. A compiled `RulePack` is always internally consistent:
 //! every condition is type-checked, every reference resolves, ids are unique.
 
+use serde::{Deserialize, Serialize};
 mod compile;
 pub mod diagnostic;
 pub mod lang;
@@ -17,7 +18,7 @@ use lang::text::KeywordMatcher;
 use std::sync::Arc;
 
 /// A text in several languages; English is always present.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalText {
     /// `(language, text)` pairs; the first is English.
     pub translations: Vec<(String, String)>,
@@ -36,7 +37,7 @@ impl LocalText {
 }
 
 /// The type of a fact in the pack's schema.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FactType {
     /// true / false.
     Bool,
@@ -77,7 +78,7 @@ impl FactType {
 }
 
 /// One fact of the schema: a dotted name such as `order.total_eur` and its type.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FactDef {
     /// Dotted name; in a case file, nested keys (`{"order": {"total_eur": 1}}`).
     pub name: String,
@@ -88,7 +89,7 @@ pub struct FactDef {
 }
 
 /// One keyword of a keyword list.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeywordTerm {
     /// Language code (`en`, `de`, ...).
     pub language: String,
@@ -97,7 +98,7 @@ pub struct KeywordTerm {
 }
 
 /// A named keyword list used by `matches_any(text, keywords.NAME)`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeywordList {
     /// Name after `keywords.`.
     pub name: String,
@@ -108,7 +109,7 @@ pub struct KeywordList {
 }
 
 /// What kind of risk a rule is about; each has its own subscore.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Category {
     /// Fraud and abuse.
     Fraud,
@@ -137,7 +138,7 @@ impl Category {
 }
 
 /// A condition that may be a constant (`true` / `false` in TOML) or a rule-language expression.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Condition {
     /// The source text (`"true"`/`"false"` for constants).
     pub source: String,
@@ -146,7 +147,7 @@ pub struct Condition {
 }
 
 /// One rule: when its condition is true, it adds `points` and checklist items.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     /// Stable id such as `INR-001`.
     pub id: String,
@@ -167,7 +168,7 @@ pub struct Rule {
 }
 
 /// Score thresholds of the bands: `low` below `medium`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BandThresholds {
     /// Lowest score that is `medium`.
     pub medium: i64,
@@ -178,7 +179,7 @@ pub struct BandThresholds {
 }
 
 /// A checklist item the agent must work through.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChecklistItem {
     /// Stable id.
     pub id: String,
@@ -193,7 +194,7 @@ pub struct ChecklistItem {
 }
 
 /// A reason code an outcome may be given with.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReasonCode {
     /// Code such as `POD_CONFIRMED`.
     pub code: String,
@@ -202,7 +203,7 @@ pub struct ReasonCode {
 }
 
 /// A decision outcome and its four-eye condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     /// Id such as `approve_refund`.
     pub id: String,
@@ -215,7 +216,7 @@ pub struct Outcome {
 }
 
 /// Allowed outcomes and reason codes.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct DecisionPolicy {
     /// Outcomes.
     pub outcomes: Vec<Outcome>,
@@ -224,7 +225,7 @@ pub struct DecisionPolicy {
 }
 
 /// A compiled, validated rule pack.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RulePack {
     /// Pack id.
     pub id: String,

@@ -1,36 +1,26 @@
-//! `cargo xtask demo`: shows the scoring core on the demo pack's fixture cases.
+//! `cargo xtask demo`: builds the widget, assembles the demo CRM page (`www/`) with the package
+//! under `/riskpane/`, and serves it on http://127.0.0.1:8080/.
 
-use crate::tools::{root, run};
+use crate::dist::run_dist;
+use crate::serve::serve;
+use crate::tools::{copy_dir, root};
+use std::path::PathBuf;
 
-/// Scores every demo fixture case with the `riskpane` CLI and prints the text reports.
-pub(crate) fn run_demo() -> Result<(), String> {
-    let dir = root().join("tests/fixtures/demo/cases");
-    let mut cases: Vec<String> = std::fs::read_dir(&dir)
-        .map_err(|error| format!("cannot read {}: {error}", dir.display()))?
-        .flatten()
-        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "json"))
-        .map(|entry| format!("tests/fixtures/demo/cases/{}", entry.file_name().to_string_lossy()))
-        .collect();
-    cases.sort();
-    for case in &cases {
-        run(
-            "cargo",
-            &[
-                "run",
-                "--quiet",
-                "--release",
-                "--bin",
-                "riskpane",
-                "--",
-                "score",
-                "--pack",
-                "pkg-config/rules/demo.toml",
-                "--case",
-                case,
-                "--format",
-                "text",
-            ],
-        )?;
+/// Assembles `target/www`: the demo pages plus the built package under `riskpane/`.
+pub(crate) fn assemble() -> Result<PathBuf, String> {
+    let package = run_dist()?;
+    let site = root().join("target/www");
+    if site.exists() {
+        std::fs::remove_dir_all(&site).map_err(|error| format!("cannot clean {}: {error}", site.display()))?;
     }
-    Ok(())
+    copy_dir(&root().join("www"), &site)?;
+    copy_dir(&package, &site.join("riskpane"))?;
+    Ok(site)
+}
+
+/// Builds and serves the demo.
+pub(crate) fn run_demo(port: u16) -> Result<(), String> {
+    let site = assemble()?;
+    println!("\nriskpane demo: open http://127.0.0.1:{port}/ (Ctrl-C to stop)");
+    serve(&site, port)
 }

@@ -1,9 +1,12 @@
-//! Developer workflows, one command each: `cargo xtask ci` (everything CI checks) and friends.
-//! Each task installs what it needs when it is missing, so a fresh machine needs no manual step.
+//! Developer workflows, one command each: `cargo xtask demo` (build and serve the demo CRM page),
+//! `cargo xtask ci` (everything CI checks) and friends. Each task installs what it needs when it
+//! is missing, so a fresh machine needs no manual step.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a developer tool reports progress on the terminal
 
 mod ci;
 mod demo;
+mod dist;
+mod serve;
 mod tools;
 
 use std::process::ExitCode;
@@ -11,16 +14,34 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  demo          score the demo pack's fixture cases and print the reports
-  ci            format check, clippy (native and wasm32), all native tests, wasm32 build, lint packs
-  check-rules   lint every rule pack in pkg-config/rules (or the paths given)";
+  demo [--port N]             build the widget and serve the demo CRM page on http://127.0.0.1:8080/
+  ci                          everything CI checks: format, clippy, native tests, wasm build, browser tests
+  dist                        build the npm package into target/dist/npm and print its gzip size
+  site                        build target/www (demo pages + package) without serving it
+  serve [--port N] [--root D] serve a folder (default target/www) on 127.0.0.1
+  check-rules [PACK...]       lint rule packs (default: every pack in pkg-config/rules)";
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|arg| arg == name).and_then(|index| args.get(index + 1)).cloned()
+}
+
+fn port(args: &[String]) -> Result<u16, String> {
+    flag(args, "--port").map_or(Ok(8080), |port| port.parse().map_err(|_| format!("invalid port `{port}`")))
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or_default();
     let result = match args.first().map(String::as_str) {
+        Some("demo") => port(rest).and_then(demo::run_demo),
         Some("ci") => ci::run(),
-        Some("demo") => demo::run_demo(),
-        Some("check-rules") => ci::check_rules(&args[1..]),
+        Some("dist") => dist::run_dist().map(|_| ()),
+        Some("site") => demo::assemble().map(|site| println!("site: {}", site.display())),
+        Some("serve") => port(rest).and_then(|port| {
+            let root = flag(rest, "--root").map_or_else(|| tools::root().join("target/www"), std::path::PathBuf::from);
+            serve::serve(&root, port)
+        }),
+        Some("check-rules") => ci::check_rules(rest),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -1,4 +1,5 @@
-//! Running commands and installing the tools tasks need (the wasm32 target, ...), idempotently.
+//! Running commands and installing the tools tasks need (wasm32 target, wasm-bindgen CLI, npm
+//! packages), idempotently, so a fresh machine needs no manual step.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -8,15 +9,20 @@ pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
-/// Runs a command in the repository root, echoing it; fails with its exit status.
-pub(crate) fn run(program: &str, args: &[&str]) -> Result<(), String> {
+/// Runs a command in `dir`, echoing it; fails with its exit status.
+pub(crate) fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result<(), String> {
     println!("\n$ {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .status()
         .map_err(|error| format!("cannot start {program}: {error}"))?;
     if status.success() { Ok(()) } else { Err(format!("`{program} {}` failed ({status})", args.join(" "))) }
+}
+
+/// Runs a command in the repository root.
+pub(crate) fn run(program: &str, args: &[&str]) -> Result<(), String> {
+    run_in(&root(), program, args)
 }
 
 /// Installs the `wasm32-unknown-unknown` target if rustup lacks it.
@@ -29,4 +35,72 @@ pub(crate) fn ensure_wasm_target() -> Result<(), String> {
         return Ok(());
     }
     run("rustup", &["target", "add", "wasm32-unknown-unknown"])
+}
+
+/// The `wasm-bindgen` crate version in Cargo.lock (the CLI must match it exactly).
+fn locked_wasm_bindgen_version() -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|error| format!("cannot read Cargo.lock: {error}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|next| next.trim().strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".to_owned())
+}
+
+/// Installs the wasm-bindgen CLI matching the crate (takes minutes the first time). Without
+/// `--locked`: its lockfile pins a crate version the registry mirror lacks.
+pub(crate) fn ensure_wasm_bindgen() -> Result<(), String> {
+    let wanted = locked_wasm_bindgen_version()?;
+    let installed = Command::new("wasm-bindgen")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|output| String::from_utf8_lossy(&output.stdout).into_owned());
+    if installed.as_deref().is_some_and(|text| text.split_whitespace().nth(1) == Some(wanted.as_str())) {
+        return Ok(());
+    }
+    run("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted])
+}
+
+/// Runs `npm ci` (or `npm install` without a lockfile) in `dir` when its node_modules is missing.
+pub(crate) fn ensure_npm_packages(dir: &Path) -> Result<(), String> {
+    if dir.join("node_modules").exists() {
+        return Ok(());
+    }
+    if dir.join("package-lock.json").exists() {
+        run_in(dir, "npm", &["ci", "--no-audit", "--no-fund"])
+    } else {
+        run_in(dir, "npm", &["install", "--no-audit", "--no-fund"])
+    }
+}
+
+/// Size of `bytes` after `gzip -9`.
+pub(crate) fn gzip_size(path: &Path) -> Result<usize, String> {
+    let output = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .map_err(|error| format!("cannot run gzip: {error}"))?;
+    if output.status.success() { Ok(output.stdout.len()) } else { Err(format!("gzip failed on {}", path.display())) }
+}
+
+/// Copies a directory tree.
+pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|error| format!("cannot create {}: {error}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|error| format!("cannot read {}: {error}", from.display()))?.flatten()
+    {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target).map_err(|error| format!("cannot copy {}: {error}", path.display()))?;
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,136 @@
+// riskpane: the package's one entry module. It starts loading the wasm at once, defines the
+// <risk-pane> custom element, returns handles from mount() that queue calls until the wasm is
+// ready, and runs commands a host page queued before this script loaded:
+//   (window.riskpane = window.riskpane || []).push(['mount', element, options, handle => { ... }]);
+import init, { mount as wasmMount } from './riskpane_wasm.js';
+
+const VERSION = '{{version}}';
+let loading = null;
+
+/** Starts (once) and awaits loading the wasm module. */
+export function ready() {
+  if (!loading) {
+    loading = init({ module_or_path: new URL('./riskpane_wasm_bg.wasm', import.meta.url) });
+  }
+  return loading;
+}
+
+class WidgetHandle {
+  #real = null;
+  #pending = [];
+  #gone = false;
+
+  constructor(target, options) {
+    /** Resolves with this handle once the widget is mounted; rejects if mounting failed. */
+    this.ready = ready().then(() => {
+      if (this.#gone) return this;
+      this.#real = wasmMount(target, options);
+      for (const [method, args] of this.#pending) this.#real[method](...args);
+      this.#pending = [];
+      return this;
+    });
+    this.ready.catch((error) => console.error('riskpane:', error));
+  }
+
+  #call(method, args) {
+    if (this.#gone) return;
+    if (this.#real) this.#real[method](...args);
+    else this.#pending.push([method, args]);
+  }
+
+  /** Applies new options (same shape as mount's). */
+  update(options) { this.#call('update', [options]); }
+
+  /** Reads the case from the page again and re-scores it. */
+  refresh() { this.#call('refresh', []); }
+
+  /** Removes the widget and everything it created. Safe to call twice. */
+  unmount() {
+    if (this.#gone) return;
+    this.#gone = true;
+    this.#pending = [];
+    if (this.#real) {
+      this.#real.unmount();
+      this.#real.free();
+      this.#real = null;
+    }
+  }
+}
+
+/** Mounts the widget into a new element appended to `target`. */
+export function mount(target, options) {
+  return new WidgetHandle(target, options);
+}
+
+/** The package version. */
+export function version() {
+  return VERSION;
+}
+
+const ATTRIBUTES = ['pack', 'profile', 'lang', 'shadow', 'nonce', 'user-id', 'user-name', 'user-role'];
+
+/** <risk-pane pack="…/demo.json" profile="…/demo.json" lang="de" user-id="u1" user-name="…" user-role="agent"> */
+export class RiskPaneElement extends HTMLElement {
+  static observedAttributes = ATTRIBUTES;
+  #handle = null;
+  #options = {};
+
+  /** Options that attributes cannot carry (inline packs, case values, theme, callbacks). */
+  get options() { return this.#options; }
+  set options(value) {
+    this.#options = value || {};
+    if (this.#handle) this.#handle.update(this.#collect());
+  }
+
+  connectedCallback() {
+    if (!this.#handle) this.#handle = mount(this, this.#collect());
+  }
+
+  disconnectedCallback() {
+    if (this.#handle) this.#handle.unmount();
+    this.#handle = null;
+  }
+
+  attributeChangedCallback() {
+    if (this.#handle) this.#handle.update(this.#collect());
+  }
+
+  refresh() {
+    if (this.#handle) this.#handle.refresh();
+  }
+
+  #collect() {
+    const options = { ...this.#options };
+    for (const name of ['pack', 'profile', 'lang', 'shadow', 'nonce']) {
+      if (this.hasAttribute(name)) options[name] = this.getAttribute(name);
+    }
+    if (this.hasAttribute('user-id')) {
+      options.user = {
+        id: this.getAttribute('user-id'),
+        name: this.getAttribute('user-name') || this.getAttribute('user-id'),
+        role: this.getAttribute('user-role') || 'agent',
+      };
+    }
+    return options;
+  }
+}
+
+if (!customElements.get('risk-pane')) customElements.define('risk-pane', RiskPaneElement);
+
+function run(command) {
+  const [name, ...args] = command;
+  if (name === 'mount') {
+    const [target, options, onHandle] = args;
+    const handle = mount(target, options);
+    if (typeof onHandle === 'function') onHandle(handle);
+    return handle;
+  }
+  if (name === 'ready' && typeof args[0] === 'function') return ready().then(() => args[0]());
+  console.error(`riskpane: unknown command ${String(name)}`);
+  return undefined;
+}
+
+const queued = globalThis.riskpane;
+globalThis.riskpane = { mount, version, ready, push: run };
+if (Array.isArray(queued)) for (const command of queued) run(command);
+ready();

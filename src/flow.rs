@@ -1,0 +1,231 @@
+//! The widget's state machine: `WidgetState::apply(event) -> WidgetState`, pure and tested
+//! natively. The Yew components only render a state and emit intents; `host/` turns page and
+//! network happenings into events. Scoring happens here (`assess` is pure), so every state that
+//! shows a score also holds the report that explains it.
+
+use crate::case::{CaseFacts, FieldIssue};
+use crate::engine::{ChecklistStatus, ScoreReport, assess};
+use crate::profile::CrmProfile;
+use crate::rules::RulePack;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+/// Language of everything the widget itself says (rule texts come from the pack).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Language {
+    /// English.
+    #[default]
+    En,
+    /// German.
+    De,
+}
+
+impl Language {
+    /// `de…` is German, anything else English.
+    #[must_use]
+    pub fn from_tag(tag: &str) -> Language {
+        if tag.trim().to_ascii_lowercase().starts_with("de") { Language::De } else { Language::En }
+    }
+
+    /// `en` or `de`.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::De => "de",
+        }
+    }
+}
+
+/// A case that has been read and scored.
+#[derive(Debug, PartialEq)]
+pub struct ScoredCase {
+    /// The typed facts.
+    pub facts: CaseFacts,
+    /// Values that could not be used.
+    pub issues: Vec<FieldIssue>,
+    /// The score report.
+    pub report: ScoreReport,
+    /// The case's identity (checklist ticks are kept per case).
+    pub case_key: String,
+}
+
+/// Where the widget is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    /// Waiting for the rule pack and CRM profile.
+    Loading,
+    /// The pack or profile could not be loaded; the message says why.
+    Failed(String),
+    /// Configured, waiting for the first reading of the case.
+    Ready,
+    /// The case on the page, scored.
+    Scored(Rc<ScoredCase>),
+}
+
+/// Everything the widget shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WidgetState {
+    /// Language of the widget's own texts.
+    pub language: Language,
+    /// The loaded rule pack.
+    pub pack: Option<Rc<RulePack>>,
+    /// The loaded CRM profile.
+    pub profile: Option<Rc<CrmProfile>>,
+    /// The phase.
+    pub phase: Phase,
+    /// Checklist items the agent ticked, per case key.
+    pub ticks: BTreeMap<String, BTreeSet<String>>,
+    /// Increases with every change, so views can compare states cheaply.
+    pub revision: u64,
+}
+
+/// Something that happened.
+#[derive(Debug)]
+pub enum WidgetEvent {
+    /// The pack and profile are loaded.
+    Configured {
+        /// The pack.
+        pack: Rc<RulePack>,
+        /// The profile.
+        profile: Rc<CrmProfile>,
+    },
+    /// Loading failed.
+    LoadFailed(String),
+    /// The case was (re-)read from the page.
+    CaseRead {
+        /// Typed facts.
+        facts: CaseFacts,
+        /// Problems with the page's values.
+        issues: Vec<FieldIssue>,
+        /// The case's identity, if the page shows one.
+        case_key: Option<String>,
+    },
+    /// The agent ticked or unticked a checklist item.
+    ChecklistToggled {
+        /// The item's id.
+        item: String,
+    },
+    /// The host changed the language.
+    LanguageChanged(Language),
+}
+
+impl WidgetState {
+    /// A widget waiting for its pack and profile.
+    #[must_use]
+    pub fn new(language: Language) -> WidgetState {
+        WidgetState { language, pack: None, profile: None, phase: Phase::Loading, ticks: BTreeMap::new(), revision: 0 }
+    }
+
+    /// The next state.
+    #[must_use]
+    pub fn apply(mut self, event: WidgetEvent) -> WidgetState {
+        self.revision += 1;
+        match event {
+            WidgetEvent::Configured { pack, profile } => {
+                self.pack = Some(pack);
+                self.profile = Some(profile);
+                self.phase = Phase::Ready;
+            }
+            WidgetEvent::LoadFailed(message) => {
+                self.phase = Phase::Failed(message);
+            }
+            WidgetEvent::CaseRead { facts, issues, case_key } => {
+                if let Some(pack) = &self.pack {
+                    let report = assess(pack, &facts);
+                    let case_key = case_key.unwrap_or_default();
+                    self.phase = Phase::Scored(Rc::new(ScoredCase { facts, issues, report, case_key }));
+                }
+            }
+            WidgetEvent::ChecklistToggled { item } => {
+                if let Phase::Scored(scored) = &self.phase {
+                    let ticked = self.ticks.entry(scored.case_key.clone()).or_default();
+                    if !ticked.remove(&item) {
+                        ticked.insert(item);
+                    }
+                }
+            }
+            WidgetEvent::LanguageChanged(language) => self.language = language,
+        }
+        self
+    }
+
+    /// Whether the agent ticked `item` on the current case.
+    #[must_use]
+    pub fn is_ticked(&self, item: &str) -> bool {
+        match &self.phase {
+            Phase::Scored(scored) => self.ticks.get(&scored.case_key).is_some_and(|ticked| ticked.contains(item)),
+            _ => false,
+        }
+    }
+
+    /// The status shown for a checklist entry: the case data's status, or done when ticked.
+    #[must_use]
+    pub fn item_status(&self, item_id: &str, data_status: ChecklistStatus) -> ChecklistStatus {
+        if data_status != ChecklistStatus::Done && self.is_ticked(item_id) {
+            ChecklistStatus::Done
+        } else {
+            data_status
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly by design
+mod tests {
+    use super::*;
+    use crate::compile_source;
+
+    fn configured() -> WidgetState {
+        let pack = compile_source("demo.toml", include_str!("../pkg-config/rules/demo.toml")).unwrap();
+        let profile = CrmProfile::from_toml("demo.toml", include_str!("../pkg-config/crm/demo.toml")).unwrap();
+        WidgetState::new(Language::En).apply(WidgetEvent::Configured { pack: Rc::new(pack), profile: Rc::new(profile) })
+    }
+
+    fn read(state: WidgetState, case: &serde_json::Value, key: &str) -> WidgetState {
+        let pack = state.pack.clone().unwrap();
+        let (facts, issues) = CaseFacts::from_json(&pack, case);
+        state.apply(WidgetEvent::CaseRead { facts, issues, case_key: Some(key.to_owned()) })
+    }
+
+    #[test]
+    fn loading_then_scored_then_rescored() {
+        let state = WidgetState::new(Language::from_tag("de-DE"));
+        assert_eq!(state.phase, Phase::Loading);
+        assert_eq!(state.language, Language::De);
+        let state = configured();
+        assert_eq!(state.phase, Phase::Ready);
+        let state = read(state, &serde_json::json!({"order": {"total_eur": 500}, "account": {"age_days": 3}}), "A-1");
+        let Phase::Scored(first) = &state.phase else { panic!("not scored") };
+        assert_eq!(first.report.score, 20);
+        let state = read(state, &serde_json::json!({"order": {"total_eur": 50}}), "A-1");
+        let Phase::Scored(second) = &state.phase else { panic!("not scored") };
+        assert_eq!(second.report.score, 0);
+    }
+
+    #[test]
+    fn failures_are_states_not_panics() {
+        let state = WidgetState::new(Language::En).apply(WidgetEvent::LoadFailed("rule pack: 404".to_owned()));
+        assert_eq!(state.phase, Phase::Failed("rule pack: 404".to_owned()));
+        // A case read before configuration is ignored rather than scored against nothing.
+        let pack = compile_source("demo.toml", include_str!("../pkg-config/rules/demo.toml")).unwrap();
+        let (facts, issues) = CaseFacts::from_json(&pack, &serde_json::json!({}));
+        let state = state.apply(WidgetEvent::CaseRead { facts, issues, case_key: None });
+        assert!(matches!(state.phase, Phase::Failed(_)));
+    }
+
+    #[test]
+    fn checklist_ticks_are_kept_per_case() {
+        let case = serde_json::json!({"case": {"type": "item_not_received"}, "order": {"proof_of_delivery": true}});
+        let state = read(configured(), &case, "A-1");
+        let state = state.apply(WidgetEvent::ChecklistToggled { item: "check-pod".to_owned() });
+        assert!(state.is_ticked("check-pod"));
+        assert_eq!(state.item_status("check-pod", ChecklistStatus::Open), ChecklistStatus::Done);
+        let state = read(state, &case, "B-2");
+        assert!(!state.is_ticked("check-pod"));
+        let state = read(state, &case, "A-1");
+        assert!(state.is_ticked("check-pod"));
+        let state = state.apply(WidgetEvent::ChecklistToggled { item: "check-pod".to_owned() });
+        assert!(!state.is_ticked("check-pod"));
+    }
+}

@@ -1,0 +1,44 @@
+//! Loads a compiled rule pack or CRM profile from a URL (same-origin credentials, no other
+//! network use), or takes it inline from the embedding options.
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestCache, RequestCredentials, RequestInit, Response};
+
+/// Where a pack or profile comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// Fetched from this URL.
+    Url(String),
+    /// Given inline (JSON text).
+    Inline(String),
+}
+
+/// The JSON text of a pack or profile; `what` names it in errors ("rule pack").
+pub(crate) async fn load_text(source: &Source, what: &str) -> Result<String, String> {
+    let url = match source {
+        Source::Inline(text) => return Ok(text.clone()),
+        Source::Url(url) => url,
+    };
+    let describe = |error: JsValue| format!("{what} could not be loaded from {url}: {}", js_message(&error));
+    let init = RequestInit::new();
+    init.set_credentials(RequestCredentials::SameOrigin);
+    init.set_cache(RequestCache::NoCache);
+    let request = Request::new_with_str_and_init(url, &init).map_err(describe)?;
+    let window = web_sys::window().ok_or_else(|| format!("{what}: no window"))?;
+    let response: Response =
+        JsFuture::from(window.fetch_with_request(&request)).await.map_err(describe)?.unchecked_into();
+    if !response.ok() {
+        return Err(format!("{what} could not be loaded from {url}: HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(describe)?).await.map_err(describe)?;
+    text.as_string().ok_or_else(|| format!("{what} from {url} is not text"))
+}
+
+/// The message of a JS error value.
+pub(crate) fn js_message(error: &JsValue) -> String {
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    error.as_string().unwrap_or_else(|| "unknown error".to_owned())
+}

@@ -1,0 +1,36 @@
+//! The only place that touches the page and the network: mounting into a shadow root, reading the
+//! visible case through a CRM profile, watching it for changes, loading packs and profiles, and
+//! announcing scores as DOM events. Everything here is wasm32-only.
+#![allow(clippy::disallowed_methods)] // page access is this module's job
+
+pub(crate) mod fetch;
+pub(crate) mod mount;
+pub(crate) mod scrape;
+
+use wasm_bindgen::JsValue;
+
+/// The window and document, or a clear error outside a browser page.
+pub(crate) fn document() -> Result<web_sys::Document, JsValue> {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or_else(|| JsValue::from_str("riskpane needs a browser page"))
+}
+
+/// Logs an error to the console (the widget also shows it).
+pub(crate) fn console_error(message: &str) {
+    web_sys::console::error_1(&JsValue::from_str(&format!("riskpane: {message}")));
+}
+
+/// Current time in UTC seconds: "today" for the `now` fact (the core has no clock).
+pub(crate) fn now_seconds() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+/// The page's `<html lang>`, the default language of the widget.
+pub(crate) fn page_language() -> String {
+    document()
+        .ok()
+        .and_then(|document| document.document_element())
+        .map(|root| root.get_attribute("lang").unwrap_or_default())
+        .unwrap_or_default()
+}

@@ -1,0 +1,362 @@
+//! Mounting and unmounting: a host element with a shadow root and an adopted stylesheet, the Yew
+//! app inside it, loading of the pack and profile, a debounced `MutationObserver` that re-reads
+//! and re-scores the case when the page changes, and `riskpane:scored` events. `unmount` removes
+//! everything it created: app, observer, timer, closures, host element.
+
+use super::fetch::{Source, js_message, load_text};
+use super::scrape::read_case;
+use super::{console_error, document, now_seconds};
+use crate::case::CaseFacts;
+use crate::compiled::{pack_from_json, profile_from_json};
+use crate::flow::{Language, Phase, WidgetEvent, WidgetState};
+use crate::profile::{CrmProfile, RawCaseFields};
+use crate::rules::RulePack;
+use crate::ui::{Intent, Widget, WidgetProps};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{
+    CssStyleSheet, CustomEvent, CustomEventInit, Element, HtmlElement, MutationObserver, MutationObserverInit,
+    ShadowRootInit, ShadowRootMode,
+};
+use yew::{AppHandle, Callback, Renderer};
+
+const CSS: &str = include_str!("../ui/widget.css");
+/// Quiet period after the last page change before the case is read again.
+const DEBOUNCE_MS: i32 = 100;
+
+/// The user working with the widget (decisions use it; issue #5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct User {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
+}
+
+/// Everything the host page configures.
+#[derive(Clone, Debug)]
+#[allow(dead_code)] // TODO(#5): `user` and `on_decision` are read by the decision form
+pub(crate) struct MountOptions {
+    pub(crate) pack: Source,
+    pub(crate) profile: Source,
+    pub(crate) language: Language,
+    pub(crate) shadow_closed: bool,
+    pub(crate) theme: Vec<(String, String)>,
+    pub(crate) case: Option<serde_json::Value>,
+    pub(crate) user: Option<User>,
+    pub(crate) on_scored: Option<js_sys::Function>,
+    pub(crate) on_decision: Option<js_sys::Function>,
+}
+
+/// One mounted widget.
+pub(crate) struct Controller {
+    host: Element,
+    app: Option<AppHandle<Widget>>,
+    state: Rc<WidgetState>,
+    options: MountOptions,
+    on_intent: Callback<Intent>,
+    observer: Option<MutationObserver>,
+    observer_callback: Option<Closure<dyn FnMut(js_sys::Array, MutationObserver)>>,
+    debounce_timer: Option<i32>,
+    debounce_callback: Option<Closure<dyn FnMut()>>,
+    last_raw: Option<RawCaseFields>,
+    generation: u32,
+    active: bool,
+}
+
+/// A mounted widget, shared between the JS handle and the callbacks (which hold `Weak`s only).
+pub(crate) type Shared = Rc<RefCell<Controller>>;
+
+/// Mounts a widget into a new host element appended to `target`.
+pub(crate) fn mount(target: &Element, options: MountOptions) -> Result<Shared, JsValue> {
+    let document = document()?;
+    let host = document.create_element("div")?;
+    host.set_attribute("data-riskpane", "")?;
+    let mode = if options.shadow_closed { ShadowRootMode::Closed } else { ShadowRootMode::Open };
+    let shadow = host.attach_shadow(&ShadowRootInit::new(mode))?;
+    let sheet = CssStyleSheet::new()?;
+    sheet.replace_sync(CSS)?;
+    shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+    let inner = document.create_element("div")?;
+    shadow.append_child(&inner)?;
+    apply_theme(&host, &options.theme);
+    target.append_child(&host)?;
+    let language = options.language;
+    let shared: Shared = Rc::new_cyclic(|weak: &Weak<RefCell<Controller>>| {
+        let weak = weak.clone();
+        let on_intent = Callback::from(move |intent: Intent| {
+            if let Some(shared) = weak.upgrade() {
+                handle_intent(&shared, intent);
+            }
+        });
+        RefCell::new(Controller {
+            host,
+            app: None,
+            state: Rc::new(WidgetState::new(language)),
+            options,
+            on_intent,
+            observer: None,
+            observer_callback: None,
+            debounce_timer: None,
+            debounce_callback: None,
+            last_raw: None,
+            generation: 0,
+            active: true,
+        })
+    });
+    let props = props_of(&shared.borrow());
+    let app = Renderer::<Widget>::with_root_and_props(inner, props).render();
+    shared.borrow_mut().app = Some(app);
+    start_loading(&shared);
+    Ok(shared)
+}
+
+fn props_of(controller: &Controller) -> WidgetProps {
+    WidgetProps { state: controller.state.clone(), on_intent: controller.on_intent.clone() }
+}
+
+fn apply_theme(host: &Element, theme: &[(String, String)]) {
+    if let Some(element) = host.dyn_ref::<HtmlElement>() {
+        for (name, value) in theme {
+            if name.starts_with("--riskpane-") {
+                let _ = element.style().set_property(name, value);
+            }
+        }
+    }
+}
+
+/// Applies an event and re-renders. The app is taken out of the controller while it updates, so
+/// nothing Yew does can find the controller borrowed.
+fn dispatch(shared: &Shared, event: WidgetEvent) {
+    let (props, app) = {
+        let mut controller = shared.borrow_mut();
+        if !controller.active {
+            return;
+        }
+        let next = (*controller.state).clone().apply(event);
+        controller.state = Rc::new(next);
+        (props_of(&controller), controller.app.take())
+    };
+    if let Some(mut app) = app {
+        app.update(props);
+        let mut controller = shared.borrow_mut();
+        if controller.active {
+            controller.app = Some(app);
+        } else {
+            drop(controller);
+            app.destroy();
+        }
+    }
+}
+
+fn handle_intent(shared: &Shared, intent: Intent) {
+    match intent {
+        Intent::ToggleChecklist(item) => dispatch(shared, WidgetEvent::ChecklistToggled { item }),
+    }
+}
+
+async fn load(pack: &Source, profile: &Source) -> Result<(RulePack, CrmProfile), String> {
+    let pack_text = load_text(pack, "rule pack").await?;
+    let profile_text = load_text(profile, "crm profile").await?;
+    Ok((pack_from_json(&pack_text)?, profile_from_json(&profile_text)?))
+}
+
+fn start_loading(shared: &Shared) {
+    let (generation, pack_source, profile_source) = {
+        let mut controller = shared.borrow_mut();
+        controller.generation += 1;
+        (controller.generation, controller.options.pack.clone(), controller.options.profile.clone())
+    };
+    let weak = Rc::downgrade(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = load(&pack_source, &profile_source).await;
+        let Some(shared) = weak.upgrade() else { return };
+        {
+            let controller = shared.borrow();
+            if !controller.active || controller.generation != generation {
+                return;
+            }
+        }
+        match result {
+            Ok((pack, profile)) => {
+                dispatch(&shared, WidgetEvent::Configured { pack: Rc::new(pack), profile: Rc::new(profile) });
+                if let Err(error) = start_observing(&shared) {
+                    console_error(&format!("cannot watch the page for changes: {}", js_message(&error)));
+                }
+                rescore(&shared, true);
+            }
+            Err(message) => {
+                console_error(&message);
+                dispatch(&shared, WidgetEvent::LoadFailed(message));
+            }
+        }
+    });
+}
+
+fn start_observing(shared: &Shared) -> Result<(), JsValue> {
+    if shared.borrow().observer.is_some() {
+        return Ok(());
+    }
+    let weak = Rc::downgrade(shared);
+    let debounce_callback = Closure::<dyn FnMut()>::new(move || {
+        if let Some(shared) = weak.upgrade() {
+            shared.borrow_mut().debounce_timer = None;
+            rescore(&shared, false);
+        }
+    });
+    let weak = Rc::downgrade(shared);
+    let observer_callback = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(move |_records, _observer| {
+        if let Some(shared) = weak.upgrade() {
+            schedule_rescore(&shared);
+        }
+    });
+    let observer = MutationObserver::new(observer_callback.as_ref().unchecked_ref())?;
+    let init = MutationObserverInit::new();
+    init.set_subtree(true);
+    init.set_child_list(true);
+    init.set_character_data(true);
+    init.set_attributes(true);
+    // The whole body is watched: single-page CRMs often replace the case area itself.
+    let body = document()?.body().ok_or_else(|| JsValue::from_str("the page has no body"))?;
+    observer.observe_with_options(&body, &init)?;
+    let mut controller = shared.borrow_mut();
+    controller.observer = Some(observer);
+    controller.observer_callback = Some(observer_callback);
+    controller.debounce_callback = Some(debounce_callback);
+    Ok(())
+}
+
+fn schedule_rescore(shared: &Shared) {
+    let Some(window) = web_sys::window() else { return };
+    let mut controller = shared.borrow_mut();
+    if !controller.active {
+        return;
+    }
+    if let Some(timer) = controller.debounce_timer.take() {
+        window.clear_timeout_with_handle(timer);
+    }
+    if let Some(callback) = &controller.debounce_callback {
+        controller.debounce_timer = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), DEBOUNCE_MS)
+            .ok();
+    }
+}
+
+/// Reads the case from the page and re-scores it (only if it changed, unless `force`).
+pub(crate) fn rescore(shared: &Shared, force: bool) {
+    let (pack, profile, case) = {
+        let controller = shared.borrow();
+        if !controller.active {
+            return;
+        }
+        match (&controller.state.pack, &controller.state.profile) {
+            (Some(pack), Some(profile)) => (pack.clone(), profile.clone(), controller.options.case.clone()),
+            _ => return,
+        }
+    };
+    let Ok(document) = document() else { return };
+    let mut raw = read_case(&document, &profile);
+    if let Some(case) = &case {
+        raw.merge_json(&pack, case);
+    }
+    if !force && shared.borrow().last_raw.as_ref() == Some(&raw) {
+        return;
+    }
+    let (facts, issues) = CaseFacts::from_raw(&pack, &profile, &raw, now_seconds());
+    let case_key = raw.case_key.clone();
+    shared.borrow_mut().last_raw = Some(raw);
+    dispatch(shared, WidgetEvent::CaseRead { facts, issues, case_key });
+    emit_scored(shared);
+}
+
+fn set(object: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+/// Dispatches `riskpane:scored` on the host element and calls `onScored`.
+fn emit_scored(shared: &Shared) {
+    let (host, detail, callback) = {
+        let controller = shared.borrow();
+        let (Phase::Scored(scored), Some(pack)) = (&controller.state.phase, &controller.state.pack) else { return };
+        let report = &scored.report;
+        let detail = js_sys::Object::new();
+        set(&detail, "score", &JsValue::from_f64(report.score as f64));
+        set(&detail, "band", &JsValue::from_str(report.band.name()));
+        let range = js_sys::Object::new();
+        set(&range, "min", &JsValue::from_f64(report.score_range.0 as f64));
+        set(&range, "max", &JsValue::from_f64(report.score_range.1 as f64));
+        set(&detail, "scoreRange", &range);
+        set(&detail, "completeness", &JsValue::from_f64(report.completeness()));
+        set(&detail, "packId", &JsValue::from_str(&pack.id));
+        set(&detail, "packVersion", &JsValue::from_str(&pack.version));
+        set(&detail, "packHash", &JsValue::from_str(&report.pack_hash));
+        set(&detail, "inputHash", &JsValue::from_str(&report.input_hash));
+        set(&detail, "caseKey", &JsValue::from_str(&scored.case_key));
+        let fired: js_sys::Array = report.hits.iter().map(|hit| JsValue::from_str(&pack.rules[hit.rule].id)).collect();
+        set(&detail, "firedRules", &fired);
+        (controller.host.clone(), detail, controller.options.on_scored.clone())
+    };
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict("riskpane:scored", &init) {
+        let _ = host.dispatch_event(&event);
+    }
+    if let Some(callback) = callback
+        && let Err(error) = callback.call1(&JsValue::NULL, &detail)
+    {
+        console_error(&format!("onScored callback failed: {}", js_message(&error)));
+    }
+}
+
+/// Applies new options: reloads the pack and profile if their sources changed, then re-reads.
+pub(crate) fn update(shared: &Shared, options: MountOptions) {
+    let (reload, language_changed, language) = {
+        let mut controller = shared.borrow_mut();
+        if !controller.active {
+            return;
+        }
+        let reload = controller.options.pack != options.pack || controller.options.profile != options.profile;
+        let language_changed = controller.options.language != options.language;
+        apply_theme(&controller.host, &options.theme);
+        let language = options.language;
+        controller.options = options;
+        (reload, language_changed, language)
+    };
+    if language_changed {
+        dispatch(shared, WidgetEvent::LanguageChanged(language));
+    }
+    if reload {
+        start_loading(shared);
+    } else {
+        rescore(shared, true);
+    }
+}
+
+/// Removes everything `mount` created.
+pub(crate) fn unmount(shared: &Shared) {
+    let (app, observer, timer, host) = {
+        let mut controller = shared.borrow_mut();
+        if !controller.active {
+            return;
+        }
+        controller.active = false;
+        (controller.app.take(), controller.observer.take(), controller.debounce_timer.take(), controller.host.clone())
+    };
+    if let Some(observer) = observer {
+        observer.disconnect();
+    }
+    if let (Some(timer), Some(window)) = (timer, web_sys::window()) {
+        window.clear_timeout_with_handle(timer);
+    }
+    if let Some(app) = app {
+        app.destroy();
+    }
+    host.remove();
+    let mut controller = shared.borrow_mut();
+    controller.observer_callback = None;
+    controller.debounce_callback = None;
+    controller.last_raw = None;
+}

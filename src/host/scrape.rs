@@ -1,0 +1,85 @@
+//! Reads the visible case from the page through a CRM profile: CSS selectors (text or
+//! attribute, one element or all) and JSON islands. Produces raw strings and JSON values; typing
+//! them is `CaseFacts::from_raw`'s job. A selector that matches nothing means the fact is missing.
+
+use crate::profile::{CrmProfile, FactSource, RawCaseFields, RawValue};
+use std::collections::BTreeMap;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
+
+fn element_text(element: &Element, attribute: Option<&String>) -> Option<String> {
+    match attribute {
+        Some(name) => element.get_attribute(name),
+        None => element.text_content(),
+    }
+}
+
+/// Reads every source of `profile` from `document`.
+pub(crate) fn read_case(document: &Document, profile: &CrmProfile) -> RawCaseFields {
+    let mut raw = RawCaseFields::default();
+    let Ok(Some(root)) = document.query_selector(&profile.root) else {
+        raw.read_issues.push(("(page)".to_owned(), format!("the case area `{}` is not on the page", profile.root)));
+        return raw;
+    };
+    let mut islands: BTreeMap<String, Result<serde_json::Value, String>> = BTreeMap::new();
+    for (fact, source) in &profile.sources {
+        match read_source(document, &root, source, &mut islands) {
+            Ok(Some(value)) => {
+                raw.values.insert(fact.clone(), value);
+            }
+            Ok(None) => {}
+            Err(problem) => raw.read_issues.push((fact.clone(), problem)),
+        }
+    }
+    if let Some(source) = &profile.case_key {
+        raw.case_key = match read_source(document, &root, source, &mut islands) {
+            Ok(Some(RawValue::Text(text))) => Some(text.trim().to_owned()),
+            Ok(Some(RawValue::Json(value))) => Some(value.as_str().map_or_else(|| value.to_string(), str::to_owned)),
+            _ => None,
+        };
+    }
+    raw
+}
+
+fn read_source(
+    document: &Document,
+    root: &Element,
+    source: &FactSource,
+    islands: &mut BTreeMap<String, Result<serde_json::Value, String>>,
+) -> Result<Option<RawValue>, String> {
+    if let Some(selector) = &source.selector {
+        if source.all {
+            let nodes = root
+                .query_selector_all(selector)
+                .map_err(|_| format!("invalid selector `{selector}` in the crm profile"))?;
+            let mut texts = Vec::new();
+            for index in 0..nodes.length() {
+                if let Some(element) = nodes.item(index).and_then(|node| node.dyn_into::<Element>().ok())
+                    && let Some(text) = element_text(&element, source.attribute.as_ref())
+                {
+                    texts.push(text);
+                }
+            }
+            return Ok(Some(RawValue::Texts(texts)));
+        }
+        let element =
+            root.query_selector(selector).map_err(|_| format!("invalid selector `{selector}` in the crm profile"))?;
+        return Ok(element.and_then(|element| element_text(&element, source.attribute.as_ref())).map(RawValue::Text));
+    }
+    let Some(island_selector) = &source.json else { return Ok(None) };
+    let island = islands.entry(island_selector.clone()).or_insert_with(|| {
+        let element = document
+            .query_selector(island_selector)
+            .map_err(|_| format!("invalid selector `{island_selector}` in the crm profile"))?
+            .ok_or_else(|| format!("the data island `{island_selector}` is not on the page"))?;
+        let text = element.text_content().unwrap_or_default();
+        serde_json::from_str(&text)
+            .map_err(|error| format!("the data island `{island_selector}` is not valid JSON ({error})"))
+    });
+    match island {
+        Ok(json) => Ok(json.pointer(source.pointer.as_deref().unwrap_or("")).cloned().map(RawValue::Json)),
+        // A missing island means the facts it would carry are missing, not malformed.
+        Err(problem) if problem.contains("is not on the page") => Ok(None),
+        Err(problem) => Err(problem.clone()),
+    }
+}

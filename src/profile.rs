@@ -1,0 +1,431 @@
+//! CRM profiles: where each fact of a case is shown on a CRM page and how to read it.
+//!
+//! A profile (`pkg-config/crm/*.toml`, compiled to JSON for the browser by `riskpane compile`)
+//! maps fact names to sources: a CSS selector (text or attribute, one element or all of them) or a
+//! JSON island (`<script type="application/json">` + JSON pointer). It also says how the page
+//! writes numbers (`1.299,00 €`), dates and yes/no. Reading the page happens in `host/`; this
+//! module is pure: it turns displayed strings into typed fact values, or says why it cannot.
+
+use crate::case::{FactValue, TextValue};
+use crate::rules::FactType;
+use crate::rules::lang::number::Decimal;
+use crate::rules::lang::text::fold;
+use crate::rules::lang::time::{SECONDS_PER_DAY, days_from_civil, parse_date, parse_datetime};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The profile format version this build reads.
+pub const PROFILE_SCHEMA_VERSION: i64 = 1;
+
+/// Where one fact comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FactSource {
+    /// CSS selector, relative to the profile's root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<String>,
+    /// Read this attribute instead of the text content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// Read every matching element (a list); otherwise the first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
+    /// Split one text into a list at this separator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separator: Option<String>,
+    /// Selector of a `<script type="application/json">` island.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<String>,
+    /// JSON pointer (RFC 6901) into the island, e.g. `/order/total`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// Displayed label → enum value (`"Artikel nicht erhalten" = "item_not_received"`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, String>,
+}
+
+/// How a CRM page is read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrmProfile {
+    /// Profile id.
+    pub id: String,
+    /// Profile version.
+    pub version: String,
+    /// Selector of the element holding the case; watched for changes.
+    pub root: String,
+    /// Where the case's id is shown: checklist ticks are kept per case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_key: Option<FactSource>,
+    /// Decimal separator of numbers shown on the page (`.` or `,`).
+    #[serde(default = "default_decimal_separator")]
+    pub decimal_separator: char,
+    /// Date formats tried in order, with tokens `YYYY`, `MM`, `DD` (ISO dates always work).
+    #[serde(default)]
+    pub date_formats: Vec<String>,
+    /// Datetime formats tried in order, tokens as dates plus `HH`, `mm`, `ss` (RFC 3339 always works).
+    #[serde(default)]
+    pub datetime_formats: Vec<String>,
+    /// Offset of datetimes shown without one, e.g. `+01:00`.
+    #[serde(default = "default_utc_offset")]
+    pub utc_offset: String,
+    /// Fact name → source.
+    pub sources: BTreeMap<String, FactSource>,
+}
+
+fn default_decimal_separator() -> char {
+    '.'
+}
+
+fn default_utc_offset() -> String {
+    "+00:00".to_owned()
+}
+
+/// The authored TOML file: `schema_version` and `[profile]` with `[profile.sources."fact"]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    schema_version: i64,
+    profile: CrmProfile,
+}
+
+impl CrmProfile {
+    /// Reads and checks a profile's TOML source.
+    ///
+    /// # Errors
+    /// Every problem found, one per line, with `file:line:col` where the TOML parser knows it.
+    pub fn from_toml(file_name: &str, source: &str) -> Result<CrmProfile, String> {
+        let file: ProfileFile = toml::from_str(source).map_err(|error| {
+            let (line, column) =
+                error.span().map_or((1, 1), |span| crate::rules::diagnostic::line_col(source, span.start));
+            format!("error: {}\n --> {file_name}:{line}:{column}", error.message().trim_end_matches('.'))
+        })?;
+        let mut problems = Vec::new();
+        if file.schema_version != PROFILE_SCHEMA_VERSION {
+            problems.push(format!(
+                "unsupported schema_version {}; this build reads {PROFILE_SCHEMA_VERSION}",
+                file.schema_version
+            ));
+        }
+        let profile = file.profile;
+        if !matches!(profile.decimal_separator, '.' | ',') {
+            problems.push(format!("decimal_separator must be `.` or `,`, found `{}`", profile.decimal_separator));
+        }
+        if parse_offset(&profile.utc_offset).is_none() {
+            problems.push(format!("utc_offset must look like +01:00, found `{}`", profile.utc_offset));
+        }
+        let key_source = profile.case_key.iter().map(|source| ("case_key", source));
+        for (name, source) in profile.sources.iter().map(|(name, source)| (name.as_str(), source)).chain(key_source) {
+            match (&source.selector, &source.json) {
+                (Some(_), Some(_)) | (None, None) => {
+                    problems.push(format!("source `{name}` needs exactly one of `selector` or `json`"));
+                }
+                (None, Some(_)) if !source.pointer.as_deref().unwrap_or("").starts_with('/') => {
+                    problems.push(format!("source `{name}` needs a JSON `pointer` starting with `/`"));
+                }
+                _ => {}
+            }
+        }
+        if problems.is_empty() {
+            Ok(profile)
+        } else {
+            Err(problems
+                .iter()
+                .map(|problem| format!("error: {problem}\n --> {file_name}"))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+    }
+}
+
+/// A value as read from the page, before typing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RawValue {
+    /// The text (or attribute) of one element.
+    Text(String),
+    /// The texts of all matching elements.
+    Texts(Vec<String>),
+    /// A value from a JSON island or passed in by the host page.
+    Json(serde_json::Value),
+}
+
+/// The case as read from the page: fact name → raw value, plus the case's key.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct RawCaseFields {
+    /// Fact name → raw value.
+    pub values: BTreeMap<String, RawValue>,
+    /// The case's identity on the page (checklist ticks are kept per case).
+    pub case_key: Option<String>,
+    /// Problems reading the page (for example an island that is not valid JSON), per fact.
+    pub read_issues: Vec<(String, String)>,
+}
+
+fn parse_offset(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 6 || bytes[3] != b':' {
+        return None;
+    }
+    let sign = match bytes[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let hours: i64 = text.get(1..3)?.parse().ok()?;
+    let minutes: i64 = text.get(4..6)?.parse().ok()?;
+    Some(sign * (hours * 3600 + minutes * 60))
+}
+
+/// Parses a number as a page shows it: `1.299,00 €` (decimal `,`), `€ 1,299.00`, `-12`, `12 Tage`.
+/// Currency signs and units before or after the number are ignored; grouping separators
+/// (`.`/`,` — whichever is not the decimal separator —, spaces, `'`) are dropped.
+#[must_use]
+pub fn parse_number(text: &str, decimal_separator: char) -> Option<Decimal> {
+    let is_core = |c: char| c.is_ascii_digit() || matches!(c, '-' | '\u{2212}' | '+');
+    let start = text.find(is_core)?;
+    let end = text.rfind(|c: char| c.is_ascii_digit())? + 1;
+    if end <= start {
+        return None;
+    }
+    let (prefix, core, suffix) = (&text[..start], &text[start..end], &text[end..]);
+    if prefix.chars().any(|c| c.is_ascii_digit()) || suffix.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let group_separator = if decimal_separator == ',' { '.' } else { ',' };
+    let mut normalized = String::with_capacity(core.len());
+    for (index, character) in core.char_indices() {
+        match character {
+            '0'..='9' => normalized.push(character),
+            '-' | '\u{2212}' if index == 0 => normalized.push('-'),
+            '+' if index == 0 => {}
+            c if c == decimal_separator && !normalized.contains('.') => normalized.push('.'),
+            c if c == group_separator || matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'' | '\u{2019}') => {}
+            _ => return None,
+        }
+    }
+    Decimal::parse(&normalized)
+}
+
+const TRUE_WORDS: [&str; 13] = ["true", "yes", "y", "ja", "j", "oui", "si", "sì", "tak", "1", "✓", "✔", "x"];
+const FALSE_WORDS: [&str; 10] = ["false", "no", "n", "nein", "non", "nie", "0", "✗", "✘", "-"];
+
+/// Parses a date with a `YYYY`/`MM`/`DD` format; one-digit days and months are accepted.
+fn parse_with_format(text: &str, format: &str) -> Option<(i64, [u32; 5])> {
+    let mut parts = [0u32; 5]; // month, day, hour, minute, second
+    let mut year: Option<i64> = None;
+    let mut rest = text.trim();
+    let mut format_rest = format;
+    while !format_rest.is_empty() {
+        let (token, width) = ["YYYY", "MM", "DD", "HH", "mm", "ss"]
+            .iter()
+            .find(|token| format_rest.starts_with(**token))
+            .map_or((None, 1), |token| (Some(*token), token.len()));
+        if let Some(token) = token {
+            let max_digits = if token == "YYYY" { 4 } else { 2 };
+            let digits = rest.bytes().take(max_digits).take_while(u8::is_ascii_digit).count();
+            if digits == 0 || (token == "YYYY" && digits != 4) {
+                return None;
+            }
+            let value: u32 = rest[..digits].parse().ok()?;
+            rest = &rest[digits..];
+            match token {
+                "YYYY" => year = Some(i64::from(value)),
+                "MM" => parts[0] = value,
+                "DD" => parts[1] = value,
+                "HH" => parts[2] = value,
+                "mm" => parts[3] = value,
+                _ => parts[4] = value,
+            }
+            format_rest = &format_rest[width..];
+        } else {
+            let expected = format_rest.chars().next()?;
+            let found = rest.chars().next()?;
+            if expected != found {
+                return None;
+            }
+            rest = &rest[found.len_utf8()..];
+            format_rest = &format_rest[expected.len_utf8()..];
+        }
+    }
+    if !rest.trim().is_empty() || parts[2] > 23 || parts[3] > 59 || parts[4] > 59 {
+        return None;
+    }
+    Some((days_from_civil(year?, parts[0], parts[1])?, parts))
+}
+
+/// Turns a displayed string into a value of the fact's type, or says why it cannot.
+/// `Ok(None)` means the page shows the field empty (the fact is missing, not malformed).
+///
+/// # Errors
+/// A lowercase description of why the text does not fit the type.
+pub fn parse_displayed(
+    fact_type: &FactType,
+    text: &str,
+    source: &FactSource,
+    profile: &CrmProfile,
+) -> Result<Option<FactValue>, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || matches!(trimmed, "—" | "–" | "n/a" | "N/A") {
+        return Ok(None);
+    }
+    let shown = || {
+        let excerpt: String = trimmed.chars().take(40).collect();
+        format!("\"{excerpt}{}\"", if trimmed.chars().count() > 40 { "…" } else { "" })
+    };
+    let value = match fact_type {
+        FactType::Text => FactValue::Text(TextValue::new(trimmed)),
+        FactType::Int | FactType::Number | FactType::Money => {
+            let number = parse_number(trimmed, profile.decimal_separator)
+                .ok_or_else(|| format!("{} is not a number; treated as unknown", shown()))?;
+            if *fact_type == FactType::Int && number.to_int().is_none() {
+                return Err(format!("{} is not a whole number; treated as unknown", shown()));
+            }
+            FactValue::Number(number)
+        }
+        FactType::Bool => {
+            let folded = fold(trimmed);
+            if TRUE_WORDS.contains(&folded.as_str()) {
+                FactValue::Bool(true)
+            } else if FALSE_WORDS.contains(&folded.as_str()) {
+                FactValue::Bool(false)
+            } else {
+                return Err(format!("{} is not yes or no; treated as unknown", shown()));
+            }
+        }
+        FactType::Date => {
+            let days = parse_date(trimmed)
+                .or_else(|| parse_datetime(trimmed).map(|seconds| seconds.div_euclid(SECONDS_PER_DAY)))
+                .or_else(|| {
+                    profile
+                        .date_formats
+                        .iter()
+                        .find_map(|format| parse_with_format(trimmed, format))
+                        .map(|(days, _)| days)
+                })
+                .ok_or_else(|| format!("{} is not a date in a known format; treated as unknown", shown()))?;
+            FactValue::Date(days)
+        }
+        FactType::DateTime => {
+            let offset = parse_offset(&profile.utc_offset).unwrap_or(0);
+            let seconds = parse_datetime(trimmed)
+                .or_else(|| {
+                    profile.datetime_formats.iter().chain(&profile.date_formats).find_map(|format| {
+                        parse_with_format(trimmed, format).map(|(days, [_, _, hour, minute, second])| {
+                            days * SECONDS_PER_DAY + i64::from(hour * 3600 + minute * 60 + second) - offset
+                        })
+                    })
+                })
+                .or_else(|| parse_date(trimmed).map(|days| days * SECONDS_PER_DAY - offset))
+                .ok_or_else(|| format!("{} is not a date and time in a known format; treated as unknown", shown()))?;
+            FactValue::DateTime(seconds)
+        }
+        FactType::Enum(values) => {
+            let folded = fold(trimmed);
+            let mapped = source.values.iter().find(|(label, _)| fold(label) == folded).map(|(_, value)| value.as_str());
+            let candidate = fold(mapped.unwrap_or(trimmed));
+            let value = values
+                .iter()
+                .find(|value| fold(value) == candidate)
+                .ok_or_else(|| format!("{} is not one of {}; treated as unknown", shown(), values.join(", ")))?;
+            FactValue::Text(TextValue::new(value))
+        }
+        FactType::List => {
+            let items: Vec<TextValue> = match &source.separator {
+                Some(separator) => trimmed
+                    .split(separator.as_str())
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(TextValue::new)
+                    .collect(),
+                None => vec![TextValue::new(trimmed)],
+            };
+            FactValue::List(items)
+        }
+    };
+    Ok(Some(value))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly by design
+mod tests {
+    use super::*;
+
+    fn profile() -> CrmProfile {
+        CrmProfile::from_toml(
+            "p.toml",
+            r##"
+schema_version = 1
+[profile]
+id = "t"
+version = "1"
+root = "#case"
+decimal_separator = ","
+date_formats = ["DD.MM.YYYY"]
+datetime_formats = ["DD.MM.YYYY HH:mm"]
+utc_offset = "+01:00"
+[profile.sources."order.total_eur"]
+selector = "#total"
+[profile.sources."case.type"]
+selector = "#type"
+values = { "Artikel nicht erhalten" = "item_not_received" }
+"##,
+        )
+        .unwrap()
+    }
+
+    fn shown(fact_type: &FactType, text: &str) -> String {
+        let profile = profile();
+        let source = profile.sources.get("case.type").cloned().unwrap_or_default();
+        match parse_displayed(fact_type, text, &source, &profile) {
+            Ok(Some(value)) => value.display(),
+            Ok(None) => "missing".to_owned(),
+            Err(problem) => format!("error: {problem}"),
+        }
+    }
+
+    #[test]
+    fn numbers_as_pages_show_them() {
+        assert_eq!(parse_number("1.299,00 €", ',').map(|d| d.to_string()).as_deref(), Some("1299"));
+        assert_eq!(parse_number("€ 1,299.50", '.').map(|d| d.to_string()).as_deref(), Some("1299.5"));
+        assert_eq!(parse_number("−12,5", ',').map(|d| d.to_string()).as_deref(), Some("-12.5"));
+        assert_eq!(parse_number("12 Tage", ',').map(|d| d.to_string()).as_deref(), Some("12"));
+        assert_eq!(parse_number("1 299,00", ',').map(|d| d.to_string()).as_deref(), Some("1299"));
+        assert_eq!(parse_number("2 von 3", ','), None);
+        assert_eq!(parse_number("abc", ','), None);
+        assert_eq!(shown(&FactType::Money, "1.299,00 €"), "1299");
+        assert_eq!(shown(&FactType::Int, "12,5"), "error: \"12,5\" is not a whole number; treated as unknown");
+    }
+
+    #[test]
+    fn dates_bools_enums_and_empty_fields() {
+        assert_eq!(shown(&FactType::Date, "25.11.2026"), "2026-11-25");
+        assert_eq!(shown(&FactType::Date, "2026-11-25"), "2026-11-25");
+        assert_eq!(shown(&FactType::Date, "5.1.2026"), "2026-01-05");
+        assert_eq!(shown(&FactType::DateTime, "25.11.2026 10:15"), "2026-11-25T09:15:00Z");
+        assert_eq!(shown(&FactType::DateTime, "2026-11-25T10:15:00Z"), "2026-11-25T10:15:00Z");
+        assert_eq!(
+            shown(&FactType::Date, "31.02.2026"),
+            "error: \"31.02.2026\" is not a date in a known format; treated as unknown"
+        );
+        assert_eq!(shown(&FactType::Bool, "Ja"), "true");
+        assert_eq!(shown(&FactType::Bool, "nein"), "false");
+        assert_eq!(shown(&FactType::Bool, "vielleicht"), "error: \"vielleicht\" is not yes or no; treated as unknown");
+        let enum_type = FactType::Enum(vec!["item_not_received".to_owned(), "damaged".to_owned()]);
+        assert_eq!(shown(&enum_type, "Artikel nicht erhalten"), "item_not_received");
+        assert_eq!(shown(&enum_type, "DAMAGED"), "damaged");
+        assert_eq!(shown(&FactType::Text, "  —  "), "missing");
+        assert_eq!(shown(&FactType::Text, "<script>alert(1)</script>"), "<script>alert(1)</script>");
+    }
+
+    #[test]
+    fn profile_errors_are_located() {
+        let error = CrmProfile::from_toml("bad.toml", "schema_version = 1\n[profile]\nid = 1\n").unwrap_err();
+        assert!(error.contains("bad.toml:3:6"), "{error}");
+        let error = CrmProfile::from_toml(
+            "bad.toml",
+            "schema_version = 1\n[profile]\nid = \"x\"\nversion = \"1\"\nroot = \"#c\"\n[profile.sources.\"a\"]\njson = \"#d\"\n",
+        )
+        .unwrap_err();
+        assert!(error.contains("source `a` needs a JSON `pointer`"), "{error}");
+    }
+}

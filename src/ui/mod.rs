@@ -1,0 +1,296 @@
+//! Yew components of the widget: they render a `WidgetState` and emit `Intent`s; they never read
+//! the page, fetch, or log. Case text is always rendered as text (Yew escapes it), never as HTML.
+
+mod text;
+
+use crate::case::CaseFacts;
+use crate::engine::{ChecklistStatus, Evidence, RiskBand, ScoreReport};
+use crate::flow::{Phase, ScoredCase, WidgetState};
+use crate::rules::{Category, RulePack};
+use std::rc::Rc;
+use text::{Texts, texts};
+use yew::prelude::*;
+
+/// What the agent asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Intent {
+    /// Tick or untick a checklist item.
+    ToggleChecklist(String),
+}
+
+/// Props of the root component.
+#[derive(Properties, Clone)]
+pub(crate) struct WidgetProps {
+    pub(crate) state: Rc<WidgetState>,
+    pub(crate) on_intent: Callback<Intent>,
+}
+
+impl PartialEq for WidgetProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.state, &other.state) && self.on_intent == other.on_intent
+    }
+}
+
+/// The root component.
+#[function_component(Widget)]
+pub(crate) fn widget(props: &WidgetProps) -> Html {
+    let state = &props.state;
+    let t = texts(state.language);
+    let body = match (&state.phase, &state.pack) {
+        (Phase::Loading, _) => html! { <p class="status" role="status">{ t.loading }</p> },
+        (Phase::Failed(message), _) => html! {
+            <div class="failed" role="alert" part="error">
+                <strong>{ t.failed }</strong>
+                <p>{ message.clone() }</p>
+            </div>
+        },
+        (Phase::Ready, _) | (Phase::Scored(_), None) => html! { <p class="status" role="status">{ t.reading }</p> },
+        (Phase::Scored(scored), Some(pack)) => scored_view(state, pack, scored, t, &props.on_intent),
+    };
+    html! {
+        <section class="panel" part="panel" aria-label={ t.heading } lang={ state.language.code() }>
+            { body }
+        </section>
+    }
+}
+
+fn band_index(band: RiskBand) -> usize {
+    match band {
+        RiskBand::Low => 0,
+        RiskBand::Medium => 1,
+        RiskBand::High => 2,
+        RiskBand::Critical => 3,
+    }
+}
+
+fn scored_view(
+    state: &WidgetState,
+    pack: &RulePack,
+    scored: &ScoredCase,
+    t: &'static Texts,
+    on_intent: &Callback<Intent>,
+) -> Html {
+    let report = &scored.report;
+    html! {
+        <>
+            { score_badge(report, t) }
+            { category_breakdown(report, t) }
+            { rule_hit_list(pack, &scored.facts, report, state, t) }
+            { completeness_view(pack, scored, state, t) }
+            { checklist_view(pack, report, state, t, on_intent) }
+        </>
+    }
+}
+
+fn score_badge(report: &ScoreReport, t: &Texts) -> Html {
+    let band = t.bands[band_index(report.band)];
+    let (low, high) = report.score_range;
+    let range = if (low, high) == (report.score, report.score) {
+        Html::default()
+    } else {
+        html! { <p class="range" part="range">{ format!("{} {low}–{high} {}", t.could_be, t.once_known) }</p> }
+    };
+    let label = format!("{} {} / 100, {band}", t.score, report.score);
+    html! {
+        <header class={ classes!("badge", format!("band-{}", report.band.name())) } part="badge" role="group" aria-label={ label }>
+            <span class="score" part="score">{ report.score }</span>
+            <span class="band" part="band">{ band }</span>
+            { range }
+        </header>
+    }
+}
+
+fn category_breakdown(report: &ScoreReport, t: &Texts) -> Html {
+    let rows = report.subscores.iter().map(|subscore| {
+        let name = t.categories[Category::ALL.iter().position(|c| *c == subscore.category).unwrap_or(0)];
+        let id = format!("rp-cat-{}", subscore.category.name());
+        html! {
+            <li class="category">
+                <label for={ id.clone() }>{ name }</label>
+                <meter id={ id } min="0" max="100" low="30" high="60" optimum="0" value={ subscore.score.to_string() }></meter>
+                <span class="points">{ format!("{:+}", subscore.points) }</span>
+            </li>
+        }
+    });
+    html! { <ul class="categories" part="categories">{ for rows }</ul> }
+}
+
+fn evidence_items(
+    pack: &RulePack,
+    facts: &CaseFacts,
+    evidence: &Evidence,
+    state: &WidgetState,
+    t: &Texts,
+) -> Vec<Html> {
+    let language = state.language.code();
+    let mut items = Vec::new();
+    for &slot in &evidence.facts {
+        let fact = &pack.facts[usize::from(slot)];
+        let label = fact.label.as_ref().map_or(fact.name.as_str(), |label| label.get(language));
+        let value = facts.value(slot).map(crate::case::FactValue::display).unwrap_or_default();
+        let shown: String = if value.chars().count() > 120 {
+            format!("{}…", value.chars().take(120).collect::<String>())
+        } else {
+            value
+        };
+        items.push(html! { <li><span class="fact">{ label }</span>{ ": " }<q class="value">{ shown }</q></li> });
+    }
+    for &slot in &evidence.tested_missing {
+        let fact = &pack.facts[usize::from(slot)];
+        let label = fact.label.as_ref().map_or(fact.name.as_str(), |label| label.get(language));
+        items.push(html! { <li><span class="fact">{ label }</span>{ format!(" {}", t.is_missing) }</li> });
+    }
+    for hit in &evidence.keywords {
+        let list = &pack.keyword_lists[usize::from(hit.list)];
+        if let Some(term) = list.terms.get(hit.term as usize) {
+            items.push(html! { <li>{ format!("{} ", t.keyword) }<q class="value">{ term.keyword.clone() }</q>{ format!(" ({})", term.language) }</li> });
+        }
+    }
+    items
+}
+
+fn rule_hit_list(pack: &RulePack, facts: &CaseFacts, report: &ScoreReport, state: &WidgetState, t: &Texts) -> Html {
+    let language = state.language.code();
+    if report.hits.is_empty() {
+        return html! { <section class="hits" part="hits"><h3>{ t.why }</h3><p class="empty">{ t.no_hits }</p></section> };
+    }
+    let hits = report.hits.iter().map(|hit| {
+        let rule = &pack.rules[hit.rule];
+        html! {
+            <li class={ classes!("hit", if hit.points < 0 { "mitigating" } else { "aggravating" }) }>
+                <details>
+                    <summary>
+                        <span class="points">{ format!("{:+}", hit.points) }</span>
+                        <span class="title">{ rule.title.get(language) }</span>
+                    </summary>
+                    <p class="rationale">{ rule.rationale.get(language) }</p>
+                    <p class="evidence-heading">{ t.evidence }</p>
+                    <ul class="evidence">{ for evidence_items(pack, facts, &hit.evidence, state, t) }</ul>
+                    <p class="rule-meta">
+                        <code>{ rule.id.clone() }</code>{ " · " }
+                        <a href={ rule.source.clone() } target="_blank" rel="noopener noreferrer">{ t.source }</a>
+                    </p>
+                </details>
+            </li>
+        }
+    });
+    html! {
+        <section class="hits" part="hits">
+            <h3>{ t.why }</h3>
+            <ul>{ for hits }</ul>
+        </section>
+    }
+}
+
+fn completeness_view(pack: &RulePack, scored: &ScoredCase, state: &WidgetState, t: &Texts) -> Html {
+    let language = state.language.code();
+    let report = &scored.report;
+    let percent = (report.completeness() * 100.0).round() as i64;
+    let mut missing: Vec<(u16, Vec<String>)> = Vec::new();
+    let mut undefined_rules = Vec::new();
+    for entry in &report.not_evaluable {
+        let rule_title = pack.rules[entry.rule].title.get(language).to_owned();
+        for &slot in &entry.missing {
+            match missing.iter_mut().find(|(known, _)| *known == slot) {
+                Some((_, rules)) => rules.push(rule_title.clone()),
+                None => missing.push((slot, vec![rule_title.clone()])),
+            }
+        }
+        if entry.undefined && entry.missing.is_empty() {
+            undefined_rules.push(rule_title);
+        }
+    }
+    let missing_items = missing.iter().map(|(slot, rules)| {
+        let fact = &pack.facts[usize::from(*slot)];
+        let label = fact.label.as_ref().map_or(fact.name.as_str(), |label| label.get(language));
+        html! {
+            <li class="missing-fact">
+                <span class="fact">{ label }</span>
+                <span class="decides">{ format!(" — {} {}", t.decides, rules.join("; ")) }</span>
+            </li>
+        }
+    });
+    let issues = scored.issues.iter().map(|issue| {
+        let label = pack
+            .fact_slot(&issue.fact)
+            .and_then(|slot| pack.facts[usize::from(slot)].label.as_ref())
+            .map_or(issue.fact.as_str(), |label| label.get(language));
+        html! { <li class="issue"><span class="fact">{ label }</span>{ ": " }{ issue.problem.clone() }</li> }
+    });
+    let undefined =
+        undefined_rules.iter().map(|title| html! { <li class="issue">{ format!("{title}: {}", t.undefined) }</li> });
+    let nothing_missing = missing.is_empty() && scored.issues.is_empty() && undefined_rules.is_empty();
+    html! {
+        <section class="data" part="data">
+            <h3>{ t.data }</h3>
+            <label class="completeness" for="rp-completeness">{ format!("{} {percent}%", t.completeness) }</label>
+            <meter id="rp-completeness" min="0" max="100" low="60" high="90" optimum="100" value={ percent.to_string() }></meter>
+            if nothing_missing {
+                <p class="empty">{ t.complete }</p>
+            }
+            if !missing.is_empty() {
+                <p class="subheading">{ t.missing_facts }</p>
+                <ul class="missing">{ for missing_items }</ul>
+            }
+            if !scored.issues.is_empty() || !undefined_rules.is_empty() {
+                <p class="subheading">{ t.unreadable }</p>
+                <ul class="issues">{ for issues }{ for undefined }</ul>
+            }
+        </section>
+    }
+}
+
+fn checklist_view(
+    pack: &RulePack,
+    report: &ScoreReport,
+    state: &WidgetState,
+    t: &Texts,
+    on_intent: &Callback<Intent>,
+) -> Html {
+    let language = state.language.code();
+    if report.checklist.is_empty() {
+        return html! { <section class="checklist" part="checklist"><h3>{ t.checklist }</h3><p class="empty">{ t.no_items }</p></section> };
+    }
+    let items = report.checklist.iter().map(|entry| {
+        let item = &pack.checklist[entry.item];
+        let status = state.item_status(&item.id, entry.status);
+        let done_by_data = entry.status == ChecklistStatus::Done;
+        let id = format!("rp-item-{}", item.id);
+        let item_id = item.id.clone();
+        let onchange = on_intent.reform(move |_: Event| Intent::ToggleChecklist(item_id.clone()));
+        let needs = if entry.status == ChecklistStatus::NeedsData && status != ChecklistStatus::Done {
+            let names: Vec<&str> = entry
+                .missing
+                .iter()
+                .map(|&slot| {
+                    let fact = &pack.facts[usize::from(slot)];
+                    fact.label.as_ref().map_or(fact.name.as_str(), |label| label.get(language))
+                })
+                .collect();
+            html! { <span class="needs">{ format!("{} {}", t.needs_data, names.join(", ")) }</span> }
+        } else {
+            Html::default()
+        };
+        let required: Vec<&str> =
+            item.required_for.iter().map(|&outcome| pack.decision_policy.outcomes[outcome].label.get(language)).collect();
+        html! {
+            <li class={ classes!("item", format!("status-{}", status.name())) }>
+                <input type="checkbox" id={ id.clone() } checked={ status == ChecklistStatus::Done } disabled={ done_by_data } {onchange} />
+                <label for={ id }>
+                    { item.text.get(language) }
+                    if done_by_data { <span class="done-by-data">{ format!(" — {}", t.done_by_data) }</span> }
+                </label>
+                { needs }
+                if !required.is_empty() {
+                    <span class="required">{ format!("{} {}", t.required_for, required.join(", ")) }</span>
+                }
+            </li>
+        }
+    });
+    html! {
+        <section class="checklist" part="checklist">
+            <h3>{ t.checklist }</h3>
+            <ul>{ for items }</ul>
+        </section>
+    }
+}

@@ -1,0 +1,102 @@
+//! The widget's own texts in English and German (rule titles and checklist texts come from the pack).
+
+use crate::flow::Language;
+
+/// Every text the widget itself shows.
+pub(crate) struct Texts {
+    pub(crate) heading: &'static str,
+    pub(crate) loading: &'static str,
+    pub(crate) reading: &'static str,
+    pub(crate) failed: &'static str,
+    pub(crate) score: &'static str,
+    pub(crate) could_be: &'static str,
+    pub(crate) once_known: &'static str,
+    pub(crate) bands: [&'static str; 4],
+    pub(crate) categories: [&'static str; 4],
+    pub(crate) why: &'static str,
+    pub(crate) no_hits: &'static str,
+    pub(crate) evidence: &'static str,
+    pub(crate) keyword: &'static str,
+    pub(crate) is_missing: &'static str,
+    pub(crate) source: &'static str,
+    pub(crate) data: &'static str,
+    pub(crate) completeness: &'static str,
+    pub(crate) missing_facts: &'static str,
+    pub(crate) decides: &'static str,
+    pub(crate) unreadable: &'static str,
+    pub(crate) complete: &'static str,
+    pub(crate) checklist: &'static str,
+    pub(crate) no_items: &'static str,
+    pub(crate) done_by_data: &'static str,
+    pub(crate) needs_data: &'static str,
+    pub(crate) required_for: &'static str,
+    pub(crate) undefined: &'static str,
+}
+
+const EN: Texts = Texts {
+    heading: "Risk",
+    loading: "Loading risk rules…",
+    reading: "Reading the case…",
+    failed: "Risk check unavailable",
+    score: "Risk score",
+    could_be: "could be",
+    once_known: "once the missing data is known",
+    bands: ["Low", "Medium", "High", "Critical"],
+    categories: ["Fraud", "Privacy", "Brand", "Quality"],
+    why: "Why",
+    no_hits: "No risk signals fired.",
+    evidence: "Evidence",
+    keyword: "keyword",
+    is_missing: "is missing",
+    source: "Source",
+    data: "Data",
+    completeness: "Data completeness",
+    missing_facts: "Missing on this page",
+    decides: "decides",
+    unreadable: "Could not read",
+    complete: "All data the rules need is on the page.",
+    checklist: "Checklist",
+    no_items: "Nothing to do for this case.",
+    done_by_data: "done (case data)",
+    needs_data: "may apply — needs",
+    required_for: "required for",
+    undefined: "undefined calculation",
+};
+
+const DE: Texts = Texts {
+    heading: "Risiko",
+    loading: "Risikoregeln werden geladen…",
+    reading: "Fall wird gelesen…",
+    failed: "Risikoprüfung nicht verfügbar",
+    score: "Risikowert",
+    could_be: "möglich",
+    once_known: "sobald die fehlenden Daten bekannt sind",
+    bands: ["Niedrig", "Mittel", "Hoch", "Kritisch"],
+    categories: ["Betrug", "Datenschutz", "Marke", "Qualität"],
+    why: "Warum",
+    no_hits: "Keine Risikosignale ausgelöst.",
+    evidence: "Belege",
+    keyword: "Stichwort",
+    is_missing: "fehlt",
+    source: "Quelle",
+    data: "Daten",
+    completeness: "Datenvollständigkeit",
+    missing_facts: "Fehlt auf dieser Seite",
+    decides: "entscheidet",
+    unreadable: "Nicht lesbar",
+    complete: "Alle Daten, die die Regeln brauchen, sind auf der Seite.",
+    checklist: "Checkliste",
+    no_items: "Für diesen Fall ist nichts zu tun.",
+    done_by_data: "erledigt (Falldaten)",
+    needs_data: "kann zutreffen — braucht",
+    required_for: "nötig für",
+    undefined: "nicht berechenbar",
+};
+
+/// The texts for a language.
+pub(crate) fn texts(language: Language) -> &'static Texts {
+    match language {
+        Language::En => &EN,
+        Language::De => &DE,
+    }
+}

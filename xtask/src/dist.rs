@@ -1,0 +1,107 @@
+//! `cargo xtask dist`: the release wasm (size-optimised profile) → wasm-bindgen `--target web` →
+//! `wasm-opt -Oz` (npm `binaryen`) → the npm package in `target/dist/npm` with compiled packs and
+//! profiles; prints the gzip size of what a browser downloads.
+
+use crate::tools::{ensure_npm_packages, ensure_wasm_bindgen, ensure_wasm_target, gzip_size, root, run};
+use std::path::{Path, PathBuf};
+
+/// Where the npm package is assembled.
+pub(crate) fn package_dir() -> PathBuf {
+    root().join("target/dist/npm")
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
+
+fn compile_dir(from: &str, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|error| format!("cannot create {}: {error}", to.display()))?;
+    let dir = root().join(from);
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|error| format!("cannot read {}: {error}", dir.display()))?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let source =
+            std::fs::read_to_string(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        let name = format!("{from}/{}", path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default());
+        let json = if source.lines().any(|line| line.trim() == "[profile]") {
+            let profile = riskpane::profile::CrmProfile::from_toml(&name, &source)?;
+            riskpane::compiled::profile_to_json(&profile)?
+        } else {
+            let pack = riskpane::compile_source(&name, &source).map_err(|errors| errors.to_string())?;
+            riskpane::compiled::pack_to_json(&pack)?
+        };
+        let stem = path.file_stem().map(|stem| stem.to_string_lossy().into_owned()).unwrap_or_default();
+        write(&to.join(format!("{stem}.json")), &json)?;
+    }
+    Ok(())
+}
+
+/// Builds the package; returns its directory.
+pub(crate) fn run_dist() -> Result<PathBuf, String> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    let tools = root().join("xtask");
+    ensure_npm_packages(&tools)?;
+    run("cargo", &["build", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])?;
+    let out = package_dir();
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|error| format!("cannot clean {}: {error}", out.display()))?;
+    }
+    let out_text = out.to_string_lossy().into_owned();
+    run(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "web",
+            "--out-dir",
+            &out_text,
+            "--out-name",
+            "riskpane_wasm",
+            "target/wasm32-unknown-unknown/wasm-release/riskpane.wasm",
+        ],
+    )?;
+    let wasm = out.join("riskpane_wasm_bg.wasm");
+    let wasm_text = wasm.to_string_lossy().into_owned();
+    let wasm_opt = tools.join("node_modules/.bin/wasm-opt").to_string_lossy().into_owned();
+    run(
+        &wasm_opt,
+        &[
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            &wasm_text,
+            "-o",
+            &wasm_text,
+        ],
+    )?;
+    let version = env!("CARGO_PKG_VERSION");
+    for file in ["riskpane.js", "riskpane.d.ts", "README.md", "custom-elements.json", "package.json"] {
+        let text = std::fs::read_to_string(root().join("pkg-config/npm").join(file))
+            .map_err(|error| format!("cannot read {file}: {error}"))?;
+        write(&out.join(file), &text.replace("{{version}}", version))?;
+    }
+    compile_dir("pkg-config/rules", &out.join("packs"))?;
+    compile_dir("pkg-config/crm", &out.join("profiles"))?;
+    let wasm_size = gzip_size(&wasm)?;
+    let glue_size = gzip_size(&out.join("riskpane_wasm.js"))?;
+    let entry_size = gzip_size(&out.join("riskpane.js"))?;
+    let raw_wasm = std::fs::metadata(&wasm).map_or(0, |meta| meta.len());
+    println!("\npackage: {}", out.display());
+    println!("wasm: {raw_wasm} bytes, {wasm_size} bytes gzip -9");
+    println!("js glue: {glue_size} bytes gzip -9; entry riskpane.js: {entry_size} bytes gzip -9");
+    println!(
+        "transfer size (wasm + js, gzip -9): {} bytes = {:.1} KB",
+        wasm_size + glue_size + entry_size,
+        (wasm_size + glue_size + entry_size) as f64 / 1024.0
+    );
+    Ok(out)
+}

@@ -1,0 +1,83 @@
+//! `cargo xtask serve [--port N] [--root DIR]`: a static file server for the demo and the browser
+//! tests, on 127.0.0.1 only. Serves `.wasm` as `application/wasm`; pages under `/csp/` are sent
+//! with a strict Content-Security-Policy, so the tests can prove the widget runs under one.
+
+use std::path::{Component, Path, PathBuf};
+use tiny_http::{Header, Response, Server};
+
+/// The policy sent with `/csp/` pages; the nonce is fixed because the page is static.
+pub(crate) const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'nonce-riskpane-demo'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|ext| ext.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "json" => "application/json",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ts" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+fn header(name: &str, value: &str) -> Option<Header> {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+}
+
+/// Maps a URL path to a file under `root`, refusing anything that would leave it.
+fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    let mut resolved = root.to_path_buf();
+    for component in Path::new(path.trim_start_matches('/')).components() {
+        match component {
+            Component::Normal(part) => resolved.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if resolved.is_dir() {
+        resolved.push("index.html");
+    }
+    resolved.is_file().then_some(resolved)
+}
+
+/// Serves `root` on 127.0.0.1:`port` until the process ends.
+pub(crate) fn serve(root: &Path, port: u16) -> Result<(), String> {
+    let server =
+        Server::http(("127.0.0.1", port)).map_err(|error| format!("cannot listen on 127.0.0.1:{port}: {error}"))?;
+    let address =
+        server.server_addr().to_ip().map_or_else(|| format!("127.0.0.1:{port}"), |address| address.to_string());
+    println!("serving {} on http://{address}/", root.display());
+    for request in server.incoming_requests() {
+        let url = request.url().to_owned();
+        let response = match resolve(root, &url) {
+            Some(path) => match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let mut response = Response::from_data(bytes);
+                    response.add_header(
+                        header("Content-Type", content_type(&path)).unwrap_or_else(unreachable_header),
+                    );
+                    if let Some(cache) = header("Cache-Control", "no-store") {
+                        response.add_header(cache);
+                    }
+                    if url.starts_with("/csp/")
+                        && let Some(csp) = header("Content-Security-Policy", STRICT_CSP)
+                    {
+                        response.add_header(csp);
+                    }
+                    response
+                }
+                Err(_) => Response::from_string("cannot read file").with_status_code(500),
+            },
+            None => Response::from_string("not found").with_status_code(404),
+        };
+        let _ = request.respond(response);
+    }
+    Ok(())
+}
+
+fn unreachable_header() -> Header {
+    Header::from_bytes(&b"X-Content-Type-Options"[..], &b"nosniff"[..]).expect("static header is valid")
+}
