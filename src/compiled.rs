@@ -16,21 +16,19 @@ pub const PROFILE_FORMAT: &str = "riskpane-compiled-profile";
 /// Version of both compiled formats; bumped whenever `RulePack` or `Node` change shape.
 pub const COMPILED_VERSION: u32 = 1;
 
+/// A compiled pack file. (No `#[serde(flatten)]`: it would buffer the whole pack and cost KBs of wasm.)
 #[derive(Serialize, Deserialize)]
-struct Envelope<T> {
+struct PackFile {
     format: String,
     format_version: u32,
-    #[serde(flatten)]
-    body: T,
-}
-
-#[derive(Serialize, Deserialize)]
-struct PackBody {
     pack: RulePack,
 }
 
+/// A compiled profile file.
 #[derive(Serialize, Deserialize)]
-struct ProfileBody {
+struct ProfileFile {
+    format: String,
+    format_version: u32,
     profile: CrmProfile,
 }
 
@@ -39,12 +37,8 @@ struct ProfileBody {
 /// # Errors
 /// Only if serialization fails, which a valid pack never does.
 pub fn pack_to_json(pack: &RulePack) -> Result<String, String> {
-    let envelope = Envelope {
-        format: PACK_FORMAT.to_owned(),
-        format_version: COMPILED_VERSION,
-        body: PackBody { pack: pack.clone() },
-    };
-    serde_json::to_string(&envelope).map_err(|error| error.to_string())
+    let file = PackFile { format: PACK_FORMAT.to_owned(), format_version: COMPILED_VERSION, pack: pack.clone() };
+    serde_json::to_string(&file).map_err(|error| error.to_string())
 }
 
 /// Reads a compiled pack.
@@ -52,12 +46,18 @@ pub fn pack_to_json(pack: &RulePack) -> Result<String, String> {
 /// # Errors
 /// A clear message when the text is not a compiled pack of this version.
 pub fn pack_from_json(text: &str) -> Result<RulePack, String> {
-    let envelope: Envelope<serde_json::Value> =
-        serde_json::from_str(text).map_err(|error| format!("rule pack is not valid JSON: {error}"))?;
-    check_format(&envelope.format, envelope.format_version, PACK_FORMAT)?;
-    let body: PackBody = serde_json::from_value(envelope.body)
+    let header: Header = serde_json::from_str(text).map_err(|error| format!("rule pack is not valid JSON: {error}"))?;
+    check_format(&header.format, header.format_version, PACK_FORMAT)?;
+    let file: PackFile = serde_json::from_str(text)
         .map_err(|error| format!("rule pack does not match compiled format {COMPILED_VERSION}: {error}"))?;
-    Ok(body.pack)
+    Ok(file.pack)
+}
+
+/// Just the format marker, read first so a wrong file gets a clear message.
+#[derive(Deserialize)]
+struct Header {
+    format: String,
+    format_version: u32,
 }
 
 /// The compiled JSON of a profile.
@@ -65,12 +65,9 @@ pub fn pack_from_json(text: &str) -> Result<RulePack, String> {
 /// # Errors
 /// Only if serialization fails.
 pub fn profile_to_json(profile: &CrmProfile) -> Result<String, String> {
-    let envelope = Envelope {
-        format: PROFILE_FORMAT.to_owned(),
-        format_version: COMPILED_VERSION,
-        body: ProfileBody { profile: profile.clone() },
-    };
-    serde_json::to_string(&envelope).map_err(|error| error.to_string())
+    let file =
+        ProfileFile { format: PROFILE_FORMAT.to_owned(), format_version: COMPILED_VERSION, profile: profile.clone() };
+    serde_json::to_string(&file).map_err(|error| error.to_string())
 }
 
 /// Reads a compiled profile.
@@ -78,12 +75,12 @@ pub fn profile_to_json(profile: &CrmProfile) -> Result<String, String> {
 /// # Errors
 /// A clear message when the text is not a compiled profile of this version.
 pub fn profile_from_json(text: &str) -> Result<CrmProfile, String> {
-    let envelope: Envelope<serde_json::Value> =
+    let header: Header =
         serde_json::from_str(text).map_err(|error| format!("crm profile is not valid JSON: {error}"))?;
-    check_format(&envelope.format, envelope.format_version, PROFILE_FORMAT)?;
-    let body: ProfileBody = serde_json::from_value(envelope.body)
+    check_format(&header.format, header.format_version, PROFILE_FORMAT)?;
+    let file: ProfileFile = serde_json::from_str(text)
         .map_err(|error| format!("crm profile does not match compiled format {COMPILED_VERSION}: {error}"))?;
-    Ok(body.profile)
+    Ok(file.profile)
 }
 
 fn check_format(format: &str, version: u32, expected: &str) -> Result<(), String> {

@@ -11,7 +11,7 @@ use crate::compiled::{pack_from_json, profile_from_json};
 use crate::flow::{Language, Phase, WidgetEvent, WidgetState};
 use crate::profile::{CrmProfile, RawCaseFields};
 use crate::rules::RulePack;
-use crate::ui::{Intent, Widget, WidgetProps};
+use crate::ui::{INTENT_ATTRIBUTE, INTENT_VALUE, Intent, Widget, WidgetProps};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
@@ -20,7 +20,7 @@ use web_sys::{
     CssStyleSheet, CustomEvent, CustomEventInit, Element, HtmlElement, MutationObserver, MutationObserverInit,
     ShadowRootInit, ShadowRootMode,
 };
-use yew::{AppHandle, Callback, Renderer};
+use yew::{AppHandle, Renderer};
 
 const CSS: &str = include_str!("../ui/widget.css");
 /// Quiet period after the last page change before the case is read again.
@@ -52,10 +52,13 @@ pub(crate) struct MountOptions {
 /// One mounted widget.
 pub(crate) struct Controller {
     host: Element,
+    /// The element inside the shadow root that Yew renders into; intents are delegated from it.
+    inner: Element,
+    /// The `change`/`click` listener on `inner` that turns controls' data attributes into intents.
+    intent_listener: Option<Closure<dyn FnMut(web_sys::Event)>>,
     app: Option<AppHandle<Widget>>,
     state: Rc<WidgetState>,
     options: MountOptions,
-    on_intent: Callback<Intent>,
     observer: Option<MutationObserver>,
     observer_callback: Option<Closure<dyn FnMut(js_sys::Array, MutationObserver)>>,
     debounce_timer: Option<i32>,
@@ -83,28 +86,22 @@ pub(crate) fn mount(target: &Element, options: MountOptions) -> Result<Shared, J
     apply_theme(&host, &options.theme);
     target.append_child(&host)?;
     let language = options.language;
-    let shared: Shared = Rc::new_cyclic(|weak: &Weak<RefCell<Controller>>| {
-        let weak = weak.clone();
-        let on_intent = Callback::from(move |intent: Intent| {
-            if let Some(shared) = weak.upgrade() {
-                handle_intent(&shared, intent);
-            }
-        });
-        RefCell::new(Controller {
-            host,
-            app: None,
-            state: Rc::new(WidgetState::new(language)),
-            options,
-            on_intent,
-            observer: None,
-            observer_callback: None,
-            debounce_timer: None,
-            debounce_callback: None,
-            last_raw: None,
-            generation: 0,
-            active: true,
-        })
-    });
+    let shared: Shared = Rc::new(RefCell::new(Controller {
+        host,
+        inner: inner.clone(),
+        intent_listener: None,
+        app: None,
+        state: Rc::new(WidgetState::new(language)),
+        options,
+        observer: None,
+        observer_callback: None,
+        debounce_timer: None,
+        debounce_callback: None,
+        last_raw: None,
+        generation: 0,
+        active: true,
+    }));
+    listen_for_intents(&shared)?;
     let props = props_of(&shared.borrow());
     let app = Renderer::<Widget>::with_root_and_props(inner, props).render();
     shared.borrow_mut().app = Some(app);
@@ -113,7 +110,26 @@ pub(crate) fn mount(target: &Element, options: MountOptions) -> Result<Shared, J
 }
 
 fn props_of(controller: &Controller) -> WidgetProps {
-    WidgetProps { state: controller.state.clone(), on_intent: controller.on_intent.clone() }
+    WidgetProps { state: controller.state.clone() }
+}
+
+/// Delegates `change` events of controls that declare an intent (see `ui::INTENT_ATTRIBUTE`).
+fn listen_for_intents(shared: &Shared) -> Result<(), JsValue> {
+    let weak: Weak<RefCell<Controller>> = Rc::downgrade(shared);
+    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        let Some(target) = event.target().and_then(|target| target.dyn_into::<Element>().ok()) else { return };
+        let (Some(kind), Some(value)) = (target.get_attribute(INTENT_ATTRIBUTE), target.get_attribute(INTENT_VALUE))
+        else {
+            return;
+        };
+        if let (Some(intent), Some(shared)) = (Intent::from_attributes(&kind, value), weak.upgrade()) {
+            handle_intent(&shared, intent);
+        }
+    });
+    let inner = shared.borrow().inner.clone();
+    inner.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref())?;
+    shared.borrow_mut().intent_listener = Some(listener);
+    Ok(())
 }
 
 fn apply_theme(host: &Element, theme: &[(String, String)]) {
@@ -356,6 +372,9 @@ pub(crate) fn unmount(shared: &Shared) {
     }
     host.remove();
     let mut controller = shared.borrow_mut();
+    if let Some(listener) = controller.intent_listener.take() {
+        let _ = controller.inner.remove_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+    }
     controller.observer_callback = None;
     controller.debounce_callback = None;
     controller.last_raw = None;

@@ -18,16 +18,36 @@ pub(crate) enum Intent {
     ToggleChecklist(String),
 }
 
+/// The data attribute that names a control's intent; `INTENT_VALUE` carries its argument.
+///
+/// Controls declare intents as data attributes instead of Yew `on…` callbacks, because Yew
+/// registers its delegated listeners on the app root and never removes them (they are
+/// `forget()`-ten), so every mount would leak listeners and keep the detached host alive. `host/`
+/// listens on the root itself, turns the attributes into an `Intent`, and removes its listener on
+/// unmount.
+pub(crate) const INTENT_ATTRIBUTE: &str = "data-intent";
+/// See `INTENT_ATTRIBUTE`.
+pub(crate) const INTENT_VALUE: &str = "data-intent-value";
+
+impl Intent {
+    /// The intent declared by a control's data attributes.
+    pub(crate) fn from_attributes(kind: &str, value: String) -> Option<Intent> {
+        match kind {
+            "toggle-checklist" => Some(Intent::ToggleChecklist(value)),
+            _ => None,
+        }
+    }
+}
+
 /// Props of the root component.
 #[derive(Properties, Clone)]
 pub(crate) struct WidgetProps {
     pub(crate) state: Rc<WidgetState>,
-    pub(crate) on_intent: Callback<Intent>,
 }
 
 impl PartialEq for WidgetProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.state, &other.state) && self.on_intent == other.on_intent
+        Rc::ptr_eq(&self.state, &other.state)
     }
 }
 
@@ -45,7 +65,7 @@ pub(crate) fn widget(props: &WidgetProps) -> Html {
             </div>
         },
         (Phase::Ready, _) | (Phase::Scored(_), None) => html! { <p class="status" role="status">{ t.reading }</p> },
-        (Phase::Scored(scored), Some(pack)) => scored_view(state, pack, scored, t, &props.on_intent),
+        (Phase::Scored(scored), Some(pack)) => scored_view(state, pack, scored, t),
     };
     html! {
         <section class="panel" part="panel" aria-label={ t.heading } lang={ state.language.code() }>
@@ -63,13 +83,7 @@ fn band_index(band: RiskBand) -> usize {
     }
 }
 
-fn scored_view(
-    state: &WidgetState,
-    pack: &RulePack,
-    scored: &ScoredCase,
-    t: &'static Texts,
-    on_intent: &Callback<Intent>,
-) -> Html {
+fn scored_view(state: &WidgetState, pack: &RulePack, scored: &ScoredCase, t: &'static Texts) -> Html {
     let report = &scored.report;
     html! {
         <>
@@ -77,7 +91,7 @@ fn scored_view(
             { category_breakdown(report, t) }
             { rule_hit_list(pack, &scored.facts, report, state, t) }
             { completeness_view(pack, scored, state, t) }
-            { checklist_view(pack, report, state, t, on_intent) }
+            { checklist_view(pack, report, state, t) }
         </>
     }
 }
@@ -240,13 +254,7 @@ fn completeness_view(pack: &RulePack, scored: &ScoredCase, state: &WidgetState, 
     }
 }
 
-fn checklist_view(
-    pack: &RulePack,
-    report: &ScoreReport,
-    state: &WidgetState,
-    t: &Texts,
-    on_intent: &Callback<Intent>,
-) -> Html {
+fn checklist_view(pack: &RulePack, report: &ScoreReport, state: &WidgetState, t: &Texts) -> Html {
     let language = state.language.code();
     if report.checklist.is_empty() {
         return html! { <section class="checklist" part="checklist"><h3>{ t.checklist }</h3><p class="empty">{ t.no_items }</p></section> };
@@ -256,8 +264,6 @@ fn checklist_view(
         let status = state.item_status(&item.id, entry.status);
         let done_by_data = entry.status == ChecklistStatus::Done;
         let id = format!("rp-item-{}", item.id);
-        let item_id = item.id.clone();
-        let onchange = on_intent.reform(move |_: Event| Intent::ToggleChecklist(item_id.clone()));
         let needs = if entry.status == ChecklistStatus::NeedsData && status != ChecklistStatus::Done {
             let names: Vec<&str> = entry
                 .missing
@@ -275,7 +281,8 @@ fn checklist_view(
             item.required_for.iter().map(|&outcome| pack.decision_policy.outcomes[outcome].label.get(language)).collect();
         html! {
             <li class={ classes!("item", format!("status-{}", status.name())) }>
-                <input type="checkbox" id={ id.clone() } checked={ status == ChecklistStatus::Done } disabled={ done_by_data } {onchange} />
+                <input type="checkbox" id={ id.clone() } checked={ status == ChecklistStatus::Done } disabled={ done_by_data }
+                    data-intent="toggle-checklist" data-intent-value={ item.id.clone() } />
                 <label for={ id }>
                     { item.text.get(language) }
                     if done_by_data { <span class="done-by-data">{ format!(" — {}", t.done_by_data) }</span> }

@@ -1,6 +1,6 @@
 //! `cargo xtask ci`: everything CI checks, in the order a failure is cheapest to find.
 
-use crate::tools::{ensure_wasm_target, root, run as run_command};
+use crate::tools::{ensure_chromium, ensure_npm_packages, ensure_wasm_target, root, run as run_command, run_in};
 
 /// Format, lints, tests, the wasm32 build and the shipped rule packs.
 pub(crate) fn run() -> Result<(), String> {
@@ -11,8 +11,19 @@ pub(crate) fn run() -> Result<(), String> {
     run_command("cargo", &["build", "--lib", "--target", "wasm32-unknown-unknown"])?;
     check_rules(&[])?;
     run_command("cargo", &["test", "--workspace"])?;
+    browser_tests()?;
     println!("\nxtask ci: all checks passed");
     Ok(())
+}
+
+/// Builds the demo site (release wasm) and runs the Playwright tests in Debian's Chromium.
+pub(crate) fn browser_tests() -> Result<(), String> {
+    ensure_chromium()?;
+    crate::demo::assemble()?;
+    run_command("cargo", &["build", "--package", "xtask"])?;
+    let tests = root().join("tests/browser");
+    ensure_npm_packages(&tests)?;
+    run_in(&tests, "node", &["--test", "--test-reporter=spec", "."])
 }
 
 /// Lints rule packs with the project's own compiler (`riskpane lint`).

@@ -19,6 +19,7 @@ tasks:
   dist                        build the npm package into target/dist/npm and print its gzip size
   site                        build target/www (demo pages + package) without serving it
   serve [--port N] [--root D] serve a folder (default target/www) on 127.0.0.1
+  browser-tests               build the site and run the Playwright tests in Debian's Chromium
   check-rules [PACK...]       lint rule packs (default: every pack in pkg-config/rules)";
 
 fn flag(args: &[String], name: &str) -> Option<String> {
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
             serve::serve(&root, port)
         }),
         Some("check-rules") => ci::check_rules(rest),
+        Some("browser-tests") => ci::browser_tests(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

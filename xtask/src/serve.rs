@@ -56,9 +56,7 @@ pub(crate) fn serve(root: &Path, port: u16) -> Result<(), String> {
             Some(path) => match std::fs::read(&path) {
                 Ok(bytes) => {
                     let mut response = Response::from_data(bytes);
-                    response.add_header(
-                        header("Content-Type", content_type(&path)).unwrap_or_else(unreachable_header),
-                    );
+                    response.add_header(header("Content-Type", content_type(&path)).unwrap_or_else(unreachable_header));
                     if let Some(cache) = header("Cache-Control", "no-store") {
                         response.add_header(cache);
                     }

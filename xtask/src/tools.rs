@@ -79,6 +79,19 @@ pub(crate) fn ensure_npm_packages(dir: &Path) -> Result<(), String> {
     }
 }
 
+/// Debian's Chromium, which the browser tests drive (Playwright must not download its own).
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Installs Debian's `chromium` when it is missing (needs root, as on CI and the dev machines).
+pub(crate) fn ensure_chromium() -> Result<(), String> {
+    if Path::new(CHROMIUM).exists() {
+        return Ok(());
+    }
+    run("apt-get", &["update"])?;
+    run("apt-get", &["install", "-y", "--no-install-recommends", "chromium"])
+        .map_err(|error| format!("{error}; the browser tests need Debian's chromium at {CHROMIUM}"))
+}
+
 /// Size of `bytes` after `gzip -9`.
 pub(crate) fn gzip_size(path: &Path) -> Result<usize, String> {
     let output = Command::new("gzip")

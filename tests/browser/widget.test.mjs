@@ -1,0 +1,362 @@
+// Browser tests of the widget, the way front-end teams and agents reach it: the demo CRM page and
+// the mount() embedding page, served by `cargo xtask serve`, in Debian's headless Chromium driven
+// by playwright-core. Run by `cargo xtask ci` (after `cargo xtask site`), or alone with
+// `node --test tests/browser/` once target/www exists.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const artifacts = path.join(here, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let server;
+let origin;
+let browser;
+
+async function startServer() {
+  const binary = path.join(repo, 'target/debug/xtask');
+  server = spawn(binary, ['serve', '--port', '0', '--root', path.join(repo, 'target/www')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  origin = await new Promise((resolve, reject) => {
+    let output = '';
+    server.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/on (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (match) resolve(match[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`xtask serve exited with ${code}: ${output}`)));
+    setTimeout(() => reject(new Error(`xtask serve did not start: ${output}`)), 15000);
+  });
+}
+
+before(async () => {
+  await startServer();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+/** A page that records console errors, page errors, dialogs and requests. */
+async function open(url, { width = 1280, height = 1000 } = {}) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  const log = { errors: [], pageErrors: [], dialogs: [], requests: [] };
+  page.on('console', (message) => { if (message.type() === 'error') log.errors.push(message.text()); });
+  page.on('pageerror', (error) => log.pageErrors.push(error.message));
+  page.on('dialog', async (dialog) => { log.dialogs.push(dialog.message()); await dialog.dismiss(); });
+  page.on('request', (request) => log.requests.push(request.url()));
+  await page.goto(origin + url);
+  return { page, log };
+}
+
+/** Text of the widget's shadow root (open mode). */
+const widgetText = (page) => page.evaluate(() => document.querySelector('[data-riskpane]')?.shadowRoot?.textContent ?? '');
+
+/** Waits until the widget shows a score; returns it. */
+async function scoreShown(page) {
+  await page.waitForFunction(() => document.querySelector('[data-riskpane]')?.shadowRoot?.querySelector('.score'), null, { timeout: 15000 });
+  return Number(await page.evaluate(() => document.querySelector('[data-riskpane]').shadowRoot.querySelector('.score').textContent));
+}
+
+/** Waits for the next riskpane:scored event after `action`. */
+async function nextScored(page, action) {
+  const waiting = page.evaluate(() => new Promise((resolve) => {
+    document.addEventListener('riskpane:scored', (event) => resolve(event.detail), { once: true });
+  }));
+  await action();
+  return waiting;
+}
+
+describe('demo CRM page', () => {
+  test('scores the visible case and explains it, at 1280 px and 320 px', async () => {
+    const { page, log } = await open('/');
+    assert.equal(await scoreShown(page), 100);
+    const text = await widgetText(page);
+    assert.match(text, /Critical/);
+    assert.match(text, /Item-not-received claim although the carrier has proof of delivery/);
+    // From the DOM with German number format (649,90 €) and from the JSON island.
+    assert.match(text, /High-value order on a new account/);
+    assert.match(text, /Refund to a different payment method/);
+    assert.match(text, /Checklist/);
+    await page.screenshot({ path: path.join(artifacts, 'demo-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 320, height: 900 });
+    await page.waitForTimeout(200);
+    const overflow = await page.evaluate(() => {
+      const host = document.querySelector('[data-riskpane]');
+      const panel = host.shadowRoot.querySelector('.panel');
+      return panel.scrollWidth - panel.clientWidth;
+    });
+    assert.ok(overflow <= 1, `widget overflows horizontally at 320 px by ${overflow}px`);
+    await page.screenshot({ path: path.join(artifacts, 'demo-320.png'), fullPage: true });
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
+
+  test('re-scores when the single-page CRM shows another case', async () => {
+    const { page } = await open('/');
+    await scoreShown(page);
+    const gdpr = await nextScored(page, () => page.click('#next-case'));
+    assert.equal(gdpr.caseKey, 'C-2026-4712');
+    assert.ok(gdpr.firedRules.includes('PRV-001'), JSON.stringify(gdpr));
+    assert.match(await widgetText(page), /Data-subject request in the message/);
+    const back = await nextScored(page, () => page.click('#prev-case'));
+    assert.equal(back.score, 100);
+    assert.equal(back.caseKey, 'C-2026-4711');
+    // A direct change of one field is noticed too.
+    const cheaper = await nextScored(page, () => page.evaluate(() => {
+      document.querySelector('[data-field=order-total]').textContent = '49,90 €';
+    }));
+    assert.ok(!cheaper.firedRules.includes('VAL-001'), JSON.stringify(cheaper));
+    await page.close();
+  });
+
+  test('shows not-evaluable rules and the missing facts when fields are absent', async () => {
+    const { page } = await open('/');
+    await scoreShown(page);
+    const detail = await nextScored(page, () => page.evaluate(() => {
+      document.querySelector('[data-field=pod]').remove();
+      document.querySelector('[data-field=inr-claims]').textContent = '';
+    }));
+    assert.ok(detail.scoreRange.max > detail.scoreRange.min || detail.score === 100, JSON.stringify(detail));
+    assert.ok(detail.completeness < 1);
+    const text = await widgetText(page);
+    assert.match(text, /Missing on this page/);
+    assert.match(text, /Proof of delivery \(photo\/GPS\/signature\)/);
+    assert.match(text, /Item-not-received claims, last 12 months/);
+    // Unparseable values are unknown with a visible reason, never a crash.
+    await nextScored(page, () => page.evaluate(() => {
+      document.querySelector('[data-field=order-total]').textContent = 'ca. zweihundert Euro';
+    }));
+    assert.match(await widgetText(page), /Could not read.*"ca\. zweihundert Euro" is not a number/s);
+    await page.close();
+  });
+
+  test('the checklist is operable with the keyboard alone and kept per case', async () => {
+    const { page } = await open('/');
+    await scoreShown(page);
+    let found = false;
+    for (let presses = 0; presses < 80 && !found; presses += 1) {
+      await page.keyboard.press('Tab');
+      found = await page.evaluate(() => {
+        const active = document.querySelector('[data-riskpane]').shadowRoot.activeElement;
+        return active?.type === 'checkbox';
+      });
+    }
+    assert.ok(found, 'no checklist checkbox reachable with Tab');
+    const focusVisible = await page.evaluate(() => {
+      const active = document.querySelector('[data-riskpane]').shadowRoot.activeElement;
+      const style = getComputedStyle(active);
+      return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    });
+    assert.ok(focusVisible, 'focused checkbox has no visible focus outline');
+    const itemId = await page.evaluate(() => document.querySelector('[data-riskpane]').shadowRoot.activeElement.id);
+    await page.keyboard.press('Space');
+    const checked = await page.evaluate((id) => {
+      const root = document.querySelector('[data-riskpane]').shadowRoot;
+      return root.getElementById(id).checked && root.getElementById(id).closest('li').classList.contains('status-done');
+    }, itemId);
+    assert.ok(checked, `${itemId} not ticked by Space`);
+    // Another case has its own checklist state; coming back restores the tick.
+    await nextScored(page, () => page.click('#next-case'));
+    await nextScored(page, () => page.click('#prev-case'));
+    await page.waitForTimeout(100);
+    assert.ok(await page.evaluate((id) => document.querySelector('[data-riskpane]').shadowRoot.getElementById(id).checked, itemId));
+    await page.close();
+  });
+
+  test('case text with HTML or script is shown as text, never executed', async () => {
+    const { page, log } = await open('/');
+    await scoreShown(page);
+    await nextScored(page, () => page.evaluate(() => window.demoShowCase(2)));
+    await page.waitForTimeout(300);
+    const injected = await page.evaluate(() => document.querySelector('[data-riskpane]').shadowRoot.querySelectorAll('img, script, iframe').length);
+    assert.equal(injected, 0);
+    assert.match(await widgetText(page), /<img src=x onerror=/);
+    assert.deepEqual(log.dialogs, []);
+    await page.close();
+  });
+
+  test('requests go only to the page origin: the pack and profile, nothing else', async () => {
+    const { page, log } = await open('/');
+    await scoreShown(page);
+    await nextScored(page, () => page.click('#next-case'));
+    await nextScored(page, () => page.click('#next-case'));
+    const foreign = log.requests.filter((url) => !url.startsWith(origin + '/') && !url.startsWith('data:'));
+    assert.deepEqual(foreign, []);
+    const widgetData = log.requests.filter((url) => url.endsWith('.json'));
+    assert.deepEqual(widgetData.sort(), [`${origin}/riskpane/packs/demo.json`, `${origin}/riskpane/profiles/demo.json`]);
+    await page.close();
+  });
+
+  test('runs under a strict Content-Security-Policy without violations', async () => {
+    const page = await browser.newPage();
+    const violations = [];
+    await page.addInitScript(() => {
+      window.__violations = [];
+      document.addEventListener('securitypolicyviolation', (event) => window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`));
+    });
+    page.on('console', (message) => { if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text()); });
+    const response = await page.goto(origin + '/csp/');
+    assert.match(response.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.equal(await scoreShown(page), 100);
+    await page.waitForTimeout(200);
+    violations.push(...await page.evaluate(() => window.__violations));
+    assert.deepEqual(violations, []);
+    await page.close();
+  });
+});
+
+describe('embedding with mount()', () => {
+  test('renders despite hostile global CSS and reads DOM + JSON island facts', async () => {
+    const { page, log } = await open('/embed.html');
+    await page.addStyleTag({ content: '* { all: unset !important; } div { display: none !important; visibility: hidden !important; } [data-riskpane] { opacity: 0 !important; }' });
+    await scoreShown(page);
+    const box = await page.evaluate(() => {
+      const host = document.querySelector('[data-riskpane]');
+      const rect = host.shadowRoot.querySelector('.panel').getBoundingClientRect();
+      const style = getComputedStyle(host);
+      return { width: rect.width, height: rect.height, display: style.display, opacity: style.opacity, visibility: style.visibility };
+    });
+    assert.ok(box.width > 100 && box.height > 100, JSON.stringify(box));
+    assert.equal(box.display, 'block');
+    assert.equal(box.opacity, '1');
+    assert.equal(box.visibility, 'visible');
+    const detail = await page.evaluate(() => window.lastScored);
+    assert.ok(detail.firedRules.includes('ATO-002'), 'JSON island fact not read');
+    assert.ok(detail.firedRules.includes('VAL-001'), '1.299,00 € not read as 1299 EUR');
+    assert.ok(detail.firedRules.includes('BRD-003'), 'German legal-threat keyword not matched');
+    assert.match(detail.packHash, /^[0-9a-f]{64}$/);
+    assert.match(detail.inputHash, /^[0-9a-f]{64}$/);
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
+
+  test('unmount leaves nothing behind; German texts; theme variables', async () => {
+    const { page } = await open('/embed.html?manual');
+    const before = await page.evaluate(() => document.body.innerHTML);
+    await page.evaluate(() => { window.handle = window.riskpaneMount({ lang: 'de' }); return window.handle.ready; });
+    await scoreShown(page);
+    const german = await widgetText(page);
+    assert.match(german, /Risiko|Kritisch|Hoch|Mittel/);
+    assert.match(german, /Checkliste/);
+    const accent = await page.evaluate(() => document.querySelector('[data-riskpane]').style.getPropertyValue('--riskpane-accent'));
+    assert.equal(accent.trim(), '#0b6e4f');
+    await page.evaluate(() => window.handle.unmount());
+    assert.equal(await page.evaluate(() => document.querySelectorAll('[data-riskpane]').length), 0);
+    assert.equal(await page.evaluate(() => document.body.innerHTML), before);
+    // Page changes after unmount do not resurrect anything.
+    await page.evaluate(() => { document.querySelector('[data-field=order-total]').textContent = '5,00 €'; });
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('[data-riskpane]').length), 0);
+    await page.close();
+  });
+
+  test('mount → unmount → mount 100 times without growth of listeners, nodes or wasm memory', async () => {
+    const { page, log } = await open('/embed.html?manual');
+    const client = await page.context().newCDPSession(page);
+    const cycle = (count) => page.evaluate(async (count) => {
+      for (let index = 0; index < count; index += 1) {
+        const handle = window.riskpaneMount();
+        await handle.ready;
+        await new Promise((resolve) => {
+          const check = () => (document.querySelector('[data-riskpane]')?.shadowRoot?.querySelector('.score') ? resolve() : setTimeout(check, 5));
+          check();
+        });
+        handle.unmount();
+      }
+    }, count);
+    const measure = async () => {
+      await client.send('HeapProfiler.collectGarbage');
+      const counters = await client.send('Memory.getDOMCounters');
+      const wasm = await page.evaluate(async () => (await import('/riskpane/riskpane.js')).ready().then((exports) => exports.memory.buffer.byteLength));
+      return { ...counters, wasm };
+    };
+    await cycle(10);
+    const first = await measure();
+    await cycle(100);
+    const second = await measure();
+    assert.ok(second.jsEventListeners <= first.jsEventListeners, `listeners ${first.jsEventListeners} → ${second.jsEventListeners}`);
+    assert.ok(second.nodes <= first.nodes + 50, `nodes ${first.nodes} → ${second.nodes}`);
+    assert.ok(second.wasm <= first.wasm, `wasm memory ${first.wasm} → ${second.wasm}`);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('[data-riskpane]').length), 0);
+    assert.deepEqual(log.pageErrors, []);
+    console.log(`after 10 cycles: ${JSON.stringify(first)}; after 110: ${JSON.stringify(second)}`);
+    await page.close();
+  });
+
+  test('a pack that fails to load is a clear error in the widget and the console, not a blank box', async () => {
+    const { page, log } = await open('/embed.html?manual');
+    await page.evaluate(() => { window.handle = window.riskpaneMount({ pack: '/riskpane/packs/missing.json' }); });
+    await page.waitForFunction(() => document.querySelector('[data-riskpane]')?.shadowRoot?.querySelector('[role=alert]'));
+    const text = await widgetText(page);
+    assert.match(text, /Risk check unavailable/);
+    assert.match(text, /rule pack could not be loaded from \/riskpane\/packs\/missing\.json: HTTP 404/);
+    assert.ok(log.errors.some((message) => message.includes('riskpane: rule pack could not be loaded')), log.errors.join('\n'));
+    // A file that is not a compiled pack says so.
+    await page.evaluate(() => window.handle.update({ ...window.riskpaneOptions, pack: '/riskpane/profiles/demo.json' }));
+    await page.waitForFunction(() => /expected a riskpane-compiled-pack/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
+
+  test('invalid options throw a clear error from the handle, the page keeps running', async () => {
+    const { page, log } = await open('/embed.html?manual');
+    const message = await page.evaluate(async () => {
+      try { await window.riskpaneMount({ pack: 42, shadow: 'sideways' }).ready; return 'no error'; } catch (error) { return String(error.message ?? error); }
+    });
+    assert.match(message, /option `pack` is required|option `shadow` must be/);
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
+
+  test('the <risk-pane> element and the pre-load queue', async () => {
+    const { page } = await open('/embed.html?manual');
+    await page.evaluate(() => {
+      const element = document.createElement('risk-pane');
+      element.setAttribute('pack', '/riskpane/packs/demo.json');
+      element.setAttribute('profile', '/riskpane/profiles/demo.json');
+      element.setAttribute('lang', 'de');
+      document.body.append(element);
+    });
+    await scoreShown(page);
+    assert.equal(await page.evaluate(() => document.querySelector('risk-pane').constructor.name), 'RiskPaneElement');
+    await page.evaluate(() => document.querySelector('risk-pane').remove());
+    assert.equal(await page.evaluate(() => document.querySelectorAll('[data-riskpane]').length), 0);
+    // Commands queued before the script loaded run once it has.
+    const queued = await browser.newPage();
+    await queued.addInitScript(() => {
+      window.riskpane = [];
+      document.addEventListener('DOMContentLoaded', () => {
+        window.riskpane.push(['mount', document.querySelector('#slot'), { pack: '/riskpane/packs/demo.json', profile: '/riskpane/profiles/demo.json' }, (handle) => { window.queuedHandle = handle; }]);
+      });
+    });
+    await queued.goto(origin + '/embed.html?manual');
+    await scoreShown(queued);
+    assert.ok(await queued.evaluate(() => typeof window.queuedHandle.unmount === 'function'));
+    await queued.close();
+    await page.close();
+  });
+});
+
+test('the accessibility audit (axe-core) finds no serious problems in the widget', async () => {
+  const { page } = await open('/');
+  await scoreShown(page);
+  await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run({ include: [['[data-riskpane]']] }, { resultTypes: ['violations'] });
+    return result.violations.filter((violation) => ['serious', 'critical'].includes(violation.impact))
+      .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, []);
+  await page.close();
+});
