@@ -162,3 +162,22 @@ fn eval_answers_true_false_unknown_or_a_value() {
     assert_eq!(code, Some(1));
     assert!(stderr.contains("--> <expr>:1:1") && stderr.contains("did you mean `order.total_eur`?"), "{stderr}");
 }
+
+#[test]
+fn compile_writes_browser_ready_json_for_packs_and_profiles() {
+    let output = riskpane(&["compile", DEMO]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["format"], "riskpane-compiled-pack");
+    assert_eq!(json["pack"]["id"], "demo");
+    assert_eq!(json["pack"]["hash"].as_str().unwrap().len(), 64);
+    let out = temp_file("profile.json", "");
+    let output = riskpane(&["compile", "pkg-config/crm/demo.toml", "--out", out.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let profile: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(profile["format"], "riskpane-compiled-profile");
+    let output = riskpane(&["compile", "tests/fixtures/bad-packs/many_errors.toml"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("24 errors"));
+    assert_no_panic(&output);
+}

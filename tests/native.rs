@@ -160,3 +160,78 @@ fn tidy() {
     }
     assert!(checked > 10);
 }
+
+/// The browser loads compiled JSON, not TOML: it must carry exactly the same pack.
+#[test]
+fn compiled_packs_and_profiles_round_trip() {
+    for path in files(&root().join("pkg-config/rules"), "toml") {
+        let pack = compile(&path);
+        let json = riskpane::compiled::pack_to_json(&pack).unwrap();
+        let loaded = riskpane::compiled::pack_from_json(&json).unwrap();
+        assert_eq!(loaded, pack, "{}", path.display());
+    }
+    for path in files(&root().join("pkg-config/crm"), "toml") {
+        let source = fs::read_to_string(&path).unwrap();
+        let profile = riskpane::profile::CrmProfile::from_toml(&path.display().to_string(), &source).unwrap();
+        let json = riskpane::compiled::profile_to_json(&profile).unwrap();
+        assert_eq!(riskpane::compiled::profile_from_json(&json).unwrap(), profile);
+    }
+    let wrong = riskpane::compiled::pack_from_json(r#"{"format": "riskpane-compiled-profile", "format_version": 1}"#)
+        .unwrap_err();
+    assert!(wrong.contains("expected a riskpane-compiled-pack file"), "{wrong}");
+    let garbage = riskpane::compiled::pack_from_json("<html>").unwrap_err();
+    assert!(garbage.contains("not valid JSON"), "{garbage}");
+}
+
+/// What the demo page shows, read through the demo profile, scores like the equivalent case file.
+#[test]
+fn page_fields_read_through_the_profile_score_like_the_case_file() {
+    use riskpane::profile::{CrmProfile, RawCaseFields, RawValue};
+    let pack = compile(&root().join("pkg-config/rules/demo.toml"));
+    let profile =
+        CrmProfile::from_toml("demo.toml", &fs::read_to_string(root().join("pkg-config/crm/demo.toml")).unwrap())
+            .unwrap();
+    let mut raw = RawCaseFields::default();
+    let text = |value: &str| RawValue::Text(value.to_owned());
+    for (fact, value) in [
+        ("case.channel", "email"),
+        ("case.type", "Item not received"),
+        ("case.received_at", "24.11.2026 09:30"),
+        (
+            "customer.message",
+            "My parcel never arrived. I need the refund RIGHT NOW, this is urgent. Send it to my new card please.",
+        ),
+        ("customer.email_on_file", "anna.schmidt@example.com"),
+        ("customer.sender_email", "anna.schmidt.1990@example.net"),
+        ("account.age_days", "12 days"),
+        ("account.last_credential_change", "22.11.2026 19:00"),
+        ("order.total_eur", "649,90 €"),
+        ("order.delivered_at", "24.11.2026 08:45"),
+        ("order.proof_of_delivery", "Yes"),
+        ("claims.inr_last_12_months", "3"),
+        ("identity.verified", "No"),
+    ] {
+        raw.values.insert(fact.to_owned(), text(value));
+    }
+    raw.values.insert("refund.to_new_instrument".to_owned(), RawValue::Json(serde_json::json!(true)));
+    let now = riskpane::rules::lang::time::parse_datetime("2026-11-25T10:00:00Z").unwrap();
+    let (page_facts, issues) = CaseFacts::from_raw(&pack, &profile, &raw, now);
+    assert!(issues.is_empty(), "{issues:?}");
+    let case: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root().join("tests/fixtures/demo/cases/inr_high_risk.json")).unwrap())
+            .unwrap();
+    let (file_facts, _) = CaseFacts::from_json(&pack, &case);
+    let page_report = assess(&pack, &page_facts);
+    let file_report = assess(&pack, &file_facts);
+    assert_eq!(page_report.score, file_report.score);
+    assert_eq!(
+        page_report.hits.iter().map(|hit| hit.rule).collect::<Vec<_>>(),
+        file_report.hits.iter().map(|hit| hit.rule).collect::<Vec<_>>()
+    );
+    // An unreadable value is an unknown fact with a reason, not an error for the whole case.
+    raw.values.insert("order.total_eur".to_owned(), text("ca. zweihundert Euro"));
+    let (facts, issues) = CaseFacts::from_raw(&pack, &profile, &raw, now);
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].fact, "order.total_eur");
+    assert!(facts.value(pack.fact_slot("order.total_eur").unwrap()).is_none());
+}
