@@ -250,6 +250,13 @@ pub struct RulePack {
 }
 
 impl RulePack {
+    /// How a fact is named to people: its label in `language`, else its dotted name.
+    #[must_use]
+    pub fn fact_label(&self, slot: u16, language: &str) -> &str {
+        let fact = &self.facts[usize::from(slot)];
+        fact.label.as_ref().map_or(fact.name.as_str(), |label| label.get(language))
+    }
+
     /// The slot of a fact by name.
     #[must_use]
     pub fn fact_slot(&self, name: &str) -> Option<u16> {

@@ -139,8 +139,7 @@ fn evidence_items(
     let language = state.language.code();
     let mut items = Vec::new();
     for &slot in &evidence.facts {
-        let fact = &pack.facts[usize::from(slot)];
-        let label = fact.label.as_ref().map_or(fact.name.as_str(), |label| label.get(language));
+        let label = pack.fact_label(slot, language);
         let value = facts.value(slot).map(crate::case::FactValue::display).unwrap_or_default();
         let shown: String = if value.chars().count() > 120 {
             format!("{}…", value.chars().take(120).collect::<String>())
@@ -150,8 +149,7 @@ fn evidence_items(
         items.push(html! { <li><span class="fact">{ label }</span>{ ": " }<q class="value">{ shown }</q></li> });
     }
     for &slot in &evidence.tested_missing {
-        let fact = &pack.facts[usize::from(slot)];
-        let label = fact.label.as_ref().map_or(fact.name.as_str(), |label| label.get(language));
+        let label = pack.fact_label(slot, language);
         items.push(html! { <li><span class="fact">{ label }</span>{ format!(" {}", t.is_missing) }</li> });
     }
     for hit in &evidence.keywords {
@@ -215,8 +213,7 @@ fn completeness_view(pack: &RulePack, scored: &ScoredCase, state: &WidgetState, 
         }
     }
     let missing_items = missing.iter().map(|(slot, rules)| {
-        let fact = &pack.facts[usize::from(*slot)];
-        let label = fact.label.as_ref().map_or(fact.name.as_str(), |label| label.get(language));
+        let label = pack.fact_label(*slot, language);
         html! {
             <li class="missing-fact">
                 <span class="fact">{ label }</span>
@@ -268,10 +265,7 @@ fn checklist_view(pack: &RulePack, report: &ScoreReport, state: &WidgetState, t:
             let names: Vec<&str> = entry
                 .missing
                 .iter()
-                .map(|&slot| {
-                    let fact = &pack.facts[usize::from(slot)];
-                    fact.label.as_ref().map_or(fact.name.as_str(), |label| label.get(language))
-                })
+                .map(|&slot| pack.fact_label(slot, language))
                 .collect();
             html! { <span class="needs">{ format!("{} {}", t.needs_data, names.join(", ")) }</span> }
         } else {

@@ -1,6 +1,7 @@
 //! `cargo xtask serve [--port N] [--root DIR]`: a static file server for the demo and the browser
 //! tests, on 127.0.0.1 only. Serves `.wasm` as `application/wasm`; pages under `/csp/` are sent
-//! with a strict Content-Security-Policy, so the tests can prove the widget runs under one.
+//! with a strict Content-Security-Policy (`/csp/` is the site itself, under that policy), so the
+//! tests can prove the widget runs under one.
 
 use std::path::{Component, Path, PathBuf};
 use tiny_http::{Header, Response, Server};
@@ -52,7 +53,9 @@ pub(crate) fn serve(root: &Path, port: u16) -> Result<(), String> {
     println!("serving {} on http://{address}/", root.display());
     for request in server.incoming_requests() {
         let url = request.url().to_owned();
-        let response = match resolve(root, &url) {
+        // `/csp/…` serves the same files as `/…`, with a strict Content-Security-Policy.
+        let path = url.strip_prefix("/csp").filter(|rest| rest.starts_with('/')).unwrap_or(&url);
+        let response = match resolve(root, path) {
             Some(path) => match std::fs::read(&path) {
                 Ok(bytes) => {
                     let mut response = Response::from_data(bytes);
