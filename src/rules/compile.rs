@@ -11,7 +11,7 @@ use super::lang::text::{KeywordMatcher, KeywordPattern};
 use super::lang::{LangError, Node, did_you_mean};
 use super::{
     BandThresholds, Category, ChecklistItem, Condition, DecisionPolicy, FactDef, FactType, KeywordList, KeywordTerm,
-    LocalText, Outcome, ReasonCode, Rule, RulePack,
+    LocalText, Outcome, Param, ReasonCode, Rule, RulePack,
 };
 use crate::canonical::{Canonical, sha256_hex};
 use std::ops::Range;
@@ -253,7 +253,18 @@ impl Walker<'_> {
         let whole = 0..0;
         self.check_keys(
             root,
-            &["schema_version", "pack", "score", "bands", "facts", "keywords", "rules", "checklist", "decisions"],
+            &[
+                "schema_version",
+                "pack",
+                "score",
+                "bands",
+                "params",
+                "facts",
+                "keywords",
+                "rules",
+                "checklist",
+                "decisions",
+            ],
             "the rule pack",
         );
         if let Some(version) = self.required(root, "schema_version", &whole, "the rule pack")
@@ -270,11 +281,22 @@ impl Walker<'_> {
         let bands = self.bands(root, &whole);
         let facts = self.facts(root, &whole);
         let keyword_lists = self.keyword_lists(root);
+        let params = self.params(root);
         let invalid_facts = std::mem::take(&mut self.invalid_facts);
-        let rule_scope =
-            Scope { facts: &facts, keyword_lists: &keyword_lists, allow_risk: false, invalid_facts: &invalid_facts };
-        let late_scope =
-            Scope { facts: &facts, keyword_lists: &keyword_lists, allow_risk: true, invalid_facts: &invalid_facts };
+        let rule_scope = Scope {
+            facts: &facts,
+            keyword_lists: &keyword_lists,
+            allow_risk: false,
+            invalid_facts: &invalid_facts,
+            params: &params,
+        };
+        let late_scope = Scope {
+            facts: &facts,
+            keyword_lists: &keyword_lists,
+            allow_risk: true,
+            invalid_facts: &invalid_facts,
+            params: &params,
+        };
         let (decision_policy, outcome_ids) = self.decisions(root, &late_scope);
         let raw_checklist = self.array_of_tables(root, "checklist");
         let checklist_ids = self.unique_ids(&raw_checklist, "checklist item");
@@ -304,6 +326,7 @@ impl Walker<'_> {
             version: version?,
             title,
             facts,
+            params,
             keyword_lists,
             rules,
             bands: bands?,
@@ -418,8 +441,14 @@ impl Walker<'_> {
                     );
                     continue;
                 }
-                if name == "keywords" || name.starts_with("keywords.") || name == "risk" || name.starts_with("risk.") {
-                    self.error(format!("fact name `{name}` is reserved (`keywords.*` and `risk.*`)"), key.span());
+                if ["keywords", "risk", "params"]
+                    .iter()
+                    .any(|reserved| name == *reserved || name.starts_with(&format!("{reserved}.")))
+                {
+                    self.error(
+                        format!("fact name `{name}` is reserved (`keywords.*`, `params.*` and `risk.*`)"),
+                        key.span(),
+                    );
                     continue;
                 }
                 self.invalid_facts.push(name.to_owned());
@@ -496,6 +525,45 @@ impl Walker<'_> {
             facts.push(FactDef { name: "now".to_owned(), fact_type: FactType::DateTime, label: None });
         }
         facts
+    }
+
+    /// `[params]`: `name = 150` or `name = { value = 150, description = "…" }`.
+    fn params(&mut self, root: &DeTable<'_>) -> Vec<Param> {
+        let mut params = Vec::new();
+        let Some(section) = root.get("params") else { return params };
+        let Some(table) = self.table(section, "[params]") else { return params };
+        for (key, value) in table {
+            let name: &str = key.get_ref();
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                self.error(
+                    format!("invalid parameter name `{name}`: use lowercase letters, digits and `_`"),
+                    key.span(),
+                );
+                continue;
+            }
+            let (number, description) = match value.get_ref() {
+                DeValue::Table(definition) => {
+                    self.check_keys(definition, &["value", "description"], &format!("parameter `{name}`"));
+                    let description =
+                        definition.get("description").and_then(|text| self.string(text, "parameter description"));
+                    (self.required(definition, "value", &value.span(), &format!("parameter `{name}`")), description)
+                }
+                _ => (Some(value), None),
+            };
+            let Some(number) = number else { continue };
+            let parsed = match number.get_ref() {
+                DeValue::Integer(integer) => i64::from_str_radix(&integer.as_str().replace('_', ""), integer.radix())
+                    .ok()
+                    .map(super::lang::number::Decimal::from_int),
+                DeValue::Float(float) => super::lang::number::Decimal::parse(&float.as_str().replace('_', "")),
+                _ => None,
+            };
+            match parsed {
+                Some(value) => params.push(Param { name: name.to_owned(), value, description }),
+                None => self.error(format!("parameter `{name}` must be a number"), number.span()),
+            }
+        }
+        params
     }
 
     fn keyword_lists(&mut self, root: &DeTable<'_>) -> Vec<KeywordList> {

@@ -224,6 +224,18 @@ pub struct DecisionPolicy {
     pub reason_codes: Vec<ReasonCode>,
 }
 
+/// A named number a pack's conditions use as `params.NAME`: thresholds that need business sign-off
+/// live here, not as constants hidden in conditions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Param {
+    /// Name after `params.`.
+    pub name: String,
+    /// Value.
+    pub value: lang::number::Decimal,
+    /// What it means and where it comes from.
+    pub description: Option<String>,
+}
+
 /// A compiled, validated rule pack.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RulePack {
@@ -235,6 +247,9 @@ pub struct RulePack {
     pub title: Option<LocalText>,
     /// Fact schema; a fact's index is its slot.
     pub facts: Vec<FactDef>,
+    /// Named thresholds.
+    #[serde(default)]
+    pub params: Vec<Param>,
     /// Keyword lists.
     pub keyword_lists: Vec<KeywordList>,
     /// Rules.
@@ -273,6 +288,7 @@ impl RulePack {
             keyword_lists: &self.keyword_lists,
             allow_risk: false,
             invalid_facts: &[],
+            params: &self.params,
         };
         lang::check::compile(source, &scope)
     }

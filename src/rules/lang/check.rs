@@ -6,7 +6,7 @@ use super::number::Decimal;
 use super::text::fold;
 use super::time::{parse_date, parse_datetime};
 use super::{LangError, Span, did_you_mean};
-use crate::rules::{FactDef, FactType, KeywordList};
+use crate::rules::{FactDef, FactType, KeywordList, Param};
 use serde::{Deserialize, Serialize};
 
 /// Static type of an expression.
@@ -164,6 +164,8 @@ pub(crate) struct Scope<'a> {
     pub(crate) allow_risk: bool,
     /// Facts declared with errors: uses are not reported again.
     pub(crate) invalid_facts: &'a [String],
+    /// The pack's named thresholds (`params.NAME`).
+    pub(crate) params: &'a [Param],
 }
 
 const FUNCTIONS: [&str; 6] = ["len", "days_between", "age_days", "matches_any", "date", "datetime"];
@@ -248,6 +250,16 @@ impl Checker<'_, '_> {
     }
 
     fn path(&mut self, path: &str, span: Span) -> (Node, Type) {
+        if let Some(name) = path.strip_prefix("params.") {
+            if let Some(param) = self.scope.params.iter().find(|param| param.name == name) {
+                let param_type = if param.value.to_int().is_some() { Type::Int } else { Type::Number };
+                return (Node::Number(param.value), param_type);
+            }
+            let help = did_you_mean(name, self.scope.params.iter().map(|param| param.name.as_str()))
+                .map(|hint| hint.replacen('`', "`params.", 1));
+            self.errors.push(LangError::new(format!("unknown parameter `{path}`"), span).with_help(help));
+            return ERROR;
+        }
         if let Some(list) = path.strip_prefix("keywords.") {
             return match self.keyword_list(list, span) {
                 Some(index) => (Node::Number(Decimal::from_int(i64::from(index))), Type::KeywordList),

@@ -23,6 +23,9 @@ combine = "sum"
 medium = 30
 high = 60
 critical = 85
+[params]
+limit = 400
+ratio = { value = 0.5, description = "a share" }
 [facts]
 "a" = { type = "bool" }
 "b" = { type = "bool" }
@@ -257,6 +260,15 @@ fn type_errors_with_carets_and_suggestions() {
           |      ^^^^^^^^^^^^
     "#]],
     );
+    check_type("params.limt > 1", &expect![[r#"
+        error: unknown parameter `params.limt`
+         --> <expr>:1:1
+          |
+        1 | params.limt > 1
+          | ^^^^^^^^^^^
+          = help: did you mean `params.limit`?
+    "#]]);
+    check_type("m > params.limit * params.ratio", &expect![["ok: Bool"]]);
     check_type("m / m", &expect![["ok: Number"]]);
     check_type("m * 2", &expect![["ok: Money"]]);
     check_type("n + 1", &expect![["ok: Int"]]);
@@ -354,6 +366,7 @@ fn unknown_propagates_through_comparison_and_arithmetic() {
     assert_eq!(run("(n / 0) is missing", r#"{"n": 5}"#), "true");
     assert_eq!(run("n / 0 > 1 or n = 5", r#"{"n": 5}"#), "true");
     assert_eq!(run("8 / 12", empty), "0.666666667");
+    assert_eq!(run("params.limit * params.ratio", empty), "200");
     assert_eq!(run("n / 12", r#"{"n": 8}"#), "0.666666667");
     assert_eq!(run("0.1 + 0.2 = 0.3", empty), "true");
     assert_eq!(run("m * 2 - 0.2", r#"{"m": 129.9}"#), "259.6");
