@@ -119,6 +119,11 @@ pub fn to_json(
         "not_evaluable": not_evaluable,
         "completeness": (report.completeness() * 1000.0).round() / 1000.0,
         "checklist": checklist,
+        "deadlines": report.deadlines.iter().map(|due| {
+            let deadline = &pack.deadlines[due.deadline];
+            json!({ "deadline": deadline.id, "label": deadline.label.get(language),
+                    "due": crate::rules::lang::time::format_date(due.due), "days_left": due.days_left })
+        }).collect::<Vec<_>>(),
         "outcomes": outcomes,
         "fact_issues": issues.iter().map(|issue| json!({ "fact": issue.fact, "problem": issue.problem })).collect::<Vec<_>>(),
         "ignored_keys": facts.ignored_keys(),
@@ -217,6 +222,15 @@ pub fn to_text(
             }
             out.push('\n');
         }
+    }
+    for due in &report.deadlines {
+        let deadline = &pack.deadlines[due.deadline];
+        let _ =
+            write!(out, "\ndue {}: {}", crate::rules::lang::time::format_date(due.due), deadline.label.get(language));
+        if let Some(days) = due.days_left {
+            let _ = write!(out, " ({days} days left)");
+        }
+        out.push('\n');
     }
     if !report.outcomes.is_empty() {
         out.push_str("\noutcomes:\n");

@@ -142,6 +142,17 @@ pub struct OutcomeRequirement {
     pub open_items: Vec<usize>,
 }
 
+/// A deadline that applies to this case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DueDate {
+    /// Index into `RulePack::deadlines`.
+    pub deadline: usize,
+    /// The due date (days since 1970-01-01).
+    pub due: i64,
+    /// Whole days from `now` to the due date (negative when overdue); `None` without `now`.
+    pub days_left: Option<i64>,
+}
+
 /// The result of scoring one case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScoreReport {
@@ -165,6 +176,8 @@ pub struct ScoreReport {
     pub total_weight: i64,
     /// Checklist, in pack order.
     pub checklist: Vec<ChecklistEntry>,
+    /// Deadlines that apply, with their due dates (days since 1970-01-01), in pack order.
+    pub deadlines: Vec<DueDate>,
     /// Per outcome of the decision policy.
     pub outcomes: Vec<OutcomeRequirement>,
     /// The pack's hash.
@@ -183,6 +196,29 @@ impl ScoreReport {
 
 fn clamp_score(points: i64) -> i64 {
     points.clamp(MIN_SCORE, MAX_SCORE)
+}
+
+fn due_dates(pack: &RulePack, facts: &CaseFacts, env: &Env<'_>, trace: &mut Trace) -> Vec<DueDate> {
+    use crate::case::FactValue;
+    use crate::rules::lang::time::{SECONDS_PER_DAY, add_months};
+    let day_of = |slot: u16| match facts.value(slot) {
+        Some(FactValue::Date(days)) => Some(*days),
+        Some(FactValue::DateTime(seconds)) => Some(seconds.div_euclid(SECONDS_PER_DAY)),
+        _ => None,
+    };
+    let today = pack.fact_slot("now").and_then(day_of);
+    let mut due_dates = Vec::new();
+    for (index, deadline) in pack.deadlines.iter().enumerate() {
+        trace.clear();
+        if eval(&deadline.when.node, env, trace) != Value::Bool(true) {
+            continue;
+        }
+        if let Some(start) = day_of(deadline.from) {
+            let due = add_months(start, deadline.months) + deadline.days;
+            due_dates.push(DueDate { deadline: index, due, days_left: today.map(|today| due - today) });
+        }
+    }
+    due_dates
 }
 
 /// Scores `facts` against `pack`.
@@ -241,6 +277,7 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
     let band = RiskBand::from_score(score, &pack.bands);
     let late_env = Env { risk: Some((score, band.name())), ..env };
     let checklist = checklist::build(pack, &late_env, &hits, &not_evaluable, &mut trace);
+    let deadlines = due_dates(pack, facts, &late_env, &mut trace);
     let outcomes = pack
         .decision_policy
         .outcomes
@@ -274,6 +311,7 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
         evaluated_weight,
         total_weight,
         checklist,
+        deadlines,
         outcomes,
         pack_hash: pack.hash.clone(),
         input_hash: facts.input_hash().clone(),

@@ -10,8 +10,8 @@ use super::lang::check::{Scope, compile_condition};
 use super::lang::text::{KeywordMatcher, KeywordPattern};
 use super::lang::{LangError, Node, did_you_mean};
 use super::{
-    BandThresholds, Category, ChecklistItem, Condition, DecisionPolicy, FactDef, FactType, KeywordList, KeywordTerm,
-    LocalText, Outcome, Param, ReasonCode, Rule, RulePack,
+    BandThresholds, Category, ChecklistItem, Condition, Deadline, DecisionPolicy, FactDef, FactType, KeywordList,
+    KeywordTerm, LocalText, Outcome, Param, ReasonCode, Rule, RulePack,
 };
 use crate::canonical::{Canonical, sha256_hex};
 use std::ops::Range;
@@ -318,10 +318,12 @@ impl Walker<'_> {
                 checklist.push(item);
             }
         }
+        let deadlines = self.deadlines(root, &late_scope, &facts);
         if !self.errors.is_empty() {
             return None;
         }
         Some(RulePack {
+            deadlines,
             id: id?,
             version: version?,
             title,
@@ -525,6 +527,62 @@ impl Walker<'_> {
             facts.push(FactDef { name: "now".to_owned(), fact_type: FactType::DateTime, label: None });
         }
         facts
+    }
+
+    /// `[[deadlines]]`: id, label, when, from (a date or datetime fact), months, days.
+    fn deadlines(&mut self, root: &DeTable<'_>, scope: &Scope<'_>, facts: &[FactDef]) -> Vec<Deadline> {
+        let raws = self.array_of_tables(root, "deadlines");
+        let ids = self.unique_ids(&raws, "deadline");
+        let mut deadlines = Vec::new();
+        for (raw, id) in raws.iter().zip(ids) {
+            let context = id.as_ref().map_or_else(|| "a deadline".to_owned(), |id| format!("deadline `{id}`"));
+            self.check_keys(raw.table, &["id", "label", "when", "from", "months", "days"], &context);
+            let label = self
+                .required(raw.table, "label", &raw.span, &context)
+                .and_then(|value| self.local_text(value, "deadline label"));
+            let when = self
+                .required(raw.table, "when", &raw.span, &context)
+                .and_then(|value| self.condition(value, scope, "`when`", true));
+            let from = self.required(raw.table, "from", &raw.span, &context).and_then(|value| {
+                let name = self.string(value, "`from`")?;
+                match facts.iter().position(|fact| fact.name == name) {
+                    Some(slot) if matches!(facts[slot].fact_type, FactType::Date | FactType::DateTime) => {
+                        Some(slot as u16)
+                    }
+                    Some(_) => {
+                        self.error(
+                            format!("`from` must name a date or datetime fact; `{name}` is not one"),
+                            value.span(),
+                        );
+                        None
+                    }
+                    None => {
+                        let help = did_you_mean(&name, facts.iter().map(|fact| fact.name.as_str()));
+                        self.error_help(format!("unknown fact `{name}`"), value.span(), help);
+                        None
+                    }
+                }
+            });
+            let mut amount = |key: &str| match raw.table.get(key) {
+                None => Some(0),
+                Some(value) => {
+                    let number = self.integer(value, &format!("`{key}`"))?;
+                    if (0..=1200).contains(&number) {
+                        Some(number)
+                    } else {
+                        self.error(format!("`{key}` must be between 0 and 1200"), value.span());
+                        None
+                    }
+                }
+            };
+            let (months, days) = (amount("months"), amount("days"));
+            if let (Some(id), Some(label), Some(when), Some(from), Some(months), Some(days)) =
+                (id, label, when, from, months, days)
+            {
+                deadlines.push(Deadline { id, label, when, from, months: months as u32, days });
+            }
+        }
+        deadlines
     }
 
     /// `[params]`: `name = 150` or `name = { value = 150, description = "…" }`.

@@ -236,6 +236,24 @@ pub struct Param {
     pub description: Option<String>,
 }
 
+/// A date the agent must meet, shown when its condition is true: `from` (a date or datetime
+/// fact) plus whole months and days, e.g. the GDPR Art. 12(3) answer deadline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Deadline {
+    /// Stable id.
+    pub id: String,
+    /// What is due.
+    pub label: LocalText,
+    /// When the deadline applies.
+    pub when: Condition,
+    /// Slot of the date or datetime fact the deadline counts from.
+    pub from: u16,
+    /// Calendar months to add (same date next month, or the month's last day).
+    pub months: u32,
+    /// Days to add after the months.
+    pub days: i64,
+}
+
 /// A compiled, validated rule pack.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RulePack {
@@ -258,6 +276,9 @@ pub struct RulePack {
     pub bands: BandThresholds,
     /// Checklist items.
     pub checklist: Vec<ChecklistItem>,
+    /// Deadlines.
+    #[serde(default)]
+    pub deadlines: Vec<Deadline>,
     /// Decision policy.
     pub decision_policy: DecisionPolicy,
     /// SHA-256 (hex) of the pack's canonical form.

@@ -89,6 +89,7 @@ fn scored_view(state: &WidgetState, pack: &RulePack, scored: &ScoredCase, t: &'s
         <>
             { score_badge(report, t) }
             { category_breakdown(report, t) }
+            { deadline_list(pack, report, state, t) }
             { rule_hit_list(pack, &scored.facts, report, state, t) }
             { completeness_view(pack, scored, state, t) }
             { checklist_view(pack, report, state, t) }
@@ -112,6 +113,28 @@ fn score_badge(report: &ScoreReport, t: &Texts) -> Html {
             { range }
         </header>
     }
+}
+
+fn deadline_list(pack: &RulePack, report: &ScoreReport, state: &WidgetState, t: &Texts) -> Html {
+    if report.deadlines.is_empty() {
+        return Html::default();
+    }
+    let language = state.language.code();
+    let items = report.deadlines.iter().map(|due| {
+        let deadline = &pack.deadlines[due.deadline];
+        let left = match due.days_left {
+            Some(days) if days < 0 => format!(" ({} {})", -days, t.overdue),
+            Some(days) => format!(" ({days} {})", t.days_left),
+            None => String::new(),
+        };
+        html! {
+            <li class="deadline">
+                <time datetime={ crate::rules::lang::time::format_date(due.due) }>{ crate::rules::lang::time::format_date(due.due) }</time>
+                { left }{ " — " }{ deadline.label.get(language) }
+            </li>
+        }
+    });
+    html! { <section class="deadlines" part="deadlines"><h3>{ t.deadlines }</h3><ul>{ for items }</ul></section> }
 }
 
 fn category_breakdown(report: &ScoreReport, t: &Texts) -> Html {

@@ -31,6 +31,9 @@ pub(crate) struct Texts {
     pub(crate) needs_data: &'static str,
     pub(crate) required_for: &'static str,
     pub(crate) undefined: &'static str,
+    pub(crate) deadlines: &'static str,
+    pub(crate) days_left: &'static str,
+    pub(crate) overdue: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -61,6 +64,9 @@ const EN: Texts = Texts {
     needs_data: "may apply — needs",
     required_for: "required for",
     undefined: "undefined calculation",
+    deadlines: "Deadlines",
+    days_left: "days left",
+    overdue: "days overdue",
 };
 
 const DE: Texts = Texts {
@@ -91,6 +97,9 @@ const DE: Texts = Texts {
     needs_data: "kann zutreffen — braucht",
     required_for: "nötig für",
     undefined: "nicht berechenbar",
+    deadlines: "Fristen",
+    days_left: "Tage übrig",
+    overdue: "Tage überfällig",
 };
 
 /// The texts for a language.

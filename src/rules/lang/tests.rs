@@ -260,14 +260,17 @@ fn type_errors_with_carets_and_suggestions() {
           |      ^^^^^^^^^^^^
     "#]],
     );
-    check_type("params.limt > 1", &expect![[r#"
+    check_type(
+        "params.limt > 1",
+        &expect![[r#"
         error: unknown parameter `params.limt`
          --> <expr>:1:1
           |
         1 | params.limt > 1
           | ^^^^^^^^^^^
           = help: did you mean `params.limit`?
-    "#]]);
+    "#]],
+    );
     check_type("m > params.limit * params.ratio", &expect![["ok: Bool"]]);
     check_type("m / m", &expect![["ok: Number"]]);
     check_type("m * 2", &expect![["ok: Money"]]);

@@ -112,6 +112,18 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     Some(local - offset_seconds)
 }
 
+/// The same calendar date `months` later; when that date does not exist, the last day of that
+/// month (31 January + 1 month = 28/29 February). This is how GDPR Art. 12(3)'s "one month" is
+/// counted in practice (see docs/rules.md).
+#[must_use]
+pub fn add_months(days: i64, months: u32) -> i64 {
+    let (year, month, day) = civil_from_days(days);
+    let index = i64::from(month - 1) + i64::from(months);
+    let (target_year, target_month) = (year + index.div_euclid(12), (index.rem_euclid(12) + 1) as u32);
+    let last = days_in_month(target_year, target_month);
+    days_from_civil(target_year, target_month, day.min(last)).unwrap_or(days)
+}
+
 /// `YYYY-MM-DD`.
 #[must_use]
 pub fn format_date(days: i64) -> String {
@@ -143,6 +155,17 @@ mod tests {
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("2023-13-01"), None);
         assert_eq!(parse_date("23-01-01"), None);
+    }
+
+    #[test]
+    fn adds_calendar_months() {
+        let add = |date: &str, months| format_date(add_months(parse_date(date).unwrap(), months));
+        assert_eq!(add("2026-11-25", 1), "2026-12-25");
+        assert_eq!(add("2026-12-25", 1), "2027-01-25");
+        assert_eq!(add("2027-01-31", 1), "2027-02-28");
+        assert_eq!(add("2028-01-31", 1), "2028-02-29");
+        assert_eq!(add("2026-11-25", 3), "2027-02-25");
+        assert_eq!(add("2026-03-31", 1), "2026-04-30");
     }
 
     #[test]
