@@ -235,3 +235,89 @@ fn page_fields_read_through_the_profile_score_like_the_case_file() {
     assert_eq!(issues[0].fact, "order.total_eur");
     assert!(facts.value(pack.fact_slot("order.total_eur").unwrap()).is_none());
 }
+
+/// One rule's fixtures (`tests/fixtures/<pack>/rules.toml`).
+#[derive(serde::Deserialize)]
+struct RuleFixture {
+    id: String,
+    fires: toml::Table,
+    silent: toml::Table,
+    unknown: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct RuleFixtures {
+    rule: Vec<RuleFixture>,
+}
+
+fn case_of(table: &toml::Table) -> serde_json::Value {
+    let mut json = serde_json::to_value(table).unwrap();
+    if json.get("now").is_none() {
+        json["now"] = "2026-11-25T10:00:00Z".into();
+    }
+    json
+}
+
+/// Every rule of a pack with a `rules.toml` fixture file fires, stays silent and becomes not
+/// evaluable exactly as its fixtures say; a rule without fixtures fails the test.
+#[test]
+fn every_rule_fires_stays_silent_and_is_not_evaluable_as_its_fixtures_say() {
+    let mut checked = 0;
+    for pack_path in files(&root().join("pkg-config/rules"), "toml") {
+        let name = pack_path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let fixture_path = root().join("tests/fixtures").join(&name).join("rules.toml");
+        if !fixture_path.exists() {
+            continue;
+        }
+        let pack = compile(&pack_path);
+        let fixtures: RuleFixtures = toml::from_str(&fs::read_to_string(&fixture_path).unwrap()).unwrap();
+        let mut problems = Vec::new();
+        for rule in &pack.rules {
+            if !fixtures.rule.iter().any(|fixture| fixture.id == rule.id) {
+                problems.push(format!("{}: no fixtures", rule.id));
+            }
+        }
+        for fixture in &fixtures.rule {
+            let Some(index) = pack.rules.iter().position(|rule| rule.id == fixture.id) else {
+                problems.push(format!("{}: not a rule of {name}", fixture.id));
+                continue;
+            };
+            let report_for = |table: &toml::Table| {
+                let (facts, issues) = CaseFacts::from_json(&pack, &case_of(table));
+                assert!(issues.is_empty(), "{}: {issues:?}", fixture.id);
+                assess(&pack, &facts)
+            };
+            let fires = report_for(&fixture.fires);
+            if !fires.hits.iter().any(|hit| hit.rule == index) {
+                problems.push(format!("{}: does not fire on `fires`", fixture.id));
+            }
+            let silent = report_for(&fixture.silent);
+            if silent.hits.iter().any(|hit| hit.rule == index)
+                || silent.not_evaluable.iter().any(|entry| entry.rule == index)
+            {
+                problems.push(format!("{}: is not silent on `silent`", fixture.id));
+            }
+            let mut reduced = fixture.fires.clone();
+            for fact in &fixture.unknown {
+                if reduced.remove(fact).is_none() {
+                    problems.push(format!("{}: `unknown` names {fact}, which `fires` does not set", fixture.id));
+                }
+            }
+            let unknown = report_for(&reduced);
+            match unknown.not_evaluable.iter().find(|entry| entry.rule == index) {
+                None => problems.push(format!("{}: is not 'not evaluable' without {:?}", fixture.id, fixture.unknown)),
+                Some(entry) => {
+                    for fact in &fixture.unknown {
+                        let slot = pack.fact_slot(fact).unwrap();
+                        if !entry.missing.contains(&slot) {
+                            problems.push(format!("{}: does not report {fact} as missing", fixture.id));
+                        }
+                    }
+                }
+            }
+            checked += 1;
+        }
+        assert!(problems.is_empty(), "{name}:\n{}", problems.join("\n"));
+    }
+    assert!(checked >= 40, "only {checked} rules have fixtures");
+}

@@ -263,6 +263,7 @@ impl Walker<'_> {
                 "keywords",
                 "rules",
                 "checklist",
+                "deadlines",
                 "decisions",
             ],
             "the rule pack",
