@@ -321,3 +321,92 @@ fn every_rule_fires_stays_silent_and_is_not_evaluable_as_its_fixtures_say() {
     }
     assert!(checked >= 40, "only {checked} rules have fixtures");
 }
+
+#[derive(serde::Deserialize)]
+struct BandCase {
+    name: String,
+    band: String,
+    facts: toml::Table,
+}
+
+#[derive(serde::Deserialize)]
+struct BandCases {
+    case: Vec<BandCase>,
+}
+
+/// Whole realistic cases (`tests/fixtures/<pack>/cases.toml`) land in the band an expert expects.
+#[test]
+fn realistic_cases_land_in_the_expected_band() {
+    let mut checked = 0;
+    for pack_path in files(&root().join("pkg-config/rules"), "toml") {
+        let name = pack_path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let path = root().join("tests/fixtures").join(&name).join("cases.toml");
+        if !path.exists() {
+            continue;
+        }
+        let pack = compile(&pack_path);
+        let cases: BandCases = toml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let mut problems = Vec::new();
+        for case in &cases.case {
+            let (facts, issues) = CaseFacts::from_json(&pack, &case_of(&case.facts));
+            if !issues.is_empty() || !facts.ignored_keys().is_empty() {
+                problems.push(format!("{}: {issues:?} {:?}", case.name, facts.ignored_keys()));
+            }
+            let report = assess(&pack, &facts);
+            if report.band.name() != case.band {
+                let fired: Vec<&str> = report.hits.iter().map(|hit| pack.rules[hit.rule].id.as_str()).collect();
+                problems.push(format!(
+                    "{}: expected {}, got {} ({}; fired {fired:?})",
+                    case.name,
+                    case.band,
+                    report.band.name(),
+                    report.score
+                ));
+            }
+            checked += 1;
+        }
+        assert!(problems.is_empty(), "{name}:\n{}", problems.join("\n"));
+    }
+    assert!(checked >= 40, "only {checked} realistic cases");
+}
+
+/// The care pack's keyword lists match across languages, letters outside Latin-1 included, and
+/// only at word boundaries unless a keyword says otherwise with `*`.
+#[test]
+fn care_keywords_match_across_languages_at_word_boundaries() {
+    use riskpane::rules::lang::Value;
+    use riskpane::rules::lang::eval::{Env, Trace, eval};
+    let pack = compile(&root().join("pkg-config/rules/care.toml"));
+    let matches = |list: &str, message: &str| {
+        let (node, _) = pack.compile_expression(&format!("matches_any(customer.message, keywords.{list})")).unwrap();
+        let (facts, _) = CaseFacts::from_json(&pack, &serde_json::json!({ "customer": { "message": message } }));
+        let env = Env { facts: &facts, keyword_lists: &pack.keyword_lists, risk: None };
+        eval(&node, &env, &mut Trace::default()) == Value::Bool(true)
+    };
+    let cases = [
+        ("data_request", "Bitte die LÖSCHUNG meiner Daten.", true),
+        ("data_request", "Das steht in Ihrer Kundendatenbank.", false),
+        ("data_request", "Ihre Datenschutzerklärung ist lang.", false),
+        ("data_request", "Mein Auskunftsersuchen vom Montag", true),
+        ("data_request", "Proszę o USUNIĘCIE DANYCH.", true),
+        ("data_request", "Proszę, USUŃCIE MOJE DANE.", true),
+        ("data_request", "J’exerce mon droit à l’oubli.", true),
+        ("data_request", "Ejerzo el DERECHO DE SUPRESIÓN.", true),
+        ("chargeback_threat", "Ich werde die ZAHLUNG ZURÜCKBUCHEN.", true),
+        ("chargeback_threat", "Zrobię OBCIĄŻENIE ZWROTNE.", true),
+        ("legal_threat", "Je vais saisir le MÉDIATEUR.", true),
+        ("legal_threat", "I will pursue this with your team.", false),
+        ("legal_threat", "I will sue you.", true),
+        ("public_escalation", "Napiszę o tym: media społecznościowe.", true),
+        ("urgency", "Ich habe mein HANDY VERLOREN", true),
+        ("data_breach", "Ik kreeg een bestelling van iemand anders.", true),
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter(|(list, message, expected)| matches(list, message) != *expected)
+        .map(|(list, message, expected)| {
+            format!("{list}: {message:?} should {}match", if *expected { "" } else { "not " })
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
