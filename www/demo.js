@@ -1,38 +1,54 @@
 // The demo CRM's own script: switches between cases the way a single-page CRM does, by replacing
 // the visible case data. The widget notices the change and re-scores by itself. All case text is
 // set with textContent: the page, like the widget, never turns case data into HTML.
+const quiet = {
+  'identity-method': 'None', representative: 'No', 'prior-chargebacks': '0', 'accounts-same-email': '1',
+  'new-device': 'No', 'failed-verifications': '0', 'contacts-7d': '1', 'weight-matches': '', 'payment-method': 'Card',
+  'median-basket': '', 'refund-requested': '', 'address-new': 'No', 'address-differs': 'No', 'pickup-point': 'No',
+  'address-changed-after-dispatch': 'No', forwarder: 'No',
+};
+const island = (extra) => ({
+  refund: { to_new_instrument: false }, public: { followers: null },
+  returns: { rate_12m: 0.3, orders_12m: 5, wear_flags_12m: 0 }, promo: { redemptions_in_cluster: 0, self_referral: false },
+  privacy: { prior_access_requests_6m: 0, open_claim_or_dispute: false }, tier2: { agent_exceptions_90d: 0 }, ...extra,
+});
+
 const cases = [
   null, // the first case is the page's static HTML
   {
-    id: 'C-2026-4712', channel: ['email', 'E-mail'], type: 'Data request', received: '25.11.2026 08:12',
-    name: 'Marta Müller', emailOnFile: 'm.mueller@example.de', accountAge: '900 days', credentialChange: '',
-    verified: 'No', inrClaims: '0', total: '', delivered: '', pod: '', sender: 'm.mueller@example.de',
-    message: 'Sehr geehrte Damen und Herren, hiermit verlange ich die LÖSCHUNG aller meiner personenbezogenen Daten gemäß Art. 17 DSGVO. Bitte löschen Sie auch mein Konto.',
-    actions: [], data: { refund: { to_new_instrument: false }, public: { followers: null } },
+    channel: ['email', 'E-mail'], domain: 'example.de', actions: [], data: island({}),
+    fields: {
+      ...quiet, 'case-id': 'C-2026-4712', 'case-type': 'Data request', 'received-at': '25.11.2026 08:12',
+      'customer-name': 'Marta Müller', 'email-on-file': 'm.mueller@example.de', 'account-age': '900 days',
+      'credential-change': '', 'identity-verified': 'No', 'inr-claims': '0', 'order-total': '', 'delivered-at': '', pod: '',
+      'sender-email': 'm.mueller@example.de',
+      message: 'Sehr geehrte Damen und Herren, hiermit verlange ich die LÖSCHUNG aller meiner personenbezogenen Daten gemäß Art. 17 DSGVO. Bitte löschen Sie auch mein Konto.',
+    },
   },
   {
-    id: 'C-2026-4713', channel: ['social_media', 'Instagram'], type: 'Complaint', received: '25.11.2026 09:40',
-    name: '@lena.styles', emailOnFile: '', accountAge: '', credentialChange: '', verified: 'No', inrClaims: '',
-    total: '', delivered: '', pod: '', sender: '',
-    message: '@zalando seit 3 Wochen keine Erstattung! Mein Anwalt wird sich melden, und die Presse erfährt davon. <img src=x onerror=alert(1)>',
-    actions: [], data: { refund: { to_new_instrument: false }, public: { followers: 48200 } },
+    channel: ['social_media', 'Instagram'], domain: '', actions: [], data: island({ public: { followers: 48200 } }),
+    fields: {
+      ...quiet, 'case-id': 'C-2026-4713', 'case-type': 'Complaint', 'received-at': '25.11.2026 09:40',
+      'customer-name': '@lena.styles', 'email-on-file': '', 'account-age': '', 'credential-change': '', 'identity-verified': 'No',
+      'inr-claims': '', 'order-total': '', 'delivered-at': '', pod: '', 'sender-email': '', 'contacts-7d': '4',
+      message: '@zalando seit 3 Wochen keine Erstattung! Mein Anwalt wird sich melden, und die Presse erfährt davon. <img src=x onerror=alert(1)>',
+    },
   },
   {
-    id: 'C-2026-4714', channel: ['email', 'E-mail'], type: 'Item not received', received: '25.11.2026 08:00',
-    name: 'Jan Kowalski', emailOnFile: 'jan.kowalski@example.pl', accountAge: '2190 days', credentialChange: '01.03.2024 12:00',
-    verified: 'Yes', inrClaims: '0', total: '89,95 €', delivered: '', pod: 'No', sender: 'jan.kowalski@example.pl',
-    message: 'Hello, could you tell me when my order will arrive? The tracking has not changed for a week. Thank you!',
-    actions: [], data: { refund: { to_new_instrument: false }, public: { followers: null } },
+    channel: ['email', 'E-mail'], domain: 'example.pl', actions: [], data: island({}),
+    fields: {
+      ...quiet, 'case-id': 'C-2026-4714', 'case-type': 'Item not received', 'received-at': '25.11.2026 08:00',
+      'customer-name': 'Jan Kowalski', 'email-on-file': 'jan.kowalski@example.pl', 'account-age': '2190 days',
+      'credential-change': '01.03.2024 12:00', 'identity-verified': 'Yes', 'identity-method': 'Logged-in session', 'inr-claims': '0',
+      'order-total': '89,95 €', 'median-basket': '75,00 €', 'delivered-at': '', pod: 'No', 'sender-email': 'jan.kowalski@example.pl',
+      message: 'Hello, could you tell me when my order will arrive? The tracking has not changed for a week. Thank you!',
+    },
   },
 ];
 
 const field = (name) => document.querySelector(`#case [data-field="${name}"]`);
 let original = null;
 let position = 0;
-
-function capture() {
-  original = document.querySelector('#case').cloneNode(true);
-}
 
 function show(index) {
   position = (index + cases.length) % cases.length;
@@ -42,24 +58,14 @@ function show(index) {
     document.querySelector('#case').replaceWith(original.cloneNode(true));
     return;
   }
-  field('case-id').textContent = data.id;
+  for (const [name, value] of Object.entries(data.fields)) {
+    const element = field(name);
+    if (element) element.textContent = value;
+  }
   field('channel').dataset.value = data.channel[0];
   field('channel').textContent = data.channel[1];
-  field('case-type').textContent = data.type;
-  field('received-at').textContent = data.received;
-  field('customer-name').textContent = data.name;
-  field('email-on-file').textContent = data.emailOnFile;
-  field('account-age').textContent = data.accountAge;
-  field('credential-change').textContent = data.credentialChange;
-  field('identity-verified').textContent = data.verified;
-  field('inr-claims').textContent = data.inrClaims;
-  field('order-total').textContent = data.total;
-  field('delivered-at').textContent = data.delivered;
-  field('pod').textContent = data.pod;
-  field('sender-email').textContent = data.sender;
-  field('message').textContent = data.message;
-  const list = field('actions');
-  list.replaceChildren(...data.actions.map(([action, label]) => {
+  field('sender-email').dataset.domain = data.domain;
+  field('actions').replaceChildren(...data.actions.map(([action, label]) => {
     const item = document.createElement('li');
     item.dataset.action = action;
     item.textContent = label;
@@ -68,7 +74,7 @@ function show(index) {
   document.querySelector('#case-data').textContent = JSON.stringify(data.data);
 }
 
-capture();
+original = document.querySelector('#case').cloneNode(true);
 document.querySelector('#next-case').addEventListener('click', () => show(position + 1));
 document.querySelector('#prev-case').addEventListener('click', () => show(position - 1));
 window.demoShowCase = show;

@@ -85,7 +85,7 @@ describe('demo CRM page', () => {
     assert.match(text, /Critical/);
     assert.match(text, /Item-not-received claim although the carrier has proof of delivery/);
     // From the DOM with German number format (649,90 €) and from the JSON island.
-    assert.match(text, /High-value order on a new account/);
+    assert.match(text, /New account with an unusually high order/);
     assert.match(text, /Refund to a different payment method/);
     assert.match(text, /Checklist/);
     await page.screenshot({ path: path.join(artifacts, 'demo-1280.png'), fullPage: true });
@@ -107,8 +107,12 @@ describe('demo CRM page', () => {
     await scoreShown(page);
     const gdpr = await nextScored(page, () => page.click('#next-case'));
     assert.equal(gdpr.caseKey, 'C-2026-4712');
-    assert.ok(gdpr.firedRules.includes('PRV-001'), JSON.stringify(gdpr));
-    assert.match(await widgetText(page), /Data-subject request in the message/);
+    assert.ok(gdpr.firedRules.includes('DSR-001'), JSON.stringify(gdpr));
+    assert.equal(gdpr.packId, 'care');
+    const gdprText = await widgetText(page);
+    assert.match(gdprText, /Data-subject request in the message/);
+    // The Art. 12(3) deadline as a date: received 25.11.2026 08:12 (+01:00), due one month later.
+    assert.match(gdprText, /Deadlines.*2026-12-25.*Answer the data-subject request/s);
     const back = await nextScored(page, () => page.click('#prev-case'));
     assert.equal(back.score, 100);
     assert.equal(back.caseKey, 'C-2026-4711');
@@ -132,7 +136,7 @@ describe('demo CRM page', () => {
     const text = await widgetText(page);
     assert.match(text, /Missing on this page/);
     assert.match(text, /Proof of delivery \(photo\/GPS\/signature\)/);
-    assert.match(text, /Item-not-received claims, last 12 months/);
+    assert.match(text, /INR\/missing\/damaged claims, 12 months/);
     // Unparseable values are unknown with a visible reason, never a crash.
     await nextScored(page, () => page.evaluate(() => {
       document.querySelector('[data-field=order-total]').textContent = 'ca. zweihundert Euro';
@@ -194,7 +198,7 @@ describe('demo CRM page', () => {
     const foreign = log.requests.filter((url) => !url.startsWith(origin + '/') && !url.startsWith('data:'));
     assert.deepEqual(foreign, []);
     const widgetData = log.requests.filter((url) => url.endsWith('.json'));
-    assert.deepEqual(widgetData.sort(), [`${origin}/riskpane/packs/demo.json`, `${origin}/riskpane/profiles/demo.json`]);
+    assert.deepEqual(widgetData.sort(), [`${origin}/riskpane/packs/care.json`, `${origin}/riskpane/profiles/demo.json`]);
     await page.close();
   });
 
