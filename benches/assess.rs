@@ -35,5 +35,35 @@ fn engine(criterion: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, engine);
+/// The shipped domain pack on its 44 realistic cases, assessed one after another.
+fn care(criterion: &mut Criterion) {
+    let pack = compile_source("care.toml", CARE).expect("care pack compiles");
+    let cases: toml::Table = toml::from_str(CARE_CASES).expect("cases.toml parses");
+    let all: Vec<CaseFacts> = cases["case"]
+        .as_array()
+        .expect("[[case]]")
+        .iter()
+        .map(|case| {
+            let mut json = serde_json::to_value(&case["facts"]).expect("facts are JSON");
+            json["now"] = "2026-11-25T10:00:00Z".into();
+            CaseFacts::from_json(&pack, &json).0
+        })
+        .collect();
+    let mut group = criterion.benchmark_group("assess/care");
+    group.throughput(Throughput::Elements(all.len() as u64));
+    group.bench_function("44 realistic cases", |bencher| {
+        bencher.iter(|| {
+            for facts in &all {
+                black_box(assess(black_box(&pack), facts));
+            }
+        });
+    });
+    group.finish();
+    criterion.bench_function("compile/care", |bencher| bencher.iter(|| compile_source("care.toml", black_box(CARE))));
+}
+
+const CARE: &str = include_str!("../pkg-config/rules/care.toml");
+const CARE_CASES: &str = include_str!("../tests/fixtures/care/cases.toml");
+
+criterion_group!(benches, engine, care);
 criterion_main!(benches);
