@@ -12,13 +12,13 @@ fn fact_names(pack: &RulePack, slots: &[u16]) -> Vec<String> {
     slots.iter().map(|&slot| pack.facts[usize::from(slot)].name.clone()).collect()
 }
 
-fn evidence_json(pack: &RulePack, facts: &CaseFacts, evidence: &Evidence) -> Vec<Json> {
+fn evidence_json(pack: &RulePack, facts: &CaseFacts, report: &ScoreReport, evidence: &Evidence) -> Vec<Json> {
     let mut items = Vec::new();
-    for &slot in &evidence.facts {
+    for &slot in report.facts(evidence.facts) {
         let value = facts.value(slot).map(crate::case::FactValue::display);
         items.push(json!({ "kind": "fact", "fact": pack.facts[usize::from(slot)].name, "value": value }));
     }
-    for &slot in &evidence.tested_missing {
+    for &slot in report.facts(evidence.tested_missing) {
         items.push(json!({ "kind": "missing", "fact": pack.facts[usize::from(slot)].name }));
     }
     for hit in &evidence.keywords {
@@ -59,7 +59,7 @@ pub fn to_json(
             json!({
                 "rule": rule.id, "category": rule.category.name(), "title": rule.title.get(language),
                 "rationale": rule.rationale.get(language), "source": rule.source, "points": hit.points,
-                "evidence": evidence_json(pack, facts, &hit.evidence),
+                "evidence": evidence_json(pack, facts, report, &hit.evidence),
             })
         })
         .collect();
@@ -70,7 +70,7 @@ pub fn to_json(
             let rule = &pack.rules[entry.rule];
             json!({
                 "rule": rule.id, "category": rule.category.name(), "title": rule.title.get(language), "points": rule.points,
-                "missing": fact_names(pack, &entry.missing), "undefined": entry.undefined,
+                "missing": fact_names(pack, report.facts(entry.missing)), "undefined": entry.undefined,
             })
         })
         .collect();
@@ -81,10 +81,10 @@ pub fn to_json(
             let item = &pack.checklist[entry.item];
             json!({
                 "item": item.id, "text": item.text.get(language), "status": entry.status.name(),
-                "added_by": entry.added_by.iter().map(|&rule| pack.rules[rule].id.clone()).collect::<Vec<_>>(),
-                "may_be_added_by": entry.may_be_added_by.iter().map(|&rule| pack.rules[rule].id.clone()).collect::<Vec<_>>(),
+                "added_by": report.indices(entry.added_by).map(|rule| pack.rules[rule].id.clone()).collect::<Vec<_>>(),
+                "may_be_added_by": report.indices(entry.may_be_added_by).map(|rule| pack.rules[rule].id.clone()).collect::<Vec<_>>(),
                 "applies_by_condition": entry.applies_by_condition,
-                "missing": fact_names(pack, &entry.missing),
+                "missing": fact_names(pack, report.facts(entry.missing)),
                 "required_for": item.required_for.iter().map(|&outcome| pack.decision_policy.outcomes[outcome].id.clone()).collect::<Vec<_>>(),
             })
         })
@@ -97,14 +97,14 @@ pub fn to_json(
             let (state, missing) = match &requirement.second_approval {
                 SecondApproval::Required => ("required", Vec::new()),
                 SecondApproval::NotRequired => ("not_required", Vec::new()),
-                SecondApproval::RequiredUntilKnown { missing } => ("required_until_known", fact_names(pack, missing)),
+                SecondApproval::RequiredUntilKnown { missing } => ("required_until_known", fact_names(pack, report.facts(*missing))),
             };
             json!({
                 "outcome": outcome.id, "label": outcome.label.get(language),
                 "requires_second_approval": requirement.second_approval.is_required(),
                 "second_approval": state, "missing": missing,
                 "reason_codes": outcome.reason_codes.iter().map(|&code| pack.decision_policy.reason_codes[code].code.clone()).collect::<Vec<_>>(),
-                "open_items": requirement.open_items.iter().map(|&item| pack.checklist[item].id.clone()).collect::<Vec<_>>(),
+                "open_items": report.indices(requirement.open_items).map(|item| pack.checklist[item].id.clone()).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -173,7 +173,7 @@ pub fn to_text(
                 rule.title.get(language),
                 rule.category.name()
             );
-            let evidence: Vec<String> = evidence_json(pack, facts, &hit.evidence)
+            let evidence: Vec<String> = evidence_json(pack, facts, report, &hit.evidence)
                 .iter()
                 .map(|item| match item["kind"].as_str() {
                     Some("fact") => format!(
@@ -200,7 +200,7 @@ pub fn to_text(
         out.push_str("\nnot evaluable (data missing):\n");
         for entry in &report.not_evaluable {
             let rule = &pack.rules[entry.rule];
-            let mut why = fact_names(pack, &entry.missing).join(", ");
+            let mut why = fact_names(pack, report.facts(entry.missing)).join(", ");
             if entry.undefined {
                 why.push_str(if why.is_empty() { "undefined computation" } else { ", undefined computation" });
             }
@@ -218,7 +218,7 @@ pub fn to_text(
             let item = &pack.checklist[entry.item];
             let _ = write!(out, "  {mark} {}: {}", item.id, item.text.get(language));
             if entry.status == ChecklistStatus::NeedsData {
-                let _ = write!(out, " (may apply; needs {})", fact_names(pack, &entry.missing).join(", "));
+                let _ = write!(out, " (may apply; needs {})", fact_names(pack, report.facts(entry.missing)).join(", "));
             }
             out.push('\n');
         }
@@ -240,13 +240,16 @@ pub fn to_text(
                 SecondApproval::Required => "second approval required".to_owned(),
                 SecondApproval::NotRequired => "no second approval".to_owned(),
                 SecondApproval::RequiredUntilKnown { missing } => {
-                    format!("second approval required until {} known", fact_names(pack, missing).join(", "))
+                    format!(
+                        "second approval required until {} known",
+                        fact_names(pack, report.facts(*missing)).join(", ")
+                    )
                 }
             };
             let _ = write!(out, "  {}: {four_eye}", outcome.id);
             if !requirement.open_items.is_empty() {
                 let open: Vec<&str> =
-                    requirement.open_items.iter().map(|&item| pack.checklist[item].id.as_str()).collect();
+                    report.indices(requirement.open_items).map(|item| pack.checklist[item].id.as_str()).collect();
                 let _ = write!(out, "; blocked by open items {}", open.join(", "));
             }
             out.push('\n');

@@ -61,13 +61,63 @@ impl RiskBand {
     }
 }
 
+/// A run of entries in one of the report's pools: fact slots (`ScoreReport::facts`) or rule and
+/// checklist indices (`ScoreReport::indices`). One pool per report instead of one small vector per
+/// entry keeps `assess` at a handful of allocations (see BENCHMARKS.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Pooled {
+    start: u32,
+    len: u32,
+}
+
+impl Pooled {
+    /// Whether the run is empty.
+    #[must_use]
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+}
+
+/// The pools a report's `Pooled` runs point into.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Pools {
+    facts: Vec<u16>,
+    indices: Vec<u32>,
+}
+
+impl Pools {
+    fn push_facts(&mut self, slots: &[u16]) -> Pooled {
+        let start = self.facts.len() as u32;
+        self.facts.extend_from_slice(slots);
+        Pooled { start, len: slots.len() as u32 }
+    }
+
+    fn push_indices(&mut self, indices: impl IntoIterator<Item = usize>) -> Pooled {
+        let start = self.indices.len() as u32;
+        self.indices.extend(indices.into_iter().map(|index| index as u32));
+        Pooled { start, len: self.indices.len() as u32 - start }
+    }
+
+    fn facts(&self, run: Pooled) -> &[u16] {
+        self.facts.get(run.range()).unwrap_or(&[])
+    }
+
+    fn indices(&self, run: Pooled) -> &[u32] {
+        self.indices.get(run.range()).unwrap_or(&[])
+    }
+}
+
 /// Why a fired rule fired: what it read.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Evidence {
-    /// Known facts the condition read (slots), in reading order.
-    pub facts: Vec<u16>,
+    /// Known facts the condition read (slots, see `ScoreReport::facts`), in reading order.
+    pub facts: Pooled,
     /// Facts the condition tested with `is missing` and found missing.
-    pub tested_missing: Vec<u16>,
+    pub tested_missing: Pooled,
     /// Keywords that matched.
     pub keywords: Vec<KeywordHit>,
 }
@@ -88,8 +138,8 @@ pub struct RuleHit {
 pub struct NotEvaluable {
     /// Index into `RulePack::rules`.
     pub rule: usize,
-    /// Facts whose absence made it unknown (slots).
-    pub missing: Vec<u16>,
+    /// Facts whose absence made it unknown (slots, see `ScoreReport::facts`).
+    pub missing: Pooled,
     /// A computation was undefined (division by zero, overflow).
     pub undefined: bool,
 }
@@ -118,8 +168,8 @@ pub enum SecondApproval {
     NotRequired,
     /// The condition is unknown; treated as required until the facts are known.
     RequiredUntilKnown {
-        /// Facts that would decide it.
-        missing: Vec<u16>,
+        /// Facts that would decide it (see `ScoreReport::facts`).
+        missing: Pooled,
     },
 }
 
@@ -138,8 +188,9 @@ pub struct OutcomeRequirement {
     pub outcome: usize,
     /// The four-eye rule for this case.
     pub second_approval: SecondApproval,
-    /// Checklist items (indices into the pack's checklist) that must be done first.
-    pub open_items: Vec<usize>,
+    /// Checklist items (indices into the pack's checklist, see `ScoreReport::indices`) that must be
+    /// done first.
+    pub open_items: Pooled,
 }
 
 /// A deadline that applies to this case.
@@ -180,6 +231,8 @@ pub struct ScoreReport {
     pub deadlines: Vec<DueDate>,
     /// Per outcome of the decision policy.
     pub outcomes: Vec<OutcomeRequirement>,
+    /// What the `Pooled` runs point into.
+    pools: Pools,
     /// The pack's hash.
     pub pack_hash: Arc<str>,
     /// The case's hash.
@@ -187,6 +240,17 @@ pub struct ScoreReport {
 }
 
 impl ScoreReport {
+    /// The fact slots of a run (missing facts, evidence).
+    #[must_use]
+    pub fn facts(&self, run: Pooled) -> &[u16] {
+        self.pools.facts(run)
+    }
+
+    /// The rule or checklist indices of a run (`added_by`, `open_items`, ...).
+    pub fn indices(&self, run: Pooled) -> impl Iterator<Item = usize> + '_ {
+        self.pools.indices(run).iter().map(|&index| index as usize)
+    }
+
     /// Share of rule weight that could be evaluated, 0.0..=1.0 (1.0 for a pack without rules).
     #[must_use]
     pub fn completeness(&self) -> f64 {
@@ -225,6 +289,7 @@ fn due_dates(pack: &RulePack, facts: &CaseFacts, env: &Env<'_>, trace: &mut Trac
 #[must_use]
 pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
     let mut trace = Trace::default();
+    let mut pools = Pools::default();
     let env = Env { facts, keyword_lists: &pack.keyword_lists, risk: None };
     let mut hits = Vec::new();
     let mut not_evaluable = Vec::new();
@@ -248,8 +313,8 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
                     rule: index,
                     points: rule.points,
                     evidence: Evidence {
-                        facts: trace.present.clone(),
-                        tested_missing: trace.tested_missing.clone(),
+                        facts: pools.push_facts(&trace.present),
+                        tested_missing: pools.push_facts(&trace.tested_missing),
                         keywords: trace.keyword_hits.clone(),
                     },
                 });
@@ -264,7 +329,7 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
                 subscore.not_evaluable += 1;
                 not_evaluable.push(NotEvaluable {
                     rule: index,
-                    missing: trace.missing.clone(),
+                    missing: pools.push_facts(&trace.missing),
                     undefined: trace.undefined,
                 });
             }
@@ -276,30 +341,33 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
     let score = clamp_score(raw_points);
     let band = RiskBand::from_score(score, &pack.bands);
     let late_env = Env { risk: Some((score, band.name())), ..env };
-    let checklist = checklist::build(pack, &late_env, &hits, &not_evaluable, &mut trace);
+    let checklist = checklist::build(pack, &late_env, &hits, &not_evaluable, &mut trace, &mut pools);
     let deadlines = due_dates(pack, facts, &late_env, &mut trace);
-    let outcomes = pack
-        .decision_policy
-        .outcomes
-        .iter()
-        .enumerate()
-        .map(|(index, outcome)| {
-            trace.clear();
-            let second_approval = match eval(&outcome.requires_second_approval.node, &late_env, &mut trace) {
-                Value::Bool(true) => SecondApproval::Required,
-                Value::Bool(false) => SecondApproval::NotRequired,
-                _ => SecondApproval::RequiredUntilKnown { missing: trace.missing.clone() },
-            };
-            let open_items = checklist
-                .iter()
-                .filter(|entry| {
-                    entry.status != ChecklistStatus::Done && pack.checklist[entry.item].required_for.contains(&index)
-                })
-                .map(|entry| entry.item)
-                .collect();
-            OutcomeRequirement { outcome: index, second_approval, open_items }
-        })
-        .collect();
+    // (outcome, item) for every checklist item that is not done and is required for an outcome,
+    // sorted by outcome: one pass over the checklist instead of one per outcome.
+    let mut open_required: Vec<(usize, usize)> = Vec::new();
+    for entry in checklist.iter().filter(|entry| entry.status != ChecklistStatus::Done) {
+        for &outcome in &pack.checklist[entry.item].required_for {
+            open_required.push((outcome, entry.item));
+        }
+    }
+    open_required.sort_unstable();
+    let mut outcomes = Vec::with_capacity(pack.decision_policy.outcomes.len());
+    let mut cursor = 0;
+    for (index, outcome) in pack.decision_policy.outcomes.iter().enumerate() {
+        trace.clear();
+        let second_approval = match eval(&outcome.requires_second_approval.node, &late_env, &mut trace) {
+            Value::Bool(true) => SecondApproval::Required,
+            Value::Bool(false) => SecondApproval::NotRequired,
+            _ => SecondApproval::RequiredUntilKnown { missing: pools.push_facts(&trace.missing) },
+        };
+        let start = cursor;
+        while cursor < open_required.len() && open_required[cursor].0 == index {
+            cursor += 1;
+        }
+        let open_items = pools.push_indices(open_required[start..cursor].iter().map(|&(_, item)| item));
+        outcomes.push(OutcomeRequirement { outcome: index, second_approval, open_items });
+    }
     ScoreReport {
         score,
         band,
@@ -313,6 +381,7 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
         checklist,
         deadlines,
         outcomes,
+        pools,
         pack_hash: pack.hash.clone(),
         input_hash: facts.input_hash().clone(),
     }

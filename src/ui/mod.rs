@@ -155,13 +155,14 @@ fn category_breakdown(report: &ScoreReport, t: &Texts) -> Html {
 fn evidence_items(
     pack: &RulePack,
     facts: &CaseFacts,
+    report: &ScoreReport,
     evidence: &Evidence,
     state: &WidgetState,
     t: &Texts,
 ) -> Vec<Html> {
     let language = state.language.code();
     let mut items = Vec::new();
-    for &slot in &evidence.facts {
+    for &slot in report.facts(evidence.facts) {
         let label = pack.fact_label(slot, language);
         let value = facts.value(slot).map(crate::case::FactValue::display).unwrap_or_default();
         let shown: String = if value.chars().count() > 120 {
@@ -171,7 +172,7 @@ fn evidence_items(
         };
         items.push(html! { <li><span class="fact">{ label }</span>{ ": " }<q class="value">{ shown }</q></li> });
     }
-    for &slot in &evidence.tested_missing {
+    for &slot in report.facts(evidence.tested_missing) {
         let label = pack.fact_label(slot, language);
         items.push(html! { <li><span class="fact">{ label }</span>{ format!(" {}", t.is_missing) }</li> });
     }
@@ -200,7 +201,7 @@ fn rule_hit_list(pack: &RulePack, facts: &CaseFacts, report: &ScoreReport, state
                     </summary>
                     <p class="rationale">{ rule.rationale.get(language) }</p>
                     <p class="evidence-heading">{ t.evidence }</p>
-                    <ul class="evidence">{ for evidence_items(pack, facts, &hit.evidence, state, t) }</ul>
+                    <ul class="evidence">{ for evidence_items(pack, facts, report, &hit.evidence, state, t) }</ul>
                     <p class="rule-meta">
                         <code>{ rule.id.clone() }</code>{ " · " }
                         <a href={ rule.source.clone() } target="_blank" rel="noopener noreferrer">{ t.source }</a>
@@ -225,7 +226,7 @@ fn completeness_view(pack: &RulePack, scored: &ScoredCase, state: &WidgetState, 
     let mut undefined_rules = Vec::new();
     for entry in &report.not_evaluable {
         let rule_title = pack.rules[entry.rule].title.get(language).to_owned();
-        for &slot in &entry.missing {
+        for &slot in report.facts(entry.missing) {
             match missing.iter_mut().find(|(known, _)| *known == slot) {
                 Some((_, rules)) => rules.push(rule_title.clone()),
                 None => missing.push((slot, vec![rule_title.clone()])),
@@ -285,11 +286,7 @@ fn checklist_view(pack: &RulePack, report: &ScoreReport, state: &WidgetState, t:
         let done_by_data = entry.status == ChecklistStatus::Done;
         let id = format!("rp-item-{}", item.id);
         let needs = if entry.status == ChecklistStatus::NeedsData && status != ChecklistStatus::Done {
-            let names: Vec<&str> = entry
-                .missing
-                .iter()
-                .map(|&slot| pack.fact_label(slot, language))
-                .collect();
+            let names: Vec<&str> = report.facts(entry.missing).iter().map(|&slot| pack.fact_label(slot, language)).collect();
             html! { <span class="needs">{ format!("{} {}", t.needs_data, names.join(", ")) }</span> }
         } else {
             Html::default()
