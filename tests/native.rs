@@ -413,3 +413,18 @@ fn care_keywords_match_across_languages_at_word_boundaries() {
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The demo CRM page's profile maps every fact of the domain pack (`now` comes from the clock).
+#[test]
+fn demo_profile_exposes_every_fact_of_the_domain_pack() {
+    let pack = compile(&root().join("pkg-config/rules/care.toml"));
+    let source = fs::read_to_string(root().join("pkg-config/crm/demo.toml")).unwrap();
+    let profile = riskpane::profile::CrmProfile::from_toml("demo.toml", &source).unwrap();
+    let unmapped: Vec<&str> = pack
+        .facts
+        .iter()
+        .map(|fact| fact.name.as_str())
+        .filter(|name| *name != "now" && !profile.sources.contains_key(*name))
+        .collect();
+    assert!(unmapped.is_empty(), "facts of the care pack the demo profile does not read: {unmapped:?}");
+}
