@@ -11,6 +11,7 @@ pub mod case;
 pub mod profile;
 pub mod rules;
 pub mod engine;
+pub mod decision;
 pub mod flow;
 pub mod canonical;
 pub mod compiled;

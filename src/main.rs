@@ -43,6 +43,19 @@ enum Command {
         #[arg(long, default_value = "en")]
         lang: String,
     },
+    /// Re-score a recorded decision's case and check that score, band and fired rules are
+    /// reproduced exactly (exit 0) or print the differences (exit 1).
+    Replay {
+        /// Decision record JSON (docs/decision-record.md).
+        #[arg(long)]
+        decision: PathBuf,
+        /// The case JSON the decision was made on.
+        #[arg(long)]
+        case: PathBuf,
+        /// Rule pack TOML file.
+        #[arg(long)]
+        pack: PathBuf,
+    },
     /// Write the browser-ready JSON of a rule pack or CRM profile (detected from its contents).
     Compile {
         /// Rule pack or CRM profile TOML file.
@@ -90,6 +103,7 @@ fn main() -> ExitCode {
         Command::Score { pack, case, format, lang } => score(&pack, &case, format, &lang),
         Command::Eval { pack, case, expr } => evaluate(&pack, case.as_deref(), &expr),
         Command::Compile { file, out } => compile(&file, out.as_deref()),
+        Command::Replay { decision, case, pack } => replay(&decision, &case, &pack),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -162,6 +176,37 @@ fn lint(paths: &[PathBuf]) -> Result<(), Failure> {
     match failed.iter().max() {
         None => Ok(()),
         Some(&code) => Err(Failure { message: String::new(), code }),
+    }
+}
+
+fn replay(decision_path: &Path, case_path: &Path, pack_path: &Path) -> Result<(), Failure> {
+    let pack = load_pack(pack_path)?;
+    let text = read(decision_path, "decision record")?;
+    let decision: riskpane::decision::Decision = serde_json::from_str(&text).map_err(|error| {
+        Failure::input(format!("error: {} is not a decision record: {error}", decision_path.display()))
+    })?;
+    let (facts, _) = load_case(&pack, case_path)?;
+    let score_report = assess(&pack, &facts);
+    let differences = riskpane::decision::replay_differences(&pack, &score_report, &decision);
+    if differences.is_empty() {
+        emit(&format!(
+            "reproduced: decision {} — score {}, band {}, {} fired rules, pack {} {}\n",
+            decision.id,
+            decision.snapshot.score,
+            decision.snapshot.band,
+            decision.snapshot.hits.len(),
+            pack.id,
+            pack.version
+        ));
+        Ok(())
+    } else {
+        let mut message = format!("not reproduced: decision {} differs in {} ways\n", decision.id, differences.len());
+        for difference in differences {
+            message.push_str("  ");
+            message.push_str(&difference);
+            message.push('\n');
+        }
+        Err(Failure { message, code: 1 })
     }
 }
 

@@ -181,3 +181,76 @@ fn compile_writes_browser_ready_json_for_packs_and_profiles() {
     assert!(text(&output.stderr).contains("26 errors"));
     assert_no_panic(&output);
 }
+
+#[test]
+fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
+    use riskpane::decision::{DecisionDraft, Role, User, propose};
+    let pack_path = "pkg-config/rules/care.toml";
+    let pack = riskpane::compile_source(pack_path, &std::fs::read_to_string(pack_path).unwrap()).unwrap();
+    let case = serde_json::json!({
+        "now": "2026-11-25T10:00:00Z",
+        "case": { "type": "item_not_received", "channel": "email", "received_at": "2026-11-24T09:30:00Z" },
+        "order": { "proof_of_delivery": true, "delivered_at": "2026-11-24T08:45:00Z" },
+        "claims": { "last_12_months": 3 }
+    });
+    let (facts, _) = riskpane::CaseFacts::from_json(&pack, &case);
+    let report = riskpane::assess(&pack, &facts);
+    let draft = DecisionDraft {
+        id: "8d0c5e8e-1b61-4f7e-a1b3-0f5b0d6a1c22".to_owned(),
+        case_id: "C-1".to_owned(),
+        outcome: "escalate".to_owned(),
+        reason_code: "NEEDS_EXPERT".to_owned(),
+        note: "repeat INR with proof of delivery".to_owned(),
+        band_override: None,
+        maker: User { id: "kim".to_owned(), name: "Kim".to_owned(), role: Role::Agent },
+        created_at: "2026-11-25T10:01:00Z".to_owned(),
+    };
+    let decision = propose(&pack, &report, draft, &std::collections::BTreeSet::new()).unwrap();
+    let case_file = temp_file("replay-case.json", &case.to_string());
+    let record = temp_file("replay-decision.json", &serde_json::to_string_pretty(&decision).unwrap());
+    let output = riskpane(&[
+        "replay",
+        "--decision",
+        record.to_str().unwrap(),
+        "--case",
+        case_file.to_str().unwrap(),
+        "--pack",
+        pack_path,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).starts_with("reproduced: decision 8d0c5e8e-1b61-4f7e-a1b3-0f5b0d6a1c22"),
+        "{}",
+        text(&output.stdout)
+    );
+    // A record whose score or fired rules differ from a re-computation is reported.
+    let mut tampered = serde_json::to_value(&decision).unwrap();
+    tampered["snapshot"]["score"] = 10.into();
+    tampered["snapshot"]["hits"] = serde_json::json!([["INR-001", 30]]);
+    let tampered_file = temp_file("replay-tampered.json", &tampered.to_string());
+    let output = riskpane(&[
+        "replay",
+        "--decision",
+        tampered_file.to_str().unwrap(),
+        "--case",
+        case_file.to_str().unwrap(),
+        "--pack",
+        pack_path,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("score: recorded 10, now 60"), "{stderr}");
+    assert!(stderr.contains("rule INR-002 (+20) fires now, not then"), "{stderr}");
+    let output = riskpane(&[
+        "replay",
+        "--decision",
+        case_file.to_str().unwrap(),
+        "--case",
+        case_file.to_str().unwrap(),
+        "--pack",
+        pack_path,
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("is not a decision record"));
+    assert_no_panic(&output);
+}

@@ -1,0 +1,371 @@
+//! Decisions: what an agent or expert decides on a case, checked against the pack's decision
+//! policy, and the four-eye flow (one person proposes, a different person confirms or rejects).
+//!
+//! Pure: ids and timestamps are passed in (the host makes UUIDs and reads the clock). A `Decision`
+//! carries everything an auditor needs to re-compute its score: the score snapshot, the pack's id,
+//! version and hash, the input hash and the checklist state at decision time. Its JSON form is the
+//! decision record (docs/decision-record.md) that `riskpane replay` verifies.
+
+use crate::engine::{ChecklistStatus, RiskBand, ScoreReport};
+use crate::rules::RulePack;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// Who works with the widget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Handles cases.
+    Agent,
+    /// Risk mitigation expert: confirms, rejects, overrides bands.
+    Expert,
+}
+
+/// A person, as the CRM identifies them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Stable id from the CRM.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// The score a decision was made on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreSnapshot {
+    /// 0..=100.
+    pub score: i64,
+    /// Band name.
+    pub band: String,
+    /// Fired rules: `(rule id, points)`, in pack order.
+    pub hits: Vec<(String, i64)>,
+}
+
+/// An expert's change of the band, with the reason; later backtests use it as the label.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BandOverride {
+    /// The band the score gave.
+    pub from: String,
+    /// The band the expert sets.
+    pub to: String,
+    /// Reason code from the pack's decision policy.
+    pub reason_code: String,
+    /// Why, in words (required).
+    pub note: String,
+}
+
+/// Where a decision stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DecisionState {
+    /// Final: no second approval needed.
+    Decided,
+    /// Waits for a different person to confirm or reject.
+    PendingConfirmation,
+    /// Confirmed by a second person.
+    Confirmed {
+        /// The checker.
+        by: User,
+        /// When (RFC 3339).
+        at: String,
+        /// Their note.
+        note: String,
+    },
+    /// Rejected by a second person.
+    Rejected {
+        /// The checker.
+        by: User,
+        /// When (RFC 3339).
+        at: String,
+        /// Why (required).
+        note: String,
+    },
+}
+
+/// A decision on a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// UUID, made by the host; also the idempotency key towards the CRM.
+    pub id: String,
+    /// The CRM's case id.
+    pub case_id: String,
+    /// Outcome id from the pack's decision policy.
+    pub outcome: String,
+    /// Reason code allowed for the outcome.
+    pub reason_code: String,
+    /// Free text.
+    pub note: String,
+    /// Who proposed it.
+    pub maker: User,
+    /// When (RFC 3339, passed in).
+    pub created_at: String,
+    /// The score it was made on.
+    pub snapshot: ScoreSnapshot,
+    /// Pack id.
+    pub pack_id: String,
+    /// Pack version.
+    pub pack_version: String,
+    /// SHA-256 of the pack's canonical form.
+    pub pack_hash: String,
+    /// SHA-256 of the case's canonical facts.
+    pub input_hash: String,
+    /// Checklist items done at decision time (by the case data or ticked).
+    pub checklist_done: Vec<String>,
+    /// The four-eye rule applied.
+    pub requires_second_approval: bool,
+    /// An expert's band override.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band_override: Option<BandOverride>,
+    /// Where it stands.
+    #[serde(flatten)]
+    pub state: DecisionState,
+}
+
+/// What a user fills in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecisionDraft {
+    /// Decision id (UUID from the host).
+    pub id: String,
+    /// The CRM's case id.
+    pub case_id: String,
+    /// Outcome id.
+    pub outcome: String,
+    /// Reason code.
+    pub reason_code: String,
+    /// Note.
+    pub note: String,
+    /// Band override: target band name, reason code and note.
+    pub band_override: Option<(String, String, String)>,
+    /// Who.
+    pub maker: User,
+    /// When (RFC 3339).
+    pub created_at: String,
+}
+
+/// Why a decision cannot be made or changed. Messages are for the UI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecisionError {
+    /// The outcome is not in the pack's policy.
+    UnknownOutcome(String),
+    /// The reason code is not allowed for the outcome.
+    ReasonNotAllowed {
+        /// The outcome.
+        outcome: String,
+        /// The code given.
+        reason_code: String,
+    },
+    /// Required checklist items are not done.
+    ChecklistOpen(Vec<String>),
+    /// A band override needs an expert, a valid band, a reason code and a note.
+    InvalidOverride(String),
+    /// Only a pending decision can be confirmed or rejected.
+    NotPending,
+    /// The maker can never confirm or reject their own decision.
+    SameUser,
+    /// Only experts confirm or reject.
+    NotExpert,
+    /// Rejecting needs a note.
+    NoteRequired,
+}
+
+impl fmt::Display for DecisionError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecisionError::UnknownOutcome(outcome) => write!(formatter, "unknown outcome `{outcome}`"),
+            DecisionError::ReasonNotAllowed { outcome, reason_code } => {
+                write!(formatter, "reason code `{reason_code}` is not allowed for `{outcome}`")
+            }
+            DecisionError::ChecklistOpen(items) => {
+                write!(formatter, "checklist items still open: {}", items.join(", "))
+            }
+            DecisionError::InvalidOverride(why) => write!(formatter, "band override rejected: {why}"),
+            DecisionError::NotPending => {
+                write!(formatter, "only a decision pending confirmation can be confirmed or rejected")
+            }
+            DecisionError::SameUser => {
+                write!(formatter, "the maker of a decision cannot confirm or reject it (four-eye rule)")
+            }
+            DecisionError::NotExpert => write!(formatter, "only an expert can confirm or reject a decision"),
+            DecisionError::NoteRequired => write!(formatter, "a rejection needs a note"),
+        }
+    }
+}
+
+impl std::error::Error for DecisionError {}
+
+const BANDS: [&str; 4] = ["low", "medium", "high", "critical"];
+
+/// Checks a draft against the pack's policy and the case's report, and makes the decision.
+/// `ticked` holds the checklist items the user ticked; items the case data shows done count too.
+///
+/// # Errors
+/// Unknown outcome, a reason code not allowed for it, required checklist items still open, or
+/// an invalid band override.
+pub fn propose(
+    pack: &RulePack,
+    report: &ScoreReport,
+    draft: DecisionDraft,
+    ticked: &BTreeSet<String>,
+) -> Result<Decision, DecisionError> {
+    let Some((outcome_index, outcome)) =
+        pack.decision_policy.outcomes.iter().enumerate().find(|(_, outcome)| outcome.id == draft.outcome)
+    else {
+        return Err(DecisionError::UnknownOutcome(draft.outcome));
+    };
+    let allowed =
+        outcome.reason_codes.iter().any(|&code| pack.decision_policy.reason_codes[code].code == draft.reason_code);
+    if !allowed {
+        return Err(DecisionError::ReasonNotAllowed { outcome: draft.outcome, reason_code: draft.reason_code });
+    }
+    let band_override = match draft.band_override {
+        None => None,
+        Some((to, reason_code, note)) => {
+            if draft.maker.role != Role::Expert {
+                return Err(DecisionError::InvalidOverride("only experts may override the band".to_owned()));
+            }
+            if !BANDS.contains(&to.as_str()) {
+                return Err(DecisionError::InvalidOverride(format!("`{to}` is not a band")));
+            }
+            if !pack.decision_policy.reason_codes.iter().any(|code| code.code == reason_code) {
+                return Err(DecisionError::InvalidOverride(format!("unknown reason code `{reason_code}`")));
+            }
+            if note.trim().is_empty() {
+                return Err(DecisionError::InvalidOverride("a note saying why is required".to_owned()));
+            }
+            Some(BandOverride { from: report.band.name().to_owned(), to, reason_code, note })
+        }
+    };
+    let requirement = report.outcomes.iter().find(|requirement| requirement.outcome == outcome_index);
+    if let Some(requirement) = requirement {
+        let open: Vec<String> = report
+            .indices(requirement.open_items)
+            .map(|item| pack.checklist[item].id.clone())
+            .filter(|id| !ticked.contains(id))
+            .collect();
+        if !open.is_empty() {
+            return Err(DecisionError::ChecklistOpen(open));
+        }
+    }
+    let requires_second_approval = requirement.is_none_or(|requirement| requirement.second_approval.is_required());
+    let checklist_done = report
+        .checklist
+        .iter()
+        .filter(|entry| entry.status == ChecklistStatus::Done || ticked.contains(&pack.checklist[entry.item].id))
+        .map(|entry| pack.checklist[entry.item].id.clone())
+        .collect();
+    Ok(Decision {
+        id: draft.id,
+        case_id: draft.case_id,
+        outcome: draft.outcome,
+        reason_code: draft.reason_code,
+        note: draft.note,
+        maker: draft.maker,
+        created_at: draft.created_at,
+        snapshot: snapshot_of(pack, report),
+        pack_id: pack.id.clone(),
+        pack_version: pack.version.clone(),
+        pack_hash: report.pack_hash.to_string(),
+        input_hash: report.input_hash.to_string(),
+        checklist_done,
+        requires_second_approval,
+        band_override,
+        state: if requires_second_approval { DecisionState::PendingConfirmation } else { DecisionState::Decided },
+    })
+}
+
+/// The score snapshot of a report.
+#[must_use]
+pub fn snapshot_of(pack: &RulePack, report: &ScoreReport) -> ScoreSnapshot {
+    ScoreSnapshot {
+        score: report.score,
+        band: report.band.name().to_owned(),
+        hits: report.hits.iter().map(|hit| (pack.rules[hit.rule].id.clone(), hit.points)).collect(),
+    }
+}
+
+fn check_checker(decision: &Decision, checker: &User) -> Result<(), DecisionError> {
+    if decision.state != DecisionState::PendingConfirmation {
+        return Err(DecisionError::NotPending);
+    }
+    if checker.id == decision.maker.id {
+        return Err(DecisionError::SameUser);
+    }
+    if checker.role != Role::Expert {
+        return Err(DecisionError::NotExpert);
+    }
+    Ok(())
+}
+
+/// A different expert confirms a pending decision.
+///
+/// # Errors
+/// Not pending, the maker themself, or not an expert.
+pub fn confirm(decision: &Decision, checker: User, at: String, note: String) -> Result<Decision, DecisionError> {
+    check_checker(decision, &checker)?;
+    Ok(Decision { state: DecisionState::Confirmed { by: checker, at, note }, ..decision.clone() })
+}
+
+/// A different expert rejects a pending decision, saying why.
+///
+/// # Errors
+/// Not pending, the maker themself, not an expert, or no note.
+pub fn reject(decision: &Decision, checker: User, at: String, note: String) -> Result<Decision, DecisionError> {
+    check_checker(decision, &checker)?;
+    if note.trim().is_empty() {
+        return Err(DecisionError::NoteRequired);
+    }
+    Ok(Decision { state: DecisionState::Rejected { by: checker, at, note }, ..decision.clone() })
+}
+
+/// Differences between a decision's recorded score and a re-computation (empty when identical).
+#[must_use]
+pub fn replay_differences(pack: &RulePack, report: &ScoreReport, decision: &Decision) -> Vec<String> {
+    let mut differences = Vec::new();
+    if decision.pack_hash != *report.pack_hash {
+        differences.push(format!("pack hash: recorded {}, now {}", decision.pack_hash, report.pack_hash));
+    }
+    if decision.input_hash != *report.input_hash {
+        differences.push(format!("input hash: recorded {}, now {}", decision.input_hash, report.input_hash));
+    }
+    let now = snapshot_of(pack, report);
+    if decision.snapshot.score != now.score {
+        differences.push(format!("score: recorded {}, now {}", decision.snapshot.score, now.score));
+    }
+    if decision.snapshot.band != now.band {
+        differences.push(format!("band: recorded {}, now {}", decision.snapshot.band, now.band));
+    }
+    for (rule, points) in &decision.snapshot.hits {
+        match now.hits.iter().find(|(id, _)| id == rule) {
+            None => differences.push(format!("rule {rule} ({points:+}) fired then, not now")),
+            Some((_, now_points)) if now_points != points => {
+                differences.push(format!("rule {rule}: recorded {points:+}, now {now_points:+}"));
+            }
+            Some(_) => {}
+        }
+    }
+    for (rule, points) in &now.hits {
+        if !decision.snapshot.hits.iter().any(|(id, _)| id == rule) {
+            differences.push(format!("rule {rule} ({points:+}) fires now, not then"));
+        }
+    }
+    differences
+}
+
+/// The band of a band name, for callers that need the enum.
+#[must_use]
+pub fn band_of(name: &str) -> Option<RiskBand> {
+    match name {
+        "low" => Some(RiskBand::Low),
+        "medium" => Some(RiskBand::Medium),
+        "high" => Some(RiskBand::High),
+        "critical" => Some(RiskBand::Critical),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly by design
+mod tests;

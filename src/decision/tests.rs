@@ -1,0 +1,184 @@
+//! Tests of the decision rules: policy checks, required checklist items, four-eye confirmation
+//! (maker ≠ checker, experts only, pending only), band overrides, replay.
+
+use super::*;
+use crate::case::CaseFacts;
+use crate::{assess, compile_source};
+
+fn pack() -> RulePack {
+    compile_source("care.toml", include_str!("../../pkg-config/rules/care.toml")).unwrap()
+}
+
+fn user(id: &str, role: Role) -> User {
+    User { id: id.to_owned(), name: format!("User {id}"), role }
+}
+
+/// An account-takeover case: critical, with open checklist items.
+fn ato_case() -> serde_json::Value {
+    serde_json::json!({
+        "now": "2026-11-25T10:00:00Z",
+        "case": { "type": "account", "channel": "chat", "received_at": "2026-11-25T09:55:00Z" },
+        "account": { "last_credential_change": "2026-11-23T22:10:00Z", "new_device": true, "failed_verifications_24h": 3 },
+        "customer": { "sender_email": "p.help@example.com", "email_on_file": "paul@example.fr",
+                      "message": "I lost my phone, refund to this other card immediately." },
+        "refund": { "to_new_instrument": true, "requested_eur": 310 },
+        "identity": { "verified": false }
+    })
+}
+
+fn ato_report(pack: &RulePack) -> ScoreReport {
+    let (facts, issues) = CaseFacts::from_json(pack, &ato_case());
+    assert!(issues.is_empty(), "{issues:?}");
+    assess(pack, &facts)
+}
+
+fn draft(outcome: &str, reason: &str, maker: User) -> DecisionDraft {
+    DecisionDraft {
+        id: "3f2b8c1e-0d6a-4e0f-9a43-5b1f2a9c7d10".to_owned(),
+        case_id: "C-2026-4711".to_owned(),
+        outcome: outcome.to_owned(),
+        reason_code: reason.to_owned(),
+        note: "checked with the customer on the old phone number".to_owned(),
+        band_override: None,
+        maker,
+        created_at: "2026-11-25T10:01:00Z".to_owned(),
+    }
+}
+
+fn ticked(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|item| (*item).to_owned()).collect()
+}
+
+#[test]
+fn outcome_and_reason_code_come_from_the_policy() {
+    let pack = pack();
+    let report = ato_report(&pack);
+    let agent = user("kim", Role::Agent);
+    let error = propose(&pack, &report, draft("give_voucher", "GOODWILL", agent.clone()), &ticked(&[])).unwrap_err();
+    assert_eq!(error, DecisionError::UnknownOutcome("give_voucher".to_owned()));
+    let error = propose(&pack, &report, draft("escalate", "GOODWILL", agent), &ticked(&[])).unwrap_err();
+    assert_eq!(error.to_string(), "reason code `GOODWILL` is not allowed for `escalate`");
+}
+
+#[test]
+fn required_checklist_items_block_the_outcome_until_done() {
+    let pack = pack();
+    let report = ato_report(&pack);
+    let agent = user("kim", Role::Agent);
+    let error =
+        propose(&pack, &report, draft("approve_refund", "VERIFIED_OWNER", agent.clone()), &ticked(&[])).unwrap_err();
+    let DecisionError::ChecklistOpen(open) = &error else { panic!("{error}") };
+    assert!(open.contains(&"ato-freeze".to_owned()) && open.contains(&"contact-old-channel".to_owned()), "{open:?}");
+    let all = ticked(&open.iter().map(String::as_str).collect::<Vec<_>>());
+    let decision = propose(&pack, &report, draft("approve_refund", "VERIFIED_OWNER", agent), &all).unwrap();
+    assert!(decision.requires_second_approval, "critical band and 310 EUR need four eyes");
+    assert_eq!(decision.state, DecisionState::PendingConfirmation);
+    assert!(decision.checklist_done.contains(&"ato-freeze".to_owned()));
+    assert_eq!(decision.snapshot.score, report.score);
+    assert_eq!(decision.pack_hash.len(), 64);
+}
+
+#[test]
+fn an_outcome_without_four_eye_rule_is_decided_at_once() {
+    let pack = pack();
+    let report = ato_report(&pack);
+    let decision =
+        propose(&pack, &report, draft("escalate", "ATO_SUSPECTED", user("kim", Role::Agent)), &ticked(&[])).unwrap();
+    assert!(!decision.requires_second_approval);
+    assert_eq!(decision.state, DecisionState::Decided);
+    assert_eq!(
+        confirm(&decision, user("eva", Role::Expert), "t".to_owned(), String::new()).unwrap_err(),
+        DecisionError::NotPending
+    );
+}
+
+#[test]
+fn four_eyes_maker_never_checks_only_experts_check_pending_only() {
+    let pack = pack();
+    let report = ato_report(&pack);
+    let expert = user("eva", Role::Expert);
+    let items = ticked(&[
+        "ato-freeze",
+        "contact-old-channel",
+        "se-stop",
+        "verify-requester",
+        "promo-cluster",
+        "returns-review",
+        "graduated-measures",
+        "address-cluster",
+    ]);
+    let pending = propose(&pack, &report, draft("restrict_account", "ATO_SUSPECTED", expert.clone()), &items).unwrap();
+    assert_eq!(pending.state, DecisionState::PendingConfirmation, "restricting an account always needs four eyes");
+    let at = "2026-11-25T11:00:00Z".to_owned();
+    assert_eq!(confirm(&pending, expert.clone(), at.clone(), String::new()).unwrap_err(), DecisionError::SameUser);
+    let same_id_other_name = User { name: "Eva (other tab)".to_owned(), ..expert.clone() };
+    assert_eq!(confirm(&pending, same_id_other_name, at.clone(), String::new()).unwrap_err(), DecisionError::SameUser);
+    assert_eq!(
+        confirm(&pending, user("kim", Role::Agent), at.clone(), String::new()).unwrap_err(),
+        DecisionError::NotExpert
+    );
+    assert_eq!(
+        reject(&pending, user("max", Role::Expert), at.clone(), "  ".to_owned()).unwrap_err(),
+        DecisionError::NoteRequired
+    );
+    let confirmed = confirm(&pending, user("max", Role::Expert), at.clone(), "agreed".to_owned()).unwrap();
+    assert!(matches!(&confirmed.state, DecisionState::Confirmed { by, .. } if by.id == "max"));
+    assert_eq!(
+        confirm(&confirmed, user("lea", Role::Expert), at.clone(), String::new()).unwrap_err(),
+        DecisionError::NotPending
+    );
+    let rejected =
+        reject(&pending, user("max", Role::Expert), at, "customer verified, no takeover".to_owned()).unwrap();
+    assert!(matches!(rejected.state, DecisionState::Rejected { .. }));
+}
+
+#[test]
+fn only_experts_override_the_band_and_only_with_reason_and_note() {
+    let pack = pack();
+    let report = ato_report(&pack);
+    let mut by_agent = draft("escalate", "NEEDS_EXPERT", user("kim", Role::Agent));
+    by_agent.band_override = Some(("low".to_owned(), "VERIFIED_OWNER".to_owned(), "owner confirmed".to_owned()));
+    assert!(matches!(propose(&pack, &report, by_agent, &ticked(&[])), Err(DecisionError::InvalidOverride(_))));
+    let mut no_note = draft("escalate", "NEEDS_EXPERT", user("eva", Role::Expert));
+    no_note.band_override = Some(("low".to_owned(), "VERIFIED_OWNER".to_owned(), String::new()));
+    assert!(matches!(propose(&pack, &report, no_note, &ticked(&[])), Err(DecisionError::InvalidOverride(_))));
+    let mut good = draft("escalate", "NEEDS_EXPERT", user("eva", Role::Expert));
+    good.band_override = Some((
+        "low".to_owned(),
+        "VERIFIED_OWNER".to_owned(),
+        "owner confirmed on the old number; new card is hers".to_owned(),
+    ));
+    let decision = propose(&pack, &report, good, &ticked(&[])).unwrap();
+    let band_override = decision.band_override.unwrap();
+    assert_eq!((band_override.from.as_str(), band_override.to.as_str()), ("critical", "low"));
+}
+
+#[test]
+fn records_round_trip_and_replay_reports_differences() {
+    let pack = pack();
+    let report = ato_report(&pack);
+    let decision =
+        propose(&pack, &report, draft("escalate", "ATO_SUSPECTED", user("kim", Role::Agent)), &ticked(&[])).unwrap();
+    let json = serde_json::to_string(&decision).unwrap();
+    assert!(json.contains(r#""state":"decided""#), "{json}");
+    let back: Decision = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, decision);
+    assert!(replay_differences(&pack, &report, &decision).is_empty());
+    let source = include_str!("../../pkg-config/rules/care.toml");
+    let changed = compile_source(
+        "care.toml",
+        &source.replacen(
+            "points = 25\nwhen = \"days_between(account.last_credential_change",
+            "points = 20\nwhen = \"days_between(account.last_credential_change",
+            1,
+        ),
+    )
+    .unwrap();
+    let changed_report = assess(&changed, &CaseFacts::from_json(&changed, &ato_case()).0);
+    let differences = replay_differences(&changed, &changed_report, &decision);
+    assert!(differences.iter().any(|difference| difference.starts_with("pack hash")), "{differences:?}");
+    assert!(
+        differences.iter().any(|difference| difference == "rule ATO-001: recorded +25, now +20"),
+        "{differences:?}"
+    );
+}
