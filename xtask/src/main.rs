@@ -6,6 +6,7 @@
 mod ci;
 mod demo;
 mod dist;
+mod reference_server;
 mod serve;
 mod tools;
 
@@ -18,7 +19,9 @@ tasks:
   ci                          everything CI checks: format, clippy, native tests, wasm build, browser tests
   dist                        build the npm package into target/dist/npm and print its gzip size
   site                        build target/www (demo pages + package) without serving it
-  serve [--port N] [--root D] serve a folder (default target/www) on 127.0.0.1
+  serve [--port N] [--root D] [--db F]
+                              the reference CRM server: a folder (default target/www) plus the
+                              decision API, decisions in SQLite (default target/demo/decisions.sqlite)
   browser-tests               build the site and run the Playwright tests in Debian's Chromium
   check-rules [PACK...]       lint rule packs (default: every pack in pkg-config/rules)";
 
@@ -40,7 +43,13 @@ fn main() -> ExitCode {
         Some("site") => demo::assemble().map(|site| println!("site: {}", site.display())),
         Some("serve") => port(rest).and_then(|port| {
             let root = flag(rest, "--root").map_or_else(|| tools::root().join("target/www"), std::path::PathBuf::from);
-            serve::serve(&root, port)
+            let database = flag(rest, "--db")
+                .map_or_else(|| tools::root().join("target/demo/decisions.sqlite"), std::path::PathBuf::from);
+            if let Some(parent) = database.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+            }
+            reference_server::serve(&root, &database, port)
         }),
         Some("check-rules") => ci::check_rules(rest),
         Some("browser-tests") => ci::browser_tests(),

@@ -1,10 +1,10 @@
-//! `cargo xtask serve [--port N] [--root DIR]`: a static file server for the demo and the browser
-//! tests, on 127.0.0.1 only. Serves `.wasm` as `application/wasm`; pages under `/csp/` are sent
+//! Static files for the demo and the browser tests (served by the reference server, on 127.0.0.1
+//! only). Serves `.wasm` as `application/wasm`; pages under `/csp/` are sent
 //! with a strict Content-Security-Policy (`/csp/` is the site itself, under that policy), so the
 //! tests can prove the widget runs under one.
 
 use std::path::{Component, Path, PathBuf};
-use tiny_http::{Header, Response, Server};
+use tiny_http::{Header, Response};
 
 /// The policy sent with `/csp/` pages; the nonce is fixed because the page is static.
 pub(crate) const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'nonce-riskpane-demo'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -44,39 +44,30 @@ fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     resolved.is_file().then_some(resolved)
 }
 
-/// Serves `root` on 127.0.0.1:`port` until the process ends.
-pub(crate) fn serve(root: &Path, port: u16) -> Result<(), String> {
-    let server =
-        Server::http(("127.0.0.1", port)).map_err(|error| format!("cannot listen on 127.0.0.1:{port}: {error}"))?;
-    let address =
-        server.server_addr().to_ip().map_or_else(|| format!("127.0.0.1:{port}"), |address| address.to_string());
-    println!("serving {} on http://{address}/", root.display());
-    for request in server.incoming_requests() {
-        let url = request.url().to_owned();
-        // `/csp/…` serves the same files as `/…`, with a strict Content-Security-Policy.
-        let path = url.strip_prefix("/csp").filter(|rest| rest.starts_with('/')).unwrap_or(&url);
-        let response = match resolve(root, path) {
-            Some(path) => match std::fs::read(&path) {
-                Ok(bytes) => {
-                    let mut response = Response::from_data(bytes);
-                    response.add_header(header("Content-Type", content_type(&path)).unwrap_or_else(unreachable_header));
-                    if let Some(cache) = header("Cache-Control", "no-store") {
-                        response.add_header(cache);
-                    }
-                    if url.starts_with("/csp/")
-                        && let Some(csp) = header("Content-Security-Policy", STRICT_CSP)
-                    {
-                        response.add_header(csp);
-                    }
-                    response
+/// Answers one request for a static file under `root`.
+pub(crate) fn respond_static(request: tiny_http::Request, root: &Path, url: &str) {
+    // `/csp/…` serves the same files as `/…`, with a strict Content-Security-Policy.
+    let path = url.strip_prefix("/csp").filter(|rest| rest.starts_with('/')).unwrap_or(url);
+    let response = match resolve(root, path) {
+        Some(file) => match std::fs::read(&file) {
+            Ok(bytes) => {
+                let mut response = Response::from_data(bytes);
+                response.add_header(header("Content-Type", content_type(&file)).unwrap_or_else(unreachable_header));
+                if let Some(cache) = header("Cache-Control", "no-store") {
+                    response.add_header(cache);
                 }
-                Err(_) => Response::from_string("cannot read file").with_status_code(500),
-            },
-            None => Response::from_string("not found").with_status_code(404),
-        };
-        let _ = request.respond(response);
-    }
-    Ok(())
+                if url.starts_with("/csp/")
+                    && let Some(csp) = header("Content-Security-Policy", STRICT_CSP)
+                {
+                    response.add_header(csp);
+                }
+                response
+            }
+            Err(_) => Response::from_string("cannot read file").with_status_code(500),
+        },
+        None => Response::from_string("not found").with_status_code(404),
+    };
+    let _ = request.respond(response);
 }
 
 fn unreachable_header() -> Header {
