@@ -428,3 +428,32 @@ fn demo_profile_exposes_every_fact_of_the_domain_pack() {
         .collect();
     assert!(unmapped.is_empty(), "facts of the care pack the demo profile does not read: {unmapped:?}");
 }
+
+/// Every rule, checklist item, outcome and reason code of the domain pack speaks English and German.
+#[test]
+fn the_domain_pack_has_english_and_german_texts() {
+    let pack = compile(&root().join("pkg-config/rules/care.toml"));
+    let german = |text: &riskpane::rules::LocalText| text.translations.iter().any(|(language, _)| language == "de");
+    let mut missing = Vec::new();
+    for rule in &pack.rules {
+        if !german(&rule.title) || !german(&rule.rationale) {
+            missing.push(format!("rule {}", rule.id));
+        }
+    }
+    for item in &pack.checklist {
+        if !german(&item.text) {
+            missing.push(format!("checklist item {}", item.id));
+        }
+    }
+    for outcome in &pack.decision_policy.outcomes {
+        if !german(&outcome.label) {
+            missing.push(format!("outcome {}", outcome.id));
+        }
+    }
+    for code in &pack.decision_policy.reason_codes {
+        if !german(&code.label) {
+            missing.push(format!("reason code {}", code.code));
+        }
+    }
+    assert!(missing.is_empty(), "no German text: {missing:?}");
+}
