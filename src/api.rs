@@ -24,6 +24,8 @@ export interface RiskpaneMountOptions {
   /** Compiled CRM profile: URL or object. */
   profile: RiskpaneSource;
   user?: RiskpaneUser;
+  /** Bearer token for the CRM's decision API, when the CRM profile says `auth = "bearer"`. */
+  token?: string;
   /** `en` or `de`; default from `<html lang>`. */
   lang?: string;
   /** Shadow root mode; default `open`. */
@@ -185,6 +187,7 @@ fn parse_options(options: &JsValue) -> Result<MountOptions, JsError> {
         theme,
         case,
         user,
+        token: optional_string(options, "token")?,
         on_scored: function(options, "onScored")?,
         on_decision: function(options, "onDecision")?,
     })

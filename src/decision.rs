@@ -72,7 +72,7 @@ pub enum DecisionState {
         /// When (RFC 3339).
         at: String,
         /// Their note.
-        note: String,
+        note_of_checker: String,
     },
     /// Rejected by a second person.
     Rejected {
@@ -81,7 +81,7 @@ pub enum DecisionState {
         /// When (RFC 3339).
         at: String,
         /// Why (required).
-        note: String,
+        note_of_checker: String,
     },
 }
 
@@ -119,6 +119,9 @@ pub struct Decision {
     /// An expert's band override.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub band_override: Option<BandOverride>,
+    /// The CRM's reference, once stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// Where it stands.
     #[serde(flatten)]
     pub state: DecisionState,
@@ -272,6 +275,7 @@ pub fn propose(
         checklist_done,
         requires_second_approval,
         band_override,
+        reference: None,
         state: if requires_second_approval { DecisionState::PendingConfirmation } else { DecisionState::Decided },
     })
 }
@@ -305,7 +309,7 @@ fn check_checker(decision: &Decision, checker: &User) -> Result<(), DecisionErro
 /// Not pending, the maker themself, or not an expert.
 pub fn confirm(decision: &Decision, checker: User, at: String, note: String) -> Result<Decision, DecisionError> {
     check_checker(decision, &checker)?;
-    Ok(Decision { state: DecisionState::Confirmed { by: checker, at, note }, ..decision.clone() })
+    Ok(Decision { state: DecisionState::Confirmed { by: checker, at, note_of_checker: note }, ..decision.clone() })
 }
 
 /// A different expert rejects a pending decision, saying why.
@@ -317,7 +321,7 @@ pub fn reject(decision: &Decision, checker: User, at: String, note: String) -> R
     if note.trim().is_empty() {
         return Err(DecisionError::NoteRequired);
     }
-    Ok(Decision { state: DecisionState::Rejected { by: checker, at, note }, ..decision.clone() })
+    Ok(Decision { state: DecisionState::Rejected { by: checker, at, note_of_checker: note }, ..decision.clone() })
 }
 
 /// Differences between a decision's recorded score and a re-computation (empty when identical).

@@ -4,6 +4,7 @@
 //! shows a score also holds the report that explains it.
 
 use crate::case::{CaseFacts, FieldIssue};
+use crate::decision::{Decision, User};
 use crate::engine::{ChecklistStatus, ScoreReport, assess};
 use crate::profile::CrmProfile;
 use crate::rules::RulePack;
@@ -63,6 +64,22 @@ pub enum Phase {
     Scored(Rc<ScoredCase>),
 }
 
+/// Where the agent's decision is.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum SubmitState {
+    /// Nothing submitted yet.
+    #[default]
+    Idle,
+    /// The draft breaks the decision policy; the message says how (e.g. which items are open).
+    Invalid(String),
+    /// Being sent to the CRM (it waits in the outbox meanwhile).
+    Sending,
+    /// The CRM stored it under this reference.
+    Sent(String),
+    /// Sending failed; it stays in the outbox and is retried.
+    Failed(String),
+}
+
 /// Everything the widget shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WidgetState {
@@ -76,6 +93,14 @@ pub struct WidgetState {
     pub phase: Phase,
     /// Checklist items the agent ticked, per case key.
     pub ticks: BTreeMap<String, BTreeSet<String>>,
+    /// Decisions on the current case, as the CRM has them.
+    pub decisions: Vec<Decision>,
+    /// The outcome selected in the decision form.
+    pub form_outcome: Option<String>,
+    /// The agent's latest submission.
+    pub submit: SubmitState,
+    /// Who is working with the widget (decisions need one).
+    pub user: Option<User>,
     /// Increases with every change, so views can compare states cheaply.
     pub revision: u64,
 }
@@ -108,13 +133,43 @@ pub enum WidgetEvent {
     },
     /// The host changed the language.
     LanguageChanged(Language),
+    /// The host set who is working with the widget.
+    UserChanged(Option<User>),
+    /// An outcome was picked in the decision form.
+    OutcomeSelected(String),
+    /// The draft breaks the policy.
+    DecisionInvalid(String),
+    /// A decision is being sent.
+    DecisionSending,
+    /// The CRM stored a decision (or a confirmation / rejection of one).
+    DecisionStored(Box<Decision>),
+    /// Sending failed (the decision stays in the outbox).
+    DecisionFailed(String),
+    /// The CRM's decisions on a case.
+    DecisionsLoaded {
+        /// The case they belong to.
+        case_key: String,
+        /// The decisions.
+        decisions: Vec<Decision>,
+    },
 }
 
 impl WidgetState {
     /// A widget waiting for its pack and profile.
     #[must_use]
     pub fn new(language: Language) -> WidgetState {
-        WidgetState { language, pack: None, profile: None, phase: Phase::Loading, ticks: BTreeMap::new(), revision: 0 }
+        WidgetState {
+            language,
+            pack: None,
+            profile: None,
+            phase: Phase::Loading,
+            ticks: BTreeMap::new(),
+            decisions: Vec::new(),
+            form_outcome: None,
+            submit: SubmitState::Idle,
+            user: None,
+            revision: 0,
+        }
     }
 
     /// The next state.
@@ -134,7 +189,31 @@ impl WidgetState {
                 if let Some(pack) = &self.pack {
                     let report = assess(pack, &facts);
                     let case_key = case_key.unwrap_or_default();
+                    if self.case_key() != Some(case_key.as_str()) {
+                        self.decisions.clear();
+                        self.submit = SubmitState::Idle;
+                    }
                     self.phase = Phase::Scored(Rc::new(ScoredCase { facts, issues, report, case_key }));
+                }
+            }
+            WidgetEvent::UserChanged(user) => self.user = user,
+            WidgetEvent::OutcomeSelected(outcome) => self.form_outcome = Some(outcome),
+            WidgetEvent::DecisionInvalid(message) => self.submit = SubmitState::Invalid(message),
+            WidgetEvent::DecisionSending => self.submit = SubmitState::Sending,
+            WidgetEvent::DecisionFailed(message) => self.submit = SubmitState::Failed(message),
+            WidgetEvent::DecisionStored(decision) => {
+                let decision = *decision;
+                if self.case_key() == Some(decision.case_id.as_str()) {
+                    self.submit = SubmitState::Sent(decision.reference.clone().unwrap_or_default());
+                    match self.decisions.iter_mut().find(|known| known.id == decision.id) {
+                        Some(known) => *known = decision,
+                        None => self.decisions.push(decision),
+                    }
+                }
+            }
+            WidgetEvent::DecisionsLoaded { case_key, decisions } => {
+                if self.case_key() == Some(case_key.as_str()) {
+                    self.decisions = decisions;
                 }
             }
             WidgetEvent::ChecklistToggled { item } => {
@@ -148,6 +227,21 @@ impl WidgetState {
             WidgetEvent::LanguageChanged(language) => self.language = language,
         }
         self
+    }
+
+    /// The current case's key, once scored.
+    #[must_use]
+    pub fn case_key(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::Scored(scored) => Some(scored.case_key.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The items ticked on the current case.
+    #[must_use]
+    pub fn ticked(&self) -> BTreeSet<String> {
+        self.case_key().and_then(|key| self.ticks.get(key)).cloned().unwrap_or_default()
     }
 
     /// Whether the agent ticked `item` on the current case.
@@ -212,6 +306,49 @@ mod tests {
         let (facts, issues) = CaseFacts::from_json(&pack, &serde_json::json!({}));
         let state = state.apply(WidgetEvent::CaseRead { facts, issues, case_key: None });
         assert!(matches!(state.phase, Phase::Failed(_)));
+    }
+
+    #[test]
+    fn decisions_belong_to_their_case_and_submission_states_follow_the_crm() {
+        use crate::decision::{DecisionState, Role, ScoreSnapshot, User};
+        let state = read(configured(), &serde_json::json!({}), "A-1");
+        let decision = |id: &str, case_id: &str| Decision {
+            id: id.to_owned(),
+            case_id: case_id.to_owned(),
+            outcome: "escalate".to_owned(),
+            reason_code: "NEEDS_EXPERT".to_owned(),
+            note: String::new(),
+            maker: User { id: "kim".to_owned(), name: "Kim".to_owned(), role: Role::Agent },
+            created_at: "2026-11-25T10:00:00Z".to_owned(),
+            snapshot: ScoreSnapshot { score: 0, band: "low".to_owned(), hits: Vec::new() },
+            pack_id: "demo".to_owned(),
+            pack_version: "1".to_owned(),
+            pack_hash: String::new(),
+            input_hash: String::new(),
+            checklist_done: Vec::new(),
+            requires_second_approval: false,
+            band_override: None,
+            reference: Some("D-1".to_owned()),
+            state: DecisionState::Decided,
+        };
+        let state = state.apply(WidgetEvent::DecisionSending);
+        assert_eq!(state.submit, SubmitState::Sending);
+        let state = state.apply(WidgetEvent::DecisionFailed("no answer".to_owned()));
+        assert_eq!(state.submit, SubmitState::Failed("no answer".to_owned()));
+        let state = state.apply(WidgetEvent::DecisionStored(Box::new(decision("d1", "A-1"))));
+        assert_eq!(state.submit, SubmitState::Sent("D-1".to_owned()));
+        assert_eq!(state.decisions.len(), 1);
+        // Stored again (e.g. confirmed): replaced, not duplicated; another case's decision is ignored.
+        let state = state.apply(WidgetEvent::DecisionStored(Box::new(decision("d1", "A-1"))));
+        let state = state.apply(WidgetEvent::DecisionStored(Box::new(decision("d2", "B-2"))));
+        assert_eq!(state.decisions.len(), 1);
+        let state = state
+            .apply(WidgetEvent::DecisionsLoaded { case_key: "B-2".to_owned(), decisions: vec![decision("d2", "B-2")] });
+        assert_eq!(state.decisions[0].id, "d1", "a list for another case does not replace this one");
+        // Another case on the page clears the list and the form state.
+        let state = read(state, &serde_json::json!({}), "B-2");
+        assert!(state.decisions.is_empty());
+        assert_eq!(state.submit, SubmitState::Idle);
     }
 
     #[test]

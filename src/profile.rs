@@ -44,6 +44,38 @@ pub struct FactSource {
     pub values: BTreeMap<String, String>,
 }
 
+/// How the widget authenticates to the CRM's API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CrmAuth {
+    /// The page's session cookie (same origin).
+    #[default]
+    Cookie,
+    /// A bearer token the host page passes in the `token` option.
+    Bearer,
+}
+
+/// Where the CRM's decision API is (the generic REST contract, pkg-config/crm/generic-rest.openapi.yaml).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrmApi {
+    /// Base URL of the API on the page's origin, e.g. `/api`.
+    pub base: String,
+    /// Authentication.
+    #[serde(default)]
+    pub auth: CrmAuth,
+    /// Name of a `<meta>` tag whose content is sent as the CSRF header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csrf_meta: Option<String>,
+    /// Header carrying the CSRF token.
+    #[serde(default = "default_csrf_header")]
+    pub csrf_header: String,
+}
+
+fn default_csrf_header() -> String {
+    "X-CSRF-Token".to_owned()
+}
+
 /// How a CRM page is read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,6 +103,9 @@ pub struct CrmProfile {
     pub utc_offset: String,
     /// Fact name → source.
     pub sources: BTreeMap<String, FactSource>,
+    /// The CRM's decision API, if decisions are posted back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<CrmApi>,
 }
 
 fn default_decimal_separator() -> char {

@@ -78,3 +78,17 @@ original = document.querySelector('#case').cloneNode(true);
 document.querySelector('#next-case').addEventListener('click', () => show(position + 1));
 document.querySelector('#prev-case').addEventListener('click', () => show(position - 1));
 window.demoShowCase = show;
+
+// Who is signed in: the demo CRM hands the widget the user and their API token (one per seeded
+// user of the reference server), the way a real CRM would from its session.
+const users = {
+  kim: { token: 'demo-agent-kim', user: { id: 'kim', name: 'Kim Berger', role: 'agent' } },
+  eva: { token: 'demo-expert-eva', user: { id: 'eva', name: 'Eva Lindqvist', role: 'expert' } },
+  max: { token: 'demo-expert-max', user: { id: 'max', name: 'Max Okafor', role: 'expert' } },
+};
+const picker = document.querySelector('#demo-user');
+const signIn = (id) => { document.querySelector('risk-pane').options = users[id]; };
+picker.addEventListener('change', () => signIn(picker.value));
+signIn(new URLSearchParams(location.search).get('user') || picker.value);
+picker.value = new URLSearchParams(location.search).get('user') || picker.value;
+window.demoSignIn = (id) => { picker.value = id; signIn(id); };

@@ -3,8 +3,10 @@
 //! announcing scores as DOM events. Everything here is wasm32-only.
 #![allow(clippy::disallowed_methods)] // page access is this module's job
 
+pub(crate) mod crm_client;
 pub(crate) mod fetch;
 pub(crate) mod mount;
+pub(crate) mod outbox;
 pub(crate) mod scrape;
 
 use wasm_bindgen::JsValue;
@@ -33,4 +35,20 @@ pub(crate) fn page_language() -> String {
         .and_then(|document| document.document_element())
         .map(|root| root.get_attribute("lang").unwrap_or_default())
         .unwrap_or_default()
+}
+
+/// The content of `<meta name="…">` (CSRF tokens).
+pub(crate) fn meta_content(name: &str) -> Option<String> {
+    let selector = format!("meta[name=\"{}\"]", name.replace('"', ""));
+    document().ok()?.query_selector(&selector).ok()??.get_attribute("content")
+}
+
+/// A random UUID (decision ids), from the browser's crypto.
+pub(crate) fn random_uuid() -> Option<String> {
+    web_sys::window()?.crypto().ok().map(|crypto| crypto.random_uuid())
+}
+
+/// The current time as RFC 3339 (decision timestamps).
+pub(crate) fn now_rfc3339() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
 }

@@ -3,14 +3,18 @@
 //! and re-scores the case when the page changes, and `riskpane:scored` events. `unmount` removes
 //! everything it created: app, observer, timer, closures, host element.
 
+use super::crm_client::{CrmClient, CrmError};
 use super::fetch::{Source, js_message, load_text};
+use super::outbox;
 use super::scrape::read_case;
 use super::{console_error, document, now_seconds};
 use crate::case::CaseFacts;
 use crate::compiled::{pack_from_json, profile_from_json};
+use crate::decision::{self, Decision, DecisionDraft, Role};
 use crate::flow::{Language, Phase, WidgetEvent, WidgetState};
 use crate::profile::{CrmProfile, RawCaseFields};
 use crate::rules::RulePack;
+use crate::ui::decision_form::{CHECK_NOTE_PREFIX, NOTE_FIELD, OUTCOME_FIELD, REASON_FIELD};
 use crate::ui::{INTENT_ATTRIBUTE, INTENT_VALUE, Intent, Widget, WidgetProps};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -36,7 +40,6 @@ pub(crate) struct User {
 
 /// Everything the host page configures.
 #[derive(Clone, Debug)]
-#[allow(dead_code)] // TODO(#5): `user` and `on_decision` are read by the decision form
 pub(crate) struct MountOptions {
     pub(crate) pack: Source,
     pub(crate) profile: Source,
@@ -45,6 +48,7 @@ pub(crate) struct MountOptions {
     pub(crate) theme: Vec<(String, String)>,
     pub(crate) case: Option<serde_json::Value>,
     pub(crate) user: Option<User>,
+    pub(crate) token: Option<String>,
     pub(crate) on_scored: Option<js_sys::Function>,
     pub(crate) on_decision: Option<js_sys::Function>,
 }
@@ -64,6 +68,8 @@ pub(crate) struct Controller {
     debounce_timer: Option<i32>,
     debounce_callback: Option<Closure<dyn FnMut()>>,
     last_raw: Option<RawCaseFields>,
+    /// The CRM's decision API, once the profile is loaded and names one.
+    client: Option<CrmClient>,
     generation: u32,
     active: bool,
 }
@@ -98,6 +104,7 @@ pub(crate) fn mount(target: &Element, options: MountOptions) -> Result<Shared, J
         debounce_timer: None,
         debounce_callback: None,
         last_raw: None,
+        client: None,
         generation: 0,
         active: true,
     }));
@@ -118,16 +125,23 @@ fn listen_for_intents(shared: &Shared) -> Result<(), JsValue> {
     let weak: Weak<RefCell<Controller>> = Rc::downgrade(shared);
     let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
         let Some(target) = event.target().and_then(|target| target.dyn_into::<Element>().ok()) else { return };
-        let (Some(kind), Some(value)) = (target.get_attribute(INTENT_ATTRIBUTE), target.get_attribute(INTENT_VALUE))
-        else {
+        let Some(kind) = target.get_attribute(INTENT_ATTRIBUTE) else { return };
+        // Checkboxes and selects act on `change`, buttons on `click`.
+        let is_button = target.tag_name().eq_ignore_ascii_case("button");
+        if is_button != (event.type_() == "click") {
             return;
-        };
+        }
+        let value = target
+            .get_attribute(INTENT_VALUE)
+            .or_else(|| target.dyn_ref::<web_sys::HtmlSelectElement>().map(web_sys::HtmlSelectElement::value))
+            .unwrap_or_default();
         if let (Some(intent), Some(shared)) = (Intent::from_attributes(&kind, value), weak.upgrade()) {
             handle_intent(&shared, intent);
         }
     });
     let inner = shared.borrow().inner.clone();
     inner.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref())?;
+    inner.add_event_listener_with_callback("click", listener.as_ref().unchecked_ref())?;
     shared.borrow_mut().intent_listener = Some(listener);
     Ok(())
 }
@@ -169,6 +183,179 @@ fn dispatch(shared: &Shared, event: WidgetEvent) {
 fn handle_intent(shared: &Shared, intent: Intent) {
     match intent {
         Intent::ToggleChecklist(item) => dispatch(shared, WidgetEvent::ChecklistToggled { item }),
+        Intent::SelectOutcome(outcome) => dispatch(shared, WidgetEvent::OutcomeSelected(outcome)),
+        Intent::SubmitDecision => submit_decision(shared),
+        Intent::ConfirmDecision(id) => check_decision(shared, id, "confirm"),
+        Intent::RejectDecision(id) => check_decision(shared, id, "reject"),
+    }
+}
+
+/// The value of a form field inside the widget.
+fn field_value(shared: &Shared, id: &str) -> String {
+    let inner = shared.borrow().inner.clone();
+    let Ok(Some(element)) = inner.query_selector(&format!("#{id}")) else { return String::new() };
+    if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+        return select.value();
+    }
+    element.dyn_ref::<web_sys::HtmlTextAreaElement>().map(web_sys::HtmlTextAreaElement::value).unwrap_or_default()
+}
+
+fn decision_user(user: &User) -> decision::User {
+    let role = if user.role == "expert" { Role::Expert } else { Role::Agent };
+    decision::User { id: user.id.clone(), name: user.name.clone(), role }
+}
+
+fn submit_decision(shared: &Shared) {
+    let (outcome, reason, note) =
+        (field_value(shared, OUTCOME_FIELD), field_value(shared, REASON_FIELD), field_value(shared, NOTE_FIELD));
+    let proposal = {
+        let controller = shared.borrow();
+        let state = &controller.state;
+        match (&state.phase, &state.pack, &controller.options.user) {
+            (Phase::Scored(scored), Some(pack), Some(user)) => {
+                let draft = DecisionDraft {
+                    id: super::random_uuid().unwrap_or_default(),
+                    case_id: scored.case_key.clone(),
+                    outcome,
+                    reason_code: reason,
+                    note,
+                    band_override: None,
+                    maker: decision_user(user),
+                    created_at: super::now_rfc3339(),
+                };
+                Some(decision::propose(pack, &scored.report, draft, &state.ticked()))
+            }
+            _ => None,
+        }
+    };
+    match proposal {
+        None => {}
+        Some(Err(error)) => dispatch(shared, WidgetEvent::DecisionInvalid(error.to_string())),
+        Some(Ok(decision)) => {
+            // Written before it is sent: a reload or an outage never loses it.
+            outbox::put(&decision);
+            dispatch(shared, WidgetEvent::DecisionSending);
+            deliver(shared, decision);
+        }
+    }
+}
+
+/// Waits `ms` milliseconds.
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s … 30 s.
+fn backoff_ms(attempt: u32) -> i32 {
+    let cap = (500.0 * 2f64.powi(attempt.min(6) as i32)).min(30_000.0);
+    (js_sys::Math::random() * cap).max(100.0) as i32
+}
+
+/// Sends a decision from the outbox until the CRM acknowledges it (or the widget unmounts; it
+/// stays in the outbox and the next mount sends it again with the same idempotency key).
+fn deliver(shared: &Shared, decision: Decision) {
+    let weak = Rc::downgrade(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut attempt = 0u32;
+        loop {
+            let Some(client) = weak.upgrade().and_then(|shared| {
+                let controller = shared.borrow();
+                if controller.active { controller.client.clone() } else { None }
+            }) else {
+                return;
+            };
+            let result = match client.submit(&decision).await {
+                // An ambiguous failure: the request may have landed. Look before sending again.
+                Err(CrmError::Network(message)) => match client.find(&decision.id).await {
+                    Ok(Some(stored)) => Ok(stored),
+                    _ => Err(CrmError::Network(message)),
+                },
+                other => other,
+            };
+            let Some(shared) = weak.upgrade() else { return };
+            match result {
+                Ok(stored) => {
+                    outbox::remove(&decision.id);
+                    dispatch(&shared, WidgetEvent::DecisionStored(Box::new(stored.clone())));
+                    emit_decision(&shared, &stored);
+                    return;
+                }
+                Err(CrmError::Http { status: 409, message }) => {
+                    // A different decision holds this id: retrying cannot help.
+                    outbox::remove(&decision.id);
+                    dispatch(&shared, WidgetEvent::DecisionFailed(format!("crm answered 409: {message}")));
+                    return;
+                }
+                Err(error) => {
+                    dispatch(&shared, WidgetEvent::DecisionFailed(error.message()));
+                    if !error.is_retryable() {
+                        return;
+                    }
+                }
+            }
+            drop(shared);
+            sleep(backoff_ms(attempt)).await;
+            attempt += 1;
+        }
+    });
+}
+
+fn check_decision(shared: &Shared, id: String, action: &'static str) {
+    let note = field_value(shared, &format!("{CHECK_NOTE_PREFIX}{id}"));
+    let Some(client) = shared.borrow().client.clone() else { return };
+    let weak = Rc::downgrade(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = client.check(&id, action, &note, &super::now_rfc3339()).await;
+        let Some(shared) = weak.upgrade() else { return };
+        match result {
+            Ok(decision) => {
+                dispatch(&shared, WidgetEvent::DecisionStored(Box::new(decision.clone())));
+                emit_decision(&shared, &decision);
+            }
+            Err(error) => dispatch(&shared, WidgetEvent::DecisionFailed(error.message())),
+        }
+    });
+}
+
+/// Reads the case's decisions back from the CRM (pending ones are confirmed from here).
+fn load_decisions(shared: &Shared, case_key: String) {
+    let Some(client) = shared.borrow().client.clone() else { return };
+    let weak = Rc::downgrade(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = client.list(&case_key).await;
+        let Some(shared) = weak.upgrade() else { return };
+        match result {
+            Ok(decisions) => dispatch(&shared, WidgetEvent::DecisionsLoaded { case_key, decisions }),
+            Err(error) => console_error(&format!("cannot read the case's decisions: {}", error.message())),
+        }
+    });
+}
+
+/// Dispatches `riskpane:decision` and calls `onDecision` for an acknowledged decision.
+fn emit_decision(shared: &Shared, decision: &Decision) {
+    let (host, callback) = {
+        let controller = shared.borrow();
+        (controller.host.clone(), controller.options.on_decision.clone())
+    };
+    // Plain JS objects (not `Map`s) for the event detail: the record's flattened state is a map.
+    let detail = serde::Serialize::serialize(decision, &serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL);
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict("riskpane:decision", &init) {
+        let _ = host.dispatch_event(&event);
+    }
+    if let Some(callback) = callback
+        && let Err(error) = callback.call1(&JsValue::NULL, &detail)
+    {
+        console_error(&format!("onDecision callback failed: {}", js_message(&error)));
     }
 }
 
@@ -196,7 +383,19 @@ fn start_loading(shared: &Shared) {
         }
         match result {
             Ok((pack, profile)) => {
+                {
+                    let mut controller = shared.borrow_mut();
+                    controller.client =
+                        profile.api.clone().map(|api| CrmClient { api, token: controller.options.token.clone() });
+                }
+                let user = shared.borrow().options.user.as_ref().map(decision_user);
                 dispatch(&shared, WidgetEvent::Configured { pack: Rc::new(pack), profile: Rc::new(profile) });
+                dispatch(&shared, WidgetEvent::UserChanged(user));
+                if shared.borrow().client.is_some() {
+                    for decision in outbox::pending() {
+                        deliver(&shared, decision);
+                    }
+                }
                 if let Err(error) = start_observing(&shared) {
                     console_error(&format!("cannot watch the page for changes: {}", js_message(&error)));
                 }
@@ -281,8 +480,13 @@ pub(crate) fn rescore(shared: &Shared, force: bool) {
     }
     let (facts, issues) = CaseFacts::from_raw(&pack, &profile, &raw, now_seconds());
     let case_key = raw.case_key.clone();
+    let previous_key = shared.borrow().state.case_key().map(str::to_owned);
     shared.borrow_mut().last_raw = Some(raw);
-    dispatch(shared, WidgetEvent::CaseRead { facts, issues, case_key });
+    dispatch(shared, WidgetEvent::CaseRead { facts, issues, case_key: case_key.clone() });
+    let current_key = case_key.unwrap_or_default();
+    if force || previous_key.as_deref() != Some(current_key.as_str()) {
+        load_decisions(shared, current_key);
+    }
     emit_scored(shared);
 }
 
@@ -338,12 +542,17 @@ pub(crate) fn update(shared: &Shared, options: MountOptions) {
         let language_changed = controller.options.language != options.language;
         apply_theme(&controller.host, &options.theme);
         let language = options.language;
+        if let Some(client) = &mut controller.client {
+            client.token.clone_from(&options.token);
+        }
         controller.options = options;
         (reload, language_changed, language)
     };
     if language_changed {
         dispatch(shared, WidgetEvent::LanguageChanged(language));
     }
+    let user = shared.borrow().options.user.as_ref().map(decision_user);
+    dispatch(shared, WidgetEvent::UserChanged(user));
     if reload {
         start_loading(shared);
     } else {
@@ -374,6 +583,7 @@ pub(crate) fn unmount(shared: &Shared) {
     let mut controller = shared.borrow_mut();
     if let Some(listener) = controller.intent_listener.take() {
         let _ = controller.inner.remove_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+        let _ = controller.inner.remove_event_listener_with_callback("click", listener.as_ref().unchecked_ref());
     }
     controller.observer_callback = None;
     controller.debounce_callback = None;

@@ -1,6 +1,7 @@
 //! Yew components of the widget: they render a `WidgetState` and emit `Intent`s; they never read
 //! the page, fetch, or log. Case text is always rendered as text (Yew escapes it), never as HTML.
 
+pub(crate) mod decision_form;
 mod text;
 
 use crate::case::CaseFacts;
@@ -16,6 +17,14 @@ use yew::prelude::*;
 pub(crate) enum Intent {
     /// Tick or untick a checklist item.
     ToggleChecklist(String),
+    /// Pick an outcome in the decision form.
+    SelectOutcome(String),
+    /// Submit the decision form (the host reads its fields).
+    SubmitDecision,
+    /// Confirm a pending decision (by id).
+    ConfirmDecision(String),
+    /// Reject a pending decision (by id).
+    RejectDecision(String),
 }
 
 /// The data attribute that names a control's intent; `INTENT_VALUE` carries its argument.
@@ -34,6 +43,10 @@ impl Intent {
     pub(crate) fn from_attributes(kind: &str, value: String) -> Option<Intent> {
         match kind {
             "toggle-checklist" => Some(Intent::ToggleChecklist(value)),
+            "select-outcome" => Some(Intent::SelectOutcome(value)),
+            "submit-decision" => Some(Intent::SubmitDecision),
+            "confirm-decision" => Some(Intent::ConfirmDecision(value)),
+            "reject-decision" => Some(Intent::RejectDecision(value)),
             _ => None,
         }
     }
@@ -93,6 +106,7 @@ fn scored_view(state: &WidgetState, pack: &RulePack, scored: &ScoredCase, t: &'s
             { rule_hit_list(pack, &scored.facts, report, state, t) }
             { completeness_view(pack, scored, state, t) }
             { checklist_view(pack, report, state, t) }
+            { decision_form::decision_view(pack, report, state, t) }
         </>
     }
 }

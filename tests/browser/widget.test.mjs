@@ -5,7 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -22,9 +22,12 @@ let server;
 let origin;
 let browser;
 
+const database = path.join(artifacts, `decisions-${process.pid}.sqlite`);
+
 async function startServer() {
   const binary = path.join(repo, 'target/debug/xtask');
-  server = spawn(binary, ['serve', '--port', '0', '--root', path.join(repo, 'target/www')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true });
+  server = spawn(binary, ['serve', '--port', '0', '--root', path.join(repo, 'target/www'), '--db', database], { stdio: ['ignore', 'pipe', 'inherit'] });
   origin = await new Promise((resolve, reject) => {
     let output = '';
     server.stdout.on('data', (chunk) => {
@@ -45,7 +48,16 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true });
 });
+
+/** Calls the reference CRM's decision API as a seeded user. */
+async function api(pathname, token, options = {}) {
+  const response = await fetch(origin + pathname, { ...options, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(options.headers || {}) } });
+  return { status: response.status, body: await response.json() };
+}
+
+const shadow = (page, selector) => page.locator(`[data-riskpane] >> css=${selector}`);
 
 /** A page that records console errors, page errors, dialogs and requests. */
 async function open(url, { width = 1280, height = 1000 } = {}) {
@@ -216,6 +228,51 @@ describe('demo CRM page', () => {
     await page.waitForTimeout(200);
     violations.push(...await page.evaluate(() => window.__violations));
     assert.deepEqual(violations, []);
+    await page.close();
+  });
+});
+
+describe('decisions', () => {
+  test('an agent proposes, the widget says which items are open, a different expert confirms', async () => {
+    const { page, log } = await open('/');
+    await scoreShown(page);
+    const decisions = [];
+    await page.exposeFunction('recordDecision', (detail) => decisions.push(detail));
+    await page.evaluate(() => document.addEventListener('riskpane:decision', (event) => window.recordDecision(event.detail)));
+    // Required checklist items block the outcome, and the widget says which.
+    await page.locator('#rp-outcome').selectOption('restrict_account');
+    await page.locator('#rp-reason').selectOption('ATO_SUSPECTED');
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /checklist items still open: .*ato-freeze/.test(document.querySelector('[data-riskpane]').shadowRoot.querySelector('.submit-status')?.textContent ?? ''));
+    // Tick every open item, then submit: restricting an account always needs four eyes.
+    const boxes = page.locator('[data-riskpane] input[type=checkbox]:not(:checked):not([disabled])');
+    while (await boxes.count() > 0) await boxes.first().check();
+    await page.locator('#rp-note').fill('E-mail changed two days ago, refund to a new card requested.');
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    assert.match(await widgetText(page), /waiting for someone else to confirm/);
+    assert.equal(await page.locator('[data-riskpane] button[data-intent=confirm-decision]').count(), 0, 'the maker sees no confirm button');
+    const stored = await api('/api/cases/C-2026-4711/decisions', 'demo-expert-eva');
+    assert.equal(stored.body.decisions.length, 1);
+    const [record] = stored.body.decisions;
+    assert.equal(record.maker.id, 'kim');
+    assert.equal(record.state, 'pending_confirmation');
+    assert.equal(record.pack_id, 'care');
+    assert.match(record.input_hash, /^[0-9a-f]{64}$/);
+    // The agent cannot confirm through the API either.
+    assert.equal((await api(`/api/decisions/${record.id}/confirm`, 'demo-agent-kim', { method: 'POST', body: '{}' })).status, 403);
+    // Eva (expert) opens the case: she sees the pending decision and confirms it.
+    await page.evaluate(() => window.demoSignIn('eva'));
+    await page.locator('[data-riskpane] button[data-intent=confirm-decision]').waitFor();
+    await page.locator(`[id="rp-check-note-${record.id}"]`).fill('Agreed: takeover pattern.');
+    await page.locator('[data-riskpane] button[data-intent=confirm-decision]').click();
+    await page.waitForFunction(() => /confirmed by Eva Lindqvist/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    const final = await api(`/api/decisions/${record.id}`, 'demo-expert-max');
+    assert.equal(final.body.state, 'confirmed');
+    assert.equal(final.body.by.id, 'eva');
+    assert.deepEqual(decisions.map((decision) => decision.state), ['pending_confirmation', 'confirmed']);
+    await page.screenshot({ path: path.join(artifacts, 'decision-confirmed-1280.png'), fullPage: true });
+    assert.deepEqual(log.pageErrors, []);
     await page.close();
   });
 });

@@ -1,0 +1,155 @@
+//! The CRM adapter for the generic REST contract (pkg-config/crm/generic-rest.openapi.yaml):
+//! posts decisions with `Idempotency-Key` = decision id, reads a case's decisions back, confirms
+//! and rejects. Same origin only; auth by session cookie or a bearer token from the host page;
+//! CSRF token from a meta tag named in the profile.
+
+use super::fetch::js_message;
+use crate::decision::Decision;
+use crate::profile::{CrmApi, CrmAuth};
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestCache, RequestCredentials, RequestInit, Response};
+
+/// Why a CRM call failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum CrmError {
+    /// The CRM answered with an error status.
+    Http {
+        /// Status code.
+        status: u16,
+        /// The CRM's message.
+        message: String,
+    },
+    /// No answer (offline, dropped connection, timeout): the call may or may not have landed.
+    Network(String),
+    /// An answer the adapter does not understand.
+    BadResponse(String),
+}
+
+impl CrmError {
+    /// Whether retrying the same request can succeed (server errors and network failures).
+    pub(crate) fn is_retryable(&self) -> bool {
+        match self {
+            CrmError::Http { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+            CrmError::Network(_) => true,
+            CrmError::BadResponse(_) => false,
+        }
+    }
+
+    /// Lowercase message for the UI.
+    pub(crate) fn message(&self) -> String {
+        match self {
+            CrmError::Http { status, message } => format!("crm answered {status}: {message}"),
+            CrmError::Network(message) => format!("no answer from the crm: {message}"),
+            CrmError::BadResponse(message) => format!("unexpected answer from the crm: {message}"),
+        }
+    }
+}
+
+/// How to reach the CRM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CrmClient {
+    pub(crate) api: CrmApi,
+    pub(crate) token: Option<String>,
+}
+
+impl CrmClient {
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Value, CrmError> {
+        let network = |error: JsValue| CrmError::Network(js_message(&error));
+        let init = RequestInit::new();
+        init.set_method(method);
+        init.set_credentials(RequestCredentials::SameOrigin);
+        init.set_cache(RequestCache::NoStore);
+        let headers = Headers::new().map_err(network)?;
+        headers.set("Accept", "application/json").map_err(network)?;
+        if let Some(body) = &body {
+            headers.set("Content-Type", "application/json").map_err(network)?;
+            init.set_body(&JsValue::from_str(body));
+        }
+        if let (CrmAuth::Bearer, Some(token)) = (self.api.auth, &self.token) {
+            headers.set("Authorization", &format!("Bearer {token}")).map_err(network)?;
+        }
+        if let Some(key) = idempotency_key {
+            headers.set("Idempotency-Key", key).map_err(network)?;
+        }
+        if let Some(meta) = &self.api.csrf_meta
+            && let Some(token) = super::meta_content(meta)
+        {
+            headers.set(&self.api.csrf_header, &token).map_err(network)?;
+        }
+        init.set_headers(&headers);
+        let url = format!("{}{path}", self.api.base.trim_end_matches('/'));
+        let request = Request::new_with_str_and_init(&url, &init).map_err(network)?;
+        let window = web_sys::window().ok_or_else(|| CrmError::Network("no window".to_owned()))?;
+        let response: Response =
+            JsFuture::from(window.fetch_with_request(&request)).await.map_err(network)?.unchecked_into();
+        let text =
+            JsFuture::from(response.text().map_err(network)?).await.map_err(network)?.as_string().unwrap_or_default();
+        let json: Value = serde_json::from_str(&text).map_err(|_| {
+            if response.ok() {
+                CrmError::BadResponse(format!("not JSON (status {})", response.status()))
+            } else {
+                CrmError::Http { status: response.status(), message: text.chars().take(200).collect() }
+            }
+        })?;
+        if response.ok() {
+            Ok(json)
+        } else {
+            let message = json.get("error").and_then(Value::as_str).unwrap_or("error").to_owned();
+            Err(CrmError::Http { status: response.status(), message })
+        }
+    }
+
+    fn decision_of(value: &Value) -> Result<Decision, CrmError> {
+        serde_json::from_value(value.clone())
+            .map_err(|error| CrmError::BadResponse(format!("decision record: {error}")))
+    }
+
+    /// Stores a decision (idempotent on its id); returns the CRM's record.
+    pub(crate) async fn submit(&self, decision: &Decision) -> Result<Decision, CrmError> {
+        let body = serde_json::to_string(decision).map_err(|error| CrmError::BadResponse(error.to_string()))?;
+        let path = format!("/cases/{}/decisions", encode(&decision.case_id));
+        let answer = self.call("POST", &path, Some(body), Some(&decision.id)).await?;
+        Self::decision_of(&answer["decision"])
+    }
+
+    /// The decision with this id, if the CRM has it (used after an ambiguous failure).
+    pub(crate) async fn find(&self, id: &str) -> Result<Option<Decision>, CrmError> {
+        match self.call("GET", &format!("/decisions/{}", encode(id)), None, None).await {
+            Ok(value) => Self::decision_of(&value).map(Some),
+            Err(CrmError::Http { status: 404, .. }) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// A case's decisions.
+    pub(crate) async fn list(&self, case_id: &str) -> Result<Vec<Decision>, CrmError> {
+        let answer = self.call("GET", &format!("/cases/{}/decisions", encode(case_id)), None, None).await?;
+        answer
+            .get("decisions")
+            .and_then(Value::as_array)
+            .ok_or_else(|| CrmError::BadResponse("no `decisions` list".to_owned()))?
+            .iter()
+            .map(Self::decision_of)
+            .collect()
+    }
+
+    /// Confirms (`confirm`) or rejects (`reject`) a pending decision.
+    pub(crate) async fn check(&self, id: &str, action: &str, note: &str, at: &str) -> Result<Decision, CrmError> {
+        let body = serde_json::json!({ "note": note, "at": at }).to_string();
+        let answer = self.call("POST", &format!("/decisions/{}/{action}", encode(id)), Some(body), None).await?;
+        Self::decision_of(&answer["decision"])
+    }
+}
+
+/// Percent-encodes a path segment.
+fn encode(segment: &str) -> String {
+    String::from(js_sys::encode_uri_component(segment))
+}

@@ -1,0 +1,138 @@
+//! The decision form and the case's decisions: outcome, reason code, note; sending / stored /
+//! failed states; pending decisions that a different expert can confirm or reject.
+//! Controls declare intents as data attributes (see `INTENT_ATTRIBUTE`).
+
+use super::text::Texts;
+use crate::decision::{Decision, DecisionState, Role};
+use crate::engine::{ScoreReport, SecondApproval};
+use crate::flow::{SubmitState, WidgetState};
+use crate::rules::RulePack;
+use yew::prelude::*;
+
+/// Ids of the form's fields, read by `host/` when the submit intent arrives.
+pub(crate) const OUTCOME_FIELD: &str = "rp-outcome";
+/// See `OUTCOME_FIELD`.
+pub(crate) const REASON_FIELD: &str = "rp-reason";
+/// See `OUTCOME_FIELD`.
+pub(crate) const NOTE_FIELD: &str = "rp-note";
+/// Prefix of the note field next to a pending decision (`rp-check-note-<id>`).
+pub(crate) const CHECK_NOTE_PREFIX: &str = "rp-check-note-";
+
+pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &WidgetState, t: &Texts) -> Html {
+    if pack.decision_policy.outcomes.is_empty() {
+        return Html::default();
+    }
+    let language = state.language.code();
+    let Some(user) = &state.user else {
+        return html! { <section class="decision" part="decision"><h3>{ t.d_decision }</h3><p class="empty">{ t.d_no_user }</p></section> };
+    };
+    let selected = state.form_outcome.as_deref();
+    let outcomes = pack.decision_policy.outcomes.iter().enumerate().map(|(index, outcome)| {
+        let second = report
+            .outcomes
+            .iter()
+            .find(|requirement| requirement.outcome == index)
+            .is_some_and(|requirement| !matches!(requirement.second_approval, SecondApproval::NotRequired));
+        let label = if second { format!("{} ({})", outcome.label.get(language), t.d_needs_second) } else { outcome.label.get(language).to_owned() };
+        html! { <option value={ outcome.id.clone() } selected={ selected == Some(outcome.id.as_str()) }>{ label }</option> }
+    });
+    let reasons = pack
+        .decision_policy
+        .outcomes
+        .iter()
+        .find(|outcome| Some(outcome.id.as_str()) == selected)
+        .map(|outcome| outcome.reason_codes.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|code| {
+            let reason = &pack.decision_policy.reason_codes[code];
+            html! { <option value={ reason.code.clone() }>{ reason.label.get(language) }</option> }
+        });
+    let status = match &state.submit {
+        SubmitState::Idle => Html::default(),
+        SubmitState::Invalid(message) => {
+            html! { <p class="submit-status invalid" role="alert">{ message.clone() }</p> }
+        }
+        SubmitState::Sending => html! { <p class="submit-status" role="status">{ t.d_sending }</p> },
+        SubmitState::Sent(reference) => {
+            html! { <p class="submit-status sent" role="status">{ format!("{} {reference}", t.d_sent) }</p> }
+        }
+        SubmitState::Failed(message) => html! {
+            <p class="submit-status failed" role="alert">{ format!("{}: {message} — {}", t.d_failed, t.d_retrying) }</p>
+        },
+    };
+    let list = state.decisions.iter().map(|decision| decision_item(pack, decision, user, t, language));
+    html! {
+        <section class="decision" part="decision">
+            <h3>{ t.d_decision }</h3>
+            <label for={ OUTCOME_FIELD }>{ t.d_outcome }</label>
+            <select id={ OUTCOME_FIELD } data-intent="select-outcome">
+                <option value="" selected={ selected.is_none() }>{ t.d_choose }</option>
+                { for outcomes }
+            </select>
+            <label for={ REASON_FIELD }>{ t.d_reason }</label>
+            <select id={ REASON_FIELD } disabled={ selected.is_none() }>{ for reasons }</select>
+            <label for={ NOTE_FIELD }>{ t.d_note }</label>
+            <textarea id={ NOTE_FIELD } rows="2" />
+            <button type="button" class="primary" data-intent="submit-decision" data-intent-value="submit"
+                disabled={ selected.is_none() || state.submit == SubmitState::Sending }>{ t.d_submit }</button>
+            { status }
+            if !state.decisions.is_empty() {
+                <p class="subheading">{ t.d_decisions }</p>
+                <ul class="decisions">{ for list }</ul>
+            }
+        </section>
+    }
+}
+
+fn decision_item(
+    pack: &RulePack,
+    decision: &Decision,
+    user: &crate::decision::User,
+    t: &Texts,
+    language: &str,
+) -> Html {
+    let outcome = pack
+        .decision_policy
+        .outcomes
+        .iter()
+        .find(|outcome| outcome.id == decision.outcome)
+        .map_or(decision.outcome.as_str(), |outcome| outcome.label.get(language));
+    let state_text = match &decision.state {
+        DecisionState::Decided => t.d_decided.to_owned(),
+        DecisionState::PendingConfirmation if decision.maker.id == user.id => t.d_awaits_other.to_owned(),
+        DecisionState::PendingConfirmation => t.d_pending.to_owned(),
+        DecisionState::Confirmed { by, .. } => format!("{} {}", t.d_confirmed_by, by.name),
+        DecisionState::Rejected { by, note_of_checker, .. } => {
+            format!("{} {}: {note_of_checker}", t.d_rejected_by, by.name)
+        }
+    };
+    let can_check = decision.state == DecisionState::PendingConfirmation
+        && user.role == Role::Expert
+        && decision.maker.id != user.id;
+    let note_id = format!("{CHECK_NOTE_PREFIX}{}", decision.id);
+    html! {
+        <li class={ classes!("decision-item", format!("state-{}", state_name(&decision.state))) } data-decision={ decision.id.clone() }>
+            <span class="decision-outcome">{ outcome }</span>
+            { format!(" — {} {} · {}", t.d_by, decision.maker.name, decision.reference.clone().unwrap_or_default()) }
+            <span class="decision-state">{ format!(" · {state_text}") }</span>
+            if can_check {
+                <label for={ note_id.clone() }>{ t.d_check_note }</label>
+                <textarea id={ note_id } rows="1" />
+                <span class="check-buttons">
+                    <button type="button" data-intent="confirm-decision" data-intent-value={ decision.id.clone() }>{ t.d_confirm }</button>
+                    <button type="button" data-intent="reject-decision" data-intent-value={ decision.id.clone() }>{ t.d_reject }</button>
+                </span>
+            }
+        </li>
+    }
+}
+
+fn state_name(state: &DecisionState) -> &'static str {
+    match state {
+        DecisionState::Decided => "decided",
+        DecisionState::PendingConfirmation => "pending",
+        DecisionState::Confirmed { .. } => "confirmed",
+        DecisionState::Rejected { .. } => "rejected",
+    }
+}
