@@ -70,6 +70,13 @@ pub struct CrmApi {
     /// Header carrying the CSRF token.
     #[serde(default = "default_csrf_header")]
     pub csrf_header: String,
+    /// A request without an answer after this long counts as failed (ambiguously: it may have landed).
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u32,
+}
+
+fn default_timeout_ms() -> u32 {
+    10_000
 }
 
 fn default_csrf_header() -> String {

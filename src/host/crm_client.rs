@@ -67,6 +67,7 @@ impl CrmClient {
         init.set_method(method);
         init.set_credentials(RequestCredentials::SameOrigin);
         init.set_cache(RequestCache::NoStore);
+        init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(self.api.timeout_ms)));
         let headers = Headers::new().map_err(network)?;
         headers.set("Accept", "application/json").map_err(network)?;
         if let Some(body) = &body {

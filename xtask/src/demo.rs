@@ -35,5 +35,5 @@ pub(crate) fn run_demo(port: u16) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join("; ")
     );
-    reference_server::serve(&site, &database, port)
+    reference_server::serve(&site, &database, port, None)
 }

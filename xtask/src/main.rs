@@ -21,7 +21,8 @@ tasks:
   site                        build target/www (demo pages + package) without serving it
   serve [--port N] [--root D] [--db F]
                               the reference CRM server: a folder (default target/www) plus the
-                              decision API, decisions in SQLite (default target/demo/decisions.sqlite)
+                              decision API, decisions in SQLite (default target/demo/decisions.sqlite);
+                              --faults RATE [--fault-delay-ms MS] [--fault-seed N] injects failures
   browser-tests               build the site and run the Playwright tests in Debian's Chromium
   check-rules [PACK...]       lint rule packs (default: every pack in pkg-config/rules)";
 
@@ -49,7 +50,18 @@ fn main() -> ExitCode {
                 std::fs::create_dir_all(parent)
                     .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
             }
-            reference_server::serve(&root, &database, port)
+            let faults = match flag(rest, "--faults") {
+                None => None,
+                Some(rate) => {
+                    let rate: f64 = rate.parse().map_err(|_| format!("invalid fault rate `{rate}`"))?;
+                    let delay = flag(rest, "--fault-delay-ms")
+                        .map_or(Ok(3000), |ms| ms.parse().map_err(|_| format!("invalid delay `{ms}`")))?;
+                    let seed = flag(rest, "--fault-seed")
+                        .map_or(Ok(7), |seed| seed.parse().map_err(|_| format!("invalid seed `{seed}`")))?;
+                    Some(reference_server::Faults::new(rate, delay, seed))
+                }
+            };
+            reference_server::serve(&root, &database, port, faults)
         }),
         Some("check-rules") => ci::check_rules(rest),
         Some("browser-tests") => ci::browser_tests(),

@@ -289,13 +289,65 @@ pub(crate) fn bind(port: u16) -> Result<(Server, String), String> {
     Ok((server, address))
 }
 
-/// Answers requests until the server is unblocked: the API from `store`, static files from `site`.
-pub(crate) fn run(server: &Server, store: &Store, site: &Path) {
+/// Injected failures, for testing that no decision is lost or duplicated: with probability
+/// `rate` an API request fails as a 500 before anything is stored, is processed and then has its
+/// connection dropped without an answer, or is processed and answered only after `delay_ms`
+/// (past the client's timeout). Deterministic for a given seed.
+#[derive(Clone, Debug)]
+pub(crate) struct Faults {
+    pub(crate) rate: f64,
+    pub(crate) delay_ms: u64,
+    state: u64,
+    /// Counts of injected 500s, dropped connections and delays.
+    pub(crate) counts: [u64; 3],
+}
+
+impl Faults {
+    /// Faults at `rate` (0..1), seeded.
+    pub(crate) fn new(rate: f64, delay_ms: u64, seed: u64) -> Faults {
+        Faults { rate, delay_ms, state: seed.max(1), counts: [0; 3] }
+    }
+
+    fn next(&mut self) -> f64 {
+        // xorshift64*: a dependency-free PRNG is plenty for picking faults.
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        (self.state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn pick(&mut self) -> Option<usize> {
+        if self.next() >= self.rate {
+            return None;
+        }
+        let kind = ((self.next() * 3.0) as usize).min(2);
+        self.counts[kind] += 1;
+        Some(kind)
+    }
+}
+
+/// Answers requests until the server is unblocked: the API from `store` (with injected `faults`,
+/// if any), static files from `site`.
+pub(crate) fn run_with_faults(server: &Server, store: &Store, site: &Path, mut faults: Option<Faults>) {
     for mut request in server.incoming_requests() {
         let url = request.url().to_owned();
         let path = url.split('?').next().unwrap_or("/").to_owned();
         if !path.starts_with("/api/") {
             crate::serve::respond_static(request, site, &url);
+            continue;
+        }
+        if path == "/api/fault-stats" {
+            let counts = faults.as_ref().map_or([0; 3], |faults| faults.counts);
+            let body = json!({ "server_errors": counts[0], "dropped_connections": counts[1], "delayed_past_timeout": counts[2] });
+            let _ = request.respond(
+                Response::from_string(body.to_string()).with_header(header("Content-Type", "application/json")),
+            );
+            continue;
+        }
+        let fault = faults.as_mut().and_then(Faults::pick);
+        if fault == Some(0) {
+            let response = Response::from_string(r#"{"error":"injected fault"}"#).with_status_code(500);
+            let _ = request.respond(response.with_header(header("Content-Type", "application/json")));
             continue;
         }
         let mut body = Vec::new();
@@ -318,16 +370,36 @@ pub(crate) fn run(server: &Server, store: &Store, site: &Path) {
             .with_status_code(answer.status)
             .with_header(header("Content-Type", "application/json"))
             .with_header(header("Cache-Control", "no-store"));
-        let _ = request.respond(response);
+        match fault {
+            // Processed, but the client never hears back: the connection closes without an answer.
+            Some(1) => drop(request.into_writer()),
+            Some(_) => {
+                let delay = faults.as_ref().map_or(0, |faults| faults.delay_ms);
+                std::thread::spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_millis(delay));
+                    let _ = request.respond(response);
+                });
+            }
+            None => {
+                let _ = request.respond(response);
+            }
+        }
     }
 }
 
 /// Serves the API (decisions in `database`) and the site on 127.0.0.1:`port`, forever.
-pub(crate) fn serve(site: &Path, database: &Path, port: u16) -> Result<(), String> {
+pub(crate) fn serve(site: &Path, database: &Path, port: u16, faults: Option<Faults>) -> Result<(), String> {
     let store = Store::open(database)?;
     let (server, address) = bind(port)?;
+    if let Some(faults) = &faults {
+        println!(
+            "injecting faults into {:.0}% of API requests (delays of {} ms)",
+            faults.rate * 100.0,
+            faults.delay_ms
+        );
+    }
     println!("serving {} and the decision API (SQLite: {}) on http://{address}/", site.display(), database.display());
-    run(&server, &store, site);
+    run_with_faults(&server, &store, site, faults);
     Ok(())
 }
 

@@ -1,0 +1,104 @@
+// Decisions are never lost or duplicated: 200 decisions submitted through the widget against the
+// reference CRM server injecting faults into 30 % of API requests (500s, dropped connections,
+// answers delayed past the widget's timeout), with page reloads in the middle of sending.
+// Every decision must be stored exactly once. Counts are printed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const artifacts = path.join(here, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+const database = path.join(artifacts, `faults-${process.pid}.sqlite`);
+const DECISIONS = 200;
+const RELOAD_EVERY = 25;
+
+let server;
+let origin;
+let browser;
+
+before(async () => {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true });
+  server = spawn(path.join(repo, 'target/debug/xtask'), ['serve', '--port', '0', '--root', path.join(repo, 'target/www'), '--db', database,
+    '--faults', '0.3', '--fault-delay-ms', '1500', '--fault-seed', '11'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  origin = await new Promise((resolve, reject) => {
+    let output = '';
+    server.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/on (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (match) resolve(match[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`xtask serve exited with ${code}: ${output}`)));
+  });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new', '--disable-gpu',
+    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true });
+});
+
+/** Mounts the widget on the embedding page with the care pack and a 1 s API timeout. */
+async function mountWidget(page) {
+  await page.evaluate(async () => {
+    const profile = await (await fetch('/riskpane/profiles/demo.json')).json();
+    profile.profile.api.timeout_ms = 1000;
+    window.handle = window.riskpaneMount({
+      pack: '/riskpane/packs/care.json', profile, token: 'demo-agent-kim',
+      user: { id: 'kim', name: 'Kim Berger', role: 'agent' },
+    });
+    await window.handle.ready;
+  });
+  await page.waitForFunction(() => document.querySelector('[data-riskpane]')?.shadowRoot?.querySelector('#rp-outcome'));
+}
+
+const outboxSize = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('riskpane.outbox.v1') || '[]').length);
+
+test(`${DECISIONS} decisions through faults and reloads land exactly once`, { timeout: 600_000 }, async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${origin}/embed.html?manual`);
+  await mountWidget(page);
+  for (let index = 0; index < DECISIONS; index += 1) {
+    if (index > 0 && index % RELOAD_EVERY === 0) {
+      // Reload while earlier decisions may still be in flight: the outbox must carry them over.
+      await page.reload();
+      await mountWidget(page);
+    }
+    await page.locator('#rp-outcome').selectOption('escalate');
+    await page.locator('#rp-reason').selectOption('NEEDS_EXPERT');
+    await page.locator('#rp-note').fill(`decision-${index}`);
+    const button = page.locator('[data-riskpane] button[data-intent=submit-decision]');
+    await button.click();
+    await page.waitForFunction(() => !document.querySelector('[data-riskpane]').shadowRoot.querySelector('button[data-intent=submit-decision]').disabled);
+  }
+  // Let the outbox drain (retries with backoff), reloading once more to resend what was left.
+  await page.reload();
+  await mountWidget(page);
+  const deadline = Date.now() + 180_000;
+  while ((await outboxSize(page)) > 0 && Date.now() < deadline) await page.waitForTimeout(500);
+  assert.equal(await outboxSize(page), 0, 'the outbox did not drain');
+  const stats = await (await fetch(`${origin}/api/fault-stats`)).json();
+  let stored;
+  for (;;) {
+    const response = await fetch(`${origin}/api/cases/E-1/decisions`, { headers: { Authorization: 'Bearer demo-expert-eva' } });
+    if (response.ok) { stored = (await response.json()).decisions; break; }
+  }
+  const notes = stored.map((decision) => decision.note);
+  const unique = new Set(notes);
+  console.log(`decisions submitted: ${DECISIONS}; stored: ${stored.length}; distinct: ${unique.size}; faults injected: ${JSON.stringify(stats)}`);
+  assert.ok(stats.server_errors + stats.dropped_connections + stats.delayed_past_timeout >= 50, JSON.stringify(stats));
+  assert.equal(stored.length, DECISIONS, 'every decision stored exactly once');
+  assert.equal(unique.size, DECISIONS);
+  for (let index = 0; index < DECISIONS; index += 1) assert.ok(unique.has(`decision-${index}`), `decision-${index} missing`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
