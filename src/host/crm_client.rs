@@ -150,6 +150,24 @@ impl CrmClient {
     }
 }
 
+impl super::DecisionSink for CrmClient {
+    fn submit<'a>(&'a self, decision: &'a Decision) -> super::CrmFuture<'a, Decision> {
+        Box::pin(CrmClient::submit(self, decision))
+    }
+
+    fn find<'a>(&'a self, id: &'a str) -> super::CrmFuture<'a, Option<Decision>> {
+        Box::pin(CrmClient::find(self, id))
+    }
+
+    fn list<'a>(&'a self, case_id: &'a str) -> super::CrmFuture<'a, Vec<Decision>> {
+        Box::pin(CrmClient::list(self, case_id))
+    }
+
+    fn check<'a>(&'a self, id: &'a str, confirm: bool, note: &'a str, at: &'a str) -> super::CrmFuture<'a, Decision> {
+        Box::pin(CrmClient::check(self, id, if confirm { "confirm" } else { "reject" }, note, at))
+    }
+}
+
 /// Percent-encodes a path segment.
 fn encode(segment: &str) -> String {
     String::from(js_sys::encode_uri_component(segment))

@@ -9,7 +9,46 @@ pub(crate) mod mount;
 pub(crate) mod outbox;
 pub(crate) mod scrape;
 
+use crate::decision::Decision;
+use crate::profile::{CrmProfile, RawCaseFields};
+use crm_client::CrmError;
+use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::JsValue;
+
+/// A CRM call in flight.
+pub(crate) type CrmFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, CrmError>> + 'a>>;
+
+/// Where decisions go: one implementation per CRM (the generic REST contract in `crm_client`;
+/// Request Tracker next). The widget only talks to this trait.
+pub(crate) trait DecisionSink {
+    /// Stores a decision, idempotently on its id; returns the CRM's record.
+    fn submit<'a>(&'a self, decision: &'a Decision) -> CrmFuture<'a, Decision>;
+    /// The decision with this id, if the CRM has it (asked after an ambiguous failure).
+    fn find<'a>(&'a self, id: &'a str) -> CrmFuture<'a, Option<Decision>>;
+    /// A case's decisions.
+    fn list<'a>(&'a self, case_id: &'a str) -> CrmFuture<'a, Vec<Decision>>;
+    /// Confirms (`confirm = true`) or rejects a pending decision.
+    fn check<'a>(&'a self, id: &'a str, confirm: bool, note: &'a str, at: &'a str) -> CrmFuture<'a, Decision>;
+}
+
+/// Where the case comes from: the page, read through a CRM profile.
+pub(crate) trait CaseSource {
+    /// Reads the case as the page shows it now.
+    fn read_case(&self, profile: &CrmProfile) -> RawCaseFields;
+}
+
+/// The page's DOM.
+pub(crate) struct PageCaseSource;
+
+impl CaseSource for PageCaseSource {
+    fn read_case(&self, profile: &CrmProfile) -> RawCaseFields {
+        match document() {
+            Ok(document) => scrape::read_case(&document, profile),
+            Err(_) => RawCaseFields::default(),
+        }
+    }
+}
 
 /// The window and document, or a clear error outside a browser page.
 pub(crate) fn document() -> Result<web_sys::Document, JsValue> {

@@ -6,8 +6,7 @@
 use super::crm_client::{CrmClient, CrmError};
 use super::fetch::{Source, js_message, load_text};
 use super::outbox;
-use super::scrape::read_case;
-use super::{console_error, document, now_seconds};
+use super::{CaseSource, DecisionSink, PageCaseSource, console_error, document, now_seconds};
 use crate::case::CaseFacts;
 use crate::compiled::{pack_from_json, profile_from_json};
 use crate::decision::{self, Decision, DecisionDraft, Role};
@@ -68,8 +67,10 @@ pub(crate) struct Controller {
     debounce_timer: Option<i32>,
     debounce_callback: Option<Closure<dyn FnMut()>>,
     last_raw: Option<RawCaseFields>,
-    /// The CRM's decision API, once the profile is loaded and names one.
-    client: Option<CrmClient>,
+    /// Where decisions go, once the profile is loaded and names an API.
+    client: Option<Rc<dyn DecisionSink>>,
+    /// Where the case comes from.
+    case_source: Rc<dyn CaseSource>,
     generation: u32,
     active: bool,
 }
@@ -105,6 +106,7 @@ pub(crate) fn mount(target: &Element, options: MountOptions) -> Result<Shared, J
         debounce_callback: None,
         last_raw: None,
         client: None,
+        case_source: Rc::new(PageCaseSource),
         generation: 0,
         active: true,
     }));
@@ -114,6 +116,11 @@ pub(crate) fn mount(target: &Element, options: MountOptions) -> Result<Shared, J
     shared.borrow_mut().app = Some(app);
     start_loading(&shared);
     Ok(shared)
+}
+
+/// The decision sink a profile asks for (the generic REST adapter when it names an API).
+fn sink_for(profile: &CrmProfile, token: Option<String>) -> Option<Rc<dyn DecisionSink>> {
+    profile.api.clone().map(|api| Rc::new(CrmClient { api, token }) as Rc<dyn DecisionSink>)
 }
 
 fn props_of(controller: &Controller) -> WidgetProps {
@@ -310,7 +317,8 @@ fn check_decision(shared: &Shared, id: String, action: &'static str) {
     let Some(client) = shared.borrow().client.clone() else { return };
     let weak = Rc::downgrade(shared);
     wasm_bindgen_futures::spawn_local(async move {
-        let result = client.check(&id, action, &note, &super::now_rfc3339()).await;
+        let now = super::now_rfc3339();
+        let result = client.check(&id, action == "confirm", &note, &now).await;
         let Some(shared) = weak.upgrade() else { return };
         match result {
             Ok(decision) => {
@@ -385,8 +393,8 @@ fn start_loading(shared: &Shared) {
             Ok((pack, profile)) => {
                 {
                     let mut controller = shared.borrow_mut();
-                    controller.client =
-                        profile.api.clone().map(|api| CrmClient { api, token: controller.options.token.clone() });
+                    let token = controller.options.token.clone();
+                    controller.client = sink_for(&profile, token);
                 }
                 let user = shared.borrow().options.user.as_ref().map(decision_user);
                 dispatch(&shared, WidgetEvent::Configured { pack: Rc::new(pack), profile: Rc::new(profile) });
@@ -470,8 +478,8 @@ pub(crate) fn rescore(shared: &Shared, force: bool) {
             _ => return,
         }
     };
-    let Ok(document) = document() else { return };
-    let mut raw = read_case(&document, &profile);
+    let source = shared.borrow().case_source.clone();
+    let mut raw = source.read_case(&profile);
     if let Some(case) = &case {
         raw.merge_json(&pack, case);
     }
@@ -542,8 +550,8 @@ pub(crate) fn update(shared: &Shared, options: MountOptions) {
         let language_changed = controller.options.language != options.language;
         apply_theme(&controller.host, &options.theme);
         let language = options.language;
-        if let Some(client) = &mut controller.client {
-            client.token.clone_from(&options.token);
+        if let Some(profile) = controller.state.profile.clone() {
+            controller.client = sink_for(&profile, options.token.clone());
         }
         controller.options = options;
         (reload, language_changed, language)

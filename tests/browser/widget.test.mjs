@@ -418,11 +418,13 @@ describe('embedding with mount()', () => {
 test('the accessibility audit (axe-core) finds no serious problems in the widget', async () => {
   const { page } = await open('/');
   await scoreShown(page);
+  // Audit the settled widget: the case's decisions are read back from the CRM after the score.
+  await page.waitForLoadState('networkidle');
   await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run({ include: [['[data-riskpane]']] }, { resultTypes: ['violations'] });
     return result.violations.filter((violation) => ['serious', 'critical'].includes(violation.impact))
-      .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+      .map((violation) => `${violation.id}: ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.failureSummary}`).join(', ')}`);
   });
   assert.deepEqual(violations, []);
   await page.close();

@@ -23,7 +23,7 @@ pub(crate) fn browser_tests() -> Result<(), String> {
     run_command("cargo", &["build", "--package", "xtask"])?;
     let tests = root().join("tests/browser");
     ensure_npm_packages(&tests)?;
-    run_in(&tests, "node", &["--test", "--test-reporter=spec", "."])
+    run_in(&tests, "node", &["--test", "--test-concurrency=1", "--test-reporter=spec", "."])
 }
 
 /// Lints rule packs with the project's own compiler (`riskpane lint`).
