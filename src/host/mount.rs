@@ -13,7 +13,9 @@ use crate::decision::{self, Decision, DecisionDraft, Role};
 use crate::flow::{Language, Phase, WidgetEvent, WidgetState};
 use crate::profile::{CrmProfile, RawCaseFields};
 use crate::rules::RulePack;
-use crate::ui::decision_form::{CHECK_NOTE_PREFIX, NOTE_FIELD, OUTCOME_FIELD, REASON_FIELD};
+use crate::ui::decision_form::{
+    CHECK_NOTE_PREFIX, NOTE_FIELD, OUTCOME_FIELD, OVERRIDE_FIELD, OVERRIDE_NOTE_FIELD, REASON_FIELD,
+};
 use crate::ui::{INTENT_ATTRIBUTE, INTENT_VALUE, Intent, Widget, WidgetProps};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -194,6 +196,11 @@ fn handle_intent(shared: &Shared, intent: Intent) {
         Intent::SubmitDecision => submit_decision(shared),
         Intent::ConfirmDecision(id) => check_decision(shared, id, "confirm"),
         Intent::RejectDecision(id) => check_decision(shared, id, "reject"),
+        Intent::RetryOutbox => {
+            for decision in outbox::pending() {
+                deliver(shared, decision);
+            }
+        }
     }
 }
 
@@ -215,6 +222,9 @@ fn decision_user(user: &User) -> decision::User {
 fn submit_decision(shared: &Shared) {
     let (outcome, reason, note) =
         (field_value(shared, OUTCOME_FIELD), field_value(shared, REASON_FIELD), field_value(shared, NOTE_FIELD));
+    let override_band = field_value(shared, OVERRIDE_FIELD);
+    let band_override =
+        (!override_band.is_empty()).then(|| (override_band, reason.clone(), field_value(shared, OVERRIDE_NOTE_FIELD)));
     let proposal = {
         let controller = shared.borrow();
         let state = &controller.state;
@@ -226,7 +236,7 @@ fn submit_decision(shared: &Shared) {
                     outcome,
                     reason_code: reason,
                     note,
-                    band_override: None,
+                    band_override,
                     maker: decision_user(user),
                     created_at: super::now_rfc3339(),
                 };

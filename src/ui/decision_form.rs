@@ -15,6 +15,10 @@ pub(crate) const OUTCOME_FIELD: &str = "rp-outcome";
 pub(crate) const REASON_FIELD: &str = "rp-reason";
 /// See `OUTCOME_FIELD`.
 pub(crate) const NOTE_FIELD: &str = "rp-note";
+/// The expert's band override (empty = none).
+pub(crate) const OVERRIDE_FIELD: &str = "rp-override";
+/// Why the band is overridden.
+pub(crate) const OVERRIDE_NOTE_FIELD: &str = "rp-override-note";
 /// Prefix of the note field next to a pending decision (`rp-check-note-<id>`).
 pub(crate) const CHECK_NOTE_PREFIX: &str = "rp-check-note-";
 
@@ -58,7 +62,10 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
             html! { <p class="submit-status sent" role="status">{ format!("{} {reference}", t.d_sent) }</p> }
         }
         SubmitState::Failed(message) => html! {
-            <p class="submit-status failed" role="alert">{ format!("{}: {message} — {}", t.d_failed, t.d_retrying) }</p>
+            <p class="submit-status failed" role="alert">
+                { format!("{}: {message} — {} ", t.d_failed, t.d_retrying) }
+                <button type="button" data-intent="retry-outbox" data-intent-value="retry">{ t.d_retry }</button>
+            </p>
         },
     };
     let list = state.decisions.iter().map(|decision| decision_item(pack, decision, user, t, language));
@@ -74,6 +81,17 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
             <select id={ REASON_FIELD } disabled={ selected.is_none() }>{ for reasons }</select>
             <label for={ NOTE_FIELD }>{ t.d_note }</label>
             <textarea id={ NOTE_FIELD } rows="2" />
+            if user.role == Role::Expert {
+                <label for={ OVERRIDE_FIELD }>{ t.d_override }</label>
+                <select id={ OVERRIDE_FIELD }>
+                    <option value="">{ t.d_override_none }</option>
+                    { for ["low", "medium", "high", "critical"].iter().zip(t.bands.iter()).map(|(band, label)| html! {
+                        <option value={ *band }>{ *label }</option>
+                    }) }
+                </select>
+                <label for={ OVERRIDE_NOTE_FIELD }>{ t.d_override_note }</label>
+                <textarea id={ OVERRIDE_NOTE_FIELD } rows="1" />
+            }
             <button type="button" class="primary" data-intent="submit-decision" data-intent-value="submit"
                 disabled={ selected.is_none() || state.submit == SubmitState::Sending }>{ t.d_submit }</button>
             { status }

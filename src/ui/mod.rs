@@ -25,6 +25,8 @@ pub(crate) enum Intent {
     ConfirmDecision(String),
     /// Reject a pending decision (by id).
     RejectDecision(String),
+    /// Send what waits in the outbox now instead of after the backoff.
+    RetryOutbox,
 }
 
 /// The data attribute that names a control's intent; `INTENT_VALUE` carries its argument.
@@ -47,6 +49,7 @@ impl Intent {
             "submit-decision" => Some(Intent::SubmitDecision),
             "confirm-decision" => Some(Intent::ConfirmDecision(value)),
             "reject-decision" => Some(Intent::RejectDecision(value)),
+            "retry-outbox" => Some(Intent::RetryOutbox),
             _ => None,
         }
     }

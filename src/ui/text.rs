@@ -56,6 +56,10 @@ pub(crate) struct Texts {
     pub(crate) d_check_note: &'static str,
     pub(crate) d_choose: &'static str,
     pub(crate) d_no_user: &'static str,
+    pub(crate) d_override: &'static str,
+    pub(crate) d_override_none: &'static str,
+    pub(crate) d_override_note: &'static str,
+    pub(crate) d_retry: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -111,6 +115,10 @@ const EN: Texts = Texts {
     d_check_note: "Note for confirm / reject",
     d_choose: "Choose…",
     d_no_user: "Sign-in information is missing: decisions are disabled.",
+    d_override: "Override the band (experts)",
+    d_override_none: "Keep the score's band",
+    d_override_note: "Why the band is different (required)",
+    d_retry: "Retry now",
 };
 
 const DE: Texts = Texts {
@@ -166,6 +174,10 @@ const DE: Texts = Texts {
     d_check_note: "Notiz für Bestätigen / Ablehnen",
     d_choose: "Auswählen…",
     d_no_user: "Anmeldedaten fehlen: Entscheidungen sind deaktiviert.",
+    d_override: "Band übersteuern (Experten)",
+    d_override_none: "Band des Werts beibehalten",
+    d_override_note: "Warum das Band abweicht (Pflicht)",
+    d_retry: "Jetzt erneut senden",
 };
 
 /// The texts for a language.

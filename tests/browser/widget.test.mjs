@@ -271,6 +271,19 @@ describe('decisions', () => {
     assert.equal(final.body.state, 'confirmed');
     assert.equal(final.body.by.id, 'eva');
     assert.deepEqual(decisions.map((decision) => decision.state), ['pending_confirmation', 'confirmed']);
+    // Eva overrides the band on her own decision: only with a note saying why.
+    await page.locator('#rp-outcome').selectOption('escalate');
+    await page.locator('#rp-reason').selectOption('NEEDS_EXPERT');
+    await page.locator('#rp-override').selectOption('low');
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /band override rejected: a note saying why is required/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    await page.locator('#rp-override-note').fill('Owner confirmed on the phone number on file; the new card is hers.');
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-riskpane] .decision-item').length === 0
+      && document.querySelector('[data-riskpane]').shadowRoot.querySelectorAll('.decision-item').length === 2);
+    const overridden = (await api('/api/cases/C-2026-4711/decisions', 'demo-expert-max')).body.decisions[1];
+    assert.equal(overridden.maker.id, 'eva');
+    assert.deepEqual([overridden.band_override.from, overridden.band_override.to], ['critical', 'low']);
     await page.screenshot({ path: path.join(artifacts, 'decision-confirmed-1280.png'), fullPage: true });
     assert.deepEqual(log.pageErrors, []);
     await page.close();
