@@ -67,6 +67,9 @@ pub struct CrmApi {
     /// Name of a `<meta>` tag whose content is sent as the CSRF header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csrf_meta: Option<String>,
+    /// Name of a cookie whose value is sent as the CSRF header (double-submit cookies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csrf_cookie: Option<String>,
     /// Header carrying the CSRF token.
     #[serde(default = "default_csrf_header")]
     pub csrf_header: String,

@@ -80,9 +80,13 @@ impl CrmClient {
         if let Some(key) = idempotency_key {
             headers.set("Idempotency-Key", key).map_err(network)?;
         }
-        if let Some(meta) = &self.api.csrf_meta
-            && let Some(token) = super::meta_content(meta)
-        {
+        let csrf = self
+            .api
+            .csrf_meta
+            .as_deref()
+            .and_then(super::meta_content)
+            .or_else(|| self.api.csrf_cookie.as_deref().and_then(super::cookie_value));
+        if let Some(token) = csrf {
             headers.set(&self.api.csrf_header, &token).map_err(network)?;
         }
         init.set_headers(&headers);

@@ -14,7 +14,7 @@ use crate::profile::{CrmProfile, RawCaseFields};
 use crm_client::CrmError;
 use std::future::Future;
 use std::pin::Pin;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// A CRM call in flight.
 pub(crate) type CrmFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, CrmError>> + 'a>>;
@@ -80,6 +80,15 @@ pub(crate) fn page_language() -> String {
 pub(crate) fn meta_content(name: &str) -> Option<String> {
     let selector = format!("meta[name=\"{}\"]", name.replace('"', ""));
     document().ok()?.query_selector(&selector).ok()??.get_attribute("content")
+}
+
+/// The value of a cookie of the page (CSRF double-submit tokens).
+pub(crate) fn cookie_value(name: &str) -> Option<String> {
+    let cookies = document().ok()?.dyn_into::<web_sys::HtmlDocument>().ok()?.cookie().ok()?;
+    cookies.split(';').find_map(|pair| {
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name).then(|| String::from(js_sys::decode_uri_component(value).unwrap_or_else(|_| value.into())))
+    })
 }
 
 /// A random UUID (decision ids), from the browser's crypto.

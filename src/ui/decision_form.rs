@@ -83,14 +83,14 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
             <textarea id={ NOTE_FIELD } rows="2" />
             if user.role == Role::Expert {
                 <label for={ OVERRIDE_FIELD }>{ t.d_override }</label>
-                <select id={ OVERRIDE_FIELD }>
+                <select id={ OVERRIDE_FIELD } key={ format!("override-{}", user.id) }>
                     <option value="">{ t.d_override_none }</option>
                     { for ["low", "medium", "high", "critical"].iter().zip(t.bands.iter()).map(|(band, label)| html! {
                         <option value={ *band }>{ *label }</option>
                     }) }
                 </select>
                 <label for={ OVERRIDE_NOTE_FIELD }>{ t.d_override_note }</label>
-                <textarea id={ OVERRIDE_NOTE_FIELD } rows="1" />
+                <textarea id={ OVERRIDE_NOTE_FIELD } rows="1" key={ format!("override-note-{}", user.id) } />
             }
             <button type="button" class="primary" data-intent="submit-decision" data-intent-value="submit"
                 disabled={ selected.is_none() || state.submit == SubmitState::Sending }>{ t.d_submit }</button>

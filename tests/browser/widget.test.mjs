@@ -284,6 +284,21 @@ describe('decisions', () => {
     const overridden = (await api('/api/cases/C-2026-4711/decisions', 'demo-expert-max')).body.decisions[1];
     assert.equal(overridden.maker.id, 'eva');
     assert.deepEqual([overridden.band_override.from, overridden.band_override.to], ['critical', 'low']);
+    // Kim proposes again; Max rejects it in the widget, with a note (a rejection needs one).
+    await page.evaluate(() => window.demoSignIn('kim'));
+    await page.locator('[data-riskpane] button[data-intent=confirm-decision]').waitFor({ state: 'detached' });
+    await page.locator('#rp-outcome').selectOption('restrict_account');
+    await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => document.querySelector('[data-riskpane]').shadowRoot.querySelectorAll('.decision-item.state-pending').length === 1);
+    await page.evaluate(() => window.demoSignIn('max'));
+    const reject = page.locator('[data-riskpane] button[data-intent=reject-decision]');
+    await reject.waitFor();
+    const pendingId = await page.evaluate(() => document.querySelector('[data-riskpane]').shadowRoot.querySelector('.decision-item.state-pending').dataset.decision);
+    await page.locator(`[id="rp-check-note-${pendingId}"]`).fill('No takeover: the customer changed her e-mail herself.');
+    await reject.click();
+    await page.waitForFunction(() => /rejected by Max Okafor: No takeover/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    assert.equal((await api(`/api/decisions/${pendingId}`, 'demo-expert-eva')).body.state, 'rejected');
     await page.screenshot({ path: path.join(artifacts, 'decision-confirmed-1280.png'), fullPage: true });
     assert.deepEqual(log.pageErrors, []);
     await page.close();
