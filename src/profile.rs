@@ -76,6 +76,45 @@ pub struct CrmApi {
     /// A request without an answer after this long counts as failed (ambiguously: it may have landed).
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u32,
+    /// URL templates (after `base`), with `{case_id}` and `{id}` placeholders.
+    #[serde(default)]
+    pub endpoints: CrmEndpoints,
+}
+
+/// The generic REST contract's endpoints, as URL templates relative to `CrmApi::base`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrmEndpoints {
+    /// POST a decision.
+    pub create: String,
+    /// GET a case's decisions.
+    pub list: String,
+    /// GET one decision.
+    pub get: String,
+    /// POST a confirmation.
+    pub confirm: String,
+    /// POST a rejection.
+    pub reject: String,
+}
+
+impl Default for CrmEndpoints {
+    fn default() -> CrmEndpoints {
+        CrmEndpoints {
+            create: "/cases/{case_id}/decisions".to_owned(),
+            list: "/cases/{case_id}/decisions".to_owned(),
+            get: "/decisions/{id}".to_owned(),
+            confirm: "/decisions/{id}/confirm".to_owned(),
+            reject: "/decisions/{id}/reject".to_owned(),
+        }
+    }
+}
+
+impl CrmEndpoints {
+    /// Fills a template's `{case_id}` / `{id}` with an already encoded value.
+    #[must_use]
+    pub fn fill(template: &str, value: &str) -> String {
+        template.replace("{case_id}", value).replace("{id}", value)
+    }
 }
 
 fn default_timeout_ms() -> u32 {

@@ -5,7 +5,7 @@
 
 use super::fetch::js_message;
 use crate::decision::Decision;
-use crate::profile::{CrmApi, CrmAuth};
+use crate::profile::{CrmApi, CrmAuth, CrmEndpoints};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -120,14 +120,14 @@ impl CrmClient {
     /// Stores a decision (idempotent on its id); returns the CRM's record.
     pub(crate) async fn submit(&self, decision: &Decision) -> Result<Decision, CrmError> {
         let body = serde_json::to_string(decision).map_err(|error| CrmError::BadResponse(error.to_string()))?;
-        let path = format!("/cases/{}/decisions", encode(&decision.case_id));
+        let path = CrmEndpoints::fill(&self.api.endpoints.create, &encode(&decision.case_id));
         let answer = self.call("POST", &path, Some(body), Some(&decision.id)).await?;
         Self::decision_of(&answer["decision"])
     }
 
     /// The decision with this id, if the CRM has it (used after an ambiguous failure).
     pub(crate) async fn find(&self, id: &str) -> Result<Option<Decision>, CrmError> {
-        match self.call("GET", &format!("/decisions/{}", encode(id)), None, None).await {
+        match self.call("GET", &CrmEndpoints::fill(&self.api.endpoints.get, &encode(id)), None, None).await {
             Ok(value) => Self::decision_of(&value).map(Some),
             Err(CrmError::Http { status: 404, .. }) => Ok(None),
             Err(error) => Err(error),
@@ -136,7 +136,8 @@ impl CrmClient {
 
     /// A case's decisions.
     pub(crate) async fn list(&self, case_id: &str) -> Result<Vec<Decision>, CrmError> {
-        let answer = self.call("GET", &format!("/cases/{}/decisions", encode(case_id)), None, None).await?;
+        let answer =
+            self.call("GET", &CrmEndpoints::fill(&self.api.endpoints.list, &encode(case_id)), None, None).await?;
         answer
             .get("decisions")
             .and_then(Value::as_array)
@@ -149,7 +150,8 @@ impl CrmClient {
     /// Confirms (`confirm`) or rejects (`reject`) a pending decision.
     pub(crate) async fn check(&self, id: &str, action: &str, note: &str, at: &str) -> Result<Decision, CrmError> {
         let body = serde_json::json!({ "note": note, "at": at }).to_string();
-        let answer = self.call("POST", &format!("/decisions/{}/{action}", encode(id)), Some(body), None).await?;
+        let template = if action == "confirm" { &self.api.endpoints.confirm } else { &self.api.endpoints.reject };
+        let answer = self.call("POST", &CrmEndpoints::fill(template, &encode(id)), Some(body), None).await?;
         Self::decision_of(&answer["decision"])
     }
 }

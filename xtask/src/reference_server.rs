@@ -10,7 +10,11 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
+use std::sync::Mutex;
 use tiny_http::{Header, Method, Request, Response, Server};
+
+/// Threads answering requests (unblock the server this many times to stop it).
+pub(crate) const WORKERS: usize = 4;
 
 /// Largest accepted request body.
 pub(crate) const MAX_BODY: usize = 64 * 1024;
@@ -328,27 +332,43 @@ impl Faults {
 
 /// Answers requests until the server is unblocked: the API from `store` (with injected `faults`,
 /// if any), static files from `site`.
-pub(crate) fn run_with_faults(server: &Server, store: &Store, site: &Path, mut faults: Option<Faults>) {
-    for mut request in server.incoming_requests() {
+pub(crate) fn run_with_faults(server: &Server, store: Store, site: &Path, faults: Option<Faults>) {
+    // Several workers, so one slow request (or one held back on purpose) never blocks the page's
+    // other requests; the store is behind a mutex (one SQLite connection).
+    let store = Mutex::new(store);
+    let faults = Mutex::new(faults);
+    std::thread::scope(|scope| {
+        for _ in 0..WORKERS {
+            scope.spawn(|| {
+                while let Ok(request) = server.recv() {
+                    answer_request(request, &store, site, &faults);
+                }
+            });
+        }
+    });
+}
+
+fn answer_request(mut request: Request, store: &Mutex<Store>, site: &Path, faults: &Mutex<Option<Faults>>) {
+    {
         let url = request.url().to_owned();
         let path = url.split('?').next().unwrap_or("/").to_owned();
         if !path.starts_with("/api/") {
             crate::serve::respond_static(request, site, &url);
-            continue;
+            return;
         }
         if path == "/api/fault-stats" {
-            let counts = faults.as_ref().map_or([0; 3], |faults| faults.counts);
+            let counts = lock(faults).as_ref().map_or([0; 3], |faults| faults.counts);
             let body = json!({ "server_errors": counts[0], "dropped_connections": counts[1], "delayed_past_timeout": counts[2] });
             let _ = request.respond(
                 Response::from_string(body.to_string()).with_header(header("Content-Type", "application/json")),
             );
-            continue;
+            return;
         }
-        let fault = faults.as_mut().and_then(Faults::pick);
+        let fault = lock(faults).as_mut().and_then(Faults::pick);
         if fault == Some(0) {
             let response = Response::from_string(r#"{"error":"injected fault"}"#).with_status_code(500);
             let _ = request.respond(response.with_header(header("Content-Type", "application/json")));
-            continue;
+            return;
         }
         let mut body = Vec::new();
         let read = request.as_reader().take(MAX_BODY as u64 + 1).read_to_end(&mut body);
@@ -362,7 +382,7 @@ pub(crate) fn run_with_faults(server: &Server, store: &Store, site: &Path, mut f
             };
             let authorization = header_value(&request, "Authorization");
             let key = header_value(&request, "Idempotency-Key");
-            store
+            lock(store)
                 .handle(method, &path, authorization.as_deref(), key.as_deref(), &body)
                 .unwrap_or_else(|| error(404, "no such endpoint"))
         };
@@ -374,7 +394,7 @@ pub(crate) fn run_with_faults(server: &Server, store: &Store, site: &Path, mut f
             // Processed, but the client never hears back: the connection closes without an answer.
             Some(1) => drop(request.into_writer()),
             Some(_) => {
-                let delay = faults.as_ref().map_or(0, |faults| faults.delay_ms);
+                let delay = lock(faults).as_ref().map_or(0, |faults| faults.delay_ms);
                 std::thread::spawn(move || {
                     std::thread::sleep(std::time::Duration::from_millis(delay));
                     let _ = request.respond(response);
@@ -385,6 +405,12 @@ pub(crate) fn run_with_faults(server: &Server, store: &Store, site: &Path, mut f
             }
         }
     }
+}
+
+/// Locks a mutex, also after a worker panicked while holding it (the data is still consistent:
+/// every write is one SQL statement).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Serves the API (decisions in `database`) and the site on 127.0.0.1:`port`, forever.
@@ -399,7 +425,7 @@ pub(crate) fn serve(site: &Path, database: &Path, port: u16, faults: Option<Faul
         );
     }
     println!("serving {} and the decision API (SQLite: {}) on http://{address}/", site.display(), database.display());
-    run_with_faults(&server, &store, site, faults);
+    run_with_faults(&server, store, site, faults);
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! The reference server over real HTTP on 127.0.0.1: idempotent create, identity from the token,
 //! four-eye enforcement, 400 on malformed or oversized bodies, persistence across a restart.
 
-use super::{MAX_BODY, Store, bind, run_with_faults};
+use super::{MAX_BODY, Store, WORKERS, bind, run_with_faults};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 use std::io::{Read, Write};
@@ -23,7 +23,7 @@ impl Running {
         let server = Arc::new(server);
         let serving = Arc::clone(&server);
         let site = std::env::temp_dir();
-        let thread = std::thread::spawn(move || run_with_faults(&serving, &store, &site, None));
+        let thread = std::thread::spawn(move || run_with_faults(&serving, store, &site, None));
         Running { server, address, thread: Some(thread) }
     }
 
@@ -52,7 +52,9 @@ impl Running {
     }
 
     fn stop(mut self) {
-        self.server.unblock();
+        for _ in 0..WORKERS {
+            self.server.unblock();
+        }
         if let Some(thread) = self.thread.take() {
             thread.join().unwrap();
         }
