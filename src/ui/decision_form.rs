@@ -23,7 +23,9 @@ pub(crate) const OVERRIDE_NOTE_FIELD: &str = "rp-override-note";
 pub(crate) const CHECK_NOTE_PREFIX: &str = "rp-check-note-";
 
 pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &WidgetState, t: &Texts) -> Html {
-    if pack.decision_policy.outcomes.is_empty() {
+    // Without a CRM API to send decisions to (the profile names none), there is no form.
+    let has_api = state.profile.as_ref().is_some_and(|profile| profile.api.is_some());
+    if pack.decision_policy.outcomes.is_empty() || !has_api {
         return Html::default();
     }
     let language = state.language.code();

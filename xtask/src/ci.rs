@@ -23,7 +23,12 @@ pub(crate) fn browser_tests() -> Result<(), String> {
     run_command("cargo", &["build", "--package", "xtask"])?;
     let tests = root().join("tests/browser");
     ensure_npm_packages(&tests)?;
-    run_in(&tests, "node", &["--test", "--test-concurrency=1", "--test-reporter=spec", "."])
+    // Request Tracker 5, the reference CRM, with the extension and the widget just built.
+    let rt = root().join("pkg-config/crm/request-tracker");
+    run_in(&rt, "bash", &["rt-up.sh"])?;
+    let result = run_in(&tests, "node", &["--test", "--test-concurrency=1", "--test-reporter=spec", "."]);
+    let _ = run_in(&rt, "bash", &["rt-down.sh"]);
+    result
 }
 
 /// Lints rule packs with the project's own compiler (`riskpane lint`).

@@ -1,0 +1,46 @@
+# riskpane's Request Tracker seed: users (one agent, one expert), the experts group, a queue, and
+# the custom fields that carry case facts and the widget's results. Loaded with
+#   runuser -u www-data -- /usr/sbin/rt-setup-database-5 --action insert --datafile initialdata.pl --skip-create
+@Users = (
+    { Name => 'widget-agent', EmailAddress => 'agent@example.com', RealName => 'Kim Berger',
+      Password => 'agentpass123', Privileged => 1 },
+    { Name => 'widget-expert', EmailAddress => 'expert@example.com', RealName => 'Eva Lindqvist',
+      Password => 'expertpass123', Privileged => 1 },
+);
+@Groups = (
+    { Name => 'Risk Experts', Description => 'Risk mitigation experts (four-eye checkers)' },
+);
+@Members = (
+    { Group => 'Risk Experts', Name => 'widget-expert' },
+);
+@Queues = (
+    { Name => 'Risk Review', Description => 'Cases for the risk desk', CorrespondAddress => '', CommentAddress => '' },
+);
+my @fact_fields = (
+    [ 'Case Type', 'SelectSingle', [qw(item_not_received missing_item damaged return refund privacy_request complaint account payment_dispute voucher address_change other)] ],
+    [ 'Channel', 'SelectSingle', [qw(email phone chat web_form letter social_media review_site)] ],
+    [ 'Order Total (EUR)', 'FreeformSingle' ],
+    [ 'Median Basket (EUR)', 'FreeformSingle' ],
+    [ 'Account Age (days)', 'FreeformSingle' ],
+    [ 'Delivered At', 'FreeformSingle' ],
+    [ 'Proof of Delivery', 'SelectSingle', [qw(yes no)] ],
+    [ 'Claims (12 months)', 'FreeformSingle' ],
+    [ 'Identity Verified', 'SelectSingle', [qw(yes no)] ],
+    [ 'Followers', 'FreeformSingle' ],
+    [ 'Last Credential Change', 'FreeformSingle' ],
+    [ 'Refund To New Instrument', 'SelectSingle', [qw(yes no)] ],
+    [ 'Risk Score', 'FreeformSingle' ],
+    [ 'Risk Band', 'SelectSingle', [qw(low medium high critical)] ],
+    [ 'Decision State', 'SelectSingle', [qw(pending_confirmation confirmed rejected decided)] ],
+    [ 'Risk Flags', 'SelectMultiple', [qw(fraud privacy brand quality four-eyes)] ],
+);
+@CustomFields = map {
+    my ($name, $type, $values) = @$_;
+    { Name => $name, Type => $type, LookupType => 'RT::Queue-RT::Ticket', Queue => ['Risk Review'],
+      ($values ? (Values => [ map { { Name => $_ } } @$values ]) : ()) }
+} @fact_fields;
+my @rights = qw(SeeQueue CreateTicket ShowTicket ShowTicketComments CommentOnTicket ReplyToTicket ModifyTicket SeeCustomField ModifyCustomField);
+@ACL = (
+    ( map { my $right = $_; map { { UserId => $_, Queue => 'Risk Review', Right => $right } } qw(widget-agent widget-expert) } @rights ),
+);
+1;

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Starts Request Tracker 5 (Debian, SQLite) on 127.0.0.1:8180 with the riskpane extension, for the
+# end-to-end tests: installs it non-interactively if missing (preseeded answers), fixes the site
+# config permissions, installs the extension and the built widget (target/dist/npm, from
+# `cargo xtask dist`), seeds users/group/queue/custom fields and three realistic tickets once, starts
+# rt-server and waits until REST 2.0 answers. Run as root. Stop with rt-down.sh.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../../.." && pwd)
+PORT=8180
+ROOT_PASSWORD=rootpass123
+# Kept next to RT's database (same lifetime): the seed marker, the seeded ticket ids, logs, pid.
+STATE=${RT_STATE:-/var/lib/request-tracker5/riskpane}
+BASE="http://127.0.0.1:$PORT"
+LOCAL=/usr/local/share/request-tracker5
+mkdir -p "$STATE"
+
+if ! dpkg-query -W -f='${Status}' request-tracker5 2>/dev/null | grep -q 'install ok installed'; then
+  apt-get update
+  debconf-set-selections "$HERE/rt-preseed.txt"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends \
+    request-tracker5 rt5-db-sqlite rt5-standalone curl
+fi
+command -v curl > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl
+
+# RT runs as www-data and must be able to read its configuration.
+chown root:www-data /etc/request-tracker5/RT_SiteConfig.pm && chmod 640 /etc/request-tracker5/RT_SiteConfig.pm
+install -m 640 -o root -g www-data "$HERE/99-riskpane.pm" /etc/request-tracker5/RT_SiteConfig.d/99-riskpane.pm
+
+# The extension: loader script, Mason callback, and the widget package with packs and profiles.
+mkdir -p "$LOCAL/static/js" "$LOCAL/html"
+install -m 644 "$HERE/static/js/riskpane-loader.js" "$LOCAL/static/js/riskpane-loader.js"
+rm -rf "$LOCAL/html/Callbacks/Riskpane" && mkdir -p "$LOCAL/html/Callbacks"
+cp -r "$HERE/html/Callbacks/Riskpane" "$LOCAL/html/Callbacks/Riskpane"
+test -f "$REPO/target/dist/npm/riskpane.js" || { echo "rt-up: build the widget first (cargo xtask dist)" >&2; exit 1; }
+rm -rf "$LOCAL/static/riskpane" && cp -r "$REPO/target/dist/npm" "$LOCAL/static/riskpane"
+rm -rf /var/cache/request-tracker5/mason_data/obj
+
+# Seed once per database: ask RT itself whether the seeded agent exists.
+if ! runuser -u www-data -- perl -e 'use lib "/usr/local/share/request-tracker5/lib", "/usr/share/request-tracker5/lib";
+    use RT; RT::LoadConfig(); RT::Init(); my $user = RT::User->new(RT->SystemUser); $user->Load("widget-agent");
+    exit($user->id ? 0 : 1);' 2>/dev/null; then
+  runuser -u www-data -- /usr/sbin/rt-setup-database-5 --action insert --datafile "$HERE/initialdata.pl" --skip-create
+  rm -f "$STATE/tickets.json"
+fi
+
+"$HERE/rt-down.sh" || true
+setsid runuser -u www-data -- /usr/share/request-tracker5/libexec/rt-server --host 127.0.0.1 --port "$PORT" \
+  > "$STATE/rt-server.log" 2>&1 < /dev/null &
+echo $! > "$STATE/rt.pid"
+for _ in $(seq 1 240); do
+  curl -fs -o /dev/null -u "root:$ROOT_PASSWORD" "$BASE/REST/2.0/rt" && break
+  sleep 0.5
+done
+curl -fs -o /dev/null -u "root:$ROOT_PASSWORD" "$BASE/REST/2.0/rt" || { echo "rt-up: RT did not start" >&2; tail -20 "$STATE/rt-server.log" >&2; exit 1; }
+
+create_ticket() {
+  curl -fs -u "root:$ROOT_PASSWORD" -H 'Content-Type: application/json' -X POST "$BASE/REST/2.0/ticket" -d "$1" \
+    | sed -E 's/.*"id":"([0-9]+)".*/\1/'
+}
+if [ ! -e "$STATE/tickets.json" ]; then
+  INR=$(create_ticket '{"Queue":"Risk Review","Subject":"Parcel never arrived, refund now","Requestor":"anna.schmidt@example.com","ContentType":"text/plain","Content":"My parcel never arrived. I need the refund RIGHT NOW, this is urgent. Send it to my new card please.","CustomFields":{"Case Type":"item_not_received","Channel":"email","Order Total (EUR)":"649.90","Median Basket (EUR)":"89.95","Account Age (days)":"12","Delivered At":"2026-11-24T08:45:00Z","Proof of Delivery":"yes","Claims (12 months)":"3","Identity Verified":"no","Last Credential Change":"2026-11-22T18:00:00Z","Refund To New Instrument":"yes"}}')
+  GDPR=$(create_ticket '{"Queue":"Risk Review","Subject":"Löschung meiner Daten","Requestor":"m.mueller@example.de","ContentType":"text/plain","Content":"Sehr geehrte Damen und Herren, hiermit verlange ich die LÖSCHUNG aller meiner personenbezogenen Daten gemäß Art. 17 DSGVO. Bitte löschen Sie auch mein Konto.","CustomFields":{"Case Type":"privacy_request","Channel":"email","Account Age (days)":"900","Identity Verified":"no","Claims (12 months)":"0"}}')
+  SOCIAL=$(create_ticket '{"Queue":"Risk Review","Subject":"Instagram: @lena.styles complains publicly","Requestor":"lena@example.com","ContentType":"text/plain","Content":"@zalando seit 3 Wochen keine Erstattung! Mein Anwalt wird sich melden, und die Presse erfährt davon.","CustomFields":{"Case Type":"complaint","Channel":"social_media","Followers":"48200"}}')
+  printf '{"base":"%s","inr":%s,"gdpr":%s,"social":%s}\n' "$BASE" "$INR" "$GDPR" "$SOCIAL" > "$STATE/tickets.json"
+fi
+echo "rt-up: Request Tracker on $BASE; tickets $(cat "$STATE/tickets.json")"
