@@ -363,17 +363,23 @@ fn emit_decision(shared: &Shared, decision: &Decision) {
     // Plain JS objects (not `Map`s) for the event detail: the record's flattened state is a map.
     let detail = serde::Serialize::serialize(decision, &serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap_or(JsValue::NULL);
+    announce(&host, "riskpane:decision", &detail, callback.as_ref(), "onDecision");
+}
+
+/// Dispatches a composed, bubbling `CustomEvent` on the host element and calls the matching
+/// callback option; a throwing host callback is logged, never propagated into the widget.
+fn announce(host: &Element, name: &str, detail: &JsValue, callback: Option<&js_sys::Function>, callback_name: &str) {
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
-    init.set_detail(&detail);
-    if let Ok(event) = CustomEvent::new_with_event_init_dict("riskpane:decision", &init) {
+    init.set_detail(detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
         let _ = host.dispatch_event(&event);
     }
     if let Some(callback) = callback
-        && let Err(error) = callback.call1(&JsValue::NULL, &detail)
+        && let Err(error) = callback.call1(&JsValue::NULL, detail)
     {
-        console_error(&format!("onDecision callback failed: {}", js_message(&error)));
+        console_error(&format!("{callback_name} callback failed: {}", js_message(&error)));
     }
 }
 
@@ -535,18 +541,7 @@ fn emit_scored(shared: &Shared) {
         set(&detail, "firedRules", &fired);
         (controller.host.clone(), detail, controller.options.on_scored.clone())
     };
-    let init = CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_composed(true);
-    init.set_detail(&detail);
-    if let Ok(event) = CustomEvent::new_with_event_init_dict("riskpane:scored", &init) {
-        let _ = host.dispatch_event(&event);
-    }
-    if let Some(callback) = callback
-        && let Err(error) = callback.call1(&JsValue::NULL, &detail)
-    {
-        console_error(&format!("onScored callback failed: {}", js_message(&error)));
-    }
+    announce(&host, "riskpane:scored", &detail, callback.as_ref(), "onScored");
 }
 
 /// Applies new options: reloads the pack and profile if their sources changed, then re-reads.

@@ -4,17 +4,8 @@
 // Every decision must be stored exactly once. Counts are printed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchBrowser, startServer } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const artifacts = path.join(here, 'artifacts');
-mkdirSync(artifacts, { recursive: true });
-const database = path.join(artifacts, `faults-${process.pid}.sqlite`);
 const DECISIONS = 200;
 const RELOAD_EVERY = 25;
 
@@ -23,26 +14,14 @@ let origin;
 let browser;
 
 before(async () => {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true });
-  server = spawn(path.join(repo, 'target/debug/xtask'), ['serve', '--port', '0', '--root', path.join(repo, 'target/www'), '--db', database,
-    '--faults', '0.3', '--fault-delay-ms', '1500', '--fault-seed', '11'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  origin = await new Promise((resolve, reject) => {
-    let output = '';
-    server.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = output.match(/on (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (match) resolve(match[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`xtask serve exited with ${code}: ${output}`)));
-  });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new', '--disable-gpu',
-    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  server = await startServer('faults', ['--faults', '0.3', '--fault-delay-ms', '1500', '--fault-seed', '11']);
+  origin = server.origin;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
-  for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true });
+  server?.stop();
 });
 
 /** Mounts the widget on the embedding page with the care pack and a 1 s API timeout. */

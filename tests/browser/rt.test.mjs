@@ -4,20 +4,15 @@
 // what RT shows. Screenshots of the RT ticket page with the widget land in artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { artifacts, launchBrowser } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const artifacts = path.join(here, 'artifacts');
-mkdirSync(artifacts, { recursive: true });
 const tickets = JSON.parse(readFileSync(path.join(process.env.RT_STATE || '/var/lib/request-tracker5/riskpane', 'tickets.json'), 'utf8'));
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new', '--disable-gpu',
-    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  browser = await launchBrowser();
 });
 
 after(async () => { await browser?.close(); });

@@ -4,51 +4,23 @@
 // `node --test tests/browser/` once target/www exists.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const artifacts = path.join(here, 'artifacts');
-mkdirSync(artifacts, { recursive: true });
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { artifacts, here, launchBrowser, startServer } from './harness.mjs';
 
 let server;
 let origin;
 let browser;
 
-const database = path.join(artifacts, `decisions-${process.pid}.sqlite`);
-
-async function startServer() {
-  const binary = path.join(repo, 'target/debug/xtask');
-  for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true });
-  server = spawn(binary, ['serve', '--port', '0', '--root', path.join(repo, 'target/www'), '--db', database], { stdio: ['ignore', 'pipe', 'inherit'] });
-  origin = await new Promise((resolve, reject) => {
-    let output = '';
-    server.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = output.match(/on (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (match) resolve(match[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`xtask serve exited with ${code}: ${output}`)));
-    setTimeout(() => reject(new Error(`xtask serve did not start: ${output}`)), 15000);
-  });
-}
-
 before(async () => {
-  await startServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  server = await startServer('widget');
+  origin = server.origin;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
-  for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true });
+  server?.stop();
 });
 
 /** Calls the reference CRM's decision API as a seeded user. */
