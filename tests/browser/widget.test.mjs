@@ -39,7 +39,8 @@ async function open(url, { width = 1280, height = 1000 } = {}) {
   page.on('pageerror', (error) => log.pageErrors.push(error.message));
   page.on('dialog', async (dialog) => { log.dialogs.push(dialog.message()); await dialog.dismiss(); });
   page.on('request', (request) => log.requests.push(request.url()));
-  await page.goto(origin + url);
+  // The widget's own requests are awaited by each test; the page's load event is not needed.
+  await page.goto(origin + url, { waitUntil: 'domcontentloaded' });
   return { page, log };
 }
 
@@ -418,8 +419,9 @@ describe('embedding with mount()', () => {
 test('the accessibility audit (axe-core) finds no serious problems in the widget', async () => {
   const { page } = await open('/');
   await scoreShown(page);
-  // Audit the settled widget: the case's decisions are read back from the CRM after the score.
-  await page.waitForLoadState('networkidle');
+  // Audit the settled widget: the decision form appears once the user and the CRM API are known.
+  await page.waitForFunction(() => document.querySelector('[data-riskpane]').shadowRoot.querySelector('.decision'));
+  await page.waitForTimeout(300);
   await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run({ include: [['[data-riskpane]']] }, { resultTypes: ['violations'] });

@@ -353,7 +353,10 @@ fn answer_request(mut request: Request, store: &Mutex<Store>, site: &Path, fault
         let url = request.url().to_owned();
         let path = url.split('?').next().unwrap_or("/").to_owned();
         if !path.starts_with("/api/") {
-            crate::serve::respond_static(request, site, &url);
+            // Static files (the wasm is ~600 KB) are written from their own thread: a browser that
+            // stops reading a closed page's response must not block a worker forever.
+            let site = site.to_path_buf();
+            std::thread::spawn(move || crate::serve::respond_static(request, &site, &url));
             return;
         }
         if path == "/api/fault-stats" {
