@@ -6,7 +6,7 @@
 //! version and hash, the input hash and the checklist state at decision time. Its JSON form is the
 //! decision record (docs/decision-record.md) that `riskpane replay` verifies.
 
-use crate::engine::{ChecklistStatus, RiskBand, ScoreReport};
+use crate::engine::{ChecklistStatus, ScoreReport};
 use crate::rules::RulePack;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -356,18 +356,6 @@ pub fn replay_differences(pack: &RulePack, report: &ScoreReport, decision: &Deci
         }
     }
     differences
-}
-
-/// The band of a band name, for callers that need the enum.
-#[must_use]
-pub fn band_of(name: &str) -> Option<RiskBand> {
-    match name {
-        "low" => Some(RiskBand::Low),
-        "medium" => Some(RiskBand::Medium),
-        "high" => Some(RiskBand::High),
-        "critical" => Some(RiskBand::Critical),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -27,14 +27,6 @@ pub struct RulePackErrors {
     pub errors: Vec<PackError>,
 }
 
-impl RulePackErrors {
-    /// 1-based line and column (in characters) of a byte offset.
-    #[must_use]
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        line_col(&self.source, offset)
-    }
-}
-
 /// 1-based line and column (in characters) of a byte offset in `source`.
 #[must_use]
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {

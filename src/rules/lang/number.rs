@@ -145,12 +145,6 @@ impl Decimal {
     pub fn to_int(self) -> Option<i64> {
         if self.0 % SCALE == 0 { i64::try_from(self.0 / SCALE).ok() } else { None }
     }
-
-    /// Nearest `f64`, for statistics only (never for rule evaluation).
-    #[must_use]
-    pub fn to_f64(self) -> f64 {
-        self.0 as f64 / SCALE as f64
-    }
 }
 
 /// Divides rounding half away from zero.
