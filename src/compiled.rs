@@ -7,6 +7,7 @@
 
 use crate::profile::CrmProfile;
 use crate::rules::RulePack;
+use crate::rules::lang::Node;
 use serde::{Deserialize, Serialize};
 
 /// Marks a compiled pack file.
@@ -46,11 +47,79 @@ pub fn pack_to_json(pack: &RulePack) -> Result<String, String> {
 /// # Errors
 /// A clear message when the text is not a compiled pack of this version.
 pub fn pack_from_json(text: &str) -> Result<RulePack, String> {
-    let header: Header = serde_json::from_str(text).map_err(|error| format!("rule pack is not valid JSON: {error}"))?;
-    check_format(&header.format, header.format_version, PACK_FORMAT)?;
-    let file: PackFile = serde_json::from_str(text)
-        .map_err(|error| format!("rule pack does not match compiled format {COMPILED_VERSION}: {error}"))?;
+    let file: PackFile = read(text, "rule pack", PACK_FORMAT, |file: &PackFile| (&file.format, file.format_version))?;
+    check_references(&file.pack).map_err(|problem| format!("rule pack is inconsistent: {problem}"))?;
     Ok(file.pack)
+}
+
+/// A compiled pack comes over the network: before the engine and the UI index into it, check that
+/// every reference (fact slots, keyword lists, checklist items, outcomes, reason codes) resolves,
+/// so a damaged or hand-edited file is an error message, not a panic in the browser.
+fn check_references(pack: &RulePack) -> Result<(), String> {
+    fn check_node(node: &Node, pack: &RulePack) -> Result<(), String> {
+        match node {
+            Node::Fact(slot) if usize::from(*slot) >= pack.facts.len() => {
+                Err(format!("fact slot {slot} does not exist"))
+            }
+            Node::MatchesAny(operand, list) => {
+                if usize::from(*list) >= pack.keyword_lists.len() {
+                    return Err(format!("keyword list {list} does not exist"));
+                }
+                check_node(operand, pack)
+            }
+            Node::Not(inner)
+            | Node::Neg(inner)
+            | Node::IsMissing(inner)
+            | Node::IsPresent(inner)
+            | Node::Len(inner) => check_node(inner, pack),
+            Node::And(left, right)
+            | Node::Or(left, right)
+            | Node::Compare(_, left, right)
+            | Node::Arith(_, left, right)
+            | Node::TextOp(_, left, right)
+            | Node::ListContains(left, right)
+            | Node::DaysBetween(left, right) => check_node(left, pack).and_then(|()| check_node(right, pack)),
+            Node::InSet(value, set) => {
+                set.iter().try_for_each(|item| check_node(item, pack)).and_then(|()| check_node(value, pack))
+            }
+            _ => Ok(()),
+        }
+    }
+    let within = |index: usize, length: usize, what: &str| {
+        if index < length { Ok(()) } else { Err(format!("{what} {index} does not exist")) }
+    };
+    for list in &pack.keyword_lists {
+        if list.terms.len() != list.matcher.len() {
+            return Err(format!(
+                "keyword list `{}` has {} terms but {} patterns",
+                list.name,
+                list.terms.len(),
+                list.matcher.len()
+            ));
+        }
+    }
+    for rule in &pack.rules {
+        check_node(&rule.when.node, pack)?;
+        rule.checklist.iter().try_for_each(|&item| within(item, pack.checklist.len(), "checklist item"))?;
+    }
+    for item in &pack.checklist {
+        for condition in item.when.iter().chain(&item.done_when) {
+            check_node(&condition.node, pack)?;
+        }
+        item.required_for
+            .iter()
+            .try_for_each(|&outcome| within(outcome, pack.decision_policy.outcomes.len(), "outcome"))?;
+    }
+    for outcome in &pack.decision_policy.outcomes {
+        check_node(&outcome.requires_second_approval.node, pack)?;
+        let codes = pack.decision_policy.reason_codes.len();
+        outcome.reason_codes.iter().try_for_each(|&code| within(code, codes, "reason code"))?;
+    }
+    for deadline in &pack.deadlines {
+        check_node(&deadline.when.node, pack)?;
+        within(usize::from(deadline.from), pack.facts.len(), "fact slot")?;
+    }
+    Ok(())
 }
 
 /// Just the format marker, read first so a wrong file gets a clear message.
@@ -75,12 +144,32 @@ pub fn profile_to_json(profile: &CrmProfile) -> Result<String, String> {
 /// # Errors
 /// A clear message when the text is not a compiled profile of this version.
 pub fn profile_from_json(text: &str) -> Result<CrmProfile, String> {
-    let header: Header =
-        serde_json::from_str(text).map_err(|error| format!("crm profile is not valid JSON: {error}"))?;
-    check_format(&header.format, header.format_version, PROFILE_FORMAT)?;
-    let file: ProfileFile = serde_json::from_str(text)
-        .map_err(|error| format!("crm profile does not match compiled format {COMPILED_VERSION}: {error}"))?;
+    let file: ProfileFile =
+        read(text, "crm profile", PROFILE_FORMAT, |file: &ProfileFile| (&file.format, file.format_version))?;
     Ok(file.profile)
+}
+
+/// Parses a compiled file once; only when that fails is the text read again for its format marker,
+/// so a wrong or outdated file gets a clear message.
+fn read<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+    expected: &str,
+    format_of: impl Fn(&T) -> (&String, u32),
+) -> Result<T, String> {
+    match serde_json::from_str::<T>(text) {
+        Ok(file) => {
+            let (format, version) = format_of(&file);
+            check_format(format, version, expected)?;
+            Ok(file)
+        }
+        Err(error) => {
+            let header: Header =
+                serde_json::from_str(text).map_err(|error| format!("{what} is not valid JSON: {error}"))?;
+            check_format(&header.format, header.format_version, expected)?;
+            Err(format!("{what} does not match compiled format {COMPILED_VERSION}: {error}"))
+        }
+    }
 }
 
 fn check_format(format: &str, version: u32, expected: &str) -> Result<(), String> {

@@ -129,10 +129,16 @@ impl KeywordMatcher {
         KeywordMatcher { patterns, first_byte_table, anchored, floating }
     }
 
-    /// The patterns, by index.
+    /// Number of patterns (one per keyword term).
     #[must_use]
-    pub fn patterns(&self) -> &[KeywordPattern] {
-        &self.patterns
+    pub fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Whether there are no patterns.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
     }
 
     /// Calls `on_hit` with the index of every pattern found in `folded` (whose word starts are
