@@ -12,6 +12,7 @@ pub mod profile;
 pub mod rules;
 pub mod engine;
 pub mod decision;
+pub mod request_tracker;
 pub mod flow;
 pub mod canonical;
 pub mod compiled;

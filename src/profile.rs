@@ -59,7 +59,10 @@ pub enum CrmAuth {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CrmApi {
-    /// Base URL of the API on the page's origin, e.g. `/api`.
+    /// Which adapter talks to it: the generic REST contract or Request Tracker's REST 2.0.
+    #[serde(default)]
+    pub kind: CrmKind,
+    /// Base URL of the API on the page's origin, e.g. `/api` or `/REST/2.0`.
     pub base: String,
     /// Authentication.
     #[serde(default)]
@@ -76,9 +79,46 @@ pub struct CrmApi {
     /// A request without an answer after this long counts as failed (ambiguously: it may have landed).
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u32,
-    /// URL templates (after `base`), with `{case_id}` and `{id}` placeholders.
+    /// URL templates (after `base`), with `{case_id}` and `{id}` placeholders (generic kind).
     #[serde(default)]
     pub endpoints: CrmEndpoints,
+    /// Where Request Tracker keeps the widget's results (`kind = "request_tracker"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_tracker: Option<RtSettings>,
+}
+
+/// The adapter a CRM API needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CrmKind {
+    /// The generic REST contract (pkg-config/crm/generic-rest.openapi.yaml).
+    #[default]
+    Generic,
+    /// Request Tracker 5's REST 2.0: decisions as private comments, results in custom fields.
+    RequestTracker,
+}
+
+/// How decisions map onto a Request Tracker ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RtSettings {
+    /// Selector of the ticket's JSON island (written by the riskpane Mason callback).
+    pub island: String,
+    /// JSON pointer, in the island, to the names of the "Risk Experts" group's members: their role is
+    /// expert, and only their comments may confirm or reject.
+    pub experts_pointer: String,
+    /// Custom field receiving the score (0..100).
+    pub score_field: String,
+    /// Custom field receiving the band.
+    pub band_field: String,
+    /// Custom field receiving the decision state; RT lets only experts modify it.
+    pub state_field: String,
+    /// Multi-value custom field receiving the fired rules' categories, plus `four-eyes` while a
+    /// decision waits for its second approval.
+    pub flags_field: String,
+    /// Outcome id → ticket status set once the decision is final (decided or confirmed).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub status: BTreeMap<String, String>,
 }
 
 /// The generic REST contract's endpoints, as URL templates relative to `CrmApi::base`.
@@ -206,6 +246,17 @@ impl CrmProfile {
                 }
                 (None, Some(_)) if !source.pointer.as_deref().unwrap_or("").starts_with('/') => {
                     problems.push(format!("source `{name}` needs a JSON `pointer` starting with `/`"));
+                }
+                _ => {}
+            }
+        }
+        if let Some(api) = &profile.api {
+            match (api.kind, &api.request_tracker) {
+                (CrmKind::RequestTracker, None) => {
+                    problems.push("api kind `request_tracker` needs `[profile.api.request_tracker]`".to_owned());
+                }
+                (CrmKind::Generic, Some(_)) => {
+                    problems.push("`[profile.api.request_tracker]` needs `kind = \"request_tracker\"`".to_owned());
                 }
                 _ => {}
             }
@@ -433,6 +484,25 @@ pub fn parse_displayed(
 #[allow(clippy::unwrap_used)] // tests fail loudly by design
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_api_kind_and_its_settings_go_together() {
+        let head = "schema_version = 1\n[profile]\nid = \"t\"\nversion = \"1\"\nroot = \"body\"\n[profile.sources]\n";
+        let missing = format!("{head}[profile.api]\nkind = \"request_tracker\"\nbase = \"/REST/2.0\"\n");
+        let error = CrmProfile::from_toml("rt.toml", &missing).unwrap_err();
+        assert_eq!(error, "error: api kind `request_tracker` needs `[profile.api.request_tracker]`\n --> rt.toml");
+        let stray = format!(
+            "{head}[profile.api]\nbase = \"/api\"\n[profile.api.request_tracker]\nisland = \"#t\"\nexperts_pointer = \"/e\"\n\
+             score_field = \"S\"\nband_field = \"B\"\nstate_field = \"D\"\nflags_field = \"F\"\n"
+        );
+        assert!(CrmProfile::from_toml("rt.toml", &stray).unwrap_err().contains("needs `kind = \"request_tracker\"`"));
+        let shipped =
+            CrmProfile::from_toml("request-tracker.toml", include_str!("../pkg-config/crm/request-tracker.toml"))
+                .unwrap();
+        let api = shipped.api.unwrap();
+        assert_eq!(api.kind, CrmKind::RequestTracker);
+        assert_eq!(api.request_tracker.unwrap().status.get("restrict_account").map(String::as_str), Some("resolved"));
+    }
 
     fn profile() -> CrmProfile {
         CrmProfile::from_toml(

@@ -25,6 +25,9 @@ pub(crate) enum CrmError {
     Network(String),
     /// An answer the adapter does not understand.
     BadResponse(String),
+    /// The CRM answered but refused the change (Request Tracker says so in a 200 answer's
+    /// messages; the four-eye rule refuses a checker): retrying the same request cannot help.
+    Refused(String),
 }
 
 impl CrmError {
@@ -33,7 +36,7 @@ impl CrmError {
         match self {
             CrmError::Http { status, .. } => *status >= 500 || *status == 408 || *status == 429,
             CrmError::Network(_) => true,
-            CrmError::BadResponse(_) => false,
+            CrmError::BadResponse(_) | CrmError::Refused(_) => false,
         }
     }
 
@@ -43,6 +46,7 @@ impl CrmError {
             CrmError::Http { status, message } => format!("crm answered {status}: {message}"),
             CrmError::Network(message) => format!("no answer from the crm: {message}"),
             CrmError::BadResponse(message) => format!("unexpected answer from the crm: {message}"),
+            CrmError::Refused(message) => format!("the crm refused it: {message}"),
         }
     }
 }
@@ -55,7 +59,8 @@ pub(crate) struct CrmClient {
 }
 
 impl CrmClient {
-    async fn call(
+    /// One JSON request to the CRM; a non-2xx answer is an error carrying the CRM's message.
+    pub(crate) async fn call(
         &self,
         method: &str,
         path: &str,
@@ -107,7 +112,8 @@ impl CrmClient {
         if response.ok() {
             Ok(json)
         } else {
-            let message = json.get("error").and_then(Value::as_str).unwrap_or("error").to_owned();
+            let message =
+                json.get("error").or_else(|| json.get("message")).and_then(Value::as_str).unwrap_or("error").to_owned();
             Err(CrmError::Http { status: response.status(), message })
         }
     }
@@ -123,15 +129,6 @@ impl CrmClient {
         let path = CrmEndpoints::fill(&self.api.endpoints.create, &encode(&decision.case_id));
         let answer = self.call("POST", &path, Some(body), Some(&decision.id)).await?;
         Self::decision_of(&answer["decision"])
-    }
-
-    /// The decision with this id, if the CRM has it (used after an ambiguous failure).
-    pub(crate) async fn find(&self, id: &str) -> Result<Option<Decision>, CrmError> {
-        match self.call("GET", &CrmEndpoints::fill(&self.api.endpoints.get, &encode(id)), None, None).await {
-            Ok(value) => Self::decision_of(&value).map(Some),
-            Err(CrmError::Http { status: 404, .. }) => Ok(None),
-            Err(error) => Err(error),
-        }
     }
 
     /// A case's decisions.
@@ -161,20 +158,23 @@ impl super::DecisionSink for CrmClient {
         Box::pin(CrmClient::submit(self, decision))
     }
 
-    fn find<'a>(&'a self, id: &'a str) -> super::CrmFuture<'a, Option<Decision>> {
-        Box::pin(CrmClient::find(self, id))
-    }
-
     fn list<'a>(&'a self, case_id: &'a str) -> super::CrmFuture<'a, Vec<Decision>> {
         Box::pin(CrmClient::list(self, case_id))
     }
 
-    fn check<'a>(&'a self, id: &'a str, confirm: bool, note: &'a str, at: &'a str) -> super::CrmFuture<'a, Decision> {
+    fn check<'a>(
+        &'a self,
+        _case_id: &'a str,
+        id: &'a str,
+        confirm: bool,
+        note: &'a str,
+        at: &'a str,
+    ) -> super::CrmFuture<'a, Decision> {
         Box::pin(CrmClient::check(self, id, if confirm { "confirm" } else { "reject" }, note, at))
     }
 }
 
 /// Percent-encodes a path segment.
-fn encode(segment: &str) -> String {
+pub(crate) fn encode(segment: &str) -> String {
     String::from(js_sys::encode_uri_component(segment))
 }

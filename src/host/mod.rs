@@ -7,6 +7,7 @@ pub(crate) mod crm_client;
 pub(crate) mod fetch;
 pub(crate) mod mount;
 pub(crate) mod outbox;
+pub(crate) mod rt_client;
 pub(crate) mod scrape;
 
 use crate::decision::Decision;
@@ -19,17 +20,28 @@ use wasm_bindgen::{JsCast, JsValue};
 /// A CRM call in flight.
 pub(crate) type CrmFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, CrmError>> + 'a>>;
 
-/// Where decisions go: one implementation per CRM (the generic REST contract in `crm_client`;
-/// Request Tracker next). The widget only talks to this trait.
+/// Where decisions go: one implementation per CRM (the generic REST contract in `crm_client`,
+/// Request Tracker in `rt_client`). The widget only talks to this trait.
 pub(crate) trait DecisionSink {
-    /// Stores a decision, idempotently on its id; returns the CRM's record.
+    /// Stores a decision, idempotently on its id (safe to repeat after an ambiguous failure: an
+    /// earlier attempt that landed is found, not written again); returns the CRM's record.
     fn submit<'a>(&'a self, decision: &'a Decision) -> CrmFuture<'a, Decision>;
-    /// The decision with this id, if the CRM has it (asked after an ambiguous failure).
-    fn find<'a>(&'a self, id: &'a str) -> CrmFuture<'a, Option<Decision>>;
     /// A case's decisions.
     fn list<'a>(&'a self, case_id: &'a str) -> CrmFuture<'a, Vec<Decision>>;
-    /// Confirms (`confirm = true`) or rejects a pending decision.
-    fn check<'a>(&'a self, id: &'a str, confirm: bool, note: &'a str, at: &'a str) -> CrmFuture<'a, Decision>;
+    /// Confirms (`confirm = true`) or rejects a pending decision of a case.
+    fn check<'a>(
+        &'a self,
+        case_id: &'a str,
+        id: &'a str,
+        confirm: bool,
+        note: &'a str,
+        at: &'a str,
+    ) -> CrmFuture<'a, Decision>;
+    /// The signed-in user as the CRM itself knows them, when the CRM tells (Request Tracker
+    /// does); otherwise the embedding options' user is used.
+    fn current_user(&self) -> Option<crate::decision::User> {
+        None
+    }
 }
 
 /// Where the case comes from: the page, read through a CRM profile.

@@ -6,12 +6,13 @@
 use super::crm_client::{CrmClient, CrmError};
 use super::fetch::{Source, js_message, load_text};
 use super::outbox;
+use super::rt_client::RtClient;
 use super::{CaseSource, DecisionSink, PageCaseSource, console_error, document, now_seconds};
 use crate::case::CaseFacts;
 use crate::compiled::{pack_from_json, profile_from_json};
 use crate::decision::{self, Decision, DecisionDraft, Role};
 use crate::flow::{Language, Phase, WidgetEvent, WidgetState};
-use crate::profile::{CrmProfile, RawCaseFields};
+use crate::profile::{CrmKind, CrmProfile, RawCaseFields};
 use crate::rules::RulePack;
 use crate::ui::decision_form::{
     CHECK_NOTE_PREFIX, NOTE_FIELD, OUTCOME_FIELD, OVERRIDE_FIELD, OVERRIDE_NOTE_FIELD, REASON_FIELD,
@@ -120,9 +121,13 @@ pub(crate) fn mount(target: &Element, options: MountOptions) -> Result<Shared, J
     Ok(shared)
 }
 
-/// The decision sink a profile asks for (the generic REST adapter when it names an API).
-fn sink_for(profile: &CrmProfile, token: Option<String>) -> Option<Rc<dyn DecisionSink>> {
-    profile.api.clone().map(|api| Rc::new(CrmClient { api, token }) as Rc<dyn DecisionSink>)
+/// The decision sink a profile asks for: none without an API, else the adapter of its kind.
+fn sink_for(profile: &CrmProfile, pack: &Rc<RulePack>, token: Option<String>) -> Option<Rc<dyn DecisionSink>> {
+    let api = profile.api.clone()?;
+    Some(match (api.kind, api.request_tracker.clone()) {
+        (CrmKind::RequestTracker, Some(settings)) => Rc::new(RtClient::new(api, settings, pack.clone())),
+        _ => Rc::new(CrmClient { api, token }),
+    })
 }
 
 fn props_of(controller: &Controller) -> WidgetProps {
@@ -219,6 +224,16 @@ fn decision_user(user: &User) -> decision::User {
     decision::User { id: user.id.clone(), name: user.name.clone(), role }
 }
 
+/// Who is working: the CRM's own answer when its adapter has one (Request Tracker), else the
+/// embedding options' user.
+fn current_user(controller: &Controller) -> Option<decision::User> {
+    controller
+        .client
+        .as_ref()
+        .and_then(|client| client.current_user())
+        .or_else(|| controller.options.user.as_ref().map(decision_user))
+}
+
 fn submit_decision(shared: &Shared) {
     let (outcome, reason, note) =
         (field_value(shared, OUTCOME_FIELD), field_value(shared, REASON_FIELD), field_value(shared, NOTE_FIELD));
@@ -228,7 +243,7 @@ fn submit_decision(shared: &Shared) {
     let proposal = {
         let controller = shared.borrow();
         let state = &controller.state;
-        match (&state.phase, &state.pack, &controller.options.user) {
+        match (&state.phase, &state.pack, current_user(&controller)) {
             (Phase::Scored(scored), Some(pack), Some(user)) => {
                 let draft = DecisionDraft {
                     id: super::random_uuid().unwrap_or_default(),
@@ -237,7 +252,7 @@ fn submit_decision(shared: &Shared) {
                     reason_code: reason,
                     note,
                     band_override,
-                    maker: decision_user(user),
+                    maker: user,
                     created_at: super::now_rfc3339(),
                 };
                 Some(decision::propose(pack, &scored.report, draft, &state.ticked()))
@@ -286,14 +301,10 @@ fn deliver(shared: &Shared, decision: Decision) {
             }) else {
                 return;
             };
-            let result = match client.submit(&decision).await {
-                // An ambiguous failure: the request may have landed. Look before sending again.
-                Err(CrmError::Network(message)) => match client.find(&decision.id).await {
-                    Ok(Some(stored)) => Ok(stored),
-                    _ => Err(CrmError::Network(message)),
-                },
-                other => other,
-            };
+            // Every adapter's submit is safe to repeat after an ambiguous failure (the request may
+            // have landed): the generic contract by `Idempotency-Key`, Request Tracker by looking
+            // the decision id up in the ticket's comments before writing.
+            let result = client.submit(&decision).await;
             let Some(shared) = weak.upgrade() else { return };
             match result {
                 Ok(stored) => {
@@ -325,10 +336,11 @@ fn deliver(shared: &Shared, decision: Decision) {
 fn check_decision(shared: &Shared, id: String, action: &'static str) {
     let note = field_value(shared, &format!("{CHECK_NOTE_PREFIX}{id}"));
     let Some(client) = shared.borrow().client.clone() else { return };
+    let case_id = shared.borrow().state.case_key().unwrap_or_default().to_owned();
     let weak = Rc::downgrade(shared);
     wasm_bindgen_futures::spawn_local(async move {
         let now = super::now_rfc3339();
-        let result = client.check(&id, action == "confirm", &note, &now).await;
+        let result = client.check(&case_id, &id, action == "confirm", &note, &now).await;
         let Some(shared) = weak.upgrade() else { return };
         match result {
             Ok(decision) => {
@@ -407,13 +419,14 @@ fn start_loading(shared: &Shared) {
         }
         match result {
             Ok((pack, profile)) => {
+                let pack = Rc::new(pack);
                 {
                     let mut controller = shared.borrow_mut();
                     let token = controller.options.token.clone();
-                    controller.client = sink_for(&profile, token);
+                    controller.client = sink_for(&profile, &pack, token);
                 }
-                let user = shared.borrow().options.user.as_ref().map(decision_user);
-                dispatch(&shared, WidgetEvent::Configured { pack: Rc::new(pack), profile: Rc::new(profile) });
+                let user = current_user(&shared.borrow());
+                dispatch(&shared, WidgetEvent::Configured { pack, profile: Rc::new(profile) });
                 dispatch(&shared, WidgetEvent::UserChanged(user));
                 if shared.borrow().client.is_some() {
                     for decision in outbox::pending() {
@@ -555,8 +568,8 @@ pub(crate) fn update(shared: &Shared, options: MountOptions) {
         let language_changed = controller.options.language != options.language;
         apply_theme(&controller.host, &options.theme);
         let language = options.language;
-        if let Some(profile) = controller.state.profile.clone() {
-            controller.client = sink_for(&profile, options.token.clone());
+        if let (Some(profile), Some(pack)) = (controller.state.profile.clone(), controller.state.pack.clone()) {
+            controller.client = sink_for(&profile, &pack, options.token.clone());
         }
         controller.options = options;
         (reload, language_changed, language)
@@ -564,7 +577,7 @@ pub(crate) fn update(shared: &Shared, options: MountOptions) {
     if language_changed {
         dispatch(shared, WidgetEvent::LanguageChanged(language));
     }
-    let user = shared.borrow().options.user.as_ref().map(decision_user);
+    let user = current_user(&shared.borrow());
     dispatch(shared, WidgetEvent::UserChanged(user));
     if reload {
         start_loading(shared);

@@ -1,7 +1,8 @@
 // The widget inside a real Request Tracker 5 ticket page (Debian's request-tracker5 with SQLite,
 // started by pkg-config/crm/request-tracker/rt-up.sh, which `cargo xtask browser-tests` runs):
 // log in as the seeded agent, open the seeded tickets, and check what the widget computes from
-// what RT shows. Screenshots of the RT ticket page with the widget land in artifacts/.
+// what RT shows; then the four-eye flow written into RT (asserted through RT's REST API, as root).
+// Screenshots of the RT ticket page with the widget land in artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -28,6 +29,48 @@ async function logIn(user, password) {
   await Promise.all([page.waitForNavigation(), page.press('input[name=pass]', 'Enter')]);
   return { page, log };
 }
+
+const ROOT = 'Basic ' + Buffer.from('root:rootpass123').toString('base64');
+const BLOCK = '-----BEGIN RISKPANE DECISION-----';
+
+/** RT's REST 2.0 as root (test setup and assertions only; the widget uses the session cookie). */
+async function rest(method, route, body) {
+  const response = await fetch(`${tickets.base}/REST/2.0${route}`, {
+    method, headers: { Authorization: ROOT, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** A fresh copy of the seeded item-not-received ticket, so reruns start clean. */
+async function newInrTicket(subject) {
+  const created = await rest('POST', '/ticket', {
+    Queue: 'Risk Review', Subject: subject, Requestor: 'anna.schmidt@example.com', ContentType: 'text/plain',
+    Content: 'My parcel never arrived. I need the refund RIGHT NOW, this is urgent. Send it to my new card please.',
+    CustomFields: { 'Case Type': 'item_not_received', Channel: 'email', 'Order Total (EUR)': '649.90', 'Median Basket (EUR)': '89.95',
+      'Account Age (days)': '12', 'Delivered At': '2026-11-24T08:45:00Z', 'Proof of Delivery': 'yes', 'Claims (12 months)': '3',
+      'Identity Verified': 'no', 'Last Credential Change': '2026-11-22T18:00:00Z', 'Refund To New Instrument': 'yes' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body.id;
+}
+
+/** The ticket's custom fields by name, and its status. */
+async function ticketState(id) {
+  const { body } = await rest('GET', `/ticket/${id}`);
+  return { status: body.Status, fields: Object.fromEntries(body.CustomFields.map((field) => [field.name, field.values])) };
+}
+
+/** The decision records in the ticket's comments, in order, with each comment's author. */
+async function decisionComments(id) {
+  const { body } = await rest('POST', `/ticket/${id}/attachments?fields=Content,Creator&per_page=100&orderby=id&order=ASC`,
+    [{ field: 'Content', operator: 'LIKE', value: BLOCK }]);
+  return body.items.map((item) => {
+    const record = JSON.parse(item.Content.split(BLOCK)[1].split('-----END RISKPANE DECISION-----')[0]);
+    return { author: item.Creator.id, summary: item.Content.split(BLOCK)[0], record };
+  });
+}
+
+const shadowText = (page) => page.evaluate(() => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent);
 
 async function openTicket(page, id) {
   await page.goto(`${tickets.base}/Ticket/Display.html?id=${id}`);
@@ -60,4 +103,79 @@ test('the widget scores Request Tracker tickets from what the ticket page shows'
   assert.deepEqual(foreign, [], 'the widget talks to RT only');
   assert.deepEqual(log.pageErrors, []);
   await page.close();
+});
+
+test('four eyes in Request Tracker: the agent proposes, RT refuses the agent confirmation, the expert confirms', async () => {
+  const ticket = await newInrTicket(`Parcel never arrived (four-eye run ${Date.now()})`);
+  const agent = await logIn('widget-agent', 'agentpass123');
+  const page = agent.page;
+  assert.match(await openTicket(page, ticket), /^100Critical/);
+  await page.locator('#rp-outcome').selectOption('restrict_account');
+  await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
+  await page.locator('button[data-intent=submit-decision]').click();
+  await page.waitForFunction(() => /checklist items still open/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.submit-status')?.textContent ?? ''));
+  const boxes = page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  while (await boxes.count() > 0) await boxes.first().check();
+  await page.locator('#rp-note').fill('Third claim this year on a 12-day-old account; carrier photo shows the parcel at the door.');
+  await page.locator('button[data-intent=submit-decision]').click();
+  await page.waitForFunction((id) => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent.includes(`Stored in the CRM as RT ticket #${id}`), ticket, { timeout: 30000 });
+  assert.match(await shadowText(page), /waiting for someone else to confirm/);
+  assert.equal(await page.locator('#riskpane-root button[data-intent=confirm-decision]').count(), 0, 'the maker sees no confirm button');
+  await page.screenshot({ path: path.join(artifacts, 'rt-ticket-decision-pending-1400.png'), fullPage: true });
+
+  // In RT: one private comment with the record, and the result fields; no decision state yet.
+  let comments = await decisionComments(ticket);
+  assert.equal(comments.length, 1, 'the comment is there exactly once');
+  const [proposal] = comments;
+  assert.equal(proposal.author, 'widget-agent');
+  assert.equal(proposal.record.state, 'pending_confirmation');
+  assert.equal(proposal.record.maker.id, 'widget-agent', 'the maker comes from RT.CurrentUser (the loader passes no user)');
+  assert.equal(proposal.record.maker.name, 'Kim Berger');
+  assert.equal(proposal.record.outcome, 'restrict_account');
+  assert.match(proposal.summary, /Restrict the account - proposed, waits for a second approval/);
+  assert.match(proposal.summary, /Score 100\/100, band critical/);
+  let state = await ticketState(ticket);
+  assert.deepEqual(state.fields['Risk Score'], ['100']);
+  assert.deepEqual(state.fields['Risk Band'], ['critical']);
+  assert.deepEqual([...state.fields['Risk Flags']].sort(), ['four-eyes', 'fraud']);
+  assert.deepEqual(state.fields['Decision State'], []);
+  assert.equal(state.status, 'new');
+
+  // The agent cannot confirm: RT itself refuses the decision-state field to a non-expert.
+  const refused = await page.evaluate(async (id) => {
+    const response = await fetch(`/REST/2.0/ticket/${id}`, { method: 'PUT', credentials: 'same-origin', cache: 'no-store',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ CustomFields: { 'Decision State': 'confirmed' } }) });
+    return { status: response.status, body: await response.json() };
+  }, ticket);
+  assert.equal(refused.status, 200);
+  assert.match(refused.body.join(' '), /Permission Denied/);
+  assert.deepEqual((await ticketState(ticket)).fields['Decision State'], []);
+  assert.deepEqual(agent.log.pageErrors, []);
+  await page.close();
+
+  // The expert opens the ticket, sees the pending decision and confirms it.
+  const expert = await logIn('widget-expert', 'expertpass123');
+  await openTicket(expert.page, ticket);
+  const confirm = expert.page.locator('#riskpane-root button[data-intent=confirm-decision]');
+  await confirm.waitFor({ timeout: 20000 });
+  await expert.page.locator('#riskpane-root textarea[id^=rp-check-note-]').fill('Pattern confirmed with the carrier report.');
+  await confirm.click();
+  await expert.page.waitForFunction(() => /confirmed by Eva Lindqvist/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent), null, { timeout: 30000 });
+  await expert.page.screenshot({ path: path.join(artifacts, 'rt-ticket-decision-confirmed-1400.png'), fullPage: true });
+
+  comments = await decisionComments(ticket);
+  assert.equal(comments.length, 2, 'proposal and confirmation, each once');
+  assert.equal(comments[1].author, 'widget-expert');
+  assert.equal(comments[1].record.id, proposal.record.id);
+  assert.equal(comments[1].record.state, 'confirmed');
+  assert.equal(comments[1].record.by.id, 'widget-expert');
+  assert.equal(comments[1].record.note_of_checker, 'Pattern confirmed with the carrier report.');
+  state = await ticketState(ticket);
+  assert.deepEqual(state.fields['Decision State'], ['confirmed']);
+  assert.deepEqual(state.fields['Risk Flags'], ['fraud'], 'no longer waiting for four eyes');
+  assert.equal(state.status, 'resolved', 'the profile maps a confirmed restriction to resolved');
+  assert.deepEqual(expert.log.pageErrors, []);
+  const foreign = expert.log.requests.filter((url) => !url.startsWith(`${tickets.base}/`) && !url.startsWith('data:'));
+  assert.deepEqual(foreign, [], 'the widget talks to RT only');
+  await expert.page.close();
 });

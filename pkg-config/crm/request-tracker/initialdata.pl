@@ -39,8 +39,17 @@ my @fact_fields = (
     { Name => $name, Type => $type, LookupType => 'RT::Queue-RT::Ticket', Queue => ['Risk Review'],
       ($values ? (Values => [ map { { Name => $_ } } @$values ]) : ()) }
 } @fact_fields;
-my @rights = qw(SeeQueue CreateTicket ShowTicket ShowTicketComments CommentOnTicket ReplyToTicket ModifyTicket SeeCustomField ModifyCustomField);
+# Rights: both users work the queue; every custom field but "Decision State" may be modified by
+# both, "Decision State" only by the Risk Experts group. So RT itself, not only the widget, refuses
+# a confirmation or rejection from anyone outside the group (the server-side half of the four-eye
+# rule). Custom-field rights are granted on each field, not on the queue (a queue-wide
+# ModifyCustomField would cover "Decision State" too).
+my @queue_rights = qw(SeeQueue CreateTicket ShowTicket ShowTicketComments CommentOnTicket ReplyToTicket ModifyTicket SeeCustomField);
+my @users = qw(widget-agent widget-expert);
 @ACL = (
-    ( map { my $right = $_; map { { UserId => $_, Queue => 'Risk Review', Right => $right } } qw(widget-agent widget-expert) } @rights ),
+    ( map { my $right = $_; map { { UserId => $_, Queue => 'Risk Review', Right => $right } } @users } @queue_rights ),
+    ( map { my $field = $_->[0]; map { { UserId => $_, CF => $field, Right => 'ModifyCustomField' } } @users }
+      grep { $_->[0] ne 'Decision State' } @fact_fields ),
+    { GroupId => 'Risk Experts', GroupDomain => 'UserDefined', CF => 'Decision State', Right => 'ModifyCustomField' },
 );
 1;

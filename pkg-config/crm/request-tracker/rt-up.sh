@@ -36,10 +36,22 @@ test -f "$REPO/target/dist/npm/riskpane.js" || { echo "rt-up: build the widget f
 rm -rf "$LOCAL/static/riskpane" && cp -r "$REPO/target/dist/npm" "$LOCAL/static/riskpane"
 rm -rf /var/cache/request-tracker5/mason_data/obj
 
-# Seed once per database: ask RT itself whether the seeded agent exists.
-if ! runuser -u www-data -- perl -e 'use lib "/usr/local/share/request-tracker5/lib", "/usr/share/request-tracker5/lib";
-    use RT; RT::LoadConfig(); RT::Init(); my $user = RT::User->new(RT->SystemUser); $user->Load("widget-agent");
-    exit($user->id ? 0 : 1);' 2>/dev/null; then
+# Seed once per database: ask RT itself whether the current seed is there. A database seeded by an
+# older riskpane (other rights) is rebuilt: it only ever holds test data.
+SEED_STATE=0
+runuser -u www-data -- perl "$HERE/seed-state.pl" 2>/dev/null || SEED_STATE=$?
+if [ "$SEED_STATE" = 2 ]; then
+  echo "rt-up: the test database has an older riskpane seed; rebuilding it"
+  "$HERE/rt-down.sh" || true
+  DB=/var/lib/dbconfig-common/sqlite3/request-tracker5/rtdb
+  rm -f "$DB"
+  runuser -u www-data -- /usr/sbin/rt-setup-database-5 --action init > "$STATE/rt-init.log" 2>&1
+  chown root:www-data "$DB" && chmod 660 "$DB"
+  runuser -u www-data -- perl -e 'use lib "/usr/local/share/request-tracker5/lib", "/usr/share/request-tracker5/lib";
+    use RT; RT::LoadConfig(); RT::Init(); my $root = RT::User->new(RT->SystemUser); $root->Load("root");
+    my ($ok, $message) = $root->SetPassword($ARGV[0]); die "$message\n" unless $ok;' "$ROOT_PASSWORD"
+fi
+if [ "$SEED_STATE" != 0 ]; then
   runuser -u www-data -- /usr/sbin/rt-setup-database-5 --action insert --datafile "$HERE/initialdata.pl" --skip-create
   rm -f "$STATE/tickets.json"
 fi

@@ -1,0 +1,234 @@
+//! The Request Tracker 5 adapter (REST 2.0, same origin, RT's session cookie, `cache: no-store`,
+//! never `If-Modified-Since`): a decision is a private comment on the ticket carrying the
+//! decision record (see `crate::request_tracker`), plus custom fields and status; decisions are
+//! read back from the ticket's comments; confirmations are guarded by RT's own rights (only the
+//! experts group may modify the decision-state field, so RT refuses a confirmation from anyone
+//! else before the comment is written). The current user comes from `window.RT.CurrentUser`.
+
+use super::crm_client::{CrmClient, CrmError, encode};
+use crate::decision::{self, Decision, DecisionState, Role, User};
+use crate::profile::{CrmApi, RtSettings};
+use crate::request_tracker::{self, BLOCK_START, RecordComment};
+use crate::rules::RulePack;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+/// Attachments asked for per page when reading comments back.
+const PER_PAGE: usize = 100;
+/// More pages than this is not a ticket a person handles; stop rather than loop.
+const MAX_PAGES: usize = 50;
+
+/// Decisions in a Request Tracker ticket.
+pub(crate) struct RtClient {
+    http: CrmClient,
+    settings: RtSettings,
+    pack: Rc<RulePack>,
+    /// The signed-in RT user, with the expert role when in the experts group.
+    user: Option<User>,
+    /// Names of the experts group's members, from the ticket island.
+    experts: BTreeSet<String>,
+}
+
+impl RtClient {
+    /// An adapter for the page's RT session; reads the user and the experts group from the page.
+    pub(crate) fn new(api: CrmApi, settings: RtSettings, pack: Rc<RulePack>) -> RtClient {
+        let experts = read_experts(&settings);
+        let user = current_user(&experts);
+        RtClient { http: CrmClient { api, token: None }, settings, pack, user, experts }
+    }
+
+    /// The ticket's comments that carry decision records and contain `text`, oldest first.
+    async fn record_comments(&self, ticket: &str, text: &str) -> Result<Vec<RecordComment>, CrmError> {
+        let query = json!([{ "field": "Content", "operator": "LIKE", "value": text }]).to_string();
+        let mut comments = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let path = format!(
+                "/ticket/{}/attachments?fields=Content,Creator,TransactionId&orderby=id&order=ASC&per_page={PER_PAGE}&page={page}",
+                encode(ticket)
+            );
+            let answer = self.http.call("POST", &path, Some(query.clone()), None).await?;
+            let items = answer
+                .get("items")
+                .and_then(Value::as_array)
+                .ok_or_else(|| CrmError::BadResponse("attachments without `items`".to_owned()))?;
+            for item in items {
+                let content = item.get("Content").and_then(Value::as_str).unwrap_or_default();
+                let author = item.pointer("/Creator/id").and_then(Value::as_str).unwrap_or_default();
+                if content.contains(BLOCK_START) {
+                    comments.push(RecordComment { author: author.to_owned(), content: content.to_owned() });
+                }
+            }
+            if items.len() < PER_PAGE {
+                break;
+            }
+        }
+        Ok(comments)
+    }
+
+    /// Sends an update RT answers with a message array; any refused change is an error.
+    async fn send(&self, method: &str, path: &str, body: Value) -> Result<Vec<String>, CrmError> {
+        let answer = self.http.call(method, path, Some(body.to_string()), None).await?;
+        let messages: Vec<String> = answer
+            .as_array()
+            .ok_or_else(|| CrmError::BadResponse(format!("expected RT's message list, got {answer}")))?
+            .iter()
+            .map(|message| message.as_str().map_or_else(|| message.to_string(), str::to_owned))
+            .collect();
+        let failures = request_tracker::failures(&messages);
+        if failures.is_empty() { Ok(messages) } else { Err(CrmError::Refused(failures.join("; "))) }
+    }
+
+    /// Writes `decision` as a private comment, then the fields and status that go with it.
+    async fn write(&self, decision: &Decision) -> Result<(), CrmError> {
+        let ticket = encode(&decision.case_id);
+        let comment = json!({
+            "Subject": "riskpane decision",
+            "Content": request_tracker::comment_body(&self.pack, decision),
+            "ContentType": "text/plain",
+        });
+        let messages = self.send("POST", &format!("/ticket/{ticket}/comment"), comment).await?;
+        if !messages.iter().any(|message| message.contains("Comments added")) {
+            return Err(CrmError::BadResponse(format!("the comment was not added: {}", messages.join("; "))));
+        }
+        self.update_ticket(decision).await
+    }
+
+    async fn update_ticket(&self, decision: &Decision) -> Result<(), CrmError> {
+        let expert = self.user.as_ref().is_some_and(|user| user.role == Role::Expert);
+        let update = request_tracker::ticket_update(&self.pack, &self.settings, decision, expert);
+        self.send("PUT", &format!("/ticket/{}", encode(&decision.case_id)), update).await.map(|_| ())
+    }
+
+    /// The decision with this id in the ticket, under RT's authorship rules.
+    pub(crate) async fn find(&self, case_id: &str, id: &str) -> Result<Option<Decision>, CrmError> {
+        let comments = self.record_comments(case_id, id).await?;
+        Ok(request_tracker::decisions_from_comments(&comments, &self.experts)
+            .into_iter()
+            .find(|decision| decision.id == id)
+            .map(|decision| with_reference(decision, case_id)))
+    }
+
+    /// Stores a proposal or final decision exactly once: it is looked up first, because an earlier
+    /// attempt (before a timeout or a reload) may have landed.
+    pub(crate) async fn submit(&self, decision: &Decision) -> Result<Decision, CrmError> {
+        if let Some(stored) = self.find(&decision.case_id, &decision.id).await? {
+            // The comment landed; make sure the fields did too (unchanged values are no-ops in RT).
+            self.update_ticket(&stored).await?;
+            return Ok(stored);
+        }
+        self.write(decision).await?;
+        Ok(self
+            .find(&decision.case_id, &decision.id)
+            .await?
+            .unwrap_or_else(|| with_reference(decision.clone(), &decision.case_id)))
+    }
+
+    /// Confirms or rejects a pending decision as the signed-in RT user. The fields go first: RT
+    /// refuses the decision-state field to anyone outside the experts group, and then nothing is
+    /// written.
+    pub(crate) async fn check(
+        &self,
+        case_id: &str,
+        id: &str,
+        confirm: bool,
+        note: &str,
+        at: &str,
+    ) -> Result<Decision, CrmError> {
+        let user = self.user.clone().ok_or_else(|| CrmError::Refused("not signed in to Request Tracker".to_owned()))?;
+        let stored = self
+            .find(case_id, id)
+            .await?
+            .ok_or_else(|| CrmError::Refused(format!("decision {id} is not in ticket {case_id}")))?;
+        let already = match &stored.state {
+            DecisionState::Confirmed { by, .. } => confirm && by.id == user.id,
+            DecisionState::Rejected { by, .. } => !confirm && by.id == user.id,
+            _ => false,
+        };
+        if already {
+            return Ok(stored);
+        }
+        let checked = if confirm {
+            decision::confirm(&stored, user, at.to_owned(), note.to_owned())
+        } else {
+            decision::reject(&stored, user, at.to_owned(), note.to_owned())
+        }
+        .map_err(|error| CrmError::Refused(error.to_string()))?;
+        self.update_ticket(&checked).await?;
+        let comment = json!({
+            "Subject": "riskpane decision checked",
+            "Content": request_tracker::comment_body(&self.pack, &checked),
+            "ContentType": "text/plain",
+        });
+        self.send("POST", &format!("/ticket/{}/comment", encode(case_id)), comment).await?;
+        Ok(with_reference(checked, case_id))
+    }
+
+    /// A ticket's decisions.
+    pub(crate) async fn list(&self, case_id: &str) -> Result<Vec<Decision>, CrmError> {
+        let comments = self.record_comments(case_id, BLOCK_START).await?;
+        Ok(request_tracker::decisions_from_comments(&comments, &self.experts)
+            .into_iter()
+            .map(|decision| with_reference(decision, case_id))
+            .collect())
+    }
+}
+
+impl super::DecisionSink for RtClient {
+    fn submit<'a>(&'a self, decision: &'a Decision) -> super::CrmFuture<'a, Decision> {
+        Box::pin(RtClient::submit(self, decision))
+    }
+
+    fn list<'a>(&'a self, case_id: &'a str) -> super::CrmFuture<'a, Vec<Decision>> {
+        Box::pin(RtClient::list(self, case_id))
+    }
+
+    fn check<'a>(
+        &'a self,
+        case_id: &'a str,
+        id: &'a str,
+        confirm: bool,
+        note: &'a str,
+        at: &'a str,
+    ) -> super::CrmFuture<'a, Decision> {
+        Box::pin(RtClient::check(self, case_id, id, confirm, note, at))
+    }
+
+    fn current_user(&self) -> Option<User> {
+        self.user.clone()
+    }
+}
+
+fn with_reference(decision: Decision, case_id: &str) -> Decision {
+    Decision { reference: Some(format!("RT ticket #{case_id}")), ..decision }
+}
+
+/// The experts group's members, from the ticket island the Mason callback writes.
+fn read_experts(settings: &RtSettings) -> BTreeSet<String> {
+    let text = super::document()
+        .ok()
+        .and_then(|document| document.query_selector(&settings.island).ok().flatten())
+        .and_then(|island| island.text_content())
+        .unwrap_or_default();
+    serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|island| island.pointer(&settings.experts_pointer).cloned())
+        .and_then(|names| names.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|name| name.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// `window.RT.CurrentUser`, the user RT's page was rendered for.
+fn current_user(experts: &BTreeSet<String>) -> Option<User> {
+    let window: JsValue = web_sys::window()?.into();
+    let current =
+        js_sys::Reflect::get(&js_sys::Reflect::get(&window, &"RT".into()).ok()?, &"CurrentUser".into()).ok()?;
+    let field = |name: &str| js_sys::Reflect::get(&current, &name.into()).ok().and_then(|value| value.as_string());
+    let id = field("Name").filter(|name| !name.is_empty())?;
+    let name = field("RealName").filter(|name| !name.is_empty()).unwrap_or_else(|| id.clone());
+    let role = if experts.contains(&id) { Role::Expert } else { Role::Agent };
+    Some(User { id, name, role })
+}

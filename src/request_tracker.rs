@@ -1,0 +1,207 @@
+//! How a decision lives in a Request Tracker ticket, without any I/O (the host's RT adapter does
+//! the calls): the private comment that carries it (a readable summary plus a machine-readable
+//! block with the decision record), reading records back from comments under RT's authorship
+//! rules, the custom-field and status update that goes with a decision, and telling RT's
+//! "HTTP 200 with an error message" answers apart from successes.
+
+use crate::decision::{Decision, DecisionState, Role};
+use crate::profile::RtSettings;
+use crate::rules::RulePack;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// First line of the machine-readable block in a comment.
+pub const BLOCK_START: &str = "-----BEGIN RISKPANE DECISION-----";
+/// Last line of the machine-readable block.
+pub const BLOCK_END: &str = "-----END RISKPANE DECISION-----";
+/// Flag value set while a decision waits for its second approval.
+pub const FOUR_EYES_FLAG: &str = "four-eyes";
+
+/// The value of the decision-state custom field for a state.
+#[must_use]
+pub fn state_value(state: &DecisionState) -> &'static str {
+    match state {
+        DecisionState::Decided => "decided",
+        DecisionState::PendingConfirmation => "pending_confirmation",
+        DecisionState::Confirmed { .. } => "confirmed",
+        DecisionState::Rejected { .. } => "rejected",
+    }
+}
+
+/// The private comment that records `decision`: a summary for people reading the ticket, then the
+/// decision record as JSON between [`BLOCK_START`] and [`BLOCK_END`].
+#[must_use]
+pub fn comment_body(pack: &RulePack, decision: &Decision) -> String {
+    let outcome = pack
+        .decision_policy
+        .outcomes
+        .iter()
+        .find(|outcome| outcome.id == decision.outcome)
+        .map_or(decision.outcome.as_str(), |outcome| outcome.label.get("en"));
+    let mut text = String::new();
+    let headline = match &decision.state {
+        DecisionState::Decided => "decided".to_owned(),
+        DecisionState::PendingConfirmation => "proposed, waits for a second approval (four-eye principle)".to_owned(),
+        DecisionState::Confirmed { by, .. } => format!("confirmed by {} ({})", by.name, by.id),
+        DecisionState::Rejected { by, .. } => format!("rejected by {} ({})", by.name, by.id),
+    };
+    let _ = writeln!(text, "riskpane decision: {outcome} - {headline}");
+    let snapshot = &decision.snapshot;
+    let _ = writeln!(
+        text,
+        "Score {}/100, band {} (rule pack {} {})",
+        snapshot.score, snapshot.band, decision.pack_id, decision.pack_version
+    );
+    if !snapshot.hits.is_empty() {
+        let hits: Vec<String> = snapshot.hits.iter().map(|(rule, points)| format!("{rule} (+{points})")).collect();
+        let _ = writeln!(text, "Rules: {}", hits.join(", "));
+    }
+    if let Some(band_override) = &decision.band_override {
+        let _ = writeln!(
+            text,
+            "Band overridden: {} -> {} ({}): {}",
+            band_override.from, band_override.to, band_override.reason_code, band_override.note
+        );
+    }
+    let _ = writeln!(text, "Reason: {}", decision.reason_code);
+    let _ = writeln!(text, "Proposed by: {} ({}) at {}", decision.maker.name, decision.maker.id, decision.created_at);
+    if !decision.note.trim().is_empty() {
+        let _ = writeln!(text, "Note: {}", decision.note.trim());
+    }
+    if let DecisionState::Confirmed { note_of_checker, at, .. } | DecisionState::Rejected { note_of_checker, at, .. } =
+        &decision.state
+    {
+        let _ = writeln!(text, "Checked at {at}: {}", note_of_checker.trim());
+    }
+    if !decision.checklist_done.is_empty() {
+        let _ = writeln!(text, "Checklist done: {}", decision.checklist_done.join(", "));
+    }
+    let _ = writeln!(text, "Decision id: {}", decision.id);
+    let record = serde_json::to_string(decision).unwrap_or_default();
+    let _ = write!(text, "\n{BLOCK_START}\n{record}\n{BLOCK_END}\n");
+    text
+}
+
+/// The decision records in a comment's text (blocks that do not parse are skipped).
+#[must_use]
+pub fn records_in(content: &str) -> Vec<Decision> {
+    let mut records = Vec::new();
+    let mut rest = content;
+    while let Some(start) = rest.find(BLOCK_START) {
+        let after = &rest[start + BLOCK_START.len()..];
+        let Some(end) = after.find(BLOCK_END) else { break };
+        if let Ok(decision) = serde_json::from_str::<Decision>(after[..end].trim()) {
+            records.push(decision);
+        }
+        rest = &after[end + BLOCK_END.len()..];
+    }
+    records
+}
+
+/// A comment that carries decision records, as RT returned it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordComment {
+    /// RT's user name of the comment's author (RT sets it from the session: it cannot be forged).
+    pub author: String,
+    /// The comment's text.
+    pub content: String,
+}
+
+/// The decisions of a ticket, from its comments in the order RT wrote them: the latest trusted
+/// record of each decision id wins. A proposal counts only when its author is its maker; a
+/// confirmation or rejection only when its author is its checker, a member of the experts group
+/// and not the maker, and it follows that decision's proposal. Anything else (a record typed
+/// into a comment by hand) is ignored.
+#[must_use]
+pub fn decisions_from_comments(comments: &[RecordComment], experts: &BTreeSet<String>) -> Vec<Decision> {
+    let mut decisions: Vec<Decision> = Vec::new();
+    for comment in comments {
+        for record in records_in(&comment.content) {
+            let known = decisions.iter().position(|decision| decision.id == record.id);
+            match (&record.state, known) {
+                (DecisionState::Decided | DecisionState::PendingConfirmation, None)
+                    if record.maker.id == comment.author =>
+                {
+                    decisions.push(record);
+                }
+                (DecisionState::Confirmed { by, .. } | DecisionState::Rejected { by, .. }, Some(index)) => {
+                    let proposal = &decisions[index];
+                    let trusted = by.id == comment.author
+                        && by.role == Role::Expert
+                        && experts.contains(&comment.author)
+                        && comment.author != proposal.maker.id
+                        && proposal.state == DecisionState::PendingConfirmation
+                        && record.maker == proposal.maker
+                        && record.outcome == proposal.outcome;
+                    if trusted {
+                        decisions[index] = record;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    decisions
+}
+
+/// The ticket update that goes with a decision: score, band, flags (the fired rules' categories,
+/// plus [`FOUR_EYES_FLAG`] while pending), the decision state when the author is an expert (RT
+/// refuses it from anyone else), and the status the profile maps a final outcome to.
+#[must_use]
+pub fn ticket_update(pack: &RulePack, settings: &RtSettings, decision: &Decision, author_is_expert: bool) -> Value {
+    let mut fields = Map::new();
+    fields.insert(settings.score_field.clone(), json!(decision.snapshot.score.to_string()));
+    let band = decision.band_override.as_ref().map_or(&decision.snapshot.band, |band_override| &band_override.to);
+    fields.insert(settings.band_field.clone(), json!(band));
+    let mut flags: BTreeSet<&str> = decision
+        .snapshot
+        .hits
+        .iter()
+        .filter_map(|(id, _)| pack.rules.iter().find(|rule| rule.id == *id))
+        .map(|rule| rule.category.name())
+        .collect();
+    if decision.state == DecisionState::PendingConfirmation {
+        flags.insert(FOUR_EYES_FLAG);
+    }
+    fields.insert(settings.flags_field.clone(), json!(flags.into_iter().collect::<Vec<_>>()));
+    if author_is_expert {
+        fields.insert(settings.state_field.clone(), json!(state_value(&decision.state)));
+    }
+    let mut update = Map::new();
+    update.insert("CustomFields".to_owned(), Value::Object(fields));
+    let is_final = matches!(decision.state, DecisionState::Decided | DecisionState::Confirmed { .. });
+    if let (true, Some(status)) = (is_final, settings.status.get(&decision.outcome)) {
+        update.insert("Status".to_owned(), json!(status));
+    }
+    Value::Object(update)
+}
+
+/// The messages in an RT answer that say something failed. RT answers updates with HTTP 200 and
+/// an array of messages, one per change; a refused change is only visible as its message
+/// ("Invalid value for custom field", "Status 'x' isn't a valid status", "Permission Denied").
+#[must_use]
+pub fn failures(messages: &[String]) -> Vec<String> {
+    const SIGNS: [&str; 9] = [
+        "invalid",
+        "isn't a valid",
+        "is not a valid",
+        "permission denied",
+        "could not",
+        "couldn't",
+        "not allowed",
+        "no permission",
+        "failed",
+    ];
+    messages
+        .iter()
+        .filter(|message| {
+            let lower = message.to_lowercase();
+            SIGNS.iter().any(|sign| lower.contains(sign))
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,175 @@
+//! Tests of the Request Tracker mapping: comment format round trip, authorship rules when reading
+//! decisions back, the ticket update, and RT's error messages.
+
+use super::*;
+use crate::compile_source;
+use crate::decision::{ScoreSnapshot, User};
+use crate::profile::RtSettings;
+use std::collections::BTreeMap;
+
+fn pack() -> RulePack {
+    compile_source("care.toml", include_str!("../../pkg-config/rules/care.toml")).unwrap()
+}
+
+fn settings() -> RtSettings {
+    RtSettings {
+        island: "#riskpane-ticket".to_owned(),
+        experts_pointer: "/riskExperts".to_owned(),
+        score_field: "Risk Score".to_owned(),
+        band_field: "Risk Band".to_owned(),
+        state_field: "Decision State".to_owned(),
+        flags_field: "Risk Flags".to_owned(),
+        status: BTreeMap::from([("deny_refund".to_owned(), "resolved".to_owned())]),
+    }
+}
+
+fn agent() -> User {
+    User { id: "widget-agent".to_owned(), name: "Kim Berger".to_owned(), role: Role::Agent }
+}
+
+fn expert(id: &str) -> User {
+    User { id: id.to_owned(), name: format!("Expert {id}"), role: Role::Expert }
+}
+
+fn pending(id: &str) -> Decision {
+    Decision {
+        id: id.to_owned(),
+        case_id: "4".to_owned(),
+        outcome: "deny_refund".to_owned(),
+        reason_code: "EVIDENCE_OF_DELIVERY".to_owned(),
+        note: "Carrier photo shows the parcel at the door.\nCustomer says <b>no</b>.".to_owned(),
+        maker: agent(),
+        created_at: "2026-11-25T10:01:00Z".to_owned(),
+        snapshot: ScoreSnapshot {
+            score: 78,
+            band: "high".to_owned(),
+            hits: vec![("INR-001".to_owned(), 20), ("DSR-001".to_owned(), 10)],
+        },
+        pack_id: "care".to_owned(),
+        pack_version: "1.0.0".to_owned(),
+        pack_hash: "a".repeat(64),
+        input_hash: "b".repeat(64),
+        checklist_done: vec!["inr-evidence".to_owned()],
+        requires_second_approval: true,
+        band_override: None,
+        reference: None,
+        state: DecisionState::PendingConfirmation,
+    }
+}
+
+fn confirmed(decision: &Decision, by: User) -> Decision {
+    Decision {
+        state: DecisionState::Confirmed { by, at: "2026-11-25T11:00:00Z".to_owned(), note_of_checker: "ok".to_owned() },
+        ..decision.clone()
+    }
+}
+
+fn comment(author: &str, decision: &Decision) -> RecordComment {
+    RecordComment { author: author.to_owned(), content: comment_body(&pack(), decision) }
+}
+
+fn experts() -> BTreeSet<String> {
+    BTreeSet::from(["widget-expert".to_owned(), "second-expert".to_owned()])
+}
+
+#[test]
+fn a_comment_has_a_readable_summary_and_the_record_round_trips() {
+    let decision = pending("d-1");
+    let body = comment_body(&pack(), &decision);
+    let summary = body.split(BLOCK_START).next().unwrap();
+    assert!(summary.contains("waits for a second approval"), "{summary}");
+    assert!(summary.contains("Score 78/100, band high"), "{summary}");
+    assert!(summary.contains("INR-001 (+20)"), "{summary}");
+    assert!(summary.contains("Proposed by: Kim Berger (widget-agent)"), "{summary}");
+    assert!(summary.contains("Decision id: d-1"), "{summary}");
+    assert_eq!(records_in(&body), vec![decision]);
+}
+
+#[test]
+fn broken_or_unterminated_blocks_are_skipped() {
+    let good = comment_body(&pack(), &pending("d-2"));
+    let text = format!("{BLOCK_START}\n{{not json\n{BLOCK_END}\n{good}\n{BLOCK_START}\n{{\"id\":");
+    assert_eq!(records_in(&text).iter().map(|decision| decision.id.as_str()).collect::<Vec<_>>(), ["d-2"]);
+    assert!(records_in("no block at all").is_empty());
+}
+
+#[test]
+fn an_experts_confirmation_replaces_the_proposal() {
+    let proposal = pending("d-3");
+    let comments =
+        [comment("widget-agent", &proposal), comment("widget-expert", &confirmed(&proposal, expert("widget-expert")))];
+    let decisions = decisions_from_comments(&comments, &experts());
+    assert_eq!(decisions.len(), 1);
+    assert!(matches!(&decisions[0].state, DecisionState::Confirmed { by, .. } if by.id == "widget-expert"));
+}
+
+#[test]
+fn records_not_written_by_the_right_person_are_ignored() {
+    let proposal = pending("d-4");
+    // The agent types a confirmation naming the expert into a comment of their own.
+    let forged =
+        [comment("widget-agent", &proposal), comment("widget-agent", &confirmed(&proposal, expert("widget-expert")))];
+    assert_eq!(decisions_from_comments(&forged, &experts())[0].state, DecisionState::PendingConfirmation);
+    // Someone outside the experts group confirms as themself.
+    let outsider = [comment("widget-agent", &proposal), comment("someone", &confirmed(&proposal, expert("someone")))];
+    assert_eq!(decisions_from_comments(&outsider, &experts())[0].state, DecisionState::PendingConfirmation);
+    // An expert who made the proposal cannot confirm it.
+    let own = Decision { maker: expert("widget-expert"), ..pending("d-5") };
+    let self_check =
+        [comment("widget-expert", &own), comment("widget-expert", &confirmed(&own, expert("widget-expert")))];
+    assert_eq!(decisions_from_comments(&self_check, &experts())[0].state, DecisionState::PendingConfirmation);
+    // A proposal posted under another maker's name does not count at all.
+    assert!(decisions_from_comments(&[comment("widget-expert", &proposal)], &experts()).is_empty());
+    // A confirmation without a proposal before it does not count either.
+    let orphan = [comment("widget-expert", &confirmed(&proposal, expert("widget-expert")))];
+    assert!(decisions_from_comments(&orphan, &experts()).is_empty());
+}
+
+#[test]
+fn a_changed_outcome_in_a_confirmation_is_ignored() {
+    let proposal = pending("d-6");
+    let changed = Decision { outcome: "approve_refund".to_owned(), ..confirmed(&proposal, expert("widget-expert")) };
+    let comments = [comment("widget-agent", &proposal), comment("widget-expert", &changed)];
+    assert_eq!(decisions_from_comments(&comments, &experts())[0].outcome, "deny_refund");
+}
+
+#[test]
+fn the_ticket_update_sets_fields_flags_and_the_final_status() {
+    let pack = pack();
+    let proposal = pending("d-7");
+    let update = ticket_update(&pack, &settings(), &proposal, false);
+    assert_eq!(
+        update,
+        json!({ "CustomFields": { "Risk Score": "78", "Risk Band": "high", "Risk Flags": ["four-eyes", "fraud", "privacy"] } }),
+        "an agent's pending decision: no state field (RT lets only experts set it), no status yet"
+    );
+    let done = confirmed(&proposal, expert("widget-expert"));
+    let update = ticket_update(&pack, &settings(), &done, true);
+    assert_eq!(update["CustomFields"]["Decision State"], "confirmed");
+    assert_eq!(update["CustomFields"]["Risk Flags"], json!(["fraud", "privacy"]));
+    assert_eq!(update["Status"], "resolved");
+    let other = Decision { outcome: "escalate".to_owned(), state: DecisionState::Decided, ..proposal };
+    assert!(ticket_update(&pack, &settings(), &other, false).get("Status").is_none(), "unmapped outcome: status stays");
+}
+
+#[test]
+fn rt_error_messages_in_a_200_answer_are_failures() {
+    let messages = |texts: &[&str]| texts.iter().map(|text| (*text).to_owned()).collect::<Vec<_>>();
+    assert!(
+        failures(&messages(&["Comments added", "Risk Score 78 added", "Risk Band high changed to critical"]))
+            .is_empty()
+    );
+    assert!(
+        failures(&messages(&[
+            "Ticket 4: Status changed from 'new' to 'resolved'",
+            "four-eyes added as a value for Risk Flags"
+        ]))
+        .is_empty()
+    );
+    assert_eq!(
+        failures(&messages(&["Comments added", "Invalid value for custom field"])),
+        ["Invalid value for custom field"]
+    );
+    assert_eq!(failures(&messages(&["Ticket 1: Status 'bogus' isn't a valid status for this ticket."])).len(), 1);
+    assert_eq!(failures(&messages(&["Permission Denied"])).len(), 1);
+}
