@@ -158,6 +158,10 @@ impl super::DecisionSink for CrmClient {
         Box::pin(CrmClient::submit(self, decision))
     }
 
+    fn timeout_ms(&self) -> u32 {
+        self.api.timeout_ms
+    }
+
     fn list<'a>(&'a self, case_id: &'a str) -> super::CrmFuture<'a, Vec<Decision>> {
         Box::pin(CrmClient::list(self, case_id))
     }

@@ -37,6 +37,8 @@ pub(crate) trait DecisionSink {
         note: &'a str,
         at: &'a str,
     ) -> CrmFuture<'a, Decision>;
+    /// How long a request may take before it counts as failed (it may still land afterwards).
+    fn timeout_ms(&self) -> u32;
     /// The signed-in user as the CRM itself knows them, when the CRM tells (Request Tracker
     /// does); otherwise the embedding options' user is used.
     fn current_user(&self) -> Option<crate::decision::User> {

@@ -301,10 +301,23 @@ fn deliver(shared: &Shared, decision: Decision) {
             }) else {
                 return;
             };
+            // A request of an earlier attempt (maybe from a page that was reloaded since) may still
+            // be on its way through the CRM: give it the API timeout to land, so the look-up below
+            // sees it instead of writing the decision a second time.
+            if let Some(last) = outbox::last_attempt(&decision.id) {
+                let wait = last + f64::from(client.timeout_ms()) - js_sys::Date::now();
+                if wait > 0.0 {
+                    sleep(wait.min(60_000.0) as i32).await;
+                }
+            }
+            outbox::mark_attempt(&decision.id, js_sys::Date::now());
             // Every adapter's submit is safe to repeat after an ambiguous failure (the request may
             // have landed): the generic contract by `Idempotency-Key`, Request Tracker by looking
             // the decision id up in the ticket's comments before writing.
             let result = client.submit(&decision).await;
+            if !matches!(result, Err(CrmError::Network(_))) {
+                outbox::clear_attempt(&decision.id);
+            }
             let Some(shared) = weak.upgrade() else { return };
             match result {
                 Ok(stored) => {

@@ -7,6 +7,8 @@ use super::console_error;
 use crate::decision::Decision;
 
 const KEY: &str = "riskpane.outbox.v1";
+/// Decision id → when it was last sent (ms since the epoch), shared by every page of the origin.
+const ATTEMPTS_KEY: &str = "riskpane.outbox.attempts.v1";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -47,8 +49,47 @@ pub(crate) fn put(decision: &Decision) {
     store(&decisions);
 }
 
+fn attempts() -> serde_json::Map<String, serde_json::Value> {
+    storage()
+        .and_then(|storage| storage.get_item(ATTEMPTS_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+fn store_attempts(attempts: &serde_json::Map<String, serde_json::Value>) {
+    if let Some(storage) = storage() {
+        let _ = if attempts.is_empty() {
+            storage.remove_item(ATTEMPTS_KEY)
+        } else {
+            storage.set_item(ATTEMPTS_KEY, &serde_json::Value::Object(attempts.clone()).to_string())
+        };
+    }
+}
+
+/// Notes that a decision is being sent now.
+pub(crate) fn mark_attempt(id: &str, now_ms: f64) {
+    let mut attempts = attempts();
+    attempts.insert(id.to_owned(), serde_json::Value::from(now_ms));
+    store_attempts(&attempts);
+}
+
+/// When a decision was last sent, by this page or one that has gone since (a reload): that
+/// request may still be on its way through the CRM.
+pub(crate) fn last_attempt(id: &str) -> Option<f64> {
+    attempts().get(id).and_then(serde_json::Value::as_f64)
+}
+
+/// Forgets the last attempt: the CRM answered it, so nothing of it is still on its way.
+pub(crate) fn clear_attempt(id: &str) {
+    let mut attempts = attempts();
+    if attempts.remove(id).is_some() {
+        store_attempts(&attempts);
+    }
+}
+
 /// Removes an acknowledged decision.
 pub(crate) fn remove(id: &str) {
+    clear_attempt(id);
     let mut decisions = pending();
     let before = decisions.len();
     decisions.retain(|known| known.id != id);

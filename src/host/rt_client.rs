@@ -180,6 +180,10 @@ impl super::DecisionSink for RtClient {
         Box::pin(RtClient::submit(self, decision))
     }
 
+    fn timeout_ms(&self) -> u32 {
+        self.http.api.timeout_ms
+    }
+
     fn list<'a>(&'a self, case_id: &'a str) -> super::CrmFuture<'a, Vec<Decision>> {
         Box::pin(RtClient::list(self, case_id))
     }

@@ -1,0 +1,154 @@
+// Decisions written into Request Tracker land exactly once through a faulty network: a reverse
+// proxy between Chromium and RT (started here, on a free port) fails or drops a fraction of the
+// widget's REST 2.0 requests — 502 before RT sees them, connections dropped before forwarding, and
+// connections dropped after RT has answered (the request landed, the browser never hears) — and
+// the page is reloaded while decisions are in flight. Every decision must be in the ticket's
+// comments exactly once. Counts are printed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { launchBrowser } from './harness.mjs';
+
+const DECISIONS = 20;
+const RELOAD_EVERY = 5;
+const BLOCK = '-----BEGIN RISKPANE DECISION-----';
+const tickets = JSON.parse(readFileSync(path.join(process.env.RT_STATE || '/var/lib/request-tracker5/riskpane', 'tickets.json'), 'utf8'));
+const rt = new URL(tickets.base);
+const ROOT = 'Basic ' + Buffer.from('root:rootpass123').toString('base64');
+
+let browser;
+let proxy;
+let proxyOrigin;
+const stats = { forwarded: 0, server_errors: 0, dropped_before: 0, dropped_after_landing: 0 };
+
+/** A seeded pseudo-random generator (mulberry32): the same faults on every run. */
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The reverse proxy: RT's pages pass untouched (with Host/Referer/Origin/Location rewritten so
+ *  RT's referrer check sees its own origin); REST 2.0 calls meet faults. */
+function startProxy() {
+  const next = random(20261125);
+  const server = http.createServer((request, response) => {
+    const rest = request.url.startsWith('/REST/2.0/');
+    const roll = rest ? next() : 1;
+    if (roll < 0.12) {
+      stats.server_errors += 1;
+      request.resume();
+      response.writeHead(502, { 'Content-Type': 'application/json' }).end('{"message":"injected bad gateway"}');
+      return;
+    }
+    if (roll < 0.2) {
+      stats.dropped_before += 1;
+      request.socket.destroy();
+      return;
+    }
+    const dropAfter = roll < 0.3;
+    const headers = { ...request.headers, host: rt.host };
+    for (const name of ['referer', 'origin']) {
+      if (headers[name]) headers[name] = headers[name].replace(proxyOrigin, tickets.base);
+    }
+    const upstream = http.request({ host: rt.hostname, port: rt.port, method: request.method, path: request.url, headers }, (answer) => {
+      stats.forwarded += 1;
+      if (dropAfter) {
+        stats.dropped_after_landing += 1;
+        answer.resume();
+        answer.on('end', () => request.socket.destroy());
+        return;
+      }
+      const answerHeaders = { ...answer.headers };
+      if (answerHeaders.location) answerHeaders.location = answerHeaders.location.replace(tickets.base, proxyOrigin);
+      response.writeHead(answer.statusCode, answerHeaders);
+      answer.pipe(response);
+    });
+    // Starlet ends some chunked answers with a second terminating chunk; Node's parser reports it
+    // after the answer is complete. Only an error before the answer started loses the request.
+    upstream.on('error', () => { if (!response.headersSent) request.socket.destroy(); });
+    request.pipe(upstream);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function rest(method, route, body) {
+  const response = await fetch(`${tickets.base}/REST/2.0${route}`, {
+    method, headers: { Authorization: ROOT, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
+  });
+  return response.json();
+}
+
+before(async () => {
+  proxy = await startProxy();
+  proxyOrigin = `http://127.0.0.1:${proxy.address().port}`;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  proxy?.close();
+});
+
+const outboxSize = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('riskpane.outbox.v1') || '[]').length);
+const widgetReady = (page) => page.waitForFunction(
+  () => document.querySelector('#riskpane-root [data-riskpane]')?.shadowRoot?.querySelector('#rp-outcome'), null, { timeout: 30000 });
+
+test(`${DECISIONS} decisions into Request Tracker through a faulty proxy and reloads land exactly once`, { timeout: 600_000 }, async () => {
+  const created = await rest('POST', '/ticket', {
+    Queue: 'Risk Review', Subject: `Where is my order? (fault run ${Date.now()})`, Requestor: 'jan.kowalski@example.pl',
+    ContentType: 'text/plain', Content: 'Hello, my order has not arrived yet. Could you check where it is?',
+    CustomFields: { 'Case Type': 'item_not_received', Channel: 'email', 'Order Total (EUR)': '59.90', 'Account Age (days)': '800',
+      'Claims (12 months)': '0', 'Identity Verified': 'yes' },
+  });
+  const ticket = created.id;
+  assert.ok(ticket, JSON.stringify(created));
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${proxyOrigin}/`);
+  await page.fill('input[name=user]', 'widget-agent');
+  await page.fill('input[name=pass]', 'agentpass123');
+  await Promise.all([page.waitForNavigation(), page.press('input[name=pass]', 'Enter')]);
+  await page.goto(`${proxyOrigin}/Ticket/Display.html?id=${ticket}`);
+  await widgetReady(page);
+  const submit = page.locator('#riskpane-root button[data-intent=submit-decision]');
+  for (let index = 0; index < DECISIONS; index += 1) {
+    if (index > 0 && index % RELOAD_EVERY === 0) {
+      // Reload while earlier decisions may still be in flight: the outbox carries them over.
+      await page.reload();
+      await widgetReady(page);
+    }
+    await page.locator('#rp-outcome').selectOption('request_information');
+    await page.locator('#rp-reason').selectOption('NEEDS_INFO');
+    await page.locator('#rp-note').fill(`fault-run-${index}`);
+    await submit.click();
+    await page.waitForFunction(() => !document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('button[data-intent=submit-decision]').disabled, null, { timeout: 60000 });
+  }
+  await page.reload();
+  await widgetReady(page);
+  const deadline = Date.now() + 240_000;
+  while ((await outboxSize(page)) > 0 && Date.now() < deadline) await page.waitForTimeout(500);
+  assert.equal(await outboxSize(page), 0, 'the outbox did not drain');
+
+  const { items } = await rest('POST', `/ticket/${ticket}/attachments?fields=Content,Creator&per_page=100&orderby=id&order=ASC`,
+    [{ field: 'Content', operator: 'LIKE', value: BLOCK }]);
+  const notes = items.map((item) => JSON.parse(item.Content.split(BLOCK)[1].split('-----END')[0]).note);
+  const unique = new Set(notes);
+  console.log(`decisions submitted: ${DECISIONS}; comments in RT: ${notes.length}; distinct: ${unique.size}; proxy: ${JSON.stringify(stats)}`);
+  assert.ok(stats.server_errors + stats.dropped_before + stats.dropped_after_landing >= 8, JSON.stringify(stats));
+  assert.ok(stats.dropped_after_landing >= 2, `ambiguous failures must be exercised: ${JSON.stringify(stats)}`);
+  assert.equal(notes.length, DECISIONS, 'every decision written exactly once');
+  for (let index = 0; index < DECISIONS; index += 1) assert.ok(unique.has(`fault-run-${index}`), `fault-run-${index} missing`);
+  const state = await rest('GET', `/ticket/${ticket}`);
+  assert.equal(state.Status, 'stalled', 'asking for information sets the ticket to stalled');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
