@@ -17,6 +17,8 @@ pub mod flow;
 pub mod canonical;
 pub mod compiled;
 pub mod report;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod backtest;
 
 #[cfg(target_arch = "wasm32")]
 mod host;

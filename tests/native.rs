@@ -305,7 +305,9 @@ fn every_rule_fires_stays_silent_and_is_not_evaluable_as_its_fixtures_say() {
             let report_for = |table: &toml::Table| {
                 let (facts, issues) = CaseFacts::from_json(&pack, &case_of(table));
                 assert!(issues.is_empty(), "{}: {issues:?}", fixture.id);
-                assess(&pack, &facts)
+                let report = assess(&pack, &facts);
+                assert_scoring_matches(&pack, &facts, &report);
+                report
             };
             let fires = report_for(&fixture.fires);
             if !fires.hits.iter().any(|hit| hit.rule == index) {
@@ -354,6 +356,15 @@ struct BandCases {
     case: Vec<BandCase>,
 }
 
+/// The backtests' lean `engine::score` agrees with the full `assess` on score, band and rules.
+fn assert_scoring_matches(pack: &riskpane::RulePack, facts: &CaseFacts, report: &riskpane::ScoreReport) {
+    let scoring = riskpane::engine::score(pack, facts);
+    assert_eq!(scoring.score, report.score);
+    assert_eq!(scoring.band, report.band);
+    assert_eq!(scoring.fired, report.hits.iter().map(|hit| hit.rule).collect::<Vec<_>>());
+    assert_eq!(scoring.not_evaluable, report.not_evaluable.iter().map(|entry| entry.rule).collect::<Vec<_>>());
+}
+
 /// Whole realistic cases (`tests/fixtures/<pack>/cases.toml`) land in the band an expert expects.
 #[test]
 fn realistic_cases_land_in_the_expected_band() {
@@ -367,6 +378,7 @@ fn realistic_cases_land_in_the_expected_band() {
                 problems.push(format!("{}: {issues:?} {:?}", case.name, facts.ignored_keys()));
             }
             let report = assess(&pack, &facts);
+            assert_scoring_matches(&pack, &facts, &report);
             if report.band.name() != case.band {
                 let fired: Vec<&str> = report.hits.iter().map(|hit| pack.rules[hit.rule].id.as_str()).collect();
                 problems.push(format!(

@@ -285,6 +285,42 @@ fn due_dates(pack: &RulePack, facts: &CaseFacts, env: &Env<'_>, trace: &mut Trac
     due_dates
 }
 
+/// The score alone, for backtests over millions of history rows: which rules fired and which
+/// could not be evaluated, the score and the band — without evidence, checklist, deadlines or
+/// outcomes. Gives the same score, band and rules as [`assess`] (tested on every fixture case).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scoring {
+    /// 0..=100.
+    pub score: i64,
+    /// Band of the score.
+    pub band: RiskBand,
+    /// Indices of the rules that fired, in pack order.
+    pub fired: Vec<usize>,
+    /// Indices of the rules that could not be evaluated, in pack order.
+    pub not_evaluable: Vec<usize>,
+}
+
+/// Scores a case without building the full report (see [`Scoring`]).
+#[must_use]
+pub fn score(pack: &RulePack, facts: &CaseFacts) -> Scoring {
+    let mut trace = Trace::default();
+    let env = Env { facts, keyword_lists: &pack.keyword_lists, risk: None };
+    let (mut raw_points, mut fired, mut not_evaluable) = (0i64, Vec::new(), Vec::new());
+    for (index, rule) in pack.rules.iter().enumerate() {
+        trace.clear();
+        match eval(&rule.when.node, &env, &mut trace) {
+            Value::Bool(true) => {
+                raw_points += rule.points;
+                fired.push(index);
+            }
+            Value::Bool(false) => {}
+            _ => not_evaluable.push(index),
+        }
+    }
+    let score = clamp_score(raw_points);
+    Scoring { score, band: RiskBand::from_score(score, &pack.bands), fired, not_evaluable }
+}
+
 /// Scores `facts` against `pack`.
 #[must_use]
 pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {

@@ -8,6 +8,7 @@ mod demo;
 mod dist;
 mod reference_server;
 mod serve;
+mod synth;
 mod tools;
 
 use std::process::ExitCode;
@@ -24,7 +25,10 @@ tasks:
                               decision API, decisions in SQLite (default target/demo/decisions.sqlite);
                               --faults RATE [--fault-delay-ms MS] [--fault-seed N] injects failures
   browser-tests               build the site and run the Playwright tests in Debian's Chromium
-  check-rules [PACK...]       lint rule packs (default: every pack in pkg-config/rules)";
+  check-rules [PACK...]       lint rule packs (default: every pack in pkg-config/rules)
+  synth [--cases N] [--seed S] [--out F]
+                              a seeded synthetic labelled case history for the care pack as NDJSON
+                              (default 100000 cases, seed 7, target/synth/cases.ndjson)";
 
 fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|arg| arg == name).and_then(|index| args.get(index + 1)).cloned()
@@ -64,6 +68,18 @@ fn main() -> ExitCode {
             reference_server::serve(&root, &database, port, faults)
         }),
         Some("check-rules") => ci::check_rules(rest),
+        Some("synth") => (|| {
+            let count =
+                flag(rest, "--cases").map_or(Ok(100_000), |n| n.parse().map_err(|_| format!("invalid count `{n}`")))?;
+            let seed = flag(rest, "--seed").map_or(Ok(7), |n| n.parse().map_err(|_| format!("invalid seed `{n}`")))?;
+            let out = flag(rest, "--out")
+                .map_or_else(|| tools::root().join("target/synth/cases.ndjson"), std::path::PathBuf::from);
+            if let Some(parent) = out.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+            }
+            synth::run(&out, count, seed)
+        })(),
         Some("browser-tests") => ci::browser_tests(),
         _ => {
             eprintln!("{USAGE}");

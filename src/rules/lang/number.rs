@@ -140,6 +140,12 @@ impl Decimal {
         self.0.checked_neg().map(Decimal)
     }
 
+    /// The value in hundredths (cents), rounded half away from zero; `None` beyond `i64`.
+    #[must_use]
+    pub fn to_cents(self) -> Option<i64> {
+        i64::try_from(divide_rounded(self.0, SCALE / 100)).ok()
+    }
+
     /// The whole-number value when there is no fractional part.
     #[must_use]
     pub fn to_int(self) -> Option<i64> {

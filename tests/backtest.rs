@@ -1,0 +1,227 @@
+//! Backtest and pack comparison on small files whose numbers are computed by hand
+//! (tests/fixtures/backtest: a three-rule pack, nine rows of NDJSON and the same as CSV with a
+//! renamed column, a missing value, a value of the wrong type, an unreadable row and a bad label),
+//! through the library and through the `riskpane` command line (text, JSON, HTML).
+#![allow(clippy::unwrap_used, clippy::float_cmp)]
+
+use riskpane::backtest::input::{Fields, Format, RowReader};
+use riskpane::backtest::{self, BacktestReport, Options};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/backtest").join(name)
+}
+
+fn pack(name: &str) -> riskpane::RulePack {
+    riskpane::compile_source(name, &std::fs::read_to_string(fixture(name)).unwrap()).unwrap()
+}
+
+fn run(file: &str, fields: Fields) -> BacktestReport {
+    let input = std::io::BufReader::new(std::fs::File::open(fixture(file)).unwrap());
+    let mut reader = RowReader::new(Format::of_path(Path::new(file)), input).unwrap();
+    backtest::backtest(&pack("base.toml"), &mut reader, &Options { fields, amount: None }, &|_| {}).unwrap()
+}
+
+fn ndjson_fields() -> Fields {
+    Fields {
+        label: Some("label".to_owned()),
+        id: Some("id".to_owned()),
+        columns: std::collections::BTreeMap::default(),
+    }
+}
+
+fn csv_fields() -> Fields {
+    Fields {
+        label: Some("fraud".to_owned()),
+        id: Some("case_id".to_owned()),
+        columns: [("Order value".to_owned(), "order.total_eur".to_owned())].into(),
+    }
+}
+
+/// The hand computation, shared by NDJSON and CSV (they hold the same cases):
+/// c1 200 € / 10 d fraud → R1+R2 = 70 high; c2 200 € / 500 d legit → 40 medium;
+/// c3 50 € / 10 d fraud → 30 medium; c4 50 € / 2000 d legit → -10 → 0 low;
+/// c5 no amount / 10 d legit → 30 medium (R1 unknown); c7 "abc" / 5 d fraud → 30 medium (R1
+/// unknown, one unusable value); c9 500 € / 5 d unlabelled → 70 high; c6 unreadable, c8 bad label.
+fn check(report: &BacktestReport, bad_lines: [u64; 2]) {
+    assert_eq!(report.cases, 7);
+    assert_eq!(report.bad_rows.count, 2);
+    assert_eq!(report.bad_rows.examples.iter().map(|bad| bad.line).collect::<Vec<_>>(), bad_lines);
+    assert!(report.bad_rows.examples[1].reason.contains("maybe"), "{:?}", report.bad_rows.examples);
+    assert_eq!(report.rows_with_unknown_facts, 1);
+    assert_eq!((report.labels.fraud, report.labels.legit, report.labels.unlabelled), (3, 3, 1));
+    let bands: Vec<(&str, u64)> = report.bands.iter().map(|(band, count)| (band.as_str(), *count)).collect();
+    assert_eq!(bands, [("low", 1), ("medium", 4), ("high", 2), ("critical", 0)]);
+    let at = |score: usize| report.score_histogram[score];
+    assert_eq!((at(70).fraud, at(70).legit, at(70).unlabelled), (1, 0, 1));
+    assert_eq!((at(30).fraud, at(30).legit), (2, 1));
+    assert_eq!((at(40).legit, at(0).legit), (1, 1));
+
+    let [medium, high, critical] = &report.thresholds[..] else { panic!("three thresholds") };
+    assert_eq!((medium.min_score, medium.flagged), (30, 6));
+    assert_eq!(
+        (medium.true_positives, medium.false_positives, medium.false_negatives, medium.true_negatives),
+        (3, 2, 0, 1)
+    );
+    assert_eq!((medium.precision, medium.recall, medium.f1), (Some(0.6), Some(1.0), Some(0.75)));
+    assert_eq!((high.true_positives, high.false_positives, high.false_negatives, high.true_negatives), (1, 0, 2, 3));
+    assert_eq!(high.precision, Some(1.0));
+    assert!((high.recall.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+    assert!((high.f1.unwrap() - 0.5).abs() < 1e-12);
+    assert_eq!((critical.flagged, critical.precision, critical.recall, critical.f1), (0, None, Some(0.0), None));
+
+    assert_eq!(report.amount_fact.as_deref(), Some("order.total_eur"));
+    let money = medium.money.unwrap();
+    assert_eq!((money.fraud_flagged_eur, money.fraud_missed_eur, money.legit_flagged_eur), (250.0, 0.0, 200.0));
+    let money = high.money.unwrap();
+    assert_eq!((money.fraud_flagged_eur, money.fraud_missed_eur, money.legit_flagged_eur), (200.0, 50.0, 0.0));
+
+    let rule = |id: &str| report.rules.iter().find(|rule| rule.id == id).unwrap();
+    let r1 = rule("R1");
+    assert_eq!((r1.fired, r1.fired_fraud, r1.fired_legit, r1.precision, r1.unknown), (3, 1, 1, Some(0.5), 2));
+    assert!((r1.unknown_rate - 2.0 / 7.0).abs() < 1e-12 && (r1.fire_rate - 3.0 / 7.0).abs() < 1e-12);
+    let r2 = rule("R2");
+    assert_eq!((r2.fired, r2.fired_fraud, r2.fired_legit, r2.precision, r2.unknown), (5, 3, 1, Some(0.75), 0));
+    let r3 = rule("R3");
+    assert_eq!((r3.fired, r3.fired_fraud, r3.fired_legit, r3.precision), (1, 0, 1, Some(0.0)));
+
+    // The PR curve: at score 70 only c1 (fraud) and c9 (unlabelled) remain.
+    let point = report.pr_curve.iter().find(|point| point.min_score == 70).unwrap();
+    assert!((point.precision - 1.0).abs() < 1e-12 && (point.recall - 1.0 / 3.0).abs() < 1e-12);
+    assert!(report.pr_curve.iter().all(|point| point.min_score <= 70), "nothing labelled is flagged above 70");
+}
+
+#[test]
+fn ndjson_backtest_matches_the_hand_computation() {
+    check(&run("cases.ndjson", ndjson_fields()), [6, 8]);
+}
+
+#[test]
+fn csv_with_a_renamed_column_gives_the_same_numbers() {
+    check(&run("cases.csv", csv_fields()), [7, 9]);
+}
+
+#[test]
+fn without_a_label_there_are_counts_but_no_precision() {
+    let report = run("cases.ndjson", Fields { label: None, ..ndjson_fields() });
+    assert_eq!(report.cases, 8, "the row with the bad label is readable now");
+    assert_eq!(report.labels.unlabelled, 8);
+    assert!(report.pr_curve.is_empty());
+    assert!(report.thresholds.iter().all(|threshold| threshold.precision.is_none() && threshold.recall.is_none()));
+    assert!(report.rules.iter().all(|rule| rule.precision.is_none()));
+}
+
+#[test]
+fn a_csv_without_header_is_a_clear_error() {
+    let error = RowReader::new(Format::Csv, std::io::Cursor::new(b"".to_vec())).err().unwrap();
+    assert_eq!(error, "line 1: the CSV file has no header row");
+}
+
+#[test]
+fn diff_says_which_cases_change_band_and_why() {
+    let input = std::io::BufReader::new(std::fs::File::open(fixture("cases.csv")).unwrap());
+    let mut reader = RowReader::new(Format::Csv, input).unwrap();
+    let report = backtest::diff(&pack("base.toml"), &pack("new.toml"), &mut reader, &csv_fields(), &|_| {});
+    assert_eq!(report.cases, 7);
+    assert_eq!((report.changed, report.raised, report.lowered, report.score_changed), (2, 0, 2, 3));
+    assert_eq!(report.transitions, [[1, 0, 0, 0], [1, 3, 0, 0], [0, 1, 1, 0], [0, 0, 0, 0]]);
+    assert_eq!(report.rules_added, ["R4"]);
+    assert_eq!(report.rules_removed, ["R3"]);
+    assert_eq!(report.rules_changed.len(), 1);
+    assert_eq!(report.rules_changed[0].id, "R1");
+    assert_eq!(report.rules_changed[0].changes, ["points 40 -> 20"]);
+    let cases: Vec<(u64, Option<&str>, i64, i64)> =
+        report.changed_cases.iter().map(|case| (case.line, case.id.as_deref(), case.base.0, case.pack.0)).collect();
+    assert_eq!(cases, [(2, Some("c1"), 70, 50), (3, Some("c2"), 40, 20)]);
+}
+
+fn riskpane(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_riskpane")).args(args).output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn the_command_line_prints_text_json_and_writes_an_html_report() {
+    let pack = fixture("base.toml");
+    let cases = fixture("cases.ndjson");
+    let html = std::env::temp_dir().join(format!("riskpane-backtest-{}.html", std::process::id()));
+    let (code, text, stderr) = riskpane(&[
+        "backtest",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--cases",
+        cases.to_str().unwrap(),
+        "--label",
+        "label",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(text.contains("Backtest of backtest-base 1.0.0 on 7 cases"), "{text}");
+    assert!(text.contains("line 6: invalid JSON"), "{text}");
+    assert!(
+        text.contains("medium   ( 30)         6        3        2        0        1      60.0%  100.0%   75.0%"),
+        "{text}"
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    std::fs::remove_file(&html).unwrap();
+    assert_eq!(page.matches("<svg").count(), 3, "histogram, precision-recall curve, rule bars");
+    assert!(!page.contains("<script"), "no JavaScript");
+    assert!(page.contains("label &quot;maybe&quot; is not one of"), "data is escaped");
+
+    let (code, json, _) = riskpane(&[
+        "backtest",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--cases",
+        cases.to_str().unwrap(),
+        "--label",
+        "label",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["thresholds"][0]["precision"], 0.6);
+    assert_eq!(json["bad_rows"]["count"], 2);
+
+    let (code, text, _) = riskpane(&[
+        "diff",
+        "--base",
+        pack.to_str().unwrap(),
+        "--pack",
+        fixture("new.toml").to_str().unwrap(),
+        "--cases",
+        fixture("cases.csv").to_str().unwrap(),
+        "--label",
+        "fraud",
+        "--id",
+        "case_id",
+        "--map",
+        "Order value=order.total_eur",
+    ]);
+    assert_eq!(code, 0);
+    assert!(text.contains("2 change band (0 up, 2 down), 3 change score"), "{text}");
+    assert!(text.contains("~ R1: points 40 -> 20"), "{text}");
+    assert!(text.contains("line 2 c1: 70 high -> 50 medium"), "{text}");
+
+    let (code, _, stderr) = riskpane(&["backtest", "--pack", pack.to_str().unwrap(), "--cases", "/nonexistent.ndjson"]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: cannot read cases /nonexistent.ndjson"), "{stderr}");
+    let (code, _, stderr) = riskpane(&[
+        "backtest",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--cases",
+        cases.to_str().unwrap(),
+        "--amount",
+        "nope",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--amount: the pack has no fact `nope`"), "{stderr}");
+}
