@@ -35,7 +35,7 @@ fn engine(criterion: &mut Criterion) {
     });
 }
 
-/// The shipped domain pack on its 44 realistic cases, assessed one after another.
+/// The shipped domain pack on its realistic cases, assessed one after another.
 fn care(criterion: &mut Criterion) {
     let pack = compile_source("care.toml", CARE).expect("care pack compiles");
     let cases: toml::Table = toml::from_str(CARE_CASES).expect("cases.toml parses");
@@ -51,7 +51,7 @@ fn care(criterion: &mut Criterion) {
         .collect();
     let mut group = criterion.benchmark_group("assess/care");
     group.throughput(Throughput::Elements(all.len() as u64));
-    group.bench_function("44 realistic cases", |bencher| {
+    group.bench_function("realistic cases", |bencher| {
         bencher.iter(|| {
             for facts in &all {
                 black_box(assess(black_box(&pack), facts));
@@ -62,8 +62,38 @@ fn care(criterion: &mut Criterion) {
     criterion.bench_function("compile/care", |bencher| bencher.iter(|| compile_source("care.toml", black_box(CARE))));
 }
 
+/// Cases of the synthetic history (seed 7) used by the JsonLogic anchor of `cargo xtask bench`.
+pub const SYNTHETIC_CASES: u64 = 2000;
+
+/// The care pack on the synthetic history: the full report (`assess`) and the backtests' lean
+/// `score`, per case, on the same cases the JsonLogic anchor evaluates.
+fn synthetic(criterion: &mut Criterion) {
+    let pack = compile_source("care.toml", CARE).expect("care pack compiles");
+    let all: Vec<CaseFacts> = riskpane::backtest::synth::cases(SYNTHETIC_CASES, 7)
+        .iter()
+        .map(|case| CaseFacts::from_json(&pack, case).0)
+        .collect();
+    let mut group = criterion.benchmark_group("care-synthetic");
+    group.throughput(Throughput::Elements(all.len() as u64));
+    group.bench_function("assess", |bencher| {
+        bencher.iter(|| {
+            for facts in &all {
+                black_box(assess(black_box(&pack), facts));
+            }
+        });
+    });
+    group.bench_function("score", |bencher| {
+        bencher.iter(|| {
+            for facts in &all {
+                black_box(riskpane::engine::score(black_box(&pack), facts));
+            }
+        });
+    });
+    group.finish();
+}
+
 const CARE: &str = include_str!("../pkg-config/rules/care.toml");
 const CARE_CASES: &str = include_str!("../tests/fixtures/care/cases.toml");
 
-criterion_group!(benches, engine, care);
+criterion_group!(benches, engine, care, synthetic);
 criterion_main!(benches);

@@ -4,6 +4,9 @@
 //   (window.riskpane = window.riskpane || []).push(['mount', element, options, handle => { ... }]);
 import init, { mount as wasmMount } from './riskpane_wasm.js';
 
+// Hosts (and `cargo xtask bench`) measure from here: script start → first score painted.
+globalThis.performance?.mark?.('riskpane:start');
+
 const VERSION = '{{version}}';
 let loading = null;
 

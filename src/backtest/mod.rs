@@ -6,6 +6,7 @@
 
 pub mod html;
 pub mod input;
+pub mod synth;
 pub mod text;
 
 use crate::CaseFacts;

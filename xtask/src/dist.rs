@@ -41,33 +41,14 @@ fn compile_dir(from: &str, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds the package; returns its directory.
-pub(crate) fn run_dist() -> Result<PathBuf, String> {
-    ensure_wasm_target()?;
-    ensure_wasm_bindgen()?;
-    let tools = root().join("xtask");
-    ensure_npm_packages(&tools)?;
-    run("cargo", &["build", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])?;
-    let out = package_dir();
-    if out.exists() {
-        std::fs::remove_dir_all(&out).map_err(|error| format!("cannot clean {}: {error}", out.display()))?;
-    }
+/// wasm-bindgen `--target web` into `out` as `name`, then `wasm-opt -Oz`; returns the .wasm path.
+pub(crate) fn bindgen_and_optimise(input: &Path, out: &Path, name: &str) -> Result<PathBuf, String> {
     let out_text = out.to_string_lossy().into_owned();
-    run(
-        "wasm-bindgen",
-        &[
-            "--target",
-            "web",
-            "--out-dir",
-            &out_text,
-            "--out-name",
-            "riskpane_wasm",
-            "target/wasm32-unknown-unknown/wasm-release/riskpane.wasm",
-        ],
-    )?;
-    let wasm = out.join("riskpane_wasm_bg.wasm");
+    let input_text = input.to_string_lossy().into_owned();
+    run("wasm-bindgen", &["--target", "web", "--out-dir", &out_text, "--out-name", name, &input_text])?;
+    let wasm = out.join(format!("{name}_bg.wasm"));
     let wasm_text = wasm.to_string_lossy().into_owned();
-    let wasm_opt = tools.join("node_modules/.bin/wasm-opt").to_string_lossy().into_owned();
+    let wasm_opt = root().join("xtask/node_modules/.bin/wasm-opt").to_string_lossy().into_owned();
     run(
         &wasm_opt,
         &[
@@ -82,6 +63,25 @@ pub(crate) fn run_dist() -> Result<PathBuf, String> {
             "-o",
             &wasm_text,
         ],
+    )?;
+    Ok(wasm)
+}
+
+/// Builds the package; returns its directory.
+pub(crate) fn run_dist() -> Result<PathBuf, String> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    let tools = root().join("xtask");
+    ensure_npm_packages(&tools)?;
+    run("cargo", &["build", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])?;
+    let out = package_dir();
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|error| format!("cannot clean {}: {error}", out.display()))?;
+    }
+    let wasm = bindgen_and_optimise(
+        &root().join("target/wasm32-unknown-unknown/wasm-release/riskpane.wasm"),
+        &out,
+        "riskpane_wasm",
     )?;
     let version = env!("CARGO_PKG_VERSION");
     for file in ["riskpane.js", "riskpane.d.ts", "README.md", "custom-elements.json", "package.json"] {

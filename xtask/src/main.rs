@@ -3,12 +3,13 @@
 //! is missing, so a fresh machine needs no manual step.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a developer tool reports progress on the terminal
 
+mod bench;
 mod ci;
 mod demo;
 mod dist;
 mod reference_server;
 mod serve;
-mod synth;
+mod jsonlogic;
 mod tools;
 
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ tasks:
                               decision API, decisions in SQLite (default target/demo/decisions.sqlite);
                               --faults RATE [--fault-delay-ms MS] [--fault-seed N] injects failures
   browser-tests               build the site and run the Playwright tests in Debian's Chromium
+  bench                       measure size, browser timings, engine throughput and the anchors (Yew
+                              hello world, JsonLogic); rewrites the measured part of BENCHMARKS.md
   check-rules [PACK...]       lint rule packs (default: every pack in pkg-config/rules)
   synth [--cases N] [--seed S] [--out F]
                               a seeded synthetic labelled case history for the care pack as NDJSON
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
             reference_server::serve(&root, &database, port, faults)
         }),
         Some("check-rules") => ci::check_rules(rest),
+        Some("bench") => bench::run_bench(),
         Some("synth") => (|| {
             let count =
                 flag(rest, "--cases").map_or(Ok(100_000), |n| n.parse().map_err(|_| format!("invalid count `{n}`")))?;
@@ -78,7 +82,9 @@ fn main() -> ExitCode {
                 std::fs::create_dir_all(parent)
                     .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
             }
-            synth::run(&out, count, seed)
+            riskpane::backtest::synth::write(&out, count, seed)?;
+            println!("synth: {count} cases (seed {seed}) in {}", out.display());
+            Ok(())
         })(),
         Some("browser-tests") => ci::browser_tests(),
         _ => {

@@ -67,9 +67,19 @@ pub(crate) fn ensure_wasm_bindgen() -> Result<(), String> {
     run("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted])
 }
 
-/// Runs `npm ci` (or `npm install` without a lockfile) in `dir` when its node_modules is missing.
+/// Runs `npm ci` (or `npm install` without a lockfile) in `dir` when a package its package.json
+/// names is not in node_modules (a fresh clone, or a dependency added since the last install).
 pub(crate) fn ensure_npm_packages(dir: &Path) -> Result<(), String> {
-    if dir.join("node_modules").exists() {
+    let manifest: serde_json::Value = std::fs::read_to_string(dir.join("package.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let declared = ["dependencies", "devDependencies"]
+        .iter()
+        .filter_map(|key| manifest.get(*key).and_then(serde_json::Value::as_object))
+        .flat_map(|packages| packages.keys().cloned().collect::<Vec<_>>())
+        .collect::<Vec<_>>();
+    if dir.join("node_modules").exists() && declared.iter().all(|name| dir.join("node_modules").join(name).exists()) {
         return Ok(());
     }
     if dir.join("package-lock.json").exists() {

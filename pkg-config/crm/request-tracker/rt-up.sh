@@ -38,9 +38,16 @@ rm -rf /var/cache/request-tracker5/mason_data/obj
 
 # Seed once per database: ask RT itself whether the current seed is there. A database seeded by an
 # older riskpane (other rights) is rebuilt: it only ever holds test data.
+# RT runs as www-data, which may not be able to read this checkout (a private temporary clone):
+# the seed files are copied next to RT's state first.
+install -m 644 -t "$STATE" "$HERE/seed-state.pl" "$HERE/initialdata.pl"
 SEED_STATE=0
-runuser -u www-data -- perl "$HERE/seed-state.pl" 2>/dev/null || SEED_STATE=$?
-if [ "$SEED_STATE" = 2 ]; then
+runuser -u www-data -- perl "$STATE/seed-state.pl" 2>/dev/null || SEED_STATE=$?
+case "$SEED_STATE" in
+  0|1|3) ;;
+  *) echo "rt-up: cannot check RT's seed (seed-state.pl exited $SEED_STATE)" >&2; exit 1 ;;
+esac
+if [ "$SEED_STATE" = 3 ]; then
   echo "rt-up: the test database has an older riskpane seed; rebuilding it"
   "$HERE/rt-down.sh" || true
   DB=/var/lib/dbconfig-common/sqlite3/request-tracker5/rtdb
@@ -52,8 +59,8 @@ if [ "$SEED_STATE" = 2 ]; then
     my ($ok, $message) = $root->SetPassword($ARGV[0]); die "$message\n" unless $ok;' "$ROOT_PASSWORD"
 fi
 if [ "$SEED_STATE" != 0 ]; then
-  runuser -u www-data -- /usr/sbin/rt-setup-database-5 --action insert --datafile "$HERE/initialdata.pl" --skip-create
   rm -f "$STATE/tickets.json"
+  runuser -u www-data -- /usr/sbin/rt-setup-database-5 --action insert --datafile "$STATE/initialdata.pl" --skip-create
 fi
 
 "$HERE/rt-down.sh" || true

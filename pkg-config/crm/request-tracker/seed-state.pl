@@ -1,6 +1,7 @@
 # Says whether RT's database carries the current riskpane seed (run as www-data by rt-up.sh):
-# exit 0 = seeded and current, 1 = not seeded, 2 = seeded by an older riskpane (the rights on
-# "Decision State" differ), so the test database must be rebuilt.
+# exit 0 = seeded and current, 1 = not seeded, 3 = seeded by an older riskpane (the rights on
+# "Decision State" differ), so the test database must be rebuilt. (Perl itself exits 2 when it
+# cannot read a script, so 2 is not used.)
 use strict;
 use warnings;
 use lib '/usr/local/share/request-tracker5/lib', '/usr/share/request-tracker5/lib';
@@ -14,7 +15,7 @@ my $field = RT::CustomField->new(RT->SystemUser);
 $field->LoadByName(Name => 'Decision State', LookupType => 'RT::Queue-RT::Ticket');
 my $experts = RT::Group->new(RT->SystemUser);
 $experts->LoadUserDefinedGroup('Risk Experts');
-exit 2 unless $field->id && $experts->id;
+exit 3 unless $field->id && $experts->id;
 my $experts_may = $experts->PrincipalObj->HasRight(Right => 'ModifyCustomField', Object => $field);
 my $agent_may = $agent->PrincipalObj->HasRight(Right => 'ModifyCustomField', Object => $field);
-exit(($experts_may && !$agent_may) ? 0 : 2);
+exit(($experts_may && !$agent_may) ? 0 : 3);

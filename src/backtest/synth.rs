@@ -1,4 +1,5 @@
-//! A synthetic, labelled case history for the care pack (`cargo xtask synth`): seeded and
+//! A synthetic, labelled case history for the care pack (`cargo xtask synth`, the backtest and
+//! engine benchmarks, the JsonLogic anchor): seeded and
 //! reproducible (ChaCha8), so backtest benchmarks and demos run on the same cases everywhere.
 //! About 7 % of cases are fraud or abuse; their facts lean towards the signals the pack knows
 //! (new accounts, high baskets, refunds to new instruments, repeated claims, credential changes,
@@ -142,8 +143,18 @@ fn case(rng: &mut ChaCha8Rng, index: u64) -> Value {
     Value::Object(case)
 }
 
+/// `count` cases, seeded with `seed` (the same seed gives the same cases on every machine).
+#[must_use]
+pub fn cases(count: u64, seed: u64) -> Vec<Value> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (1..=count).map(|index| case(&mut rng, index)).collect()
+}
+
 /// Writes `count` cases as NDJSON, seeded with `seed`.
-pub(crate) fn run(out: &Path, count: u64, seed: u64) -> Result<(), String> {
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write(out: &Path, count: u64, seed: u64) -> Result<(), String> {
     let file = std::fs::File::create(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
     let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -151,7 +162,5 @@ pub(crate) fn run(out: &Path, count: u64, seed: u64) -> Result<(), String> {
         let line = case(&mut rng, index).to_string();
         writeln!(writer, "{line}").map_err(|error| format!("cannot write {}: {error}", out.display()))?;
     }
-    writer.flush().map_err(|error| format!("cannot write {}: {error}", out.display()))?;
-    println!("synth: {count} cases (seed {seed}) in {}", out.display());
-    Ok(())
+    writer.flush().map_err(|error| format!("cannot write {}: {error}", out.display()))
 }

@@ -1,0 +1,92 @@
+//! The benchmark anchor: a rule pack's scoring logic translated into JsonLogic
+//! (<https://jsonlogic.com>), so `json-logic-js` under Node can score the same cases as the engine.
+//! Facts become `var`s on nested case objects; what JsonLogic has no operation for (keyword lists,
+//! day differences, case-insensitive text tests, list length) becomes a custom operation that
+//! `xtask/bench/jsonlogic-bench.mjs` registers. JsonLogic has no unknown value: a missing fact is
+//! `null`, so on cases with missing facts the two engines may disagree; the bench reports how often.
+
+use riskpane::RulePack;
+use riskpane::rules::lang::Node;
+use riskpane::rules::lang::check::{ArithOp, CompareOp, TextOp};
+use serde_json::{Value, json};
+
+fn number(value: riskpane::rules::lang::number::Decimal) -> Value {
+    let text = value.to_string();
+    text.parse::<i64>().map_or_else(|_| json!(text.parse::<f64>().unwrap_or(0.0)), |integer| json!(integer))
+}
+
+/// One condition as JsonLogic.
+fn translate(pack: &RulePack, node: &Node) -> Value {
+    let go = |node: &Node| translate(pack, node);
+    match node {
+        Node::Bool(value) => json!(value),
+        Node::Number(value) => number(*value),
+        Node::Text(text) => json!(text),
+        Node::Date(days) => json!({ "date_days": [days] }),
+        Node::DateTime(seconds) => json!({ "datetime_seconds": [seconds] }),
+        Node::Fact(slot) => json!({ "var": pack.facts[usize::from(*slot)].name }),
+        Node::RiskScore => json!({ "var": "risk.score" }),
+        Node::RiskBand => json!({ "var": "risk.band" }),
+        Node::Not(inner) => json!({ "!": [go(inner)] }),
+        Node::And(left, right) => json!({ "and": [go(left), go(right)] }),
+        Node::Or(left, right) => json!({ "or": [go(left), go(right)] }),
+        Node::Compare(op, left, right) => {
+            let name = match op {
+                CompareOp::Eq => "eq_fold",
+                CompareOp::Ne => "ne_fold",
+                CompareOp::Lt => "lt_value",
+                CompareOp::Le => "le_value",
+                CompareOp::Gt => "gt_value",
+                CompareOp::Ge => "ge_value",
+            };
+            json!({ name: [go(left), go(right)] })
+        }
+        Node::Arith(op, left, right) => {
+            let name = match op {
+                ArithOp::Add => "+",
+                ArithOp::Sub => "-",
+                ArithOp::Mul => "*",
+                ArithOp::Div => "/",
+            };
+            json!({ name: [go(left), go(right)] })
+        }
+        Node::Neg(inner) => json!({ "-": [go(inner)] }),
+        Node::InSet(value, items) => json!({ "in_fold": [go(value), items.iter().map(go).collect::<Vec<_>>()] }),
+        Node::TextOp(op, left, right) => {
+            let name = match op {
+                TextOp::Contains => "text_contains",
+                TextOp::StartsWith => "text_starts",
+                TextOp::EndsWith => "text_ends",
+            };
+            json!({ name: [go(left), go(right)] })
+        }
+        Node::ListContains(list, item) => json!({ "list_contains": [go(list), go(item)] }),
+        Node::IsMissing(inner) => json!({ "==": [go(inner), null] }),
+        Node::IsPresent(inner) => json!({ "!=": [go(inner), null] }),
+        Node::Len(inner) => json!({ "len": [go(inner)] }),
+        Node::DaysBetween(from, to) => json!({ "days_between": [go(from), go(to)] }),
+        Node::MatchesAny(text, list) => {
+            json!({ "matches_any": [go(text), pack.keyword_lists[usize::from(*list)].name] })
+        }
+    }
+}
+
+/// The pack as `{ rules: [{ id, points, logic }], bands, keywords: { name: [term] } }`.
+pub(crate) fn pack_to_jsonlogic(pack: &RulePack) -> Value {
+    let rules: Vec<Value> = pack
+        .rules
+        .iter()
+        .map(|rule| json!({ "id": rule.id, "points": rule.points, "logic": translate(pack, &rule.when.node) }))
+        .collect();
+    let keywords: serde_json::Map<String, Value> = pack
+        .keyword_lists
+        .iter()
+        .map(|list| (list.name.clone(), json!(list.terms.iter().map(|term| term.keyword.clone()).collect::<Vec<_>>())))
+        .collect();
+    json!({
+        "pack": pack.id,
+        "bands": { "medium": pack.bands.medium, "high": pack.bands.high, "critical": pack.bands.critical },
+        "rules": rules,
+        "keywords": keywords,
+    })
+}
