@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
-/** Where a rule pack or CRM profile comes from: a URL of its compiled JSON, or the object itself. */
+/** Where a rule pack or CRM profile comes from: a URL of its compiled JSON, that JSON as text, or the object itself. */
 export type RiskpaneSource = string | Record<string, unknown>;
 export interface RiskpaneUser { id: string; name: string; role: "agent" | "expert"; }
 export interface RiskpaneScoredDetail {
@@ -110,8 +110,9 @@ fn optional_string(object: &JsValue, key: &str) -> Result<Option<String>, JsErro
 
 fn source(options: &JsValue, key: &str) -> Result<Source, JsError> {
     let value = get(options, key);
-    if let Some(url) = value.as_string() {
-        return Ok(Source::Url(url));
+    if let Some(text) = value.as_string() {
+        // JSON text (the package's JS fetches URLs while the wasm compiles and passes the text).
+        return Ok(if text.trim_start().starts_with('{') { Source::Inline(text) } else { Source::Url(text) });
     }
     if value.is_object() {
         let text = js_sys::JSON::stringify(&value)
@@ -120,7 +121,7 @@ fn source(options: &JsValue, key: &str) -> Result<Source, JsError> {
             .ok_or_else(|| JsError::new(&format!("riskpane: option `{key}` cannot be serialized")))?;
         return Ok(Source::Inline(text));
     }
-    Err(JsError::new(&format!("riskpane: option `{key}` is required: a URL of the compiled JSON or the object itself")))
+    Err(JsError::new(&format!("riskpane: option `{key}` is required: a URL of the compiled JSON, its text, or the object itself")))
 }
 
 fn function(options: &JsValue, key: &str) -> Result<Option<js_sys::Function>, JsError> {

@@ -18,17 +18,31 @@ export function ready() {
   return loading;
 }
 
+/** A pack or profile URL's JSON text, fetched while the wasm compiles; the URL itself when that
+ *  fails (the widget then loads it and reports the error). Inline objects pass through. */
+function prefetch(source) {
+  if (typeof source !== 'string' || source.trimStart().startsWith('{')) return Promise.resolve(source);
+  return fetch(source, { credentials: 'same-origin', cache: 'no-cache' })
+    .then((response) => (response.ok ? response.text() : source))
+    .catch(() => source);
+}
+
 class WidgetHandle {
   #real = null;
   #pending = [];
   #gone = false;
+  /** URL → fetched text, so update() with the same URLs does not reload. */
+  #texts = new Map();
 
   constructor(target, options) {
+    const texts = Promise.all([prefetch(options?.pack), prefetch(options?.profile)]);
     /** Resolves with this handle once the widget is mounted; rejects if mounting failed. */
-    this.ready = ready().then(() => {
+    this.ready = Promise.all([ready(), texts]).then(([, [pack, profile]]) => {
       if (this.#gone) return this;
-      this.#real = wasmMount(target, options);
-      for (const [method, args] of this.#pending) this.#real[method](...args);
+      if (pack !== options?.pack) this.#texts.set(options.pack, pack);
+      if (profile !== options?.profile) this.#texts.set(options.profile, profile);
+      this.#real = wasmMount(target, this.#withTexts(options));
+      for (const [method, args] of this.#pending) this.#apply(method, args);
       this.#pending = [];
       return this;
     });
@@ -37,8 +51,19 @@ class WidgetHandle {
 
   #call(method, args) {
     if (this.#gone) return;
-    if (this.#real) this.#real[method](...args);
+    if (this.#real) this.#apply(method, args);
     else this.#pending.push([method, args]);
+  }
+
+  /** Calls the mounted widget; option URLs already fetched are passed as their text. */
+  #apply(method, args) {
+    this.#real[method](...(method === 'update' ? [this.#withTexts(args[0])] : args));
+  }
+
+  #withTexts(options) {
+    if (!options) return options;
+    const text = (source) => this.#texts.get(source) ?? source;
+    return { ...options, pack: text(options.pack), profile: text(options.profile) };
   }
 
   /** Applies new options (same shape as mount's). */

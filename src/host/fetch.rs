@@ -1,4 +1,4 @@
-//! Loads a compiled rule pack or CRM profile from a URL (same-origin credentials, no other
+//! Loads compiled rule packs and CRM profiles from URLs, in parallel (same-origin credentials, no other
 //! network use), or takes it inline from the embedding options.
 
 use wasm_bindgen::{JsCast, JsValue};
@@ -14,10 +14,19 @@ pub(crate) enum Source {
     Inline(String),
 }
 
-/// The JSON text of a pack or profile; `what` names it in errors ("rule pack").
-pub(crate) async fn load_text(source: &Source, what: &str) -> Result<String, String> {
+/// A pack or profile on its way: given inline, or a request already sent.
+pub(crate) enum Loading {
+    /// Inline text.
+    Ready(String),
+    /// The browser's fetch, started; with the URL for errors.
+    Fetching(JsFuture, String),
+}
+
+/// Starts loading a pack or profile at once, so several load in parallel; `what` names it in
+/// errors ("rule pack").
+pub(crate) fn begin(source: &Source, what: &str) -> Result<Loading, String> {
     let url = match source {
-        Source::Inline(text) => return Ok(text.clone()),
+        Source::Inline(text) => return Ok(Loading::Ready(text.clone())),
         Source::Url(url) => url,
     };
     let describe = |error: JsValue| format!("{what} could not be loaded from {url}: {}", js_message(&error));
@@ -26,8 +35,17 @@ pub(crate) async fn load_text(source: &Source, what: &str) -> Result<String, Str
     init.set_cache(RequestCache::NoCache);
     let request = Request::new_with_str_and_init(url, &init).map_err(describe)?;
     let window = web_sys::window().ok_or_else(|| format!("{what}: no window"))?;
-    let response: Response =
-        JsFuture::from(window.fetch_with_request(&request)).await.map_err(describe)?.unchecked_into();
+    Ok(Loading::Fetching(JsFuture::from(window.fetch_with_request(&request)), url.clone()))
+}
+
+/// The JSON text of a pack or profile whose loading `begin` started.
+pub(crate) async fn finish(loading: Loading, what: &str) -> Result<String, String> {
+    let (fetching, url) = match loading {
+        Loading::Ready(text) => return Ok(text),
+        Loading::Fetching(fetching, url) => (fetching, url),
+    };
+    let describe = |error: JsValue| format!("{what} could not be loaded from {url}: {}", js_message(&error));
+    let response: Response = fetching.await.map_err(describe)?.unchecked_into();
     if !response.ok() {
         return Err(format!("{what} could not be loaded from {url}: HTTP {}", response.status()));
     }
