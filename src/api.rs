@@ -121,7 +121,9 @@ fn source(options: &JsValue, key: &str) -> Result<Source, JsError> {
             .ok_or_else(|| JsError::new(&format!("riskpane: option `{key}` cannot be serialized")))?;
         return Ok(Source::Inline(text));
     }
-    Err(JsError::new(&format!("riskpane: option `{key}` is required: a URL of the compiled JSON, its text, or the object itself")))
+    Err(JsError::new(&format!(
+        "riskpane: option `{key}` is required: a URL of the compiled JSON, its text, or the object itself"
+    )))
 }
 
 fn function(options: &JsValue, key: &str) -> Result<Option<js_sys::Function>, JsError> {
