@@ -142,6 +142,8 @@ fn score_everything(pack: &RulePack, json: &serde_json::Value) {
     let (facts, issues) = CaseFacts::from_json(pack, json);
     let score_report = assess(pack, &facts);
     assert!((0..=100).contains(&score_report.score));
+    let scoring = riskpane::engine::score(pack, &facts);
+    assert_eq!((scoring.score, scoring.band), (score_report.score, score_report.band));
     assert!(score_report.score_range.0 <= score_report.score && score_report.score <= score_report.score_range.1);
     let _ = report::to_json(pack, &facts, &issues, &score_report, "de");
     let _ = report::to_text(pack, &facts, &issues, &score_report, "en");
@@ -161,7 +163,10 @@ proptest! {
         if let Ok((node, _)) = pack.compile_expression(&source) {
             let (facts, _) = CaseFacts::from_json(pack, &case);
             let env = riskpane::rules::lang::eval::Env { facts: &facts, keyword_lists: &pack.keyword_lists, risk: Some((50, "medium")) };
-            let _ = riskpane::rules::lang::eval::eval(&node, &env, &mut riskpane::rules::lang::eval::Trace::default());
+            let traced = riskpane::rules::lang::eval::eval(&node, &env, &mut riskpane::rules::lang::eval::Trace::default());
+            // The engine's untraced first pass must give the same value as the traced evaluation.
+            let quick = riskpane::rules::lang::eval::truth(&node, &env, &mut riskpane::rules::lang::eval::Trace::default());
+            prop_assert_eq!(quick, traced, "{}", source);
         }
     }
 

@@ -356,8 +356,24 @@ struct BandCases {
     case: Vec<BandCase>,
 }
 
-/// The backtests' lean `engine::score` agrees with the full `assess` on score, band and rules.
+/// The backtests' lean `engine::score` agrees with the full `assess` on score, band and rules, and
+/// the engine's untraced first pass (`truth`) gives the traced value (`eval`) for every condition
+/// of the pack (rules, checklist, outcomes, deadlines).
 fn assert_scoring_matches(pack: &riskpane::RulePack, facts: &CaseFacts, report: &riskpane::ScoreReport) {
+    use riskpane::rules::lang::eval::{Env, Trace, eval, truth};
+    let env = Env { facts, keyword_lists: &pack.keyword_lists, risk: Some((report.score, report.band.name())) };
+    let conditions = pack
+        .rules
+        .iter()
+        .map(|rule| &rule.when)
+        .chain(pack.checklist.iter().flat_map(|item| item.when.iter().chain(item.done_when.iter())))
+        .chain(pack.decision_policy.outcomes.iter().map(|outcome| &outcome.requires_second_approval))
+        .chain(pack.deadlines.iter().map(|deadline| &deadline.when));
+    for condition in conditions {
+        let (quick, traced) =
+            (truth(&condition.node, &env, &mut Trace::default()), eval(&condition.node, &env, &mut Trace::default()));
+        assert_eq!(quick, traced, "`{}`", condition.source);
+    }
     let scoring = riskpane::engine::score(pack, facts);
     assert_eq!(scoring.score, report.score);
     assert_eq!(scoring.band, report.band);

@@ -12,7 +12,7 @@ pub use checklist::{ChecklistEntry, ChecklistStatus};
 
 use crate::case::CaseFacts;
 use crate::rules::lang::Value;
-use crate::rules::lang::eval::{Env, KeywordHit, Trace, eval};
+use crate::rules::lang::eval::{Env, KeywordHit, Trace, eval, truth};
 use crate::rules::{BandThresholds, Category, RulePack};
 use std::sync::Arc;
 
@@ -274,7 +274,7 @@ fn due_dates(pack: &RulePack, facts: &CaseFacts, env: &Env<'_>, trace: &mut Trac
     let mut due_dates = Vec::new();
     for (index, deadline) in pack.deadlines.iter().enumerate() {
         trace.clear();
-        if eval(&deadline.when.node, env, trace) != Value::Bool(true) {
+        if truth(&deadline.when.node, env, trace) != Value::Bool(true) {
             continue;
         }
         if let Some(start) = day_of(deadline.from) {
@@ -308,7 +308,7 @@ pub fn score(pack: &RulePack, facts: &CaseFacts) -> Scoring {
     let (mut raw_points, mut fired, mut not_evaluable) = (0i64, Vec::new(), Vec::new());
     for (index, rule) in pack.rules.iter().enumerate() {
         trace.clear();
-        match eval(&rule.when.node, &env, &mut trace) {
+        match truth(&rule.when.node, &env, &mut trace) {
             Value::Bool(true) => {
                 raw_points += rule.points;
                 fired.push(index);
@@ -337,9 +337,9 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
     let (mut raw_points, mut unknown_negative, mut unknown_positive) = (0i64, 0i64, 0i64);
     let (mut evaluated_weight, mut total_weight) = (0i64, 0i64);
     for (index, rule) in pack.rules.iter().enumerate() {
-        trace.clear();
         let subscore = &mut subscores[rule.category as usize];
         total_weight += rule.points.abs();
+        trace.clear();
         match eval(&rule.when.node, &env, &mut trace) {
             Value::Bool(true) => {
                 evaluated_weight += rule.points.abs();
