@@ -2,7 +2,7 @@
 //! by label, precision-recall curve, per-rule bars; band transitions for a diff). No JavaScript,
 //! no external files; every text from the data is HTML-escaped.
 
-use super::{BacktestReport, DiffReport};
+use super::{BacktestReport, DiffReport, percent};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::fmt::Write as _;
@@ -26,10 +26,6 @@ fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |value| format!("{:.1}%", value * 100.0))
 }
 
 /// Draws into an SVG string; a drawing error becomes a visible note instead of a plot.
@@ -282,19 +278,15 @@ pub fn backtest(report: &BacktestReport) -> String {
     );
     for threshold in &report.thresholds {
         let money = |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |value| format!("{value:.2} €"));
+        let cells = threshold.cells().iter().fold(String::new(), |mut cells, cell| {
+            let _ = write!(cells, "<td>{}</td>", escape(cell));
+            cells
+        });
         let _ = writeln!(
             html,
-            "<tr><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{} ({})</td>{cells}<td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&threshold.band),
             threshold.min_score,
-            threshold.flagged,
-            threshold.true_positives,
-            threshold.false_positives,
-            threshold.false_negatives,
-            threshold.true_negatives,
-            percent(threshold.precision),
-            percent(threshold.recall),
-            percent(threshold.f1),
             money(threshold.money.map(|money| money.fraud_flagged_eur)),
             money(threshold.money.map(|money| money.fraud_missed_eur)),
             money(threshold.money.map(|money| money.legit_flagged_eur)),

@@ -53,6 +53,39 @@ fn class(label: Option<bool>) -> usize {
     }
 }
 
+/// Bad rows: all counted, the first ones by line number kept.
+#[derive(Clone, Debug, Default)]
+struct BadRowTally {
+    count: u64,
+    examples: Vec<BadRow>,
+}
+
+impl BadRowTally {
+    fn push(&mut self, bad: BadRow) {
+        self.count += 1;
+        self.examples.push(bad);
+        if self.examples.len() > BAD_ROWS_LISTED * 2 {
+            self.trim();
+        }
+    }
+
+    fn trim(&mut self) {
+        self.examples.sort_by_key(|bad| bad.line);
+        self.examples.truncate(BAD_ROWS_LISTED);
+    }
+
+    fn merge(&mut self, other: BadRowTally) {
+        self.count += other.count;
+        self.examples.extend(other.examples);
+        self.trim();
+    }
+
+    fn finish(mut self) -> BadRows {
+        self.trim();
+        BadRows { count: self.count, examples: self.examples }
+    }
+}
+
 /// Per-rule counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct RuleTally {
@@ -72,8 +105,7 @@ struct Tally {
     bands: [u64; 4],
     rules: Vec<RuleTally>,
     rows_with_unknown_facts: u64,
-    bad_rows: u64,
-    bad_examples: Vec<BadRow>,
+    bad_rows: BadRowTally,
 }
 
 impl Tally {
@@ -85,22 +117,8 @@ impl Tally {
             bands: [0; 4],
             rules: vec![RuleTally::default(); rules],
             rows_with_unknown_facts: 0,
-            bad_rows: 0,
-            bad_examples: Vec::new(),
+            bad_rows: BadRowTally::default(),
         }
-    }
-
-    fn bad(&mut self, bad: BadRow) {
-        self.bad_rows += 1;
-        self.bad_examples.push(bad);
-        if self.bad_examples.len() > BAD_ROWS_LISTED * 2 {
-            self.trim_bad();
-        }
-    }
-
-    fn trim_bad(&mut self) {
-        self.bad_examples.sort_by_key(|bad| bad.line);
-        self.bad_examples.truncate(BAD_ROWS_LISTED);
     }
 
     fn merge(mut self, other: Tally) -> Tally {
@@ -125,9 +143,7 @@ impl Tally {
             mine.unknown += theirs.unknown;
         }
         self.rows_with_unknown_facts += other.rows_with_unknown_facts;
-        self.bad_rows += other.bad_rows;
-        self.bad_examples.extend(other.bad_examples);
-        self.trim_bad();
+        self.bad_rows.merge(other.bad_rows);
         self
     }
 }
@@ -328,6 +344,31 @@ pub struct BacktestReport {
     pub amount_fact: Option<String>,
 }
 
+impl Threshold {
+    /// The confusion matrix and its rates as printed: flagged, TP, FP, FN, TN, precision, recall, F1.
+    #[must_use]
+    pub fn cells(&self) -> [String; 8] {
+        let percent =
+            |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |value| format!("{:.1}%", value * 100.0));
+        [
+            self.flagged.to_string(),
+            self.true_positives.to_string(),
+            self.false_positives.to_string(),
+            self.false_negatives.to_string(),
+            self.true_negatives.to_string(),
+            percent(self.precision),
+            percent(self.recall),
+            percent(self.f1),
+        ]
+    }
+}
+
+/// A share as `12.3%`, or `–` when undefined.
+#[must_use]
+pub fn percent(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |value| format!("{:.1}%", value * 100.0))
+}
+
 fn ratio(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
@@ -403,7 +444,7 @@ impl BacktestReport {
         BacktestReport {
             pack: PackInfo::of(pack),
             cases: tally.cases,
-            bad_rows: BadRows { count: tally.bad_rows, examples: tally.bad_examples },
+            bad_rows: tally.bad_rows.finish(),
             rows_with_unknown_facts: tally.rows_with_unknown_facts,
             labels: LabelCounts { fraud, legit, unlabelled: count(2, 0) },
             score_histogram: tally
@@ -444,7 +485,7 @@ pub fn backtest<R: BufRead>(
     let slot = amount.as_ref().map(|(slot, _)| *slot);
     let rules = pack.rules.len();
     let handle = |tally: &mut Tally, row: Result<Row, BadRow>| match row {
-        Err(bad) => tally.bad(bad),
+        Err(bad) => tally.bad_rows.push(bad),
         Ok(row) => {
             let (report, cents, unknown_facts) = score_row(pack, slot, &row);
             let class = class(row.label);
@@ -551,8 +592,7 @@ struct DiffTally {
     fired_base: Vec<u64>,
     fired_pack: Vec<u64>,
     changed_cases: Vec<ChangedCase>,
-    bad_rows: u64,
-    bad_examples: Vec<BadRow>,
+    bad_rows: BadRowTally,
 }
 
 impl DiffTally {
@@ -564,16 +604,13 @@ impl DiffTally {
             fired_base: vec![0; base_rules],
             fired_pack: vec![0; pack_rules],
             changed_cases: Vec::new(),
-            bad_rows: 0,
-            bad_examples: Vec::new(),
+            bad_rows: BadRowTally::default(),
         }
     }
 
     fn trim(&mut self) {
         self.changed_cases.sort_by_key(|case| case.line);
         self.changed_cases.truncate(CHANGED_CASES_LISTED);
-        self.bad_examples.sort_by_key(|bad| bad.line);
-        self.bad_examples.truncate(BAD_ROWS_LISTED);
     }
 
     fn merge(mut self, other: DiffTally) -> DiffTally {
@@ -591,8 +628,7 @@ impl DiffTally {
             *mine += theirs;
         }
         self.changed_cases.extend(other.changed_cases);
-        self.bad_rows += other.bad_rows;
-        self.bad_examples.extend(other.bad_examples);
+        self.bad_rows.merge(other.bad_rows);
         self.trim();
         self
     }
@@ -607,13 +643,7 @@ pub fn diff<R: BufRead>(
     progress: &dyn Fn(u64),
 ) -> DiffReport {
     let handle = |tally: &mut DiffTally, row: Result<Row, BadRow>| match row {
-        Err(bad) => {
-            tally.bad_rows += 1;
-            tally.bad_examples.push(bad);
-            if tally.bad_examples.len() > BAD_ROWS_LISTED * 2 {
-                tally.trim();
-            }
-        }
+        Err(bad) => tally.bad_rows.push(bad),
         Ok(row) => {
             let (before, ..) = score_row(base, None, &row);
             let (after, ..) = score_row(pack, None, &row);
@@ -700,7 +730,7 @@ pub fn diff<R: BufRead>(
         base: PackInfo::of(base),
         pack: PackInfo::of(pack),
         cases: tally.cases,
-        bad_rows: BadRows { count: tally.bad_rows, examples: tally.bad_examples },
+        bad_rows: tally.bad_rows.finish(),
         band_names: BANDS.iter().map(|band| band.name().to_owned()).collect(),
         transitions: tally.transitions.iter().map(|row| row.to_vec()).collect(),
         changed: raised + lowered,

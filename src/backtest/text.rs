@@ -1,12 +1,8 @@
 //! The terminal summary of a backtest or a pack comparison: plain text, widths fixed so columns
 //! line up, percentages with one decimal.
 
-use super::{BacktestReport, DiffReport};
+use super::{BacktestReport, DiffReport, percent};
 use std::fmt::Write as _;
-
-fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |value| format!("{:.1}%", value * 100.0))
-}
 
 fn euros(value: f64) -> String {
     format!("{value:.2} EUR")
@@ -59,19 +55,11 @@ pub fn backtest(report: &BacktestReport) -> String {
     let _ =
         writeln!(text, "\nFlag at or above   flagged       TP       FP       FN       TN  precision  recall      F1");
     for threshold in &report.thresholds {
+        let [flagged, tp, fp, fn_, tn, precision, recall, f1] = threshold.cells();
         let _ = writeln!(
             text,
-            "  {:<8} ({:>3})  {:>8} {:>8} {:>8} {:>8} {:>8}  {:>9} {:>7} {:>7}",
-            threshold.band,
-            threshold.min_score,
-            threshold.flagged,
-            threshold.true_positives,
-            threshold.false_positives,
-            threshold.false_negatives,
-            threshold.true_negatives,
-            percent(threshold.precision),
-            percent(threshold.recall),
-            percent(threshold.f1),
+            "  {:<8} ({:>3})  {flagged:>8} {tp:>8} {fp:>8} {fn_:>8} {tn:>8}  {precision:>9} {recall:>7} {f1:>7}",
+            threshold.band, threshold.min_score,
         );
     }
     if let Some(fact) = &report.amount_fact {
