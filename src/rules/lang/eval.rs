@@ -256,37 +256,45 @@ fn walk<'a, const TRACE: bool>(node: &'a Node, env: &Env<'a>, trace: &mut Trace)
             let Some(list) = env.keyword_lists.get(usize::from(*list_index)) else {
                 return Value::Unknown;
             };
-            let mut terms: Vec<u32> = Vec::new();
             if let Node::Fact(slot) = operand.as_ref() {
                 // The same text is often matched against the same list by several rules,
-                // checklist items and outcomes: match once per assessment.
-                if let Some(memo) =
-                    trace.keyword_memo.iter().find(|memo| memo.slot == *slot && memo.list == *list_index)
-                {
-                    terms.clone_from(&memo.terms);
-                    record::<TRACE>(&mut trace.present, *slot);
-                } else {
-                    match env.facts.value(*slot) {
-                        Some(FactValue::Text(text)) => {
-                            list.matcher.find_all(&text.folded, &text.word_starts, |term| terms.push(term));
-                        }
-                        Some(FactValue::List(items)) => {
-                            for item in items {
-                                list.matcher.find_all(&item.folded, &item.word_starts, |term| terms.push(term));
+                // checklist items and outcomes: match once per assessment, and read the matches
+                // from the memo without copying them.
+                let known = trace.keyword_memo.iter().position(|memo| memo.slot == *slot && memo.list == *list_index);
+                let memo = match known {
+                    Some(memo) => memo,
+                    None => {
+                        let mut terms: Vec<u32> = Vec::new();
+                        match env.facts.value(*slot) {
+                            Some(FactValue::Text(text)) => {
+                                list.matcher.find_all(&text.folded, &text.word_starts, |term| terms.push(term));
+                            }
+                            Some(FactValue::List(items)) => {
+                                for item in items {
+                                    list.matcher.find_all(&item.folded, &item.word_starts, |term| terms.push(term));
+                                }
+                            }
+                            Some(_) => return Value::Unknown,
+                            None => {
+                                record::<TRACE>(&mut trace.missing, *slot);
+                                return Value::Unknown;
                             }
                         }
-                        Some(_) => return Value::Unknown,
-                        None => {
-                            record::<TRACE>(&mut trace.missing, *slot);
-                            return Value::Unknown;
-                        }
+                        terms.sort_unstable();
+                        terms.dedup();
+                        trace.keyword_memo.push(KeywordMemo { slot: *slot, list: *list_index, terms });
+                        trace.keyword_memo.len() - 1
                     }
-                    record::<TRACE>(&mut trace.present, *slot);
-                    terms.sort_unstable();
-                    terms.dedup();
-                    trace.keyword_memo.push(KeywordMemo { slot: *slot, list: *list_index, terms: terms.clone() });
+                };
+                record::<TRACE>(&mut trace.present, *slot);
+                let Trace { keyword_memo, keyword_hits, .. } = trace;
+                let terms = &keyword_memo[memo].terms;
+                if TRACE {
+                    record_hits(keyword_hits, *list_index, terms);
                 }
+                Value::Bool(!terms.is_empty())
             } else {
+                let mut terms: Vec<u32> = Vec::new();
                 match walk::<TRACE>(operand, env, trace) {
                     Value::Text(text) => list.matcher.find_all(text, &word_starts(text), |term| terms.push(term)),
                     Value::List(items) => {
@@ -298,16 +306,21 @@ fn walk<'a, const TRACE: bool>(node: &'a Node, env: &Env<'a>, trace: &mut Trace)
                 }
                 terms.sort_unstable();
                 terms.dedup();
-            }
-            if TRACE {
-                for &term in &terms {
-                    let hit = KeywordHit { list: *list_index, term };
-                    if !trace.keyword_hits.contains(&hit) {
-                        trace.keyword_hits.push(hit);
-                    }
+                if TRACE {
+                    record_hits(&mut trace.keyword_hits, *list_index, &terms);
                 }
+                Value::Bool(!terms.is_empty())
             }
-            Value::Bool(!terms.is_empty())
+        }
+    }
+}
+
+/// Adds the keywords of a list that matched to the evidence, once each.
+fn record_hits(hits: &mut Vec<KeywordHit>, list: u16, terms: &[u32]) {
+    for &term in terms {
+        let hit = KeywordHit { list, term };
+        if !hits.contains(&hit) {
+            hits.push(hit);
         }
     }
 }
