@@ -56,23 +56,32 @@ pub(super) fn build(
 ) -> Vec<ChecklistEntry> {
     let mut entries = Vec::new();
     let mut missing: Vec<u16> = Vec::new();
-    // Which items fired or not-evaluable rules add, in one pass over the rules (scanning every
-    // rule for every item dominated `assess` on the care pack).
-    let mut fired_items = vec![false; pack.checklist.len()];
-    let mut pending_items = vec![false; pack.checklist.len()];
-    for hit in hits {
-        for &item in &pack.rules[hit.rule].checklist {
-            fired_items[item] = true;
-        }
-    }
-    for entry in not_evaluable {
-        for &item in &pack.rules[entry.rule].checklist {
-            pending_items[item] = true;
-        }
-    }
+    // (item, rule) for every item a fired rule adds, and (item, position in `not_evaluable`) for
+    // every item a not-evaluable rule would add, each sorted by item: one pass over the rules and
+    // a cursor per item (scanning the rules for every item dominated `assess` on the care pack).
+    let mut fired_pairs: Vec<(usize, usize)> =
+        hits.iter().flat_map(|hit| pack.rules[hit.rule].checklist.iter().map(move |&item| (item, hit.rule))).collect();
+    let mut pending_pairs: Vec<(usize, usize)> = not_evaluable
+        .iter()
+        .enumerate()
+        .flat_map(|(position, entry)| pack.rules[entry.rule].checklist.iter().map(move |&item| (item, position)))
+        .collect();
+    fired_pairs.sort_unstable();
+    fired_pairs.dedup();
+    pending_pairs.sort_unstable();
+    pending_pairs.dedup();
+    let (mut fired_cursor, mut pending_cursor) = (0, 0);
     for (index, item) in pack.checklist.iter().enumerate() {
-        let adds = |rule: usize| pack.rules[rule].checklist.contains(&index);
-        let (fired, pending) = (fired_items[index], pending_items[index]);
+        let take = |pairs: &[(usize, usize)], cursor: &mut usize| {
+            let start = *cursor;
+            while *cursor < pairs.len() && pairs[*cursor].0 == index {
+                *cursor += 1;
+            }
+            start..*cursor
+        };
+        let fired_range = take(&fired_pairs, &mut fired_cursor);
+        let pending_range = take(&pending_pairs, &mut pending_cursor);
+        let (fired, pending) = (!fired_range.is_empty(), !pending_range.is_empty());
         trace.clear();
         let applies = item.when.as_ref().map(|when| eval(&when.node, env, trace));
         let applies_by_condition = applies == Some(Value::Bool(true));
@@ -80,12 +89,13 @@ pub(super) fn build(
             continue;
         }
         let added_by = if fired {
-            pools.push_indices(hits.iter().filter(|hit| adds(hit.rule)).map(|hit| hit.rule))
+            pools.push_indices(fired_pairs[fired_range].iter().map(|&(_, rule)| rule))
         } else {
             Pooled::default()
         };
+        let pending_entries = &pending_pairs[pending_range];
         let may_be_added_by = if pending {
-            pools.push_indices(not_evaluable.iter().filter(|entry| adds(entry.rule)).map(|entry| entry.rule))
+            pools.push_indices(pending_entries.iter().map(|&(_, position)| not_evaluable[position].rule))
         } else {
             Pooled::default()
         };
@@ -94,8 +104,8 @@ pub(super) fn build(
             if applies == Some(Value::Unknown) {
                 missing.extend_from_slice(&trace.missing);
             }
-            for entry in not_evaluable.iter().filter(|entry| pending && adds(entry.rule)) {
-                for &slot in pools.facts(entry.missing) {
+            for &(_, position) in pending_entries {
+                for &slot in pools.facts(not_evaluable[position].missing) {
                     if !missing.contains(&slot) {
                         missing.push(slot);
                     }
