@@ -59,22 +59,23 @@ pub(super) fn build(
     // (item, rule) for every item a fired rule adds, and (item, position in `not_evaluable`) for
     // every item a not-evaluable rule would add, each sorted by item: one pass over the rules and
     // a cursor per item (scanning the rules for every item dominated `assess` on the care pack).
-    let mut fired_pairs: Vec<(usize, usize)> =
-        hits.iter().flat_map(|hit| pack.rules[hit.rule].checklist.iter().map(move |&item| (item, hit.rule))).collect();
-    let mut pending_pairs: Vec<(usize, usize)> = not_evaluable
-        .iter()
-        .enumerate()
-        .flat_map(|(position, entry)| pack.rules[entry.rule].checklist.iter().map(move |&item| (item, position)))
-        .collect();
+    let mut fired_pairs: Vec<(u32, u32)> = Vec::with_capacity(4 * hits.len());
+    for hit in hits {
+        fired_pairs.extend(pack.rules[hit.rule].checklist.iter().map(|&item| (item as u32, hit.rule as u32)));
+    }
+    let mut pending_pairs: Vec<(u32, u32)> = Vec::with_capacity(4 * not_evaluable.len());
+    for (position, entry) in not_evaluable.iter().enumerate() {
+        pending_pairs.extend(pack.rules[entry.rule].checklist.iter().map(|&item| (item as u32, position as u32)));
+    }
     fired_pairs.sort_unstable();
     fired_pairs.dedup();
     pending_pairs.sort_unstable();
     pending_pairs.dedup();
     let (mut fired_cursor, mut pending_cursor) = (0, 0);
     for (index, item) in pack.checklist.iter().enumerate() {
-        let take = |pairs: &[(usize, usize)], cursor: &mut usize| {
+        let take = |pairs: &[(u32, u32)], cursor: &mut usize| {
             let start = *cursor;
-            while *cursor < pairs.len() && pairs[*cursor].0 == index {
+            while *cursor < pairs.len() && pairs[*cursor].0 as usize == index {
                 *cursor += 1;
             }
             start..*cursor
@@ -89,13 +90,13 @@ pub(super) fn build(
             continue;
         }
         let added_by = if fired {
-            pools.push_indices(fired_pairs[fired_range].iter().map(|&(_, rule)| rule))
+            pools.push_indices(fired_pairs[fired_range].iter().map(|&(_, rule)| rule as usize))
         } else {
             Pooled::default()
         };
         let pending_entries = &pending_pairs[pending_range];
         let may_be_added_by = if pending {
-            pools.push_indices(pending_entries.iter().map(|&(_, position)| not_evaluable[position].rule))
+            pools.push_indices(pending_entries.iter().map(|&(_, position)| not_evaluable[position as usize].rule))
         } else {
             Pooled::default()
         };
@@ -105,7 +106,7 @@ pub(super) fn build(
                 missing.extend_from_slice(&trace.missing);
             }
             for &(_, position) in pending_entries {
-                for &slot in pools.facts(not_evaluable[position].missing) {
+                for &slot in pools.facts(not_evaluable[position as usize].missing) {
                     if !missing.contains(&slot) {
                         missing.push(slot);
                     }
