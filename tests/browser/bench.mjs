@@ -8,7 +8,7 @@
 // Prints one JSON object.
 import { launchBrowser, startServer } from './harness.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS || 11);
+const RUNS = Number(process.env.BENCH_RUNS || 21);
 const RESCORES = 1000;
 
 const median = (values) => { const sorted = [...values].sort((a, b) => a - b); return sorted[Math.floor(sorted.length / 2)]; };
