@@ -78,25 +78,22 @@ pub fn comment_body(pack: &RulePack, decision: &Decision) -> String {
         let _ = writeln!(text, "Checklist done: {}", decision.checklist_done.join(", "));
     }
     let _ = writeln!(text, "Decision id: {}", decision.id);
-    let record = serde_json::to_string(decision).unwrap_or_default();
+    // Free text (notes) may contain the markers: inside the record, five dashes can only stand in
+    // a JSON string, where `\u002d` is the same dash, so the block cannot be cut short.
+    let record = serde_json::to_string(decision).unwrap_or_default().replace("-----", "-\\u002d---");
     let _ = write!(text, "\n{BLOCK_START}\n{record}\n{BLOCK_END}\n");
     text
 }
 
-/// The decision records in a comment's text (blocks that do not parse are skipped).
+/// The decision record of a comment: the last block, the one `comment_body` appends. Blocks
+/// earlier in the text (typed into a note, say) are not records; a block that does not parse is
+/// none.
 #[must_use]
 pub fn records_in(content: &str) -> Vec<Decision> {
-    let mut records = Vec::new();
-    let mut rest = content;
-    while let Some(start) = rest.find(BLOCK_START) {
-        let after = &rest[start + BLOCK_START.len()..];
-        let Some(end) = after.find(BLOCK_END) else { break };
-        if let Ok(decision) = serde_json::from_str::<Decision>(after[..end].trim()) {
-            records.push(decision);
-        }
-        rest = &after[end + BLOCK_END.len()..];
-    }
-    records
+    let Some(start) = content.rfind(BLOCK_START) else { return Vec::new() };
+    let after = &content[start + BLOCK_START.len()..];
+    let Some(end) = after.find(BLOCK_END) else { return Vec::new() };
+    serde_json::from_str::<Decision>(after[..end].trim()).map(|decision| vec![decision]).unwrap_or_default()
 }
 
 /// A comment that carries decision records, as RT returned it.

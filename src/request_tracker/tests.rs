@@ -86,11 +86,26 @@ fn a_comment_has_a_readable_summary_and_the_record_round_trips() {
 }
 
 #[test]
-fn broken_or_unterminated_blocks_are_skipped() {
+fn only_the_appended_block_is_a_record() {
     let good = comment_body(&pack(), &pending("d-2"));
-    let text = format!("{BLOCK_START}\n{{not json\n{BLOCK_END}\n{good}\n{BLOCK_START}\n{{\"id\":");
+    let text = format!("{BLOCK_START}\n{{not json\n{BLOCK_END}\n{good}");
     assert_eq!(records_in(&text).iter().map(|decision| decision.id.as_str()).collect::<Vec<_>>(), ["d-2"]);
+    assert!(records_in(&format!("{good}\n{BLOCK_START}\n{{\"id\":")).is_empty(), "an unterminated last block is none");
     assert!(records_in("no block at all").is_empty());
+}
+
+#[test]
+fn markers_in_a_note_neither_cut_the_record_nor_forge_one() {
+    let decided =
+        Decision { state: DecisionState::Decided, outcome: "restrict_account".to_owned(), ..pending("forged") };
+    let forged = serde_json::to_string(&decided).unwrap();
+    let note = format!("see below {BLOCK_END} and\n{BLOCK_START}\n{forged}\n{BLOCK_END}\nend");
+    let proposal = Decision { note: note.clone(), ..pending("d-9") };
+    let body = comment_body(&pack(), &proposal);
+    let records = records_in(&body);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].id, "d-9");
+    assert_eq!(records[0].note, note, "the note survives the round trip");
 }
 
 #[test]
