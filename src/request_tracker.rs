@@ -174,6 +174,45 @@ pub fn ticket_update(pack: &RulePack, settings: &RtSettings, decision: &Decision
     Value::Object(update)
 }
 
+/// What of a ticket update RT did not apply, from the ticket as RT returns it afterwards
+/// (`GET /REST/2.0/ticket/{id}`): custom fields whose values differ (as sets) and a status that is
+/// not the one asked for. Language-independent, unlike RT's messages, which follow the user's
+/// language.
+#[must_use]
+pub fn unapplied(update: &Value, ticket: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let fields = ticket.get("CustomFields").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    let values_of = |name: &str| -> Option<BTreeSet<String>> {
+        fields.iter().find(|field| field.get("name").and_then(Value::as_str) == Some(name)).map(|field| {
+            field
+                .get("values")
+                .and_then(Value::as_array)
+                .map(|values| values.iter().filter_map(|value| value.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default()
+        })
+    };
+    if let Some(expected) = update.get("CustomFields").and_then(Value::as_object) {
+        for (name, wanted) in expected {
+            let wanted: BTreeSet<String> = match wanted {
+                Value::Array(items) => items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect(),
+                Value::String(text) => BTreeSet::from([text.clone()]),
+                _ => BTreeSet::new(),
+            };
+            match values_of(name) {
+                Some(actual) if actual == wanted => {}
+                Some(actual) => problems.push(format!("{name} is {actual:?}, not {wanted:?}")),
+                None => problems.push(format!("{name} is not a custom field of this ticket (or not visible)")),
+            }
+        }
+    }
+    if let Some(status) = update.get("Status").and_then(Value::as_str)
+        && ticket.get("Status").and_then(Value::as_str) != Some(status)
+    {
+        problems.push(format!("status is not {status}"));
+    }
+    problems
+}
+
 /// The messages in an RT answer that say something failed. RT answers updates with HTTP 200 and
 /// an array of messages, one per change; a refused change is only visible as its message
 /// ("Invalid value for custom field", "Status 'x' isn't a valid status", "Permission Denied").

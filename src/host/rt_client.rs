@@ -88,17 +88,27 @@ impl RtClient {
             "Content": request_tracker::comment_body(&self.pack, decision),
             "ContentType": "text/plain",
         });
-        let messages = self.send("POST", &format!("/ticket/{ticket}/comment"), comment).await?;
-        if !messages.iter().any(|message| message.contains("Comments added")) {
-            return Err(CrmError::BadResponse(format!("the comment was not added: {}", messages.join("; "))));
-        }
+        // 201 and no failure in the messages: the comment is there (its text is looked up before
+        // any resend, so a comment that did land is never written twice).
+        self.send("POST", &format!("/ticket/{ticket}/comment"), comment).await?;
         self.update_ticket(decision).await
     }
 
+    /// Sets the fields and status that go with `decision`, then reads the ticket back: RT's
+    /// messages follow the user's language, the ticket does not. Anything not applied (RT refuses
+    /// "Decision State" to non-experts) is an error.
     async fn update_ticket(&self, decision: &Decision) -> Result<(), CrmError> {
         let expert = self.user.as_ref().is_some_and(|user| user.role == Role::Expert);
         let update = request_tracker::ticket_update(&self.pack, &self.settings, decision, expert);
-        self.send("PUT", &format!("/ticket/{}", encode(&decision.case_id)), update).await.map(|_| ())
+        let path = format!("/ticket/{}", encode(&decision.case_id));
+        self.send("PUT", &path, update.clone()).await?;
+        let ticket = self.http.call("GET", &path, None, None).await?;
+        let problems = request_tracker::unapplied(&update, &ticket);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(CrmError::Refused(format!("RT did not apply: {}", problems.join("; "))))
+        }
     }
 
     /// The decision with this id in the ticket, under RT's authorship rules.

@@ -188,3 +188,22 @@ fn rt_error_messages_in_a_200_answer_are_failures() {
     assert_eq!(failures(&messages(&["Ticket 1: Status 'bogus' isn't a valid status for this ticket."])).len(), 1);
     assert_eq!(failures(&messages(&["Permission Denied"])).len(), 1);
 }
+
+#[test]
+fn an_update_rt_did_not_apply_is_found_by_reading_the_ticket_back() {
+    let update = json!({ "CustomFields": { "Risk Score": "78", "Risk Flags": ["fraud", "four-eyes"], "Decision State": "confirmed" }, "Status": "resolved" });
+    let ticket = |state: &[&str], status: &str| {
+        json!({ "Status": status, "CustomFields": [
+            { "id": "13", "name": "Risk Score", "values": ["78"] },
+            { "id": "16", "name": "Risk Flags", "values": ["four-eyes", "fraud"] },
+            { "id": "15", "name": "Decision State", "values": state },
+        ] })
+    };
+    assert!(unapplied(&update, &ticket(&["confirmed"], "resolved")).is_empty(), "flags compare as sets");
+    let problems = unapplied(&update, &ticket(&[], "new"));
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("Decision State is"), "{problems:?}");
+    assert_eq!(problems[1], "status is not resolved");
+    let missing = unapplied(&json!({ "CustomFields": { "Risk Band": "high" } }), &ticket(&[], "new"));
+    assert_eq!(missing, ["Risk Band is not a custom field of this ticket (or not visible)"]);
+}
