@@ -119,6 +119,10 @@ pub struct RtSettings {
     /// Outcome id → ticket status set once the decision is final (decided or confirmed).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub status: BTreeMap<String, String>,
+    /// Fact filled from the ticket's history over REST: the contacts (create and correspond
+    /// transactions) in the 7 days before now, e.g. `case.contacts_7d`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_contacts_fact: Option<String>,
 }
 
 /// The generic REST contract's endpoints, as URL templates relative to `CrmApi::base`.

@@ -213,6 +213,22 @@ pub fn unapplied(update: &Value, ticket: &Value) -> Vec<String> {
     problems
 }
 
+/// Contacts on a ticket in the `days` days before `now_seconds`: its create and correspond
+/// transactions (`GET /REST/2.0/ticket/{id}/history?fields=Type,Created`), which RT lists for
+/// every message from or to the requestor. Items without a readable time do not count.
+#[must_use]
+pub fn contacts_within(history: &[Value], now_seconds: i64, days: i64) -> i64 {
+    let since = now_seconds - days * crate::rules::lang::time::SECONDS_PER_DAY;
+    history
+        .iter()
+        .filter(|item| matches!(item.get("Type").and_then(Value::as_str), Some("Create" | "Correspond")))
+        .filter_map(|item| {
+            item.get("Created").and_then(Value::as_str).and_then(crate::rules::lang::time::parse_datetime)
+        })
+        .filter(|&created| created > since && created <= now_seconds)
+        .count() as i64
+}
+
 /// The messages in an RT answer that say something failed. RT answers updates with HTTP 200 and
 /// an array of messages, one per change; a refused change is only visible as its message
 /// ("Invalid value for custom field", "Status 'x' isn't a valid status", "Permission Denied").

@@ -39,6 +39,11 @@ pub(crate) trait DecisionSink {
     ) -> CrmFuture<'a, Decision>;
     /// How long a request may take before it counts as failed (it may still land afterwards).
     fn timeout_ms(&self) -> u32;
+    /// Facts the CRM knows beyond what the page shows, as case JSON (Request Tracker: contacts
+    /// from the ticket's history); `None` when it has none to add.
+    fn case_facts<'a>(&'a self, _case_id: &'a str) -> Option<CrmFuture<'a, serde_json::Value>> {
+        None
+    }
     /// The signed-in user as the CRM itself knows them, when the CRM tells (Request Tracker
     /// does); otherwise the embedding options' user is used.
     fn current_user(&self) -> Option<crate::decision::User> {

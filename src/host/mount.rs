@@ -70,6 +70,9 @@ pub(crate) struct Controller {
     debounce_timer: Option<i32>,
     debounce_callback: Option<Closure<dyn FnMut()>>,
     last_raw: Option<RawCaseFields>,
+    /// Facts the CRM added for a case (its key, case JSON), and the case they were asked for.
+    crm_facts: Option<(String, serde_json::Value)>,
+    crm_facts_asked: Option<String>,
     /// Where decisions go, once the profile is loaded and names an API.
     client: Option<Rc<dyn DecisionSink>>,
     /// Where the case comes from.
@@ -108,6 +111,8 @@ pub(crate) fn mount(target: &Element, options: MountOptions) -> Result<Shared, J
         debounce_timer: None,
         debounce_callback: None,
         last_raw: None,
+        crm_facts: None,
+        crm_facts_asked: None,
         client: None,
         case_source: Rc::new(PageCaseSource),
         generation: 0,
@@ -379,6 +384,34 @@ fn load_decisions(shared: &Shared, case_key: String) {
     });
 }
 
+/// Asks the CRM, once per case, for the facts it knows beyond the page; when they arrive the case
+/// is read and scored again with them. Until then (or if the CRM cannot say) those facts are
+/// unknown, and the widget says they are missing.
+fn load_crm_facts(shared: &Shared, case_key: String) {
+    let client = {
+        let mut controller = shared.borrow_mut();
+        if case_key.is_empty() || controller.crm_facts_asked.as_deref() == Some(case_key.as_str()) {
+            return;
+        }
+        controller.crm_facts_asked = Some(case_key.clone());
+        controller.client.clone()
+    };
+    let Some(client) = client else { return };
+    let weak = Rc::downgrade(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(request) = client.case_facts(&case_key) else { return };
+        let result = request.await;
+        let Some(shared) = weak.upgrade() else { return };
+        match result {
+            Ok(facts) => {
+                shared.borrow_mut().crm_facts = Some((case_key, facts));
+                rescore(&shared, false);
+            }
+            Err(error) => console_error(&format!("cannot read the case's history from the crm: {}", error.message())),
+        }
+    });
+}
+
 /// Dispatches `riskpane:decision` and calls `onDecision` for an acknowledged decision.
 fn emit_decision(shared: &Shared, decision: &Decision) {
     let (host, callback) = {
@@ -529,6 +562,11 @@ pub(crate) fn rescore(shared: &Shared, force: bool) {
     };
     let source = shared.borrow().case_source.clone();
     let mut raw = source.read_case(&profile);
+    if let Some((key, facts)) = &shared.borrow().crm_facts
+        && raw.case_key.as_deref() == Some(key.as_str())
+    {
+        raw.merge_json(&pack, facts);
+    }
     if let Some(case) = &case {
         raw.merge_json(&pack, case);
     }
@@ -542,8 +580,9 @@ pub(crate) fn rescore(shared: &Shared, force: bool) {
     dispatch(shared, WidgetEvent::CaseRead { facts, issues, case_key: case_key.clone() });
     let current_key = case_key.unwrap_or_default();
     if force || previous_key.as_deref() != Some(current_key.as_str()) {
-        load_decisions(shared, current_key);
+        load_decisions(shared, current_key.clone());
     }
+    load_crm_facts(shared, current_key);
     emit_scored(shared);
 }
 

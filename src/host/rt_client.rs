@@ -175,6 +175,29 @@ impl RtClient {
         Ok(with_reference(checked, case_id))
     }
 
+    /// The history-derived facts the profile asks for (contacts in the last 7 days).
+    async fn history_facts(&self, case_id: &str, fact: &str) -> Result<Value, CrmError> {
+        let mut items = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let path =
+                format!("/ticket/{}/history?fields=Type,Created&per_page={PER_PAGE}&page={page}", encode(case_id));
+            let answer = self.http.call("GET", &path, None, None).await?;
+            let batch = answer
+                .get("items")
+                .and_then(Value::as_array)
+                .ok_or_else(|| CrmError::BadResponse("history without `items`".to_owned()))?;
+            items.extend(batch.iter().cloned());
+            // RT gives no total to non-superusers: a short page is the last one.
+            if batch.len() < PER_PAGE {
+                break;
+            }
+        }
+        let contacts = request_tracker::contacts_within(&items, super::now_seconds(), 7);
+        let mut facts = serde_json::Map::new();
+        facts.insert(fact.to_owned(), json!(contacts));
+        Ok(Value::Object(facts))
+    }
+
     /// A ticket's decisions.
     pub(crate) async fn list(&self, case_id: &str) -> Result<Vec<Decision>, CrmError> {
         let comments = self.record_comments(case_id, BLOCK_START).await?;
@@ -211,6 +234,11 @@ impl super::DecisionSink for RtClient {
 
     fn current_user(&self) -> Option<User> {
         self.user.clone()
+    }
+
+    fn case_facts<'a>(&'a self, case_id: &'a str) -> Option<super::CrmFuture<'a, Value>> {
+        let fact = self.settings.history_contacts_fact.as_deref()?;
+        Some(Box::pin(self.history_facts(case_id, fact)))
     }
 }
 

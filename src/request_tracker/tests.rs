@@ -20,6 +20,7 @@ fn settings() -> RtSettings {
         state_field: "Decision State".to_owned(),
         flags_field: "Risk Flags".to_owned(),
         status: BTreeMap::from([("deny_refund".to_owned(), "resolved".to_owned())]),
+        history_contacts_fact: Some("case.contacts_7d".to_owned()),
     }
 }
 
@@ -206,4 +207,20 @@ fn an_update_rt_did_not_apply_is_found_by_reading_the_ticket_back() {
     assert_eq!(problems[1], "status is not resolved");
     let missing = unapplied(&json!({ "CustomFields": { "Risk Band": "high" } }), &ticket(&[], "new"));
     assert_eq!(missing, ["Risk Band is not a custom field of this ticket (or not visible)"]);
+}
+
+#[test]
+fn contacts_are_create_and_correspond_transactions_of_the_last_days() {
+    let now = crate::rules::lang::time::parse_datetime("2026-11-25T12:00:00Z").unwrap();
+    let history = [
+        json!({ "Type": "Create", "Created": "2026-11-20T09:00:00Z" }),
+        json!({ "Type": "Correspond", "Created": "2026-11-24T09:00:00Z" }),
+        json!({ "Type": "Comment", "Created": "2026-11-24T10:00:00Z" }),
+        json!({ "Type": "Correspond", "Created": "2026-11-10T09:00:00Z" }),
+        json!({ "Type": "Correspond", "Created": "not a time" }),
+        json!({ "Type": "CustomField", "Created": "2026-11-25T09:00:00Z" }),
+    ];
+    assert_eq!(contacts_within(&history, now, 7), 2);
+    assert_eq!(contacts_within(&history, now, 30), 3);
+    assert_eq!(contacts_within(&[], now, 7), 0);
 }

@@ -179,3 +179,26 @@ test('four eyes in Request Tracker: the agent proposes, RT refuses the agent con
   assert.deepEqual(foreign, [], 'the widget talks to RT only');
   await expert.page.close();
 });
+
+test('contacts from the ticket history (REST) reach the score: a complaint raised three times in a week', async () => {
+  const created = await rest('POST', '/ticket', {
+    Queue: 'Risk Review', Subject: `Still no refund (history run ${Date.now()})`, Requestor: 'jonas@example.com', ContentType: 'text/plain',
+    Content: 'Where is my refund? I returned the jacket two weeks ago.',
+    CustomFields: { 'Case Type': 'complaint', Channel: 'email' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  for (const message of ['Any news on my refund?', 'Third time I am writing about this refund.']) {
+    const reply = await rest('POST', `/ticket/${created.body.id}/correspond`, { Content: message, ContentType: 'text/plain' });
+    assert.equal(reply.status, 201, JSON.stringify(reply.body));
+  }
+  const { page, log } = await logIn('widget-agent', 'agentpass123');
+  await openTicket(page, created.body.id);
+  // The island has no contact count; the widget reads the history over REST and scores again.
+  await page.waitForFunction(() => /Same issue raised again and again/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent), null, { timeout: 20000 });
+  const text = await shadowText(page);
+  assert.match(text, /Contacts on this case in 7 days: 3/);
+  assert.ok(log.requests.some((url) => url.includes(`/REST/2.0/ticket/${created.body.id}/history`)), 'history comes from REST');
+  assert.deepEqual(log.pageErrors, []);
+  await page.screenshot({ path: path.join(artifacts, 'rt-ticket-history-1400.png') });
+  await page.close();
+});
