@@ -90,3 +90,25 @@ pub(crate) fn pack_to_jsonlogic(pack: &RulePack) -> Value {
         "keywords": keywords,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::pack_to_jsonlogic;
+    use serde_json::json;
+
+    #[test]
+    fn the_care_pack_translates_rule_by_rule() {
+        let source = std::fs::read_to_string(crate::tools::root().join("pkg-config/rules/care.toml")).unwrap();
+        let pack = riskpane::compile_source("care.toml", &source).unwrap();
+        let logic = pack_to_jsonlogic(&pack);
+        let rules = logic["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), pack.rules.len());
+        let rule = |id: &str| rules.iter().find(|rule| rule["id"] == id).unwrap().clone();
+        // INR-002: case.type in [...] and claims.last_12_months >= params.inr_repeat_claims
+        let inr = rule("INR-002");
+        assert_eq!(inr["points"], 20);
+        assert_eq!(inr["logic"]["and"][1], json!({ "ge_value": [{ "var": "claims.last_12_months" }, 2] }));
+        assert_eq!(logic["bands"], json!({ "medium": 30, "high": 60, "critical": 85 }));
+        assert!(logic["keywords"]["legal_threat"].as_array().unwrap().iter().any(|term| term == "Anwalt"));
+    }
+}
