@@ -21,6 +21,7 @@ use std::io::BufRead;
 pub const BAD_ROWS_LISTED: usize = 25;
 /// Cases listed in a diff (all are counted).
 pub const CHANGED_CASES_LISTED: usize = 50;
+/// In declaration order, so `band as usize` indexes it (and the tallies).
 const BANDS: [RiskBand; 4] = [RiskBand::Low, RiskBand::Medium, RiskBand::High, RiskBand::Critical];
 
 /// What to read besides facts, and the money fact.
@@ -467,10 +468,6 @@ impl BacktestReport {
     }
 }
 
-fn band_index(band: RiskBand) -> usize {
-    BANDS.iter().position(|known| *known == band).unwrap_or(0)
-}
-
 /// Backtests `pack` on the rows of `reader`.
 ///
 /// # Errors
@@ -493,7 +490,7 @@ pub fn backtest<R: BufRead>(
             tally.cases += 1;
             tally.scores[score][class] += 1;
             tally.amounts[score][class] += cents.unwrap_or(0);
-            tally.bands[band_index(report.band)] += 1;
+            tally.bands[report.band as usize] += 1;
             tally.rows_with_unknown_facts += u64::from(unknown_facts);
             for &rule in &report.fired {
                 let counts = &mut tally.rules[rule];
@@ -648,7 +645,7 @@ pub fn diff<R: BufRead>(
             let (before, ..) = score_row(base, None, &row);
             let (after, ..) = score_row(pack, None, &row);
             tally.cases += 1;
-            tally.transitions[band_index(before.band)][band_index(after.band)] += 1;
+            tally.transitions[before.band as usize][after.band as usize] += 1;
             tally.score_changed += u64::from(before.score != after.score);
             for &rule in &before.fired {
                 tally.fired_base[rule] += 1;

@@ -6,6 +6,7 @@
 //! pressure in the message) while legitimate cases mostly do not — with overlap both ways, and
 //! with facts missing at random, as in a real history.
 
+use crate::rules::lang::time::format_datetime;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value, json};
@@ -47,14 +48,6 @@ fn pick<'a>(rng: &mut ChaCha8Rng, items: &[&'a str]) -> &'a str {
     items[rng.random_range(0..items.len())]
 }
 
-fn datetime(seconds: i64) -> String {
-    // 2026-01-01T00:00:00Z is 1767225600.
-    let days = seconds.div_euclid(86_400);
-    let rest = seconds.rem_euclid(86_400);
-    let (year, month, day) = crate::rules::lang::time::civil_from_days(days);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
-}
-
 /// One case as flat JSON (dotted fact names), with `id` and `label`.
 fn case(rng: &mut ChaCha8Rng, index: u64) -> Value {
     let fraud = rng.random_bool(FRAUD_SHARE);
@@ -72,10 +65,10 @@ fn case(rng: &mut ChaCha8Rng, index: u64) -> Value {
     };
     let lean =
         |rng: &mut ChaCha8Rng, fraud_p: f64, legit_p: f64| rng.random_bool(if fraud { fraud_p } else { legit_p });
-    put("now", json!(datetime(now)), rng);
+    put("now", json!(format_datetime(now)), rng);
     put("case.type", json!(case_type), rng);
     put("case.channel", json!(pick(rng, &CHANNELS)), rng);
-    put("case.received_at", json!(datetime(now - rng.random_range(60..7200))), rng);
+    put("case.received_at", json!(format_datetime(now - rng.random_range(60..7200))), rng);
     put(
         "case.contacts_7d",
         json!(if lean(rng, 0.4, 0.1) { rng.random_range(3..8) } else { rng.random_range(0..3) }),
@@ -86,9 +79,9 @@ fn case(rng: &mut ChaCha8Rng, index: u64) -> Value {
     let age = if lean(rng, 0.6, 0.08) { rng.random_range(0..30) } else { rng.random_range(30..3000) };
     put("account.age_days", json!(age), rng);
     if lean(rng, 0.35, 0.03) {
-        put("account.last_credential_change", json!(datetime(now - rng.random_range(3600..5 * 86_400))), rng);
+        put("account.last_credential_change", json!(format_datetime(now - rng.random_range(3600..5 * 86_400))), rng);
     } else {
-        put("account.last_credential_change", json!(datetime(now - rng.random_range(30..900) * 86_400)), rng);
+        put("account.last_credential_change", json!(format_datetime(now - rng.random_range(30..900) * 86_400)), rng);
     }
     put("account.new_device", json!(lean(rng, 0.5, 0.1)), rng);
     put("account.failed_verifications_24h", json!(if lean(rng, 0.25, 0.02) { rng.random_range(2..6) } else { 0 }), rng);
@@ -103,7 +96,7 @@ fn case(rng: &mut ChaCha8Rng, index: u64) -> Value {
     put("order.median_basket_eur", json!(median), rng);
     put("order.payment_method", json!(pick(rng, &PAYMENT)), rng);
     if case_type == "item_not_received" || case_type == "missing_item" {
-        put("order.delivered_at", json!(datetime(now - rng.random_range(1800..10 * 86_400))), rng);
+        put("order.delivered_at", json!(format_datetime(now - rng.random_range(1800..10 * 86_400))), rng);
         put("order.proof_of_delivery", json!(lean(rng, 0.6, 0.3)), rng);
         put("order.dispatch_weight_matches", json!(!lean(rng, 0.05, 0.02) || fraud), rng);
     }

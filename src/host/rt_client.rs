@@ -129,10 +129,8 @@ impl RtClient {
             return Ok(stored);
         }
         self.write(decision).await?;
-        Ok(self
-            .find(&decision.case_id, &decision.id)
-            .await?
-            .unwrap_or_else(|| with_reference(decision.clone(), &decision.case_id)))
+        // What was written is the record (update_ticket has read the ticket back): no second look-up.
+        Ok(with_reference(decision.clone(), &decision.case_id))
     }
 
     /// Confirms or rejects a pending decision as the signed-in RT user. The fields go first: RT
