@@ -207,6 +207,33 @@ fn the_command_line_prints_text_json_and_writes_an_html_report() {
     ]);
     assert_eq!(code, 0);
     assert!(text.contains("2 change band (0 up, 2 down), 3 change score"), "{text}");
+    let new_pack = fixture("new.toml");
+    let diff_args = |extra: &[&str]| {
+        let mut args = vec![
+            "diff",
+            "--base",
+            pack.to_str().unwrap(),
+            "--pack",
+            new_pack.to_str().unwrap(),
+            "--cases",
+            cases.to_str().unwrap(),
+            "--id",
+            "id",
+        ];
+        args.extend_from_slice(extra);
+        riskpane(&args)
+    };
+    let diff_html = std::env::temp_dir().join(format!("riskpane-diff-{}.html", std::process::id()));
+    let (code, json, _) = diff_args(&["--format", "json", "--out", diff_html.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!((json["changed"].as_u64(), json["lowered"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(json["changed_cases"][0]["id"], "c1");
+    let page = std::fs::read_to_string(&diff_html).unwrap();
+    std::fs::remove_file(&diff_html).unwrap();
+    assert_eq!(page.matches("<svg").count(), 1, "the band transition plot");
+    assert!(page.contains("<code>R4</code>") && page.contains("removed rule <code>R3</code>"), "the reasons");
+    assert!(!page.contains("<script"));
     assert!(text.contains("~ R1: points 40 -> 20"), "{text}");
     assert!(text.contains("line 2 c1: 70 high -> 50 medium"), "{text}");
 
