@@ -194,9 +194,10 @@ test('contacts from the ticket history (REST) reach the score: a complaint raise
   const { page, log } = await logIn('widget-agent', 'agentpass123');
   await openTicket(page, created.body.id);
   // The island has no contact count; the widget reads the history over REST and scores again.
-  await page.waitForFunction(() => /Same issue raised again and again/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent), null, { timeout: 20000 });
-  const text = await shadowText(page);
-  assert.match(text, /Contacts on this case in 7 days: 3/);
+  // (The rule's title also appears earlier, in the "missing on this page" list: wait for its evidence.)
+  await page.waitForFunction(() => /Contacts on this case in 7 days: 3/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent), null, { timeout: 20000 });
+  const why = await page.evaluate(() => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.hits')?.textContent ?? '');
+  assert.match(why, /Same issue raised again and again/);
   assert.ok(log.requests.some((url) => url.includes(`/REST/2.0/ticket/${created.body.id}/history`)), 'history comes from REST');
   assert.deepEqual(log.pageErrors, []);
   await page.screenshot({ path: path.join(artifacts, 'rt-ticket-history-1400.png') });
