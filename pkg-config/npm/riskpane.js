@@ -19,10 +19,12 @@ export function ready() {
 }
 
 /** A pack or profile URL's JSON text, fetched while the wasm compiles; the URL itself when that
- *  fails (the widget then loads it and reports the error). Inline objects pass through. */
+ *  fails or takes over 5 s (the widget then loads it itself and reports any error), so the
+ *  prefetch can only make loading faster, never stall it. Inline objects pass through. */
 function prefetch(source) {
   if (typeof source !== 'string' || source.trimStart().startsWith('{')) return Promise.resolve(source);
-  return fetch(source, { credentials: 'same-origin', cache: 'no-cache' })
+  const signal = globalThis.AbortSignal?.timeout?.(5000);
+  return fetch(source, { credentials: 'same-origin', cache: 'no-cache', signal })
     .then((response) => (response.ok ? response.text() : source))
     .catch(() => source);
 }

@@ -14,6 +14,9 @@ pub(crate) enum Source {
     Inline(String),
 }
 
+/// How long a pack or profile may take to load.
+const LOAD_TIMEOUT_MS: u32 = 20_000;
+
 /// A pack or profile on its way: given inline, or a request already sent.
 pub(crate) enum Loading {
     /// Inline text.
@@ -33,6 +36,8 @@ pub(crate) fn begin(source: &Source, what: &str) -> Result<Loading, String> {
     let init = RequestInit::new();
     init.set_credentials(RequestCredentials::SameOrigin);
     init.set_cache(RequestCache::NoCache);
+    // A pack or profile that does not arrive is an error the widget shows, not an endless spinner.
+    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(LOAD_TIMEOUT_MS)));
     let request = Request::new_with_str_and_init(url, &init).map_err(describe)?;
     let window = web_sys::window().ok_or_else(|| format!("{what}: no window"))?;
     Ok(Loading::Fetching(JsFuture::from(window.fetch_with_request(&request)), url.clone()))
