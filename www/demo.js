@@ -1,6 +1,9 @@
 // The demo CRM's own script: switches between cases the way a single-page CRM does, by replacing
 // the visible case data. The widget notices the change and re-scores by itself. All case text is
-// set with textContent: the page, like the widget, never turns case data into HTML.
+// set with textContent: the page, like the widget, never turns case data into HTML. Dates are
+// relative to the moment the page opens (case-dates.js), so the demo scores the same on any day.
+import { ago } from '/case-dates.js';
+
 const quiet = {
   'identity-method': 'None', representative: 'No', 'prior-chargebacks': '0', 'accounts-same-email': '1',
   'new-device': 'No', 'failed-verifications': '0', 'contacts-7d': '1', 'weight-matches': '', 'payment-method': 'Card',
@@ -18,7 +21,7 @@ const cases = [
   {
     channel: ['email', 'E-mail'], domain: 'example.de', actions: [], data: island({}),
     fields: {
-      ...quiet, 'case-id': 'C-2026-4712', 'case-type': 'Data request', 'received-at': '25.11.2026 08:12',
+      ...quiet, 'case-id': 'C-2026-4712', 'case-type': 'Data request', 'received-at': ago('2h 48m'),
       'customer-name': 'Marta Müller', 'email-on-file': 'm.mueller@example.de', 'account-age': '900 days',
       'credential-change': '', 'identity-verified': 'No', 'inr-claims': '0', 'order-total': '', 'delivered-at': '', pod: '',
       'sender-email': 'm.mueller@example.de',
@@ -28,7 +31,7 @@ const cases = [
   {
     channel: ['social_media', 'Instagram'], domain: '', actions: [], data: island({ public: { followers: 48200 } }),
     fields: {
-      ...quiet, 'case-id': 'C-2026-4713', 'case-type': 'Complaint', 'received-at': '25.11.2026 09:40',
+      ...quiet, 'case-id': 'C-2026-4713', 'case-type': 'Complaint', 'received-at': ago('1h 20m'),
       'customer-name': '@lena.styles', 'email-on-file': '', 'account-age': '', 'credential-change': '', 'identity-verified': 'No',
       'inr-claims': '', 'order-total': '', 'delivered-at': '', pod: '', 'sender-email': '', 'contacts-7d': '4',
       message: '@zalando seit 3 Wochen keine Erstattung! Mein Anwalt wird sich melden, und die Presse erfährt davon. <img src=x onerror=alert(1)>',
@@ -37,9 +40,9 @@ const cases = [
   {
     channel: ['email', 'E-mail'], domain: 'example.pl', actions: [], data: island({}),
     fields: {
-      ...quiet, 'case-id': 'C-2026-4714', 'case-type': 'Item not received', 'received-at': '25.11.2026 08:00',
+      ...quiet, 'case-id': 'C-2026-4714', 'case-type': 'Item not received', 'received-at': ago('3h'),
       'customer-name': 'Jan Kowalski', 'email-on-file': 'jan.kowalski@example.pl', 'account-age': '2190 days',
-      'credential-change': '01.03.2024 12:00', 'identity-verified': 'Yes', 'identity-method': 'Logged-in session', 'inr-claims': '0',
+      'credential-change': ago('998d 23h'), 'identity-verified': 'Yes', 'identity-method': 'Logged-in session', 'inr-claims': '0',
       'order-total': '89,95 €', 'median-basket': '75,00 €', 'delivered-at': '', pod: 'No', 'sender-email': 'jan.kowalski@example.pl',
       message: 'Hello, could you tell me when my order will arrive? The tracking has not changed for a week. Thank you!',
     },

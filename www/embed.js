@@ -1,4 +1,5 @@
 // The embedding example: mount() with options, the riskpane:scored event, update and unmount.
+import '/case-dates.js'; // fills the page's relative dates before the widget reads them
 import { mount, version } from '/riskpane/riskpane.js';
 
 const options = {

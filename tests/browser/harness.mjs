@@ -1,6 +1,13 @@
 // Shared by the browser test files: start the reference CRM server (`xtask serve`) on a free port
 // with a fresh SQLite file, and launch Debian's Chromium with the flags this machine needs.
-import { spawn } from 'node:child_process';
+//
+// The clock: test data is built relative to `now()` (never a fixed calendar date), and
+// `cargo xtask ci` runs the date-dependent tests a second time with RISKPANE_CLOCK_SHIFT_DAYS=365,
+// which moves every clock involved a year ahead: `now()` here, each page's clock (Playwright's
+// page clock, installed on every page and context this browser opens), and the servers (under
+// libfaketime: the reference server here, Request Tracker in rt-up.sh). A test or seed that
+// depends on the calendar fails in that run.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -11,6 +18,23 @@ export const repo = path.resolve(here, '../..');
 export const artifacts = path.join(here, 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
+/** How far the guard run moves the clocks ahead, in days (0 in the ordinary run). */
+export const clockShiftDays = Number(process.env.RISKPANE_CLOCK_SHIFT_DAYS || 0);
+if (!Number.isInteger(clockShiftDays) || clockShiftDays < 0) throw new Error('RISKPANE_CLOCK_SHIFT_DAYS must be a whole number of days');
+const clockShiftMs = clockShiftDays * 86_400_000;
+
+/** The time the pages and servers see: the wall clock, moved ahead in the guard run. */
+export const now = () => Date.now() + clockShiftMs;
+
+/** Environment that runs a server with the clock moved ahead: libfaketime preloaded into the
+ * server process itself (the `faketime` command would fork, and stopping it would orphan the server). */
+function shiftedEnv() {
+  if (!clockShiftDays) return process.env;
+  const library = execFileSync('dpkg', ['-L', 'libfaketime'], { encoding: 'utf8' }).split('\n').find((file) => file.endsWith('/libfaketimeMT.so.1'));
+  if (!library) throw new Error('the guard run needs Debian\'s faketime (libfaketime)');
+  return { ...process.env, LD_PRELOAD: library, FAKETIME: `+${clockShiftDays}d` };
+}
+
 /** Starts `xtask serve` with extra arguments; resolves to `{ origin, stop }`. */
 export async function startServer(name, extraArgs = []) {
   const database = path.join(artifacts, `${name}-${process.pid}.sqlite`);
@@ -18,7 +42,7 @@ export async function startServer(name, extraArgs = []) {
   clean();
   const server = spawn(path.join(repo, 'target/debug/xtask'),
     ['serve', '--port', '0', '--root', path.join(repo, 'target/www'), '--db', database, ...extraArgs],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
+    { stdio: ['ignore', 'pipe', 'inherit'], env: shiftedEnv() });
   const origin = await new Promise((resolve, reject) => {
     let output = '';
     server.stdout.on('data', (chunk) => {
@@ -32,8 +56,22 @@ export async function startServer(name, extraArgs = []) {
   return { origin, stop: () => { server.kill(); clean(); } };
 }
 
-/** Debian's Chromium (Playwright never downloads its own), headless, as root. */
-export function launchBrowser() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new', '--disable-gpu',
+/** Debian's Chromium (Playwright never downloads its own), headless, as root. In the guard run
+ * every page and context it opens gets a page clock at `now()` (time flows on from there). */
+export async function launchBrowser() {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new', '--disable-gpu',
     '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  if (!clockShiftDays) return browser;
+  const [newPage, newContext] = [browser.newPage.bind(browser), browser.newContext.bind(browser)];
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    await page.clock.install({ time: now() });
+    return page;
+  };
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await context.clock.install({ time: now() });
+    return context;
+  };
+  return browser;
 }

@@ -7,12 +7,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { artifacts, launchBrowser } from './harness.mjs';
+import { artifacts, clockShiftDays, launchBrowser, now } from './harness.mjs';
 
 const tickets = JSON.parse(readFileSync(path.join(process.env.RT_STATE || '/var/lib/request-tracker5/riskpane', 'tickets.json'), 'utf8'));
 let browser;
 
 before(async () => {
+  // The guard run moves every clock ahead: RT must have been started for the same clock.
+  assert.equal(tickets.clockShiftDays ?? 0, clockShiftDays, 'rt-up.sh ran with another RISKPANE_CLOCK_SHIFT_DAYS than the tests');
   browser = await launchBrowser();
 });
 
@@ -41,16 +43,23 @@ async function rest(method, route, body) {
   return { status: response.status, body: await response.json() };
 }
 
-/** A fresh copy of the seeded item-not-received ticket, so reruns start clean. */
+/** RT's datetime for `hours` before now (the ticket is created now, so: before it was opened). */
+const hoursAgo = (hours) => new Date(now() - hours * 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** A fresh copy of the seeded item-not-received ticket, so reruns start clean: delivered 25 hours
+ * and the e-mail changed 64 hours before the claim, whatever the date. */
 async function newInrTicket(subject) {
   const created = await rest('POST', '/ticket', {
     Queue: 'Risk Review', Subject: subject, Requestor: 'anna.schmidt@example.com', ContentType: 'text/plain',
     Content: 'My parcel never arrived. I need the refund RIGHT NOW, this is urgent. Send it to my new card please.',
     CustomFields: { 'Case Type': 'item_not_received', Channel: 'email', 'Order Total (EUR)': '649.90', 'Median Basket (EUR)': '89.95',
-      'Account Age (days)': '12', 'Delivered At': '2026-11-24T08:45:00Z', 'Proof of Delivery': 'yes', 'Claims (12 months)': '3',
-      'Identity Verified': 'no', 'Last Credential Change': '2026-11-22T18:00:00Z', 'Refund To New Instrument': 'yes' },
+      'Account Age (days)': '12', 'Delivered At': hoursAgo(25), 'Proof of Delivery': 'yes', 'Claims (12 months)': '3',
+      'Identity Verified': 'no', 'Last Credential Change': hoursAgo(64), 'Refund To New Instrument': 'yes' },
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
+  // RT's clock is the tests' clock (faketime in the guard run): the ticket was created just now.
+  const { body } = await rest('GET', `/ticket/${created.body.id}`);
+  assert.ok(Math.abs(Date.parse(body.Created) - now()) < 10 * 60_000, `RT created the ticket at ${body.Created}; the tests' now is ${new Date(now()).toISOString()}`);
   return created.body.id;
 }
 

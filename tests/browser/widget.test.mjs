@@ -6,7 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { artifacts, here, launchBrowser, startServer } from './harness.mjs';
+import { artifacts, here, launchBrowser, now, startServer } from './harness.mjs';
 
 let server;
 let origin;
@@ -53,6 +53,15 @@ async function scoreShown(page) {
   return Number(await page.evaluate(() => document.querySelector('[data-riskpane]').shadowRoot.querySelector('.score').textContent));
 }
 
+/** `YYYY-MM-DD` one calendar month after the UTC day of a demo page time (`DD.MM.YYYY HH:mm`, UTC+01:00). */
+function oneMonthAfter(shown) {
+  const [, day, month, year, hour, minute] = /^(\d\d)\.(\d\d)\.(\d{4}) (\d\d):(\d\d)$/.exec(shown).map(Number);
+  const utc = new Date(Date.UTC(year, month - 1, day, hour - 1, minute));
+  const lastDay = new Date(Date.UTC(utc.getUTCFullYear(), utc.getUTCMonth() + 2, 0)).getUTCDate();
+  const due = new Date(Date.UTC(utc.getUTCFullYear(), utc.getUTCMonth() + 1, Math.min(utc.getUTCDate(), lastDay)));
+  return due.toISOString().slice(0, 10);
+}
+
 /** Waits for the next riskpane:scored event after `action`. */
 async function nextScored(page, action) {
   const waiting = page.evaluate(() => new Promise((resolve) => {
@@ -87,6 +96,18 @@ describe('demo CRM page', () => {
     await page.close();
   });
 
+  test('shows the case dates relative to the moment the page opens, in the page clock', async () => {
+    const { page } = await open('/');
+    await scoreShown(page);
+    const [pageNow, received] = await page.evaluate(() => [Date.now(), document.querySelector('[data-field=received-at]').textContent]);
+    assert.ok(Math.abs(pageNow - now()) < 60_000, `the page's clock (${new Date(pageNow).toISOString()}) is the tests' clock`);
+    // "received 1 day, 1 hour and 30 minutes ago", shown in UTC+01:00 (the demo profile's offset).
+    const [, day, month, year, hour, minute] = /^(\d\d)\.(\d\d)\.(\d{4}) (\d\d):(\d\d)$/.exec(received).map(Number);
+    const shownAgo = pageNow - Date.UTC(year, month - 1, day, hour - 1, minute);
+    assert.ok(Math.abs(shownAgo - (25.5 * 3_600_000)) < 120_000, `received ${received}, ${shownAgo / 60_000} minutes ago`);
+    await page.close();
+  });
+
   test('re-scores when the single-page CRM shows another case', async () => {
     const { page } = await open('/');
     await scoreShown(page);
@@ -96,8 +117,10 @@ describe('demo CRM page', () => {
     assert.equal(gdpr.packId, 'care');
     const gdprText = await widgetText(page);
     assert.match(gdprText, /Data-subject request in the message/);
-    // The Art. 12(3) deadline as a date: received 25.11.2026 08:12 (+01:00), due one month later.
-    assert.match(gdprText, /Deadlines.*2026-12-25.*Answer the data-subject request/s);
+    // The Art. 12(3) deadline as a date: one month after the day of receipt (the page shows the
+    // receipt relative to now, in UTC+01:00; the month is clamped to its last day, as in time.rs).
+    const received = await page.evaluate(() => document.querySelector('[data-field=received-at]').textContent);
+    assert.match(gdprText, new RegExp(`Deadlines.*${oneMonthAfter(received)}.*Answer the data-subject request`, 's'));
     const back = await nextScored(page, () => page.click('#prev-case'));
     assert.equal(back.score, 100);
     assert.equal(back.caseKey, 'C-2026-4711');

@@ -11,9 +11,17 @@ pub(crate) fn root() -> PathBuf {
 
 /// Runs a command in `dir`, echoing it; fails with its exit status.
 pub(crate) fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result<(), String> {
-    println!("\n$ {program} {}", args.join(" "));
+    run_in_with_env(dir, program, args, &[])
+}
+
+/// Runs a command in `dir` with extra environment variables, echoing both; fails with its exit status.
+pub(crate) fn run_in_with_env(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    let shown_env: Vec<String> = env.iter().map(|(name, value)| format!("{name}={value}")).collect();
+    let prefix = if shown_env.is_empty() { String::new() } else { format!("{} ", shown_env.join(" ")) };
+    println!("\n$ {prefix}{program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .status()
         .map_err(|error| format!("cannot start {program}: {error}"))?;
@@ -100,6 +108,18 @@ pub(crate) fn ensure_chromium() -> Result<(), String> {
     run("apt-get", &["update"])?;
     run("apt-get", &["install", "-y", "--no-install-recommends", "chromium"])
         .map_err(|error| format!("{error}; the browser tests need Debian's chromium at {CHROMIUM}"))
+}
+
+/// Installs Debian's `faketime` when it is missing: the browser tests' guard run starts the
+/// servers under it with the clock moved ahead.
+pub(crate) fn ensure_faketime() -> Result<(), String> {
+    let found = Command::new("faketime").arg("--version").output().is_ok_and(|output| output.status.success());
+    if found {
+        return Ok(());
+    }
+    run("apt-get", &["update"])?;
+    run("apt-get", &["install", "-y", "--no-install-recommends", "faketime"])
+        .map_err(|error| format!("{error}; the browser tests' guard run needs Debian's faketime"))
 }
 
 /// Size of `bytes` after `gzip -9`.

@@ -2,8 +2,11 @@
 # Starts Request Tracker 5 (Debian, SQLite) on 127.0.0.1:8180 with the riskpane extension, for the
 # end-to-end tests: installs it non-interactively if missing (preseeded answers), fixes the site
 # config permissions, installs the extension and the built widget (target/dist/npm, from
-# `cargo xtask dist`), seeds users/group/queue/custom fields and three realistic tickets once, starts
-# rt-server and waits until REST 2.0 answers. Run as root. Stop with rt-down.sh.
+# `cargo xtask dist`), seeds users/group/queue/custom fields once, starts rt-server, waits until
+# REST 2.0 answers, and creates three realistic tickets on every start: their dates are relative to
+# the moment they are created (delivered 25 hours before the claim, ...), never calendar dates.
+# RISKPANE_CLOCK_SHIFT_DAYS=N runs RT under faketime N days ahead (the test suite's guard run
+# against time bombs). Run as root. Stop with rt-down.sh.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
@@ -22,6 +25,13 @@ if ! dpkg-query -W -f='${Status}' request-tracker5 2>/dev/null | grep -q 'instal
     request-tracker5 rt5-db-sqlite rt5-standalone curl
 fi
 command -v curl > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl
+SHIFT_DAYS=${RISKPANE_CLOCK_SHIFT_DAYS:-0}
+case "$SHIFT_DAYS" in ''|*[!0-9]*) echo "rt-up: RISKPANE_CLOCK_SHIFT_DAYS must be a whole number of days" >&2; exit 1 ;; esac
+CLOCK=()
+if [ "$SHIFT_DAYS" != 0 ]; then
+  command -v faketime > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 faketime
+  CLOCK=(faketime -f "+${SHIFT_DAYS}d")
+fi
 
 # RT runs as www-data and must be able to read its configuration.
 chown root:www-data /etc/request-tracker5/RT_SiteConfig.pm && chmod 640 /etc/request-tracker5/RT_SiteConfig.pm
@@ -59,12 +69,11 @@ if [ "$SEED_STATE" = 3 ]; then
     my ($ok, $message) = $root->SetPassword($ARGV[0]); die "$message\n" unless $ok;' "$ROOT_PASSWORD"
 fi
 if [ "$SEED_STATE" != 0 ]; then
-  rm -f "$STATE/tickets.json"
   runuser -u www-data -- /usr/sbin/rt-setup-database-5 --action insert --datafile "$STATE/initialdata.pl" --skip-create
 fi
 
 "$HERE/rt-down.sh" || true
-setsid runuser -u www-data -- /usr/share/request-tracker5/libexec/rt-server --host 127.0.0.1 --port "$PORT" \
+setsid runuser -u www-data -- "${CLOCK[@]}" /usr/share/request-tracker5/libexec/rt-server --host 127.0.0.1 --port "$PORT" \
   > "$STATE/rt-server.log" 2>&1 < /dev/null &
 echo $! > "$STATE/rt.pid"
 for _ in $(seq 1 240); do
@@ -77,10 +86,13 @@ create_ticket() {
   curl -fs -u "root:$ROOT_PASSWORD" -H 'Content-Type: application/json' -X POST "$BASE/REST/2.0/ticket" -d "$1" \
     | sed -E 's/.*"id":"([0-9]+)".*/\1/'
 }
-if [ ! -e "$STATE/tickets.json" ]; then
-  INR=$(create_ticket '{"Queue":"Risk Review","Subject":"Parcel never arrived, refund now","Requestor":"anna.schmidt@example.com","ContentType":"text/plain","Content":"My parcel never arrived. I need the refund RIGHT NOW, this is urgent. Send it to my new card please.","CustomFields":{"Case Type":"item_not_received","Channel":"email","Order Total (EUR)":"649.90","Median Basket (EUR)":"89.95","Account Age (days)":"12","Delivered At":"2026-11-24T08:45:00Z","Proof of Delivery":"yes","Claims (12 months)":"3","Identity Verified":"no","Last Credential Change":"2026-11-22T18:00:00Z","Refund To New Instrument":"yes"}}')
-  GDPR=$(create_ticket '{"Queue":"Risk Review","Subject":"Löschung meiner Daten","Requestor":"m.mueller@example.de","ContentType":"text/plain","Content":"Sehr geehrte Damen und Herren, hiermit verlange ich die LÖSCHUNG aller meiner personenbezogenen Daten gemäß Art. 17 DSGVO. Bitte löschen Sie auch mein Konto.","CustomFields":{"Case Type":"privacy_request","Channel":"email","Account Age (days)":"900","Identity Verified":"no","Claims (12 months)":"0"}}')
-  SOCIAL=$(create_ticket '{"Queue":"Risk Review","Subject":"Instagram: @lena.styles complains publicly","Requestor":"lena@example.com","ContentType":"text/plain","Content":"@zalando seit 3 Wochen keine Erstattung! Mein Anwalt wird sich melden, und die Presse erfährt davon.","CustomFields":{"Case Type":"complaint","Channel":"social_media","Followers":"48200"}}')
-  printf '{"base":"%s","inr":%s,"gdpr":%s,"social":%s}\n' "$BASE" "$INR" "$GDPR" "$SOCIAL" > "$STATE/tickets.json"
-fi
+# RT's datetime for N hours before RT's now (which runs SHIFT_DAYS ahead in the guard run).
+hours_ago() { date -u -d "@$(( $(date +%s) + SHIFT_DAYS * 86400 - $1 * 3600 ))" +%Y-%m-%dT%H:%M:%SZ; }
+INR=$(create_ticket '{"Queue":"Risk Review","Subject":"Parcel never arrived, refund now","Requestor":"anna.schmidt@example.com","ContentType":"text/plain","Content":"My parcel never arrived. I need the refund RIGHT NOW, this is urgent. Send it to my new card please.","CustomFields":{"Case Type":"item_not_received","Channel":"email","Order Total (EUR)":"649.90","Median Basket (EUR)":"89.95","Account Age (days)":"12","Delivered At":"'"$(hours_ago 25)"'","Proof of Delivery":"yes","Claims (12 months)":"3","Identity Verified":"no","Last Credential Change":"'"$(hours_ago 64)"'","Refund To New Instrument":"yes"}}')
+GDPR=$(create_ticket '{"Queue":"Risk Review","Subject":"Löschung meiner Daten","Requestor":"m.mueller@example.de","ContentType":"text/plain","Content":"Sehr geehrte Damen und Herren, hiermit verlange ich die LÖSCHUNG aller meiner personenbezogenen Daten gemäß Art. 17 DSGVO. Bitte löschen Sie auch mein Konto.","CustomFields":{"Case Type":"privacy_request","Channel":"email","Account Age (days)":"900","Identity Verified":"no","Claims (12 months)":"0"}}')
+SOCIAL=$(create_ticket '{"Queue":"Risk Review","Subject":"Instagram: @lena.styles complains publicly","Requestor":"lena@example.com","ContentType":"text/plain","Content":"@zalando seit 3 Wochen keine Erstattung! Mein Anwalt wird sich melden, und die Presse erfährt davon.","CustomFields":{"Case Type":"complaint","Channel":"social_media","Followers":"48200"}}')
+for id in "$INR" "$GDPR" "$SOCIAL"; do
+  case "$id" in ''|*[!0-9]*) echo "rt-up: could not create the seed tickets" >&2; exit 1 ;; esac
+done
+printf '{"base":"%s","inr":%s,"gdpr":%s,"social":%s,"clockShiftDays":%s}\n' "$BASE" "$INR" "$GDPR" "$SOCIAL" "$SHIFT_DAYS" > "$STATE/tickets.json"
 echo "rt-up: Request Tracker on $BASE; tickets $(cat "$STATE/tickets.json")"
