@@ -15,7 +15,7 @@ pub const PACK_FORMAT: &str = "riskpane-compiled-pack";
 /// Marks a compiled profile file.
 pub const PROFILE_FORMAT: &str = "riskpane-compiled-profile";
 /// Version of both compiled formats; bumped whenever `RulePack` or `Node` change shape.
-pub const COMPILED_VERSION: u32 = 1;
+pub const COMPILED_VERSION: u32 = 2;
 
 /// A compiled pack file. (No `#[serde(flatten)]`: it would buffer the whole pack and cost KBs of wasm.)
 #[derive(Serialize, Deserialize)]
@@ -67,6 +67,14 @@ fn check_references(pack: &RulePack) -> Result<(), String> {
                 }
                 check_node(operand, pack)
             }
+            Node::MatchesNear(operand, first, second) => {
+                if let Some(list) =
+                    [first, second].into_iter().find(|list| usize::from(**list) >= pack.keyword_lists.len())
+                {
+                    return Err(format!("keyword list {list} does not exist"));
+                }
+                check_node(operand, pack)
+            }
             Node::Not(inner)
             | Node::Neg(inner)
             | Node::IsMissing(inner)
@@ -89,7 +97,9 @@ fn check_references(pack: &RulePack) -> Result<(), String> {
         if index < length { Ok(()) } else { Err(format!("{what} {index} does not exist")) }
     };
     for list in &pack.keyword_lists {
-        if list.terms.len() != list.matcher.len() {
+        if list.terms.len() != list.matcher.len()
+            || (!list.term_languages.is_empty() && list.term_languages.len() != list.terms.len())
+        {
             return Err(format!(
                 "keyword list `{}` has {} terms but {} patterns",
                 list.name,

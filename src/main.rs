@@ -24,7 +24,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "riskpane",
     version,
-    about = "Lint rule packs, score cases, try rule-language expressions, backtest and compare packs"
+    about = "Lint rule packs, score cases, try rule-language expressions, backtest and compare packs, evaluate text signals"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -98,6 +98,19 @@ enum Command {
         #[command(flatten)]
         cases: CaseFile,
     },
+    /// Measure the pack's text signals on a labelled message corpus (tests/fixtures/evaluation/):
+    /// recall per signal and language, false positives on benign look-alikes, precision.
+    Evaluate {
+        /// Rule pack TOML file.
+        #[arg(long)]
+        pack: PathBuf,
+        /// NDJSON corpus: {"id", "lang", "labels": [...], "lookalike_of", "channel", "text"} per line.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Type-check one expression against a pack's facts and evaluate it.
     Eval {
         /// Rule pack TOML file.
@@ -163,6 +176,7 @@ fn main() -> ExitCode {
         Command::Replay { decision, case, pack } => replay(&decision, &case, &pack),
         Command::Backtest { pack, cases, amount } => backtest(&pack, &cases, amount),
         Command::Diff { base, pack, cases } => diff(&base, &pack, &cases),
+        Command::Evaluate { pack, corpus, format } => evaluate_corpus(&pack, &corpus, format),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -307,6 +321,18 @@ fn score(pack_path: &Path, case_path: &Path, format: Format, language: &str) -> 
     Ok(())
 }
 
+fn evaluate_corpus(pack_path: &Path, corpus_path: &Path, format: Format) -> Result<(), Failure> {
+    let pack = load_pack(pack_path)?;
+    let corpus = read(corpus_path, "corpus")?;
+    let report = backtest::corpus::evaluate(&pack, &corpus)
+        .map_err(|message| Failure::input(format!("error: {}: {message}", corpus_path.display())))?;
+    match format {
+        Format::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default())),
+        Format::Text => emit(&report.to_text()),
+    }
+    Ok(())
+}
+
 fn evaluate(pack_path: &Path, case_path: Option<&Path>, expression: &str) -> Result<(), Failure> {
     let pack = load_pack(pack_path)?;
     let (facts, issues) = match case_path {
@@ -329,7 +355,7 @@ fn evaluate(pack_path: &Path, case_path: Option<&Path>, expression: &str) -> Res
         }
         Failure { message, code: 1 }
     })?;
-    let env = Env { facts: &facts, keyword_lists: &pack.keyword_lists, risk: None };
+    let env = Env::new(&pack, &facts);
     let mut trace = Trace::default();
     let value = eval(&node, &env, &mut trace);
     let shown = match (&node, value) {

@@ -125,6 +125,9 @@ pub fn to_json(
                     "due": crate::rules::lang::time::format_date(due.due), "days_left": due.days_left })
         }).collect::<Vec<_>>(),
         "outcomes": outcomes,
+        "text_languages": report.text_languages.iter().map(|&(slot, mask)| {
+            json!({ "fact": pack.facts[usize::from(slot)].name, "languages": pack.language_codes(mask) })
+        }).collect::<Vec<_>>(),
         "fact_issues": issues.iter().map(|issue| json!({ "fact": issue.fact, "problem": issue.problem })).collect::<Vec<_>>(),
         "ignored_keys": facts.ignored_keys(),
         "pack_hash": &*report.pack_hash,
@@ -161,6 +164,15 @@ pub fn to_text(
         "by category: {}",
         report.subscores.iter().map(|s| format!("{} {:+}", s.category.name(), s.points)).collect::<Vec<_>>().join(", ")
     );
+    for &(slot, mask) in &report.text_languages {
+        let codes = pack.language_codes(mask);
+        let read_as = if codes.is_empty() {
+            "no language recognised, keywords of all languages".to_owned()
+        } else {
+            codes.join(", ")
+        };
+        let _ = writeln!(out, "{} read as: {read_as}", pack.facts[usize::from(slot)].name);
+    }
     if !report.hits.is_empty() {
         out.push_str("\nfired rules:\n");
         for hit in &report.hits {

@@ -162,7 +162,7 @@ proptest! {
         let pack = demo();
         if let Ok((node, _)) = pack.compile_expression(&source) {
             let (facts, _) = CaseFacts::from_json(pack, &case);
-            let env = riskpane::rules::lang::eval::Env { facts: &facts, keyword_lists: &pack.keyword_lists, risk: Some((50, "medium")) };
+            let env = riskpane::rules::lang::eval::Env { risk: Some((50, "medium")), ..riskpane::rules::lang::eval::Env::new(pack, &facts) };
             let traced = riskpane::rules::lang::eval::eval(&node, &env, &mut riskpane::rules::lang::eval::Trace::default());
             // The engine's untraced first pass must give the same value as the traced evaluation.
             let quick = riskpane::rules::lang::eval::truth(&node, &env, &mut riskpane::rules::lang::eval::Trace::default());

@@ -361,7 +361,7 @@ struct BandCases {
 /// of the pack (rules, checklist, outcomes, deadlines).
 fn assert_scoring_matches(pack: &riskpane::RulePack, facts: &CaseFacts, report: &riskpane::ScoreReport) {
     use riskpane::rules::lang::eval::{Env, Trace, eval, truth};
-    let env = Env { facts, keyword_lists: &pack.keyword_lists, risk: Some((report.score, report.band.name())) };
+    let env = Env { risk: Some((report.score, report.band.name())), ..Env::new(pack, facts) };
     let conditions = pack
         .rules
         .iter()
@@ -422,7 +422,7 @@ fn care_keywords_match_across_languages_at_word_boundaries() {
     let matches = |list: &str, message: &str| {
         let (node, _) = pack.compile_expression(&format!("matches_any(customer.message, keywords.{list})")).unwrap();
         let (facts, _) = CaseFacts::from_json(&pack, &serde_json::json!({ "customer": { "message": message } }));
-        let env = Env { facts: &facts, keyword_lists: &pack.keyword_lists, risk: None };
+        let env = Env::new(&pack, &facts);
         eval(&node, &env, &mut Trace::default()) == Value::Bool(true)
     };
     let cases = [

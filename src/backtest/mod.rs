@@ -4,6 +4,7 @@
 //! band, and why). Cases stream through in batches scored on all cores (`rayon`); memory does not
 //! grow with the file. Native only: the widget never carries this.
 
+pub mod corpus;
 pub mod html;
 pub mod input;
 pub mod synth;

@@ -13,7 +13,7 @@ pub use checklist::{ChecklistEntry, ChecklistStatus};
 use crate::case::CaseFacts;
 use crate::rules::lang::Value;
 use crate::rules::lang::eval::{Env, KeywordHit, Trace, eval, truth};
-use crate::rules::{BandThresholds, Category, RulePack};
+use crate::rules::{BandThresholds, Category, LanguageMask, RulePack};
 use std::sync::Arc;
 
 /// Lowest possible score.
@@ -231,6 +231,9 @@ pub struct ScoreReport {
     pub deadlines: Vec<DueDate>,
     /// Per outcome of the decision policy.
     pub outcomes: Vec<OutcomeRequirement>,
+    /// Text facts whose language was detected to pick keywords, with the languages they were
+    /// read in (`RulePack::languages` bits; all bits: no language recognised, all keywords applied).
+    pub text_languages: Vec<(u16, LanguageMask)>,
     /// What the `Pooled` runs point into.
     pools: Pools,
     /// The pack's hash.
@@ -304,7 +307,7 @@ pub struct Scoring {
 #[must_use]
 pub fn score(pack: &RulePack, facts: &CaseFacts) -> Scoring {
     let mut trace = Trace::default();
-    let env = Env { facts, keyword_lists: &pack.keyword_lists, risk: None };
+    let env = Env::new(pack, facts);
     let (mut raw_points, mut fired, mut not_evaluable) = (0i64, Vec::new(), Vec::new());
     for (index, rule) in pack.rules.iter().enumerate() {
         trace.clear();
@@ -327,7 +330,7 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
     let mut trace = Trace::default();
     // Sized for a typical report up front: growing these vectors was ~10 % of `assess` (perf).
     let mut pools = Pools { facts: Vec::with_capacity(4 * pack.rules.len()), indices: Vec::with_capacity(64) };
-    let env = Env { facts, keyword_lists: &pack.keyword_lists, risk: None };
+    let env = Env::new(pack, facts);
     let mut hits = Vec::with_capacity(pack.rules.len() / 2);
     let mut not_evaluable = Vec::with_capacity(pack.rules.len() / 2);
     let mut subscores: Vec<Subscore> = Category::ALL
@@ -418,6 +421,7 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
         checklist,
         deadlines,
         outcomes,
+        text_languages: trace.text_languages().to_vec(),
         pools,
         pack_hash: pack.hash.clone(),
         input_hash: facts.input_hash().clone(),

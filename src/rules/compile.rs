@@ -10,8 +10,8 @@ use super::lang::check::{Scope, compile_condition};
 use super::lang::text::{KeywordMatcher, KeywordPattern};
 use super::lang::{LangError, Node, did_you_mean};
 use super::{
-    BandThresholds, Category, ChecklistItem, Condition, Deadline, DecisionPolicy, FactDef, FactType, KeywordList,
-    KeywordTerm, LocalText, Outcome, Param, ReasonCode, Rule, RulePack,
+    ALL_LANGUAGES, BandThresholds, Category, ChecklistItem, Condition, Deadline, DecisionPolicy, FactDef, FactType,
+    KeywordList, KeywordTerm, Language, LanguageMask, LocalText, Outcome, Param, ReasonCode, Rule, RulePack, Signal,
 };
 use crate::canonical::{Canonical, sha256_hex};
 use std::ops::Range;
@@ -260,7 +260,9 @@ impl Walker<'_> {
                 "bands",
                 "params",
                 "facts",
+                "languages",
                 "keywords",
+                "signals",
                 "rules",
                 "checklist",
                 "deadlines",
@@ -281,23 +283,32 @@ impl Walker<'_> {
         self.score_section(root);
         let bands = self.bands(root, &whole);
         let facts = self.facts(root, &whole);
-        let keyword_lists = self.keyword_lists(root);
+        let languages = self.languages(root);
+        let keyword_lists = self.keyword_lists(root, &languages);
         let params = self.params(root);
         let invalid_facts = std::mem::take(&mut self.invalid_facts);
+        let mut signals = Vec::new();
+        self.signals(
+            root,
+            &mut signals,
+            &Scope {
+                facts: &facts,
+                keyword_lists: &keyword_lists,
+                allow_risk: false,
+                invalid_facts: &invalid_facts,
+                params: &params,
+                signals: &[],
+            },
+        );
         let rule_scope = Scope {
             facts: &facts,
             keyword_lists: &keyword_lists,
             allow_risk: false,
             invalid_facts: &invalid_facts,
             params: &params,
+            signals: &signals,
         };
-        let late_scope = Scope {
-            facts: &facts,
-            keyword_lists: &keyword_lists,
-            allow_risk: true,
-            invalid_facts: &invalid_facts,
-            params: &params,
-        };
+        let late_scope = Scope { allow_risk: true, ..rule_scope };
         let (decision_policy, outcome_ids) = self.decisions(root, &late_scope);
         let raw_checklist = self.array_of_tables(root, "checklist");
         let checklist_ids = self.unique_ids(&raw_checklist, "checklist item");
@@ -331,6 +342,8 @@ impl Walker<'_> {
             facts,
             params,
             keyword_lists,
+            languages,
+            signals,
             rules,
             bands: bands?,
             checklist,
@@ -444,12 +457,12 @@ impl Walker<'_> {
                     );
                     continue;
                 }
-                if ["keywords", "risk", "params"]
+                if ["keywords", "risk", "params", "signals"]
                     .iter()
                     .any(|reserved| name == *reserved || name.starts_with(&format!("{reserved}.")))
                 {
                     self.error(
-                        format!("fact name `{name}` is reserved (`keywords.*`, `params.*` and `risk.*`)"),
+                        format!("fact name `{name}` is reserved (`keywords.*`, `params.*`, `risk.*` and `signals.*`)"),
                         key.span(),
                     );
                     continue;
@@ -625,7 +638,119 @@ impl Walker<'_> {
         params
     }
 
-    fn keyword_lists(&mut self, root: &DeTable<'_>) -> Vec<KeywordList> {
+    /// `[languages]`: code = marker words.
+    fn languages(&mut self, root: &DeTable<'_>) -> Vec<Language> {
+        let mut languages = Vec::new();
+        let Some(section) = root.get("languages") else {
+            return languages;
+        };
+        let Some(table) = self.table(section, "[languages]") else {
+            return languages;
+        };
+        for (code, markers) in table {
+            let name: &str = code.get_ref();
+            if !is_language_code(name) {
+                self.error(format!("`{name}` is not a two-letter language code in [languages]"), code.span());
+                continue;
+            }
+            let context = format!("the marker words of `{name}` in [languages]");
+            let patterns: Vec<KeywordPattern> = self
+                .string_list(markers, &context)
+                .into_iter()
+                .filter_map(|(marker, span)| {
+                    let pattern = KeywordPattern::new(&marker);
+                    if pattern.is_none() {
+                        self.error("a marker word needs at least one character besides `*`", span);
+                    }
+                    pattern
+                })
+                .collect();
+            if patterns.is_empty() {
+                self.error(format!("{context}: none given"), markers.span());
+            }
+            languages.push(Language { code: name.to_owned(), markers: KeywordMatcher::new(patterns) });
+        }
+        if languages.len() > LanguageMask::BITS as usize {
+            self.error(
+                format!("[languages] lists {} languages; at most {}", languages.len(), LanguageMask::BITS),
+                section.span(),
+            );
+        }
+        languages
+    }
+
+    /// `[signals.NAME]` with `label` and `when`. A signal may use other signals (not in a cycle):
+    /// they are compiled in dependency order, each inlined where it is used.
+    fn signals(&mut self, root: &DeTable<'_>, signals: &mut Vec<Signal>, base: &Scope<'_>) {
+        let Some(section) = root.get("signals") else {
+            return;
+        };
+        let Some(table) = self.table(section, "[signals]") else {
+            return;
+        };
+        let mut declared = Vec::new();
+        for (name, value) in table {
+            let signal_name: &str = name.get_ref();
+            if signal_name.is_empty()
+                || !signal_name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                self.error(
+                    format!("invalid signal name `{signal_name}`: use lowercase letters, digits and `_`"),
+                    name.span(),
+                );
+                continue;
+            }
+            let context = format!("signal `{signal_name}`");
+            let Some(fields) = self.table(value, &context) else {
+                continue;
+            };
+            self.check_keys(fields, &["label", "when"], &context);
+            let label =
+                fields.get("label").and_then(|label| self.local_text(label, &format!("the label of {context}")));
+            let Some(when) = self.required(fields, "when", &value.span(), &context) else {
+                continue;
+            };
+            let source = if let DeValue::String(text) = when.get_ref() { text.to_string() } else { String::new() };
+            declared.push((signal_name.to_owned(), label, when, source, name.span()));
+        }
+        // Dependency order: a signal is compiled once every signal it names is.
+        let mut pending: Vec<usize> = (0..declared.len()).collect();
+        while !pending.is_empty() {
+            let ready: Vec<usize> = pending
+                .iter()
+                .copied()
+                .filter(|&index| {
+                    signal_references(&declared[index].3)
+                        .iter()
+                        .all(|name| !pending.iter().any(|&other| declared[other].0 == *name))
+                })
+                .collect();
+            if ready.is_empty() {
+                let names: Vec<String> = pending.iter().map(|&index| format!("`{}`", declared[index].0)).collect();
+                for &index in &pending {
+                    self.error(
+                        format!(
+                            "signal `{}` is part of a cycle of signals using each other ({})",
+                            declared[index].0,
+                            names.join(", ")
+                        ),
+                        declared[index].4.clone(),
+                    );
+                }
+                return;
+            }
+            for index in ready {
+                let (name, label, when, _, _) = &declared[index];
+                let scope = Scope { signals: signals.as_slice(), ..*base };
+                if let Some(when) = self.condition(when, &scope, &format!("the condition of signal `{name}`"), false) {
+                    signals.push(Signal { name: name.clone(), label: label.clone(), when });
+                }
+                pending.retain(|&other| other != index);
+            }
+        }
+    }
+
+    fn keyword_lists(&mut self, root: &DeTable<'_>, pack_languages: &[Language]) -> Vec<KeywordList> {
         let mut lists = Vec::new();
         let Some(section) = root.get("keywords") else {
             return lists;
@@ -650,16 +775,34 @@ impl Walker<'_> {
             };
             let mut terms = Vec::new();
             let mut patterns = Vec::new();
+            let mut term_languages = Vec::new();
             for (language, keywords) in languages {
                 let code: &str = language.get_ref();
-                if !is_language_code(code) {
-                    self.error(format!("`{code}` is not a two-letter language code in {context}"), language.span());
+                if code != "any" && !is_language_code(code) {
+                    self.error(
+                        format!("`{code}` is not a two-letter language code (or `any`) in {context}"),
+                        language.span(),
+                    );
                     continue;
                 }
+                let mask = match pack_languages.iter().position(|known| known.code == code) {
+                    Some(index) => 1 << index,
+                    None if code == "any" || pack_languages.is_empty() => ALL_LANGUAGES,
+                    None => {
+                        let codes: Vec<&str> = pack_languages.iter().map(|known| known.code.as_str()).collect();
+                        self.error_help(
+                            format!("{context} has keywords for `{code}`, which [languages] does not detect"),
+                            language.span(),
+                            Some(format!("add `{code}` to [languages], or use one of {} or `any`", codes.join(", "))),
+                        );
+                        continue;
+                    }
+                };
                 for (keyword, span) in self.string_list(keywords, &format!("{context} ({code})")) {
                     match KeywordPattern::new(&keyword) {
                         Some(pattern) => {
                             patterns.push(pattern);
+                            term_languages.push(mask);
                             terms.push(KeywordTerm { language: code.to_owned(), keyword });
                         }
                         None => {
@@ -671,7 +814,12 @@ impl Walker<'_> {
             if terms.is_empty() {
                 self.error(format!("{context} has no keywords"), value.span());
             }
-            lists.push(KeywordList { name: list_name.to_owned(), terms, matcher: KeywordMatcher::new(patterns) });
+            lists.push(KeywordList {
+                name: list_name.to_owned(),
+                terms,
+                matcher: KeywordMatcher::new(patterns),
+                term_languages,
+            });
         }
         lists
     }
@@ -897,6 +1045,20 @@ impl Walker<'_> {
         }
         (policy, outcome_ids)
     }
+}
+
+/// The names after `signals.` in a condition's source (dependencies, for ordering only: the
+/// type checker reports unknown ones).
+fn signal_references(source: &str) -> Vec<&str> {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+    source
+        .match_indices("signals.")
+        .filter(|(start, _)| !source[..*start].ends_with(is_name_char))
+        .map(|(start, prefix)| {
+            let rest = &source[start + prefix.len()..];
+            &rest[..rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len())]
+        })
+        .collect()
 }
 
 fn is_language_code(code: &str) -> bool {

@@ -97,7 +97,7 @@ pub struct KeywordTerm {
     pub keyword: String,
 }
 
-/// A named keyword list used by `matches_any(text, keywords.NAME)`.
+/// A named keyword list used by `matches_any(text, keywords.NAME)` and `matches_near`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeywordList {
     /// Name after `keywords.`.
@@ -106,6 +106,37 @@ pub struct KeywordList {
     pub terms: Vec<KeywordTerm>,
     /// The terms compiled for matching (pattern `i` is term `i`).
     pub matcher: KeywordMatcher,
+    /// Per term, the pack languages it applies to (bit `i` = `RulePack::languages[i]`): its own
+    /// language, or all for `any` terms and for packs without `[languages]`.
+    #[serde(default)]
+    pub term_languages: Vec<LanguageMask>,
+}
+
+/// A set of the pack's languages, one bit per `RulePack::languages` entry.
+pub type LanguageMask = u32;
+
+/// Every language (and what a text is read as when no language could be detected).
+pub const ALL_LANGUAGES: LanguageMask = LanguageMask::MAX;
+
+/// A language the pack detects in case texts, by its marker words (frequent function words).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Language {
+    /// Two-letter code, as used by keyword lists.
+    pub code: String,
+    /// Marker words: the language with the most markers in a text is the text's language.
+    pub markers: KeywordMatcher,
+}
+
+/// A named condition (`[signals.NAME]`): what a text or a case shows, such as an erasure request.
+/// Conditions use it as `signals.NAME`; `riskpane evaluate` measures it on a labelled corpus.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    /// Name after `signals.`.
+    pub name: String,
+    /// What it means.
+    pub label: Option<LocalText>,
+    /// The condition (already inlined wherever it is used).
+    pub when: Condition,
 }
 
 /// What kind of risk a rule is about; each has its own subscore.
@@ -270,6 +301,12 @@ pub struct RulePack {
     pub params: Vec<Param>,
     /// Keyword lists.
     pub keyword_lists: Vec<KeywordList>,
+    /// Languages detected in case texts (`[languages]`); empty: keyword lists apply to any text.
+    #[serde(default)]
+    pub languages: Vec<Language>,
+    /// Named conditions (`[signals.NAME]`).
+    #[serde(default)]
+    pub signals: Vec<Signal>,
     /// Rules.
     pub rules: Vec<Rule>,
     /// Band thresholds.
@@ -293,6 +330,20 @@ impl RulePack {
         fact.label.as_ref().map_or(fact.name.as_str(), |label| label.get(language))
     }
 
+    /// The codes of the languages in `mask`; empty when it is every language (none detected).
+    #[must_use]
+    pub fn language_codes(&self, mask: LanguageMask) -> Vec<&str> {
+        if mask == ALL_LANGUAGES {
+            return Vec::new();
+        }
+        self.languages
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| mask & (1 << index) != 0)
+            .map(|(_, language)| language.code.as_str())
+            .collect()
+    }
+
     /// The slot of a fact by name.
     #[must_use]
     pub fn fact_slot(&self, name: &str) -> Option<u16> {
@@ -310,6 +361,7 @@ impl RulePack {
             allow_risk: false,
             invalid_facts: &[],
             params: &self.params,
+            signals: &self.signals,
         };
         lang::check::compile(source, &scope)
     }

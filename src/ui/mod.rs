@@ -204,8 +204,15 @@ fn evidence_items(
 
 fn rule_hit_list(pack: &RulePack, facts: &CaseFacts, report: &ScoreReport, state: &WidgetState, t: &Texts) -> Html {
     let language = state.language.code();
+    // Which language each text was read in, so the agent can tell when keywords of the wrong
+    // language were applied (the pack detects it from marker words).
+    let read_as = report.text_languages.iter().map(|&(slot, mask)| {
+        let codes = pack.language_codes(mask);
+        let languages = if codes.is_empty() { t.no_language.to_owned() } else { codes.join(", ") };
+        html! { <p class="read-as">{ format!("{} {}: {languages}", pack.fact_label(slot, language), t.read_as) }</p> }
+    });
     if report.hits.is_empty() {
-        return html! { <section class="hits" part="hits"><h3>{ t.why }</h3><p class="empty">{ t.no_hits }</p></section> };
+        return html! { <section class="hits" part="hits"><h3>{ t.why }</h3><p class="empty">{ t.no_hits }</p>{ for read_as }</section> };
     }
     let hits = report.hits.iter().map(|hit| {
         let rule = &pack.rules[hit.rule];
@@ -231,6 +238,7 @@ fn rule_hit_list(pack: &RulePack, facts: &CaseFacts, report: &ScoreReport, state
         <section class="hits" part="hits">
             <h3>{ t.why }</h3>
             <ul>{ for hits }</ul>
+            { for read_as }
         </section>
     }
 }

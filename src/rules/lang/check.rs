@@ -6,7 +6,7 @@ use super::number::Decimal;
 use super::text::fold;
 use super::time::{parse_date, parse_datetime};
 use super::{LangError, Span, did_you_mean};
-use crate::rules::{FactDef, FactType, KeywordList, Param};
+use crate::rules::{FactDef, FactType, KeywordList, Param, Signal};
 use serde::{Deserialize, Serialize};
 
 /// Static type of an expression.
@@ -154,6 +154,9 @@ pub enum Node {
     DaysBetween(Box<Node>, Box<Node>),
     /// `matches_any(text or list, keywords.NAME)`.
     MatchesAny(Box<Node>, u16),
+    /// `matches_near(text or list, keywords.A, keywords.B)`: a term of A and one of B in the same
+    /// sentence.
+    MatchesNear(Box<Node>, u16, u16),
 }
 
 /// What names a condition may use.
@@ -166,9 +169,11 @@ pub(crate) struct Scope<'a> {
     pub(crate) invalid_facts: &'a [String],
     /// The pack's named thresholds (`params.NAME`).
     pub(crate) params: &'a [Param],
+    /// Named conditions defined so far (`signals.NAME`), inlined where they are used.
+    pub(crate) signals: &'a [Signal],
 }
 
-const FUNCTIONS: [&str; 6] = ["len", "days_between", "age_days", "matches_any", "date", "datetime"];
+const FUNCTIONS: [&str; 7] = ["len", "days_between", "age_days", "matches_any", "matches_near", "date", "datetime"];
 
 /// Parses and checks `source`; `Ok` carries the typed node and its type.
 pub(crate) fn compile(source: &str, scope: &Scope<'_>) -> Result<(Node, Type), Vec<LangError>> {
@@ -258,6 +263,16 @@ impl Checker<'_, '_> {
             let help = did_you_mean(name, self.scope.params.iter().map(|param| param.name.as_str()))
                 .map(|hint| hint.replacen('`', "`params.", 1));
             self.errors.push(LangError::new(format!("unknown parameter `{path}`"), span).with_help(help));
+            return ERROR;
+        }
+        if let Some(name) = path.strip_prefix("signals.") {
+            if let Some(signal) = self.scope.signals.iter().find(|signal| signal.name == name) {
+                return (signal.when.node.clone(), Type::Bool);
+            }
+            let help = did_you_mean(name, self.scope.signals.iter().map(|signal| signal.name.as_str()))
+                .map(|hint| hint.replacen('`', "`signals.", 1))
+                .or_else(|| Some("a signal must be defined in `[signals]` above the place that uses it".to_owned()));
+            self.errors.push(LangError::new(format!("unknown signal `{path}`"), span).with_help(help));
             return ERROR;
         }
         if let Some(list) = path.strip_prefix("keywords.") {
@@ -491,10 +506,30 @@ impl Checker<'_, '_> {
         (if negated { Node::Not(Box::new(node)) } else { node }, Type::Bool)
     }
 
+    /// A `keywords.NAME` argument of `matches_any` / `matches_near`: the list's index.
+    fn keyword_list_argument(&mut self, function: &str, arg: &Expr) -> Option<u16> {
+        let path = match &arg.kind {
+            ExprKind::Path(path) => path.strip_prefix("keywords.").ok_or(path.as_str()),
+            _ => Err(""),
+        };
+        match path {
+            Ok(list_name) => self.keyword_list(list_name, arg.span),
+            Err(found) => {
+                let found = if found.is_empty() { String::new() } else { format!(", found `{found}`") };
+                self.errors.push(LangError::new(
+                    format!("the keyword arguments of `{function}` must be `keywords.NAME`{found}"),
+                    arg.span,
+                ));
+                None
+            }
+        }
+    }
+
     fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> (Node, Type) {
         let arity = match name {
             "len" | "age_days" | "date" | "datetime" => 1,
             "days_between" | "matches_any" => 2,
+            "matches_near" => 3,
             _ => {
                 let help = did_you_mean(name, FUNCTIONS);
                 self.errors.push(LangError::new(format!("unknown function `{name}`"), name_span).with_help(help));
@@ -518,29 +553,19 @@ impl Checker<'_, '_> {
                 _ => self.error(format!("\"{text}\" is not an RFC 3339 datetime (2026-01-31T12:00:00Z)"), args[0].span),
             };
         }
-        if name == "matches_any" {
+        if name == "matches_any" || name == "matches_near" {
             let (text_node, text_type) = self.check(&args[0]);
-            let ExprKind::Path(path) = &args[1].kind else {
-                return self
-                    .error("the second argument of `matches_any` must be `keywords.NAME`".to_owned(), args[1].span);
-            };
-            let Some(list_name) = path.strip_prefix("keywords.") else {
-                return self.error(
-                    format!("the second argument of `matches_any` must be `keywords.NAME`, found `{path}`"),
-                    args[1].span,
-                );
-            };
-            let list = self.keyword_list(list_name, args[1].span);
+            let lists: Vec<Option<u16>> = args[1..].iter().map(|arg| self.keyword_list_argument(name, arg)).collect();
             if text_type == Type::Error {
                 return ERROR;
             }
             if !(text_type.is_textual() || text_type == Type::List) {
-                return self
-                    .error(format!("`matches_any` needs text or a list, found {}", text_type.name()), args[0].span);
+                return self.error(format!("`{name}` needs text or a list, found {}", text_type.name()), args[0].span);
             }
-            return match list {
-                Some(index) => (Node::MatchesAny(Box::new(text_node), index), Type::Bool),
-                None => ERROR,
+            return match lists[..] {
+                [Some(list)] => (Node::MatchesAny(Box::new(text_node), list), Type::Bool),
+                [Some(first), Some(second)] => (Node::MatchesNear(Box::new(text_node), first, second), Type::Bool),
+                _ => ERROR,
             };
         }
         let mut checked = Vec::with_capacity(args.len());

@@ -7,10 +7,10 @@
 
 use super::check::{ArithOp, CompareOp, Node, TextOp};
 use super::number::Decimal;
-use super::text::word_starts;
+use super::text::{sentence_of, sentence_starts, word_starts};
 use super::time::SECONDS_PER_DAY;
 use crate::case::{CaseFacts, FactValue, TextValue};
-use crate::rules::KeywordList;
+use crate::rules::{ALL_LANGUAGES, KeywordList, Language, LanguageMask, RulePack};
 use std::cmp::Ordering;
 
 /// A runtime value. Text is folded (see `text::fold`).
@@ -32,8 +32,8 @@ pub enum Value<'a> {
     List(&'a [TextValue]),
 }
 
-/// A keyword that made `matches_any` true.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A keyword that made `matches_any` (or `matches_near`) true.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct KeywordHit {
     /// Index of the keyword list in the pack.
     pub list: u16,
@@ -56,17 +56,26 @@ pub struct Trace {
     pub undefined: bool,
     /// Keyword matches already computed in this assessment (kept by `clear`).
     keyword_memo: Vec<KeywordMemo>,
+    /// The language each text fact was read in, once detected (kept by `clear`).
+    text_languages: Vec<(u16, LanguageMask)>,
 }
 
-/// The keywords of one list found in one fact.
+/// The keywords of one list (or of a pair of lists, for `matches_near`) found in one fact.
 #[derive(Clone, Debug)]
 struct KeywordMemo {
     slot: u16,
-    list: u16,
-    terms: Vec<u32>,
+    lists: (u16, Option<u16>),
+    hits: Vec<KeywordHit>,
 }
 
 impl Trace {
+    /// The text facts whose language was detected in this assessment, with the languages they
+    /// were read in (`RulePack::languages` bits; all bits: none could be detected).
+    #[must_use]
+    pub fn text_languages(&self) -> &[(u16, LanguageMask)] {
+        &self.text_languages
+    }
+
     /// Empties the trace for the next condition, keeping its capacity and the keyword matches.
     pub fn clear(&mut self) {
         self.missing.clear();
@@ -90,8 +99,35 @@ pub struct Env<'a> {
     pub facts: &'a CaseFacts,
     /// The pack's keyword lists.
     pub keyword_lists: &'a [KeywordList],
+    /// The pack's languages, detected in texts before keyword lists are applied to them.
+    pub languages: &'a [Language],
     /// `risk.score` and `risk.band` (folded band name), once scoring is done.
     pub risk: Option<(i64, &'static str)>,
+}
+
+impl<'a> Env<'a> {
+    /// A case against a pack, before scoring (no `risk.*`).
+    #[must_use]
+    pub fn new(pack: &'a RulePack, facts: &'a CaseFacts) -> Env<'a> {
+        Env { facts, keyword_lists: &pack.keyword_lists, languages: &pack.languages, risk: None }
+    }
+}
+
+/// The languages a folded text is in: the pack language(s) with the most marker words; all
+/// languages when the pack has none or no marker occurs (then every keyword applies).
+#[must_use]
+pub fn detect_languages(languages: &[Language], folded: &str, starts: &[u32]) -> LanguageMask {
+    let (mut best, mut mask) = (0usize, ALL_LANGUAGES);
+    for (index, language) in languages.iter().enumerate().take(LanguageMask::BITS as usize) {
+        let mut count = 0usize;
+        language.markers.find_all(folded, starts, |_, _| count += 1);
+        if count > best {
+            (best, mask) = (count, 1 << index);
+        } else if count == best && count > 0 {
+            mask |= 1 << index;
+        }
+    }
+    mask
 }
 
 /// Evaluates `node`; records what it read in `trace` (facts read, missing facts, keywords hit).
@@ -252,75 +288,141 @@ fn walk<'a, const TRACE: bool>(node: &'a Node, env: &Env<'a>, trace: &mut Trace)
             let difference = Decimal::from_int(to - from);
             defined(difference.checked_div(Decimal::from_int(SECONDS_PER_DAY)), trace)
         }
-        Node::MatchesAny(operand, list_index) => {
-            let Some(list) = env.keyword_lists.get(usize::from(*list_index)) else {
-                return Value::Unknown;
-            };
-            if let Node::Fact(slot) = operand.as_ref() {
-                // The same text is often matched against the same list by several rules,
-                // checklist items and outcomes: match once per assessment, and read the matches
-                // from the memo without copying them.
-                let known = trace.keyword_memo.iter().position(|memo| memo.slot == *slot && memo.list == *list_index);
-                let memo = match known {
-                    Some(memo) => memo,
-                    None => {
-                        let mut terms: Vec<u32> = Vec::new();
-                        match env.facts.value(*slot) {
-                            Some(FactValue::Text(text)) => {
-                                list.matcher.find_all(&text.folded, &text.word_starts, |term| terms.push(term));
-                            }
-                            Some(FactValue::List(items)) => {
-                                for item in items {
-                                    list.matcher.find_all(&item.folded, &item.word_starts, |term| terms.push(term));
-                                }
-                            }
-                            Some(_) => return Value::Unknown,
-                            None => {
-                                record::<TRACE>(&mut trace.missing, *slot);
-                                return Value::Unknown;
-                            }
-                        }
-                        terms.sort_unstable();
-                        terms.dedup();
-                        trace.keyword_memo.push(KeywordMemo { slot: *slot, list: *list_index, terms });
-                        trace.keyword_memo.len() - 1
+        Node::MatchesAny(operand, list) => keyword_match::<TRACE>(operand, (*list, None), env, trace),
+        Node::MatchesNear(operand, first, second) => {
+            keyword_match::<TRACE>(operand, (*first, Some(*second)), env, trace)
+        }
+    }
+}
+
+/// `matches_any(operand, lists.0)` or, with a second list, `matches_near`. A text is matched only
+/// with the keywords of its language (and `any`); list items with all keywords.
+fn keyword_match<'a, const TRACE: bool>(
+    operand: &'a Node,
+    lists: (u16, Option<u16>),
+    env: &Env<'a>,
+    trace: &mut Trace,
+) -> Value<'a> {
+    if [Some(lists.0), lists.1].into_iter().flatten().any(|list| usize::from(list) >= env.keyword_lists.len()) {
+        return Value::Unknown;
+    }
+    let Node::Fact(slot) = operand else {
+        let mut hits = Vec::new();
+        match walk::<TRACE>(operand, env, trace) {
+            Value::Text(text) => {
+                let starts = word_starts(text);
+                let languages = detect_languages(env.languages, text, &starts);
+                find_keywords(env, lists, text, &starts, languages, &mut hits);
+            }
+            Value::List(items) => {
+                for item in items {
+                    find_keywords(env, lists, &item.folded, &item.word_starts, ALL_LANGUAGES, &mut hits);
+                }
+            }
+            _ => return Value::Unknown,
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        if TRACE {
+            record_hits(&mut trace.keyword_hits, &hits);
+        }
+        return Value::Bool(!hits.is_empty());
+    };
+    // The same text is often matched against the same list by several rules, checklist items and
+    // outcomes: match once per assessment, and read the matches from the memo without copying them.
+    let known = trace.keyword_memo.iter().position(|memo| memo.slot == *slot && memo.lists == lists);
+    let memo = match known {
+        Some(memo) => memo,
+        None => {
+            let mut hits = Vec::new();
+            match env.facts.value(*slot) {
+                Some(FactValue::Text(text)) => {
+                    let languages = text_languages(*slot, text, env, trace);
+                    find_keywords(env, lists, &text.folded, &text.word_starts, languages, &mut hits);
+                }
+                Some(FactValue::List(items)) => {
+                    for item in items {
+                        find_keywords(env, lists, &item.folded, &item.word_starts, ALL_LANGUAGES, &mut hits);
                     }
-                };
-                record::<TRACE>(&mut trace.present, *slot);
-                let Trace { keyword_memo, keyword_hits, .. } = trace;
-                let terms = &keyword_memo[memo].terms;
-                if TRACE {
-                    record_hits(keyword_hits, *list_index, terms);
                 }
-                Value::Bool(!terms.is_empty())
-            } else {
-                let mut terms: Vec<u32> = Vec::new();
-                match walk::<TRACE>(operand, env, trace) {
-                    Value::Text(text) => list.matcher.find_all(text, &word_starts(text), |term| terms.push(term)),
-                    Value::List(items) => {
-                        for item in items {
-                            list.matcher.find_all(&item.folded, &item.word_starts, |term| terms.push(term));
-                        }
-                    }
-                    _ => return Value::Unknown,
+                Some(_) => return Value::Unknown,
+                None => {
+                    record::<TRACE>(&mut trace.missing, *slot);
+                    return Value::Unknown;
                 }
-                terms.sort_unstable();
-                terms.dedup();
-                if TRACE {
-                    record_hits(&mut trace.keyword_hits, *list_index, &terms);
-                }
-                Value::Bool(!terms.is_empty())
+            }
+            hits.sort_unstable();
+            hits.dedup();
+            trace.keyword_memo.push(KeywordMemo { slot: *slot, lists, hits });
+            trace.keyword_memo.len() - 1
+        }
+    };
+    record::<TRACE>(&mut trace.present, *slot);
+    let Trace { keyword_memo, keyword_hits, .. } = trace;
+    let hits = &keyword_memo[memo].hits;
+    if TRACE {
+        record_hits(keyword_hits, hits);
+    }
+    Value::Bool(!hits.is_empty())
+}
+
+/// The languages of a text fact, detected once per assessment.
+fn text_languages(slot: u16, text: &TextValue, env: &Env<'_>, trace: &mut Trace) -> LanguageMask {
+    if let Some(&(_, languages)) = trace.text_languages.iter().find(|(known, _)| *known == slot) {
+        return languages;
+    }
+    let languages = detect_languages(env.languages, &text.folded, &text.word_starts);
+    if !env.languages.is_empty() {
+        trace.text_languages.push((slot, languages));
+    }
+    languages
+}
+
+/// Appends to `hits` the keywords that make the match true in one folded text: for one list,
+/// every term found; for two, the terms of each found in a sentence that has a term of the other.
+fn find_keywords(
+    env: &Env<'_>,
+    lists: (u16, Option<u16>),
+    folded: &str,
+    starts: &[u32],
+    languages: LanguageMask,
+    hits: &mut Vec<KeywordHit>,
+) {
+    let found = |list: u16| {
+        let keyword_list = &env.keyword_lists[usize::from(list)];
+        let mut found: Vec<(usize, u32)> = Vec::new();
+        keyword_list.matcher.find_all(folded, starts, |term, start| {
+            if keyword_list.term_languages.get(term as usize).is_none_or(|mask| mask & languages != 0) {
+                found.push((start, term));
+            }
+        });
+        found
+    };
+    let (first, Some(second)) = lists else {
+        hits.extend(found(lists.0).into_iter().map(|(_, term)| KeywordHit { list: lists.0, term }));
+        return;
+    };
+    let (first_found, second_found) = (found(first), found(second));
+    if first_found.is_empty() || second_found.is_empty() {
+        return;
+    }
+    let sentences = sentence_starts(folded);
+    for &(first_start, first_term) in &first_found {
+        let sentence = sentence_of(&sentences, first_start);
+        for &(second_start, second_term) in &second_found {
+            if second_start != first_start && sentence_of(&sentences, second_start) == sentence {
+                hits.push(KeywordHit { list: first, term: first_term });
+                hits.push(KeywordHit { list: second, term: second_term });
             }
         }
     }
 }
 
-/// Adds the keywords of a list that matched to the evidence, once each.
-fn record_hits(hits: &mut Vec<KeywordHit>, list: u16, terms: &[u32]) {
-    for &term in terms {
-        let hit = KeywordHit { list, term };
-        if !hits.contains(&hit) {
-            hits.push(hit);
+/// Adds keywords that matched to the evidence, once each.
+fn record_hits(hits: &mut Vec<KeywordHit>, found: &[KeywordHit]) {
+    for hit in found {
+        if !hits.contains(hit) {
+            hits.push(*hit);
         }
     }
 }

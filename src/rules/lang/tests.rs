@@ -286,7 +286,7 @@ fn run(source: &str, case: &str) -> String {
     let (node, _) = pack.compile_expression(source).unwrap_or_else(|errors| panic!("{source}: {errors:?}"));
     let (facts, issues) = CaseFacts::from_json(&pack, &serde_json::from_str(case).unwrap());
     assert!(issues.is_empty(), "{issues:?}");
-    let env = Env { facts: &facts, keyword_lists: &pack.keyword_lists, risk: None };
+    let env = Env::new(&pack, &facts);
     match eval(&node, &env, &mut Trace::default()) {
         Value::Unknown => "unknown".to_owned(),
         Value::Bool(value) => value.to_string(),
@@ -382,7 +382,7 @@ fn wrongly_typed_facts_are_unknown() {
         CaseFacts::from_json(&pack, &serde_json::json!({"n": "12", "a": 1, "e": "other", "d": "2026-13-01"}));
     assert_eq!(issues.len(), 4, "{issues:?}");
     let (node, _) = pack.compile_expression("n > 1 or a or e = 'inr' or d is present").unwrap();
-    let env = Env { facts: &facts, keyword_lists: &pack.keyword_lists, risk: None };
+    let env = Env::new(&pack, &facts);
     assert_eq!(eval(&node, &env, &mut Trace::default()), Value::Unknown);
 }
 
@@ -471,4 +471,124 @@ proptest! {
         let sum = run(&format!("n + {k}"), &case);
         prop_assert_eq!(sum == "unknown", n.is_none());
     }
+}
+
+/// A pack with `[languages]`, per-language and `any` keyword lists and signals.
+const LANGUAGE_PACK: &str = r#"
+schema_version = 1
+[pack]
+id = "language-test"
+version = "1"
+[score]
+combine = "sum"
+[bands]
+medium = 30
+high = 60
+critical = 85
+[facts]
+"t" = { type = "text" }
+"l" = { type = "list" }
+[languages]
+en = ["the", "my", "please", "you"]
+de = ["die", "meine", "bitte", "sie"]
+it = ["il", "mio", "miei", "per favore"]
+[keywords.press]
+en = ["press"]
+it = ["stampa"]
+[keywords.law]
+any = ["GDPR", "DSGVO"]
+[keywords.erase]
+en = ["delete*", "remove*"]
+de = ["lösch*"]
+[keywords.personal]
+en = ["my data", "personal data", "my account"]
+de = ["daten", "konto"]
+[signals.erasure]
+when = "matches_near(t, keywords.erase, keywords.personal)"
+[signals.request]
+label = { en = "Request", de = "Anfrage" }
+when = "signals.erasure or matches_any(t, keywords.law)"
+[decisions.reason_codes]
+OK = "ok"
+[[decisions.outcomes]]
+id = "close"
+label = "Close"
+reason_codes = ["OK"]
+requires_second_approval = false
+"#;
+
+/// `source` evaluated on text `t` with the language pack, and the languages `t` was read in.
+fn run_language(source: &str, text: &str) -> (String, Vec<String>) {
+    let pack = compile_source("language-test.toml", LANGUAGE_PACK).unwrap();
+    let (node, _) = pack.compile_expression(source).unwrap_or_else(|errors| panic!("{source}: {errors:?}"));
+    let (facts, _) = CaseFacts::from_json(&pack, &serde_json::json!({ "t": text, "l": [text] }));
+    let mut trace = Trace::default();
+    let value = match eval(&node, &Env::new(&pack, &facts), &mut trace) {
+        Value::Bool(value) => value.to_string(),
+        other => format!("{other:?}"),
+    };
+    let languages =
+        trace.text_languages().iter().flat_map(|&(_, mask)| pack.language_codes(mask)).map(str::to_owned).collect();
+    (value, languages)
+}
+
+#[test]
+fn keyword_lists_apply_in_the_language_the_text_is_in() {
+    // "stampa" is the Italian press, but in an English or German text it is nothing.
+    assert_eq!(
+        run_language("matches_any(t, keywords.press)", "La stampa ne parlerà, per favore"),
+        ("true".into(), vec!["it".into()])
+    );
+    assert_eq!(
+        run_language("matches_any(t, keywords.press)", "Please stampa the label for me"),
+        ("false".into(), vec!["en".into()])
+    );
+    // `any` terms apply in every language; lists (not texts) get every term.
+    assert_eq!(run_language("matches_any(t, keywords.law)", "Bitte Auskunft nach DSGVO").0, "true");
+    assert_eq!(run_language("matches_any(l, keywords.press)", "Please stampa the label").0, "true");
+    // No marker word: no language is assumed and every keyword applies.
+    assert_eq!(run_language("matches_any(t, keywords.press)", "stampa!"), ("true".into(), vec![]));
+}
+
+#[test]
+fn matches_near_needs_both_lists_in_one_sentence() {
+    assert_eq!(
+        run_language("matches_near(t, keywords.erase, keywords.personal)", "Please delete all my data.").0,
+        "true"
+    );
+    assert_eq!(
+        run_language(
+            "matches_near(t, keywords.erase, keywords.personal)",
+            "Bitte löschen Sie meine Daten gemäß Art. 17"
+        )
+        .0,
+        "true"
+    );
+    assert_eq!(
+        run_language(
+            "matches_near(t, keywords.erase, keywords.personal)",
+            "Please delete the jacket. My data is correct."
+        )
+        .0,
+        "false"
+    );
+    assert_eq!(
+        run_language("matches_near(t, keywords.erase, keywords.personal)", "Please delete it from the basket").0,
+        "false"
+    );
+    assert_eq!(run_language("signals.request", "I want you to remove my account").0, "true");
+    assert_eq!(run_language("signals.request", "Please remove the item").0, "false");
+}
+
+#[test]
+fn language_and_signal_mistakes_are_pack_errors() {
+    let with = |extra: &str| compile_source("p.toml", &format!("{LANGUAGE_PACK}\n{extra}")).unwrap_err().to_string();
+    let error = with("[keywords.other]\nfr = [\"avocat\"]");
+    assert!(error.contains("has keywords for `fr`, which [languages] does not detect"), "{error}");
+    let error = with("[signals.loop_a]\nwhen = \"signals.loop_b\"\n[signals.loop_b]\nwhen = \"signals.loop_a\"");
+    assert!(error.contains("is part of a cycle of signals"), "{error}");
+    let error = with(
+        "[[rules]]\nid = \"R\"\ncategory = \"privacy\"\ntitle = \"t\"\nrationale = \"r\"\nsource = \"https://x\"\npoints = 1\nwhen = \"signals.erasur\"",
+    );
+    assert!(error.contains("unknown signal `signals.erasur`") && error.contains("signals.erasure"), "{error}");
 }

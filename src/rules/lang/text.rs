@@ -56,6 +56,12 @@ impl KeywordPattern {
     /// Whether the pattern occurs in already folded text, respecting word boundaries.
     #[must_use]
     pub fn is_found_in(&self, folded_text: &str) -> bool {
+        self.first_in(folded_text).is_some()
+    }
+
+    /// The byte offset of the pattern's first occurrence in folded text, respecting word boundaries.
+    #[must_use]
+    pub fn first_in(&self, folded_text: &str) -> Option<usize> {
         let core = self.core.as_str();
         let mut from = 0;
         while let Some(position) = folded_text[from..].find(core) {
@@ -66,11 +72,11 @@ impl KeywordPattern {
             let ends_ok =
                 self.open_end || !core.ends_with(is_word_char) || !folded_text[end..].starts_with(is_word_char);
             if starts_ok && ends_ok {
-                return true;
+                return Some(start);
             }
             from = start + folded_text[start..].chars().next().map_or(1, char::len_utf8);
         }
-        false
+        None
     }
 }
 
@@ -88,6 +94,32 @@ pub fn word_starts(folded: &str) -> Vec<u32> {
         previous_is_word = is_word;
     }
     starts
+}
+
+/// Byte offsets in folded text where a sentence other than the first starts, for "in the same
+/// sentence": after `!`, `?` or `;`, and after `.` followed by a space, unless a digit follows
+/// (`Art. 17 DSGVO` and `z. 3` stay one sentence). Line breaks are gone after folding.
+#[must_use]
+pub fn sentence_starts(folded: &str) -> Vec<u32> {
+    let bytes = folded.as_bytes();
+    let mut starts = Vec::new();
+    for (offset, &byte) in bytes.iter().enumerate() {
+        let ends = match byte {
+            b'!' | b'?' | b';' => true,
+            b'.' => bytes.get(offset + 1) == Some(&b' ') && !bytes.get(offset + 2).is_some_and(u8::is_ascii_digit),
+            _ => false,
+        };
+        if ends {
+            starts.push(offset as u32 + 1);
+        }
+    }
+    starts
+}
+
+/// The index of the sentence a byte offset is in (`starts` from [`sentence_starts`]).
+#[must_use]
+pub fn sentence_of(starts: &[u32], offset: usize) -> usize {
+    starts.partition_point(|&start| start as usize <= offset)
 }
 
 /// A compiled keyword list: patterns indexed by their first byte, so matching a text costs one
@@ -142,8 +174,9 @@ impl KeywordMatcher {
     }
 
     /// Calls `on_hit` with the index of every pattern found in `folded` (whose word starts are
-    /// `starts`, from `word_starts`); a pattern found several times is reported once per find.
-    pub fn find_all(&self, folded: &str, starts: &[u32], mut on_hit: impl FnMut(u32)) {
+    /// `starts`, from `word_starts`) and the byte offset where it was found; a pattern found
+    /// several times is reported once per find (a pattern open at the start: its first find only).
+    pub fn find_all(&self, folded: &str, starts: &[u32], mut on_hit: impl FnMut(u32, usize)) {
         let bytes = folded.as_bytes();
         for &start in starts {
             let start = start as usize;
@@ -165,13 +198,13 @@ impl KeywordMatcher {
                         || !pattern.core.ends_with(is_word_char)
                         || !folded.get(end..).is_some_and(|rest| rest.starts_with(is_word_char)))
                 {
-                    on_hit(index);
+                    on_hit(index, start);
                 }
             }
         }
         for &index in &self.floating {
-            if self.patterns[index as usize].is_found_in(folded) {
-                on_hit(index);
+            if let Some(start) = self.patterns[index as usize].first_in(folded) {
+                on_hit(index, start);
             }
         }
     }
@@ -254,13 +287,40 @@ mod tests {
         ] {
             let folded = fold(text);
             let mut found = Vec::new();
-            matcher.find_all(&folded, &super::word_starts(&folded), |index| found.push(index));
+            matcher.find_all(&folded, &super::word_starts(&folded), |index, _| found.push(index));
             found.sort_unstable();
             found.dedup();
             let expected: Vec<u32> =
                 patterns.iter().enumerate().filter(|(_, p)| p.is_found_in(&folded)).map(|(i, _)| i as u32).collect();
             assert_eq!(found, expected, "{text}");
         }
+    }
+
+    #[test]
+    fn sentences_end_at_terminal_punctuation_but_not_inside_citations() {
+        let text = fold("Bitte löschen Sie gemäß Art. 17 DSGVO meine Daten. Danke! Geht das? Ja; gut");
+        let starts = super::sentence_starts(&text);
+        let sentence = |word: &str| super::sentence_of(&starts, text.find(word).unwrap());
+        assert_eq!(sentence("löschen"), sentence("daten"));
+        assert_eq!(sentence("dsgvo"), 0);
+        assert_eq!((sentence("danke"), sentence("geht"), sentence("ja"), sentence("gut")), (1, 2, 3, 4));
+        assert!(super::sentence_starts("").is_empty());
+        assert!(super::sentence_starts("...").len() <= 3);
+    }
+
+    #[test]
+    fn finds_report_where_they_start() {
+        let patterns: Vec<KeywordPattern> =
+            ["daten", "*daten", "lösch*"].iter().filter_map(|k| KeywordPattern::new(k)).collect();
+        let matcher = super::KeywordMatcher::new(patterns);
+        let text = fold("Kundendaten: bitte löschen, die Daten");
+        let mut found = Vec::new();
+        matcher.find_all(&text, &super::word_starts(&text), |index, start| found.push((index, start)));
+        found.sort_unstable();
+        assert_eq!(
+            found,
+            vec![(0, text.rfind("daten").unwrap()), (1, text.find("daten").unwrap()), (2, text.find("lösch").unwrap())]
+        );
     }
 
     #[test]
