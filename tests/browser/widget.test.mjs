@@ -372,16 +372,20 @@ describe('embedding with mount()', () => {
       const wasm = await page.evaluate(async () => (await import('/riskpane/riskpane.js')).ready().then((exports) => exports.memory.buffer.byteLength));
       return { ...counters, wasm };
     };
-    await cycle(10);
+    await cycle(20);
     const first = await measure();
     await cycle(100);
     const second = await measure();
     assert.ok(second.jsEventListeners <= first.jsEventListeners, `listeners ${first.jsEventListeners} → ${second.jsEventListeners}`);
     assert.ok(second.nodes <= first.nodes + 50, `nodes ${first.nodes} → ${second.nodes}`);
-    assert.ok(second.wasm <= first.wasm, `wasm memory ${first.wasm} → ${second.wasm}`);
+    // wasm memory only grows, in 64 KiB pages, at the allocator's high-water mark: after the
+    // warm-up it may still step once or twice (seen once on CI: 1,376,256 → 1,507,328), but a leak
+    // of even 1.3 KB per mount would add more than two pages over 100 cycles (a leaked pack or
+    // report per mount would add megabytes).
+    assert.ok(second.wasm <= first.wasm + 2 * 65536, `wasm memory ${first.wasm} → ${second.wasm}`);
     assert.equal(await page.evaluate(() => document.querySelectorAll('[data-riskpane]').length), 0);
     assert.deepEqual(log.pageErrors, []);
-    console.log(`after 10 cycles: ${JSON.stringify(first)}; after 110: ${JSON.stringify(second)}`);
+    console.log(`after 20 cycles: ${JSON.stringify(first)}; after 120: ${JSON.stringify(second)}`);
     await page.close();
   });
 
