@@ -105,6 +105,7 @@ pub fn to_json(
                 "second_approval": state, "missing": missing,
                 "reason_codes": outcome.reason_codes.iter().map(|&code| pack.decision_policy.reason_codes[code].code.clone()).collect::<Vec<_>>(),
                 "open_items": report.indices(requirement.open_items).map(|item| pack.checklist[item].id.clone()).collect::<Vec<_>>(),
+                "unsure_items": report.indices(requirement.unsure_items).map(|item| pack.checklist[item].id.clone()).collect::<Vec<_>>(),
             })
         })
         .collect();

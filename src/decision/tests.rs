@@ -182,3 +182,52 @@ fn records_round_trip_and_replay_reports_differences() {
         "{differences:?}"
     );
 }
+
+#[test]
+fn an_item_that_only_may_apply_blocks_only_if_the_pack_says_so() {
+    let source = |blocks: &str| {
+        format!(
+            r#"
+schema_version = 1
+[pack]
+id = "t"
+version = "1"
+[score]
+combine = "sum"
+[bands]
+medium = 30
+high = 60
+critical = 85
+[facts]
+"order.total_eur" = {{ type = "money" }}
+[[checklist]]
+id = "check-value"
+text = "Check the order value"
+when = "order.total_eur > 100"
+required_for = ["close"]
+{blocks}
+[decisions.reason_codes]
+OK = "ok"
+[[decisions.outcomes]]
+id = "close"
+label = "Close"
+reason_codes = ["OK"]
+requires_second_approval = false
+"#
+        )
+    };
+    let maker = user("kim", Role::Agent);
+    for (blocks, blocked) in
+        [("", true), ("blocks_while_unknown = true", true), ("blocks_while_unknown = false", false)]
+    {
+        let pack = compile_source("t.toml", &source(blocks)).unwrap();
+        // The order value is missing: whether the item applies is unknown.
+        let (facts, _) = CaseFacts::from_json(&pack, &serde_json::json!({}));
+        let report = assess(&pack, &facts);
+        let requirement = &report.outcomes[0];
+        assert_eq!(report.indices(requirement.open_items).count(), usize::from(blocked), "{blocks}");
+        assert_eq!(report.indices(requirement.unsure_items).count(), usize::from(!blocked), "{blocks}");
+        let proposed = propose(&pack, &report, draft("close", "OK", maker.clone()), &ticked(&[]));
+        assert_eq!(proposed.is_err(), blocked, "{blocks}: {proposed:?}");
+    }
+}

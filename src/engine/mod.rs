@@ -191,6 +191,9 @@ pub struct OutcomeRequirement {
     /// Checklist items (indices into the pack's checklist, see `ScoreReport::indices`) that must be
     /// done first.
     pub open_items: Pooled,
+    /// Required items that only may apply (data missing) and do not block (`blocks_while_unknown
+    /// = false`): shown, not enforced.
+    pub unsure_items: Pooled,
 }
 
 /// A deadline that applies to this case.
@@ -384,14 +387,19 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
     let checklist = checklist::build(pack, &late_env, &hits, &not_evaluable, &mut trace, &mut pools);
     let deadlines = due_dates(pack, facts, &late_env, &mut trace);
     // (outcome, item) for every checklist item that is not done and is required for an outcome,
-    // sorted by outcome: one pass over the checklist instead of one per outcome.
+    // sorted by outcome: one pass over the checklist instead of one per outcome. An item that only
+    // may apply (data missing) blocks only if the pack says so; otherwise it is listed as unsure.
     let mut open_required: Vec<(usize, usize)> = Vec::new();
+    let mut unsure_required: Vec<(usize, usize)> = Vec::new();
     for entry in checklist.iter().filter(|entry| entry.status != ChecklistStatus::Done) {
-        for &outcome in &pack.checklist[entry.item].required_for {
-            open_required.push((outcome, entry.item));
+        let item = &pack.checklist[entry.item];
+        let blocks = entry.status == ChecklistStatus::Open || item.blocks_while_unknown;
+        for &outcome in &item.required_for {
+            if blocks { &mut open_required } else { &mut unsure_required }.push((outcome, entry.item));
         }
     }
     open_required.sort_unstable();
+    unsure_required.sort_unstable();
     let mut outcomes = Vec::with_capacity(pack.decision_policy.outcomes.len());
     let mut cursor = 0;
     for (index, outcome) in pack.decision_policy.outcomes.iter().enumerate() {
@@ -406,7 +414,9 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
             cursor += 1;
         }
         let open_items = pools.push_indices(open_required[start..cursor].iter().map(|&(_, item)| item));
-        outcomes.push(OutcomeRequirement { outcome: index, second_approval, open_items });
+        let unsure_items =
+            pools.push_indices(unsure_required.iter().filter(|&&(outcome, _)| outcome == index).map(|&(_, item)| item));
+        outcomes.push(OutcomeRequirement { outcome: index, second_approval, open_items, unsure_items });
     }
     ScoreReport {
         score,

@@ -947,7 +947,19 @@ impl Walker<'_> {
     ) -> Option<ChecklistItem> {
         let table = raw.table;
         let context = id.as_ref().map_or_else(|| "a checklist item".to_owned(), |id| format!("checklist item `{id}`"));
-        self.check_keys(table, &["id", "text", "when", "done_when", "required_for"], &context);
+        self.check_keys(table, &["id", "text", "when", "done_when", "required_for", "blocks_while_unknown"], &context);
+        let blocks_while_unknown = match table.get("blocks_while_unknown").map(|value| (value.get_ref(), value.span()))
+        {
+            None => true,
+            Some((DeValue::Boolean(blocks), _)) => *blocks,
+            Some((other, span)) => {
+                self.error(
+                    format!("`blocks_while_unknown` must be true or false, found {}", Self::type_name(other)),
+                    span,
+                );
+                true
+            }
+        };
         let text = self
             .required(table, "text", &raw.span, &context)
             .and_then(|value| self.local_text(value, "checklist text"));
@@ -978,6 +990,7 @@ impl Walker<'_> {
             when: when.map_or(Some(None), |when| when.map(Some))?,
             done_when: done_when.map_or(Some(None), |done| done.map(Some))?,
             required_for,
+            blocks_while_unknown,
         })
     }
 

@@ -222,6 +222,14 @@ pub struct ChecklistItem {
     pub done_when: Option<Condition>,
     /// Outcomes (indices into `DecisionPolicy::outcomes`) that may only be chosen once it is done.
     pub required_for: Vec<usize>,
+    /// Whether it blocks those outcomes while it only *may* apply (whether it applies depends on
+    /// missing facts). `false`: it is shown as "may apply" but does not block.
+    #[serde(default = "blocks_by_default")]
+    pub blocks_while_unknown: bool,
+}
+
+fn blocks_by_default() -> bool {
+    true
 }
 
 /// A reason code an outcome may be given with.

@@ -312,7 +312,8 @@ fn checklist_view(pack: &RulePack, report: &ScoreReport, state: &WidgetState, t:
         let id = format!("rp-item-{}", item.id);
         let needs = if entry.status == ChecklistStatus::NeedsData && status != ChecklistStatus::Done {
             let names: Vec<&str> = report.facts(entry.missing).iter().map(|&slot| pack.fact_label(slot, language)).collect();
-            html! { <span class="needs">{ format!("{} {}", t.needs_data, names.join(", ")) }</span> }
+            let blocks = if item.blocks_while_unknown { t.blocks_until_known } else { t.does_not_block };
+            html! { <span class="needs">{ format!("{} {} ({blocks})", t.needs_data, names.join(", ")) }</span> }
         } else {
             Html::default()
         };
