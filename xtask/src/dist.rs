@@ -73,7 +73,22 @@ pub(crate) fn run_dist() -> Result<PathBuf, String> {
     ensure_wasm_bindgen()?;
     let tools = root().join("xtask");
     ensure_npm_packages(&tools)?;
-    run("cargo", &["build", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])?;
+    // `cargo rustc --crate-type cdylib`, not `cargo build`: the crate is both `cdylib` and `rlib`
+    // (the CLI and tests link it), and with two crate types cargo drops `-C lto` (cargo#9672,
+    // rust#51009), so the profile's `lto = true` was silently off for the widget (BENCHMARKS.md).
+    run(
+        "cargo",
+        &[
+            "rustc",
+            "--lib",
+            "--crate-type",
+            "cdylib",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+        ],
+    )?;
     let out = package_dir();
     if out.exists() {
         std::fs::remove_dir_all(&out).map_err(|error| format!("cannot clean {}: {error}", out.display()))?;
