@@ -499,3 +499,45 @@ fn the_domain_pack_has_english_and_german_texts() {
     }
     assert!(missing.is_empty(), "no German text: {missing:?}");
 }
+
+/// The care pack's four-eye rules on cases built for them: `(case facts, outcome, needs a second person)`.
+#[test]
+fn care_four_eye_rules_follow_the_policy() {
+    let pack = compile(&root().join("pkg-config/rules/care.toml"));
+    let cases: Vec<(serde_json::Value, &str, bool)> = vec![
+        // A credential change 2 days before the redirect request needs four eyes; one after it does not.
+        (
+            serde_json::json!({ "case": { "type": "address_change", "received_at": "2026-11-24T09:30:00Z" },
+                "account": { "last_credential_change": "2026-11-22T09:30:00Z" },
+                "order": { "total_eur": 80, "address_changed_after_dispatch": false } }),
+            "approve_redirect",
+            true,
+        ),
+        (
+            serde_json::json!({ "case": { "type": "address_change", "received_at": "2026-11-24T09:30:00Z" },
+                "account": { "last_credential_change": "2026-11-24T12:00:00Z" },
+                "order": { "total_eur": 80, "address_changed_after_dispatch": false } }),
+            "approve_redirect",
+            false,
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (number, (case, outcome, expected)) in cases.iter().enumerate() {
+        let mut case = case.clone();
+        if case.get("now").is_none() {
+            case["now"] = "2026-11-25T10:00:00Z".into();
+        }
+        let (facts, issues) = CaseFacts::from_json(&pack, &case);
+        assert!(issues.is_empty(), "case {number}: {issues:?}");
+        let report = assess(&pack, &facts);
+        let index = pack.decision_policy.outcomes.iter().position(|candidate| candidate.id == *outcome).unwrap();
+        let requirement = report.outcomes.iter().find(|requirement| requirement.outcome == index).unwrap();
+        if requirement.second_approval.is_required() != *expected {
+            wrong.push(format!(
+                "case {number}: {outcome} four eyes {:?}, expected {expected}",
+                requirement.second_approval
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
