@@ -541,3 +541,49 @@ fn care_four_eye_rules_follow_the_policy() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The care pack's legal checklist items block exactly the outcomes they guard:
+/// `(case facts, outcome, item, the item blocks the outcome)`.
+#[test]
+fn care_checklist_items_block_the_outcomes_they_guard() {
+    let pack = compile(&root().join("pkg-config/rules/care.toml"));
+    let privacy_request = |received_at: &str| {
+        serde_json::json!({ "case": { "type": "privacy_request", "channel": "email", "received_at": received_at },
+            "identity": { "verified": true, "method": "contact_on_file" },
+            "customer": { "message": "Please delete my data." } })
+    };
+    let disclosed = serde_json::json!({ "case": { "type": "other", "channel": "phone" },
+        "identity": { "verified": false }, "tier2": { "actions": ["data_disclosed"] },
+        "customer": { "message": "Where did my wife's parcel go?" } });
+    let no_actions_shown = serde_json::json!({ "case": { "type": "item_not_received", "channel": "email" },
+        "customer": { "message": "My parcel has not arrived." } });
+    let cases: Vec<(serde_json::Value, &str, &str, bool)> = vec![
+        // Art. 12(3): an extension only while the first month runs (received 10 and 40 days ago).
+        (privacy_request("2026-11-15T10:00:00Z"), "extend_request", "dsr-extension-in-time", false),
+        (privacy_request("2026-10-16T10:00:00Z"), "extend_request", "dsr-extension-in-time", true),
+        // Art. 12(4): a refusal tells the reasons, the complaint and the judicial remedy.
+        (privacy_request("2026-11-15T10:00:00Z"), "refuse_request", "dsr-refusal-notice", true),
+        // A possible breach goes to the DPO whatever the outcome; hand-overs and questions never wait.
+        (disclosed.clone(), "approve_refund", "breach-escalate", true),
+        (disclosed.clone(), "close_no_breach", "breach-escalate", true),
+        (disclosed.clone(), "escalate", "breach-escalate", false),
+        (disclosed, "request_information", "breach-escalate", false),
+        // A CRM page without the Tier 2 actions does not put every outcome behind the DPO item.
+        (no_actions_shown, "approve_refund", "breach-escalate", false),
+    ];
+    let mut wrong = Vec::new();
+    for (number, (case, outcome, item, expected)) in cases.iter().enumerate() {
+        let mut case = case.clone();
+        case["now"] = "2026-11-25T10:00:00Z".into();
+        let (facts, issues) = CaseFacts::from_json(&pack, &case);
+        assert!(issues.is_empty(), "case {number}: {issues:?}");
+        let report = assess(&pack, &facts);
+        let index = pack.decision_policy.outcomes.iter().position(|candidate| candidate.id == *outcome).unwrap();
+        let requirement = report.outcomes.iter().find(|requirement| requirement.outcome == index).unwrap();
+        let blocks = report.indices(requirement.open_items).any(|open| pack.checklist[open].id == *item);
+        if blocks != *expected {
+            wrong.push(format!("case {number}: {item} blocks {outcome}: {blocks}, expected {expected}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
