@@ -520,6 +520,34 @@ fn care_four_eye_rules_follow_the_policy() {
             "approve_redirect",
             false,
         ),
+        // deny_refund at a high or critical band, without any threat in the message.
+        (
+            serde_json::json!({ "case": { "type": "item_not_received" }, "order": { "proof_of_delivery": true },
+                "claims": { "last_12_months": 3 }, "tier2": { "actions": ["refund_issued"] },
+                "customer": { "message": "It never came." } }),
+            "deny_refund",
+            true,
+        ),
+        (
+            serde_json::json!({ "case": { "type": "item_not_received" }, "order": { "proof_of_delivery": false },
+                "claims": { "last_12_months": 0 }, "customer": { "message": "It never came." } }),
+            "deny_refund",
+            false,
+        ),
+        // reship above refund_second_approval_eur (150) of order value, at a low band.
+        (serde_json::json!({ "case": { "type": "damaged" }, "order": { "total_eur": 420 } }), "reship", true),
+        (serde_json::json!({ "case": { "type": "damaged" }, "order": { "total_eur": 60 } }), "reship", false),
+        // change_contact_data: four eyes unless verified through a session or the contact on file.
+        (serde_json::json!({ "identity": { "verified": true, "method": "session" } }), "change_contact_data", false),
+        (
+            serde_json::json!({ "identity": { "verified": true, "method": "knowledge_questions" } }),
+            "change_contact_data",
+            true,
+        ),
+        (serde_json::json!({}), "lift_order_pause", true),
+        (serde_json::json!({}), "send_warning_email", false),
+        (serde_json::json!({ "refund": { "paid": true } }), "accept_dispute", true),
+        (serde_json::json!({ "refund": { "paid": false } }), "accept_dispute", false),
     ];
     let mut wrong = Vec::new();
     for (number, (case, outcome, expected)) in cases.iter().enumerate() {
@@ -555,6 +583,11 @@ fn care_checklist_items_block_the_outcomes_they_guard() {
     let disclosed = serde_json::json!({ "case": { "type": "other", "channel": "phone" },
         "identity": { "verified": false }, "tier2": { "actions": ["data_disclosed"] },
         "customer": { "message": "Where did my wife's parcel go?" } });
+    let account_change = |verified: bool, method: &str| {
+        serde_json::json!({ "case": { "type": "account", "channel": "chat" },
+            "identity": { "verified": verified, "method": method }, "account": { "change_requested": ["email"] },
+            "customer": { "message": "Please use my new address for the login." } })
+    };
     let no_actions_shown = serde_json::json!({ "case": { "type": "item_not_received", "channel": "email" },
         "customer": { "message": "My parcel has not arrived." } });
     let cases: Vec<(serde_json::Value, &str, &str, bool)> = vec![
@@ -566,10 +599,15 @@ fn care_checklist_items_block_the_outcomes_they_guard() {
         // A possible breach goes to the DPO whatever the outcome; hand-overs and questions never wait.
         (disclosed.clone(), "approve_refund", "breach-escalate", true),
         (disclosed.clone(), "close_no_breach", "breach-escalate", true),
+        (disclosed.clone(), "escalate_legal", "breach-escalate", true),
         (disclosed.clone(), "escalate", "breach-escalate", false),
+        (disclosed.clone(), "escalate_dpo", "breach-escalate", false),
         (disclosed, "request_information", "breach-escalate", false),
         // A CRM page without the Tier 2 actions does not put every outcome behind the DPO item.
         (no_actions_shown, "approve_refund", "breach-escalate", false),
+        // The login e-mail or phone changes only for a verified requester.
+        (account_change(false, "none"), "change_contact_data", "change-verified-only", true),
+        (account_change(true, "session"), "change_contact_data", "change-verified-only", false),
     ];
     let mut wrong = Vec::new();
     for (number, (case, outcome, item, expected)) in cases.iter().enumerate() {
