@@ -499,3 +499,129 @@ fn the_domain_pack_has_english_and_german_texts() {
     }
     assert!(missing.is_empty(), "no German text: {missing:?}");
 }
+
+/// The care pack's four-eye rules on cases built for them: `(case facts, outcome, needs a second person)`.
+#[test]
+fn care_four_eye_rules_follow_the_policy() {
+    let pack = compile(&root().join("pkg-config/rules/care.toml"));
+    let cases: Vec<(serde_json::Value, &str, bool)> = vec![
+        // A credential change 2 days before the redirect request needs four eyes; one after it does not.
+        (
+            serde_json::json!({ "case": { "type": "address_change", "received_at": "2026-11-24T09:30:00Z" },
+                "account": { "last_credential_change": "2026-11-22T09:30:00Z" },
+                "order": { "total_eur": 80, "address_changed_after_dispatch": false } }),
+            "approve_redirect",
+            true,
+        ),
+        (
+            serde_json::json!({ "case": { "type": "address_change", "received_at": "2026-11-24T09:30:00Z" },
+                "account": { "last_credential_change": "2026-11-24T12:00:00Z" },
+                "order": { "total_eur": 80, "address_changed_after_dispatch": false } }),
+            "approve_redirect",
+            false,
+        ),
+        // deny_refund at a high or critical band, without any threat in the message.
+        (
+            serde_json::json!({ "case": { "type": "item_not_received" }, "order": { "proof_of_delivery": true },
+                "claims": { "last_12_months": 3 }, "tier2": { "actions": ["refund_issued"] },
+                "customer": { "message": "It never came." } }),
+            "deny_refund",
+            true,
+        ),
+        (
+            serde_json::json!({ "case": { "type": "item_not_received" }, "order": { "proof_of_delivery": false },
+                "claims": { "last_12_months": 0 }, "customer": { "message": "It never came." } }),
+            "deny_refund",
+            false,
+        ),
+        // reship above refund_second_approval_eur (150) of order value, at a low band.
+        (serde_json::json!({ "case": { "type": "damaged" }, "order": { "total_eur": 420 } }), "reship", true),
+        (serde_json::json!({ "case": { "type": "damaged" }, "order": { "total_eur": 60 } }), "reship", false),
+        // change_contact_data: four eyes unless verified through a session or the contact on file.
+        (serde_json::json!({ "identity": { "verified": true, "method": "session" } }), "change_contact_data", false),
+        (
+            serde_json::json!({ "identity": { "verified": true, "method": "knowledge_questions" } }),
+            "change_contact_data",
+            true,
+        ),
+        (serde_json::json!({}), "lift_order_pause", true),
+        (serde_json::json!({}), "send_warning_email", false),
+        (serde_json::json!({ "refund": { "paid": true } }), "accept_dispute", true),
+        (serde_json::json!({ "refund": { "paid": false } }), "accept_dispute", false),
+    ];
+    let mut wrong = Vec::new();
+    for (number, (case, outcome, expected)) in cases.iter().enumerate() {
+        let mut case = case.clone();
+        if case.get("now").is_none() {
+            case["now"] = "2026-11-25T10:00:00Z".into();
+        }
+        let (facts, issues) = CaseFacts::from_json(&pack, &case);
+        assert!(issues.is_empty(), "case {number}: {issues:?}");
+        let report = assess(&pack, &facts);
+        let index = pack.decision_policy.outcomes.iter().position(|candidate| candidate.id == *outcome).unwrap();
+        let requirement = report.outcomes.iter().find(|requirement| requirement.outcome == index).unwrap();
+        if requirement.second_approval.is_required() != *expected {
+            wrong.push(format!(
+                "case {number}: {outcome} four eyes {:?}, expected {expected}",
+                requirement.second_approval
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The care pack's legal checklist items block exactly the outcomes they guard:
+/// `(case facts, outcome, item, the item blocks the outcome)`.
+#[test]
+fn care_checklist_items_block_the_outcomes_they_guard() {
+    let pack = compile(&root().join("pkg-config/rules/care.toml"));
+    let privacy_request = |received_at: &str| {
+        serde_json::json!({ "case": { "type": "privacy_request", "channel": "email", "received_at": received_at },
+            "identity": { "verified": true, "method": "contact_on_file" },
+            "customer": { "message": "Please delete my data." } })
+    };
+    let disclosed = serde_json::json!({ "case": { "type": "other", "channel": "phone" },
+        "identity": { "verified": false }, "tier2": { "actions": ["data_disclosed"] },
+        "customer": { "message": "Where did my wife's parcel go?" } });
+    let account_change = |verified: bool, method: &str| {
+        serde_json::json!({ "case": { "type": "account", "channel": "chat" },
+            "identity": { "verified": verified, "method": method }, "account": { "change_requested": ["email"] },
+            "customer": { "message": "Please use my new address for the login." } })
+    };
+    let no_actions_shown = serde_json::json!({ "case": { "type": "item_not_received", "channel": "email" },
+        "customer": { "message": "My parcel has not arrived." } });
+    let cases: Vec<(serde_json::Value, &str, &str, bool)> = vec![
+        // Art. 12(3): an extension only while the first month runs (received 10 and 40 days ago).
+        (privacy_request("2026-11-15T10:00:00Z"), "extend_request", "dsr-extension-in-time", false),
+        (privacy_request("2026-10-16T10:00:00Z"), "extend_request", "dsr-extension-in-time", true),
+        // Art. 12(4): a refusal tells the reasons, the complaint and the judicial remedy.
+        (privacy_request("2026-11-15T10:00:00Z"), "refuse_request", "dsr-refusal-notice", true),
+        // A possible breach goes to the DPO whatever the outcome; hand-overs and questions never wait.
+        (disclosed.clone(), "approve_refund", "breach-escalate", true),
+        (disclosed.clone(), "close_no_breach", "breach-escalate", true),
+        (disclosed.clone(), "escalate_legal", "breach-escalate", true),
+        (disclosed.clone(), "escalate", "breach-escalate", false),
+        (disclosed.clone(), "escalate_dpo", "breach-escalate", false),
+        (disclosed, "request_information", "breach-escalate", false),
+        // A CRM page without the Tier 2 actions does not put every outcome behind the DPO item.
+        (no_actions_shown, "approve_refund", "breach-escalate", false),
+        // The login e-mail or phone changes only for a verified requester.
+        (account_change(false, "none"), "change_contact_data", "change-verified-only", true),
+        (account_change(true, "session"), "change_contact_data", "change-verified-only", false),
+    ];
+    let mut wrong = Vec::new();
+    for (number, (case, outcome, item, expected)) in cases.iter().enumerate() {
+        let mut case = case.clone();
+        case["now"] = "2026-11-25T10:00:00Z".into();
+        let (facts, issues) = CaseFacts::from_json(&pack, &case);
+        assert!(issues.is_empty(), "case {number}: {issues:?}");
+        let report = assess(&pack, &facts);
+        let index = pack.decision_policy.outcomes.iter().position(|candidate| candidate.id == *outcome).unwrap();
+        let requirement = report.outcomes.iter().find(|requirement| requirement.outcome == index).unwrap();
+        let blocks = report.indices(requirement.open_items).any(|open| pack.checklist[open].id == *item);
+        if blocks != *expected {
+            wrong.push(format!("case {number}: {item} blocks {outcome}: {blocks}, expected {expected}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

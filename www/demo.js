@@ -11,9 +11,11 @@ const quiet = {
   'address-changed-after-dispatch': 'No', forwarder: 'No',
 };
 const island = (extra) => ({
-  refund: { to_new_instrument: false }, public: { followers: null },
-  returns: { rate_12m: 0.3, orders_12m: 5, wear_flags_12m: 0 }, promo: { redemptions_in_cluster: 0, self_referral: false },
-  privacy: { prior_access_requests_6m: 0, open_claim_or_dispute: false }, tier2: { agent_exceptions_90d: 0 }, ...extra,
+  refund: { to_new_instrument: false, paid: false }, payment: { dispute_open: false }, account: { change_requested: [] },
+  public: { followers: null }, returns: { rate_12m: 0.3, orders_12m: 5, wear_flags_12m: 0 },
+  promo: { redemptions_in_cluster: 0, self_referral: false },
+  privacy: { prior_access_requests_6m: 0, open_claim_or_dispute: false, answered: false, extension_notified: false },
+  tier2: { agent_exceptions_90d: 0 }, ...extra,
 });
 
 const cases = [
