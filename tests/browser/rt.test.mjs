@@ -48,10 +48,10 @@ const hoursAgo = (hours) => new Date(now() - hours * 3_600_000).toISOString().re
 
 /** A fresh copy of the seeded item-not-received ticket, so reruns start clean: delivered 25 hours
  * and the e-mail changed 64 hours before the claim, whatever the date. */
-async function newInrTicket(subject) {
+async function newInrTicket(subject, content = 'My parcel never arrived. I need the refund RIGHT NOW, this is urgent. Send it to my new card please.') {
   const created = await rest('POST', '/ticket', {
     Queue: 'Risk Review', Subject: subject, Requestor: 'anna.schmidt@example.com', ContentType: 'text/plain',
-    Content: 'My parcel never arrived. I need the refund RIGHT NOW, this is urgent. Send it to my new card please.',
+    Content: content,
     CustomFields: { 'Case Type': 'item_not_received', Channel: 'email', 'Order Total (EUR)': '649.90', 'Median Basket (EUR)': '89.95',
       'Account Age (days)': '12', 'Delivered At': hoursAgo(25), 'Proof of Delivery': 'yes', 'Claims (12 months)': '3',
       'Identity Verified': 'no', 'Last Credential Change': hoursAgo(64), 'Refund To New Instrument': 'yes' },
@@ -210,5 +210,22 @@ test('contacts from the ticket history (REST) reach the score: a complaint raise
   assert.ok(log.requests.some((url) => url.includes(`/REST/2.0/ticket/${created.body.id}/history`)), 'history comes from REST');
   assert.deepEqual(log.pageErrors, []);
   await page.screenshot({ path: path.join(artifacts, 'rt-ticket-history-1400.png') });
+  await page.close();
+});
+
+test('ticket text cannot break the ticket page: <!--<script>, </script> and U+2028 in subject and message', async () => {
+  const hostile = 'Parcel <!--<script> never arrived </script><img src=x onerror="window.pwned=1"> & \u2028 <b>now</b>';
+  const ticket = await newInrTicket(hostile, `${hostile}\nMy parcel never arrived. I need the refund RIGHT NOW.`);
+  const { page, log } = await logIn('widget-agent', 'agentpass123');
+  assert.match(await openTicket(page, ticket), /^100Critical/);
+  const island = await page.evaluate(() => {
+    const element = document.querySelector('#riskpane-ticket');
+    const after = [...document.querySelectorAll('body *')].filter((node) => element.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING);
+    return { subject: JSON.parse(element.textContent).subject, elementsAfter: after.length, pwned: window.pwned ?? null };
+  });
+  assert.equal(island.subject, hostile, 'the island carries the subject exactly');
+  assert.ok(island.elementsAfter > 20, `the rest of RT's page is still there (${island.elementsAfter} elements after the island)`);
+  assert.equal(island.pwned, null);
+  assert.deepEqual(log.pageErrors, []);
   await page.close();
 });
