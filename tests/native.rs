@@ -412,45 +412,58 @@ fn realistic_cases_land_in_the_expected_band() {
     assert!(checked >= 40, "only {checked} realistic cases");
 }
 
-/// The care pack's keyword lists match across languages, letters outside Latin-1 included, and
-/// only at word boundaries unless a keyword says otherwise with `*`.
+/// The care pack's keyword lists and signals match across languages, letters outside Latin-1
+/// included, only at word boundaries unless a keyword says otherwise with `*`, and not on the
+/// everyday words that once fired (a refund credit, "Auskunft geben", the name Sue, "press").
 #[test]
 fn care_keywords_match_across_languages_at_word_boundaries() {
     use riskpane::rules::lang::Value;
     use riskpane::rules::lang::eval::{Env, Trace, eval};
     let pack = compile(&root().join("pkg-config/rules/care.toml"));
-    let matches = |list: &str, message: &str| {
-        let (node, _) = pack.compile_expression(&format!("matches_any(customer.message, keywords.{list})")).unwrap();
+    let matches = |condition: &str, message: &str| {
+        let (node, _) = pack.compile_expression(condition).unwrap();
         let (facts, _) = CaseFacts::from_json(&pack, &serde_json::json!({ "customer": { "message": message } }));
         let env = Env::new(&pack, &facts);
         eval(&node, &env, &mut Trace::default()) == Value::Bool(true)
     };
+    let list = |name: &str| format!("matches_any(customer.message, keywords.{name})");
+    let dsr = "signals.data_subject_request".to_owned();
+    let legal = "signals.legal_threat".to_owned();
     let cases = [
-        ("data_request", "Bitte die LÖSCHUNG meiner Daten.", true),
-        ("data_request", "Das steht in Ihrer Kundendatenbank.", false),
-        ("data_request", "Ihre Datenschutzerklärung ist lang.", false),
-        ("data_request", "Mein Auskunftsersuchen vom Montag", true),
-        ("data_request", "Proszę o USUNIĘCIE DANYCH.", true),
-        ("data_request", "Proszę, USUŃCIE MOJE DANE.", true),
-        ("data_request", "J’exerce mon droit à l’oubli.", true),
-        ("data_request", "Ejerzo el DERECHO DE SUPRESIÓN.", true),
-        ("chargeback_threat", "Ich werde die ZAHLUNG ZURÜCKBUCHEN.", true),
-        ("chargeback_threat", "Zrobię OBCIĄŻENIE ZWROTNE.", true),
-        ("legal_threat", "Je vais saisir le MÉDIATEUR.", true),
-        ("legal_threat", "Je vais intenter un PROCÈS.", true),
-        ("legal_threat", "Meine ANWÄLTIN meldet sich.", true),
-        ("authority_or_bypass", "Bitte die PRÜFUNG ÜBERSPRINGEN, ich arbeite bei Zalando.", true),
-        ("legal_threat", "I will pursue this with your team.", false),
-        ("legal_threat", "I will sue you.", true),
-        ("public_escalation", "Napiszę o tym: media społecznościowe.", true),
-        ("urgency", "Ich habe mein HANDY VERLOREN", true),
-        ("data_breach", "Ik kreeg een bestelling van iemand anders.", true),
+        (dsr.clone(), "Bitte die LÖSCHUNG meiner Daten.", true),
+        (dsr.clone(), "Das steht in Ihrer Kundendatenbank.", false),
+        (dsr.clone(), "Ihre Datenschutzerklärung ist lang.", false),
+        (dsr.clone(), "Mein Auskunftsersuchen vom Montag", true),
+        (dsr.clone(), "Können Sie mir Auskunft geben, wann das Paket kommt?", false),
+        (dsr.clone(), "Proszę o USUNIĘCIE DANYCH.", true),
+        (dsr.clone(), "Proszę, USUŃCIE MOJE DANE.", true),
+        (dsr.clone(), "J’exerce mon droit à l’oubli.", true),
+        (dsr.clone(), "Ejerzo el DERECHO DE SUPRESIÓN.", true),
+        (dsr, "Bitte löschen Sie den Pullover aus meinem Warenkorb.", false),
+        (list("chargeback_threat"), "Ich werde die ZAHLUNG ZURÜCKBUCHEN.", true),
+        (list("chargeback_threat"), "Zrobię OBCIĄŻENIE ZWROTNE.", true),
+        (list("chargeback_threat"), "Die Rückbuchung ist angekommen, danke.", false),
+        (legal.clone(), "Je vais saisir le MÉDIATEUR.", true),
+        (legal.clone(), "Je vais intenter un PROCÈS.", true),
+        (legal.clone(), "Meine ANWÄLTIN meldet sich.", true),
+        (list("authority_or_bypass"), "Bitte die PRÜFUNG ÜBERSPRINGEN, ich arbeite bei Zalando.", true),
+        (legal.clone(), "I will pursue this with your team.", false),
+        (legal.clone(), "I will sue you.", true),
+        (legal, "Hi, Sue here: when does my order arrive?", false),
+        (
+            "signals.public_escalation".to_owned(),
+            "Jeśli nie otrzymam zwrotu, opiszę wszystko w mediach społecznościowych i ostrzegę innych.",
+            true,
+        ),
+        ("signals.press".to_owned(), "I can't press the button to print the label.", false),
+        (list("urgency"), "Ich habe mein HANDY VERLOREN", true),
+        (list("data_breach"), "Ik kreeg een bestelling van iemand anders.", true),
     ];
     let wrong: Vec<String> = cases
         .iter()
-        .filter(|(list, message, expected)| matches(list, message) != *expected)
-        .map(|(list, message, expected)| {
-            format!("{list}: {message:?} should {}match", if *expected { "" } else { "not " })
+        .filter(|(condition, message, expected)| matches(condition, message) != *expected)
+        .map(|(condition, message, expected)| {
+            format!("{condition}: {message:?} should {}match", if *expected { "" } else { "not " })
         })
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
