@@ -114,6 +114,6 @@ mod tests {
         assert_eq!(inr["points"], 20);
         assert_eq!(inr["logic"]["and"][1], json!({ "ge_value": [{ "var": "claims.last_12_months" }, 2] }));
         assert_eq!(logic["bands"], json!({ "medium": 30, "high": 60, "critical": 85 }));
-        assert!(logic["keywords"]["legal_threat"].as_array().unwrap().iter().any(|term| term == "Anwalt"));
+        assert!(logic["keywords"]["legal_actor"].as_array().unwrap().iter().any(|term| term == "Anwalt"));
     }
 }
