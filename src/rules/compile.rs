@@ -799,6 +799,15 @@ impl Walker<'_> {
                     }
                 };
                 for (keyword, span) in self.string_list(keywords, &format!("{context} ({code})")) {
+                    if keyword.trim().trim_matches('*').contains('*') {
+                        self.error(
+                            format!(
+                                "`*` inside `{keyword}`: it opens only the start or the end of a keyword; list the forms instead"
+                            ),
+                            span,
+                        );
+                        continue;
+                    }
                     match KeywordPattern::new(&keyword) {
                         Some(pattern) => {
                             patterns.push(pattern);

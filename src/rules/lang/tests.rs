@@ -585,6 +585,9 @@ fn language_and_signal_mistakes_are_pack_errors() {
     let with = |extra: &str| compile_source("p.toml", &format!("{LANGUAGE_PACK}\n{extra}")).unwrap_err().to_string();
     let error = with("[keywords.other]\nfr = [\"avocat\"]");
     assert!(error.contains("has keywords for `fr`, which [languages] does not detect"), "{error}");
+    // A `*` in the middle would be taken literally and never match: an error, with its place.
+    let error = with("[keywords.other]\nde = [\"Landesbeauftragte* für Datenschutz\"]");
+    assert!(error.contains("`*` inside `Landesbeauftragte* für Datenschutz`"), "{error}");
     let error = with("[signals.loop_a]\nwhen = \"signals.loop_b\"\n[signals.loop_b]\nwhen = \"signals.loop_a\"");
     assert!(error.contains("is part of a cycle of signals"), "{error}");
     let error = with(
