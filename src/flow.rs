@@ -51,6 +51,45 @@ pub struct ScoredCase {
     pub case_key: String,
 }
 
+/// A decision the CRM refused for good (4xx, not a fault to retry): shown to its maker until they
+/// dismiss it or [`REFUSED_RETENTION_MS`] has passed. The free-text note is not kept.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RefusedDecision {
+    /// The decision's id.
+    pub id: String,
+    /// The case it was for.
+    pub case_id: String,
+    /// The outcome it proposed.
+    pub outcome: String,
+    /// Why the CRM refused it, in the CRM's words.
+    pub reason: String,
+    /// When it was refused (ms since the epoch).
+    pub refused_at_ms: f64,
+}
+
+/// How long a refused decision is shown to its maker if they never dismiss it: seven days.
+pub const REFUSED_RETENTION_MS: f64 = 7.0 * 24.0 * 3_600_000.0;
+
+impl RefusedDecision {
+    /// The record kept of `decision` after the CRM refused it with `reason`.
+    #[must_use]
+    pub fn of(decision: &Decision, reason: &str, now_ms: f64) -> RefusedDecision {
+        RefusedDecision {
+            id: decision.id.clone(),
+            case_id: decision.case_id.clone(),
+            outcome: decision.outcome.clone(),
+            reason: reason.chars().take(300).collect(),
+            refused_at_ms: now_ms,
+        }
+    }
+
+    /// Whether it is still shown at `now_ms`.
+    #[must_use]
+    pub fn is_current(&self, now_ms: f64) -> bool {
+        now_ms - self.refused_at_ms < REFUSED_RETENTION_MS
+    }
+}
+
 /// Where the widget is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
@@ -78,6 +117,8 @@ pub enum SubmitState {
     Sent(String),
     /// Sending failed; it stays in the outbox and is retried.
     Failed(String),
+    /// The CRM refused it for good; it left the outbox (see [`WidgetState::refused`]).
+    Refused(String),
 }
 
 /// Everything the widget shows.
@@ -101,6 +142,8 @@ pub struct WidgetState {
     pub submit: SubmitState,
     /// Who is working with the widget (decisions need one).
     pub user: Option<User>,
+    /// This user's decisions the CRM refused, not yet dismissed.
+    pub refused: Vec<RefusedDecision>,
     /// Increases with every change, so views can compare states cheaply.
     pub revision: u64,
 }
@@ -145,6 +188,10 @@ pub enum WidgetEvent {
     DecisionStored(Box<Decision>),
     /// Sending failed (the decision stays in the outbox).
     DecisionFailed(String),
+    /// The CRM refused a decision for good (it left the outbox).
+    DecisionRefused(RefusedDecision),
+    /// The signed-in user's refused decisions, as the outbox keeps them.
+    RefusedLoaded(Vec<RefusedDecision>),
     /// The CRM's decisions on a case.
     DecisionsLoaded {
         /// The case they belong to.
@@ -168,6 +215,7 @@ impl WidgetState {
             form_outcome: None,
             submit: SubmitState::Idle,
             user: None,
+            refused: Vec::new(),
             revision: 0,
         }
     }
@@ -196,11 +244,25 @@ impl WidgetState {
                     self.phase = Phase::Scored(Rc::new(ScoredCase { facts, issues, report, case_key }));
                 }
             }
-            WidgetEvent::UserChanged(user) => self.user = user,
+            WidgetEvent::UserChanged(user) => {
+                // Another user's submission status is not this user's business.
+                if self.user.as_ref().map(|known| &known.id) != user.as_ref().map(|user| &user.id) {
+                    self.submit = SubmitState::Idle;
+                }
+                self.user = user;
+            }
             WidgetEvent::OutcomeSelected(outcome) => self.form_outcome = Some(outcome),
             WidgetEvent::DecisionInvalid(message) => self.submit = SubmitState::Invalid(message),
             WidgetEvent::DecisionSending => self.submit = SubmitState::Sending,
             WidgetEvent::DecisionFailed(message) => self.submit = SubmitState::Failed(message),
+            WidgetEvent::DecisionRefused(refused) => {
+                if self.case_key() == Some(refused.case_id.as_str()) {
+                    self.submit = SubmitState::Refused(refused.reason.clone());
+                }
+                self.refused.retain(|known| known.id != refused.id);
+                self.refused.push(refused);
+            }
+            WidgetEvent::RefusedLoaded(refused) => self.refused = refused,
             WidgetEvent::DecisionStored(decision) => {
                 let decision = *decision;
                 if self.case_key() == Some(decision.case_id.as_str()) {
@@ -348,6 +410,29 @@ mod tests {
         // Another case on the page clears the list and the form state.
         let state = read(state, &serde_json::json!({}), "B-2");
         assert!(state.decisions.is_empty());
+        assert_eq!(state.submit, SubmitState::Idle);
+        // Refused for good: shown with the CRM's reason, kept without the note, for seven days.
+        let mut noted = decision("d3", "B-2");
+        noted.note = "customer's phone number 0170 1234567".to_owned();
+        let refused = RefusedDecision::of(&noted, "second approval required", 1_000.0);
+        let state = state.apply(WidgetEvent::DecisionRefused(refused.clone()));
+        assert_eq!(state.submit, SubmitState::Refused("second approval required".to_owned()));
+        assert_eq!(state.refused, vec![refused.clone()]);
+        assert!(!serde_json::to_string(&refused).unwrap().contains("0170"), "no free text is kept");
+        assert!(refused.is_current(1_000.0 + REFUSED_RETENTION_MS - 1.0));
+        assert!(!refused.is_current(1_000.0 + REFUSED_RETENTION_MS));
+        let state = state.apply(WidgetEvent::DecisionRefused(refused));
+        assert_eq!(state.refused.len(), 1, "the same refusal twice is one entry");
+        let state = state.apply(WidgetEvent::RefusedLoaded(Vec::new()));
+        assert!(state.refused.is_empty());
+        // Another user signs in: the previous user's submission status goes.
+        let kim = User { id: "kim".to_owned(), name: "Kim".to_owned(), role: Role::Agent };
+        let state = state.apply(WidgetEvent::UserChanged(Some(kim.clone())));
+        let state = state.apply(WidgetEvent::DecisionFailed("no answer".to_owned()));
+        let state = state.apply(WidgetEvent::UserChanged(Some(kim)));
+        assert_eq!(state.submit, SubmitState::Failed("no answer".to_owned()), "the same user keeps it");
+        let eva = User { id: "eva".to_owned(), name: "Eva".to_owned(), role: Role::Expert };
+        let state = state.apply(WidgetEvent::UserChanged(Some(eva)));
         assert_eq!(state.submit, SubmitState::Idle);
     }
 

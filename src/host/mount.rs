@@ -206,11 +206,41 @@ fn handle_intent(shared: &Shared, intent: Intent) {
         Intent::SubmitDecision => submit_decision(shared),
         Intent::ConfirmDecision(id) => check_decision(shared, id, "confirm"),
         Intent::RejectDecision(id) => check_decision(shared, id, "reject"),
-        Intent::RetryOutbox => {
-            for decision in outbox::pending() {
-                deliver(shared, decision);
+        Intent::RetryOutbox => send_outbox(shared),
+        Intent::DismissRefused(id) => {
+            // The borrow ends before the dispatch below borrows mutably (a panic would kill the widget).
+            let user = current_user(&shared.borrow());
+            if let Some(user) = user {
+                let remaining = outbox::dismiss_refused(&user.id, &id, js_sys::Date::now());
+                dispatch(shared, WidgetEvent::RefusedLoaded(remaining));
             }
         }
+    }
+}
+
+/// Shows the signed-in user's refused decisions and sends what waits in their outbox. Nothing is
+/// sent without a signed-in user, and never another user's decisions.
+fn send_outbox(shared: &Shared) {
+    let user = current_user(&shared.borrow());
+    let Some(user) = user else {
+        dispatch(shared, WidgetEvent::RefusedLoaded(Vec::new()));
+        return;
+    };
+    dispatch(shared, WidgetEvent::RefusedLoaded(outbox::refused(&user.id, js_sys::Date::now())));
+    if shared.borrow().client.is_some() {
+        for decision in outbox::pending(&user.id) {
+            deliver(shared, decision);
+        }
+    }
+}
+
+/// Whether the CRM's answer refuses the decision for good: a 4xx that is not about the login
+/// (401: sign in again and it is sent) or a passing condition (408, 429), or an explicit refusal.
+fn is_refusal(error: &CrmError) -> bool {
+    match error {
+        CrmError::Http { status, .. } => (400..500).contains(status) && !matches!(status, 401 | 408 | 429),
+        CrmError::Refused(_) => true,
+        CrmError::Network(_) | CrmError::BadResponse(_) => false,
     }
 }
 
@@ -242,9 +272,11 @@ fn current_user(controller: &Controller) -> Option<decision::User> {
 fn submit_decision(shared: &Shared) {
     let (outcome, reason, note) =
         (field_value(shared, OUTCOME_FIELD), field_value(shared, REASON_FIELD), field_value(shared, NOTE_FIELD));
+    // Only a band is an override; the "keep the score's band" choice (`keep`) and an absent field are none.
     let override_band = field_value(shared, OVERRIDE_FIELD);
-    let band_override =
-        (!override_band.is_empty()).then(|| (override_band, reason.clone(), field_value(shared, OVERRIDE_NOTE_FIELD)));
+    let band_override = ["low", "medium", "high", "critical"]
+        .contains(&override_band.as_str())
+        .then(|| (override_band, reason.clone(), field_value(shared, OVERRIDE_NOTE_FIELD)));
     let proposal = {
         let controller = shared.borrow();
         let state = &controller.state;
@@ -300,21 +332,29 @@ fn deliver(shared: &Shared, decision: Decision) {
     wasm_bindgen_futures::spawn_local(async move {
         let mut attempt = 0u32;
         loop {
-            let Some(client) = weak.upgrade().and_then(|shared| {
-                let controller = shared.borrow();
-                if controller.active { controller.client.clone() } else { None }
-            }) else {
-                return;
-            };
             // A request of an earlier attempt (maybe from a page that was reloaded since) may still
             // be on its way through the CRM: give it the API timeout to land, so the look-up below
             // sees it instead of writing the decision a second time.
+            let Some(timeout_ms) =
+                weak.upgrade().and_then(|shared| shared.borrow().client.as_ref().map(|client| client.timeout_ms()))
+            else {
+                return;
+            };
             if let Some(last) = outbox::last_attempt(&decision.id) {
-                let wait = last + f64::from(client.timeout_ms()) - js_sys::Date::now();
+                let wait = last + f64::from(timeout_ms) - js_sys::Date::now();
                 if wait > 0.0 {
                     sleep(wait.min(60_000.0) as i32).await;
                 }
             }
+            // Only while its maker is signed in, checked right before sending: after a change of
+            // user it waits in the maker's outbox for their next session.
+            let Some(client) = weak.upgrade().and_then(|shared| {
+                let controller = shared.borrow();
+                let maker_signed_in = current_user(&controller).is_some_and(|user| user.id == decision.maker.id);
+                if controller.active && maker_signed_in { controller.client.clone() } else { None }
+            }) else {
+                return;
+            };
             outbox::mark_attempt(&decision.id, js_sys::Date::now());
             // Every adapter's submit is safe to repeat after an ambiguous failure (the request may
             // have landed): the generic contract by `Idempotency-Key`, Request Tracker by looking
@@ -326,15 +366,16 @@ fn deliver(shared: &Shared, decision: Decision) {
             let Some(shared) = weak.upgrade() else { return };
             match result {
                 Ok(stored) => {
-                    outbox::remove(&decision.id);
+                    outbox::remove(&decision);
                     dispatch(&shared, WidgetEvent::DecisionStored(Box::new(stored.clone())));
                     emit_decision(&shared, &stored);
                     return;
                 }
-                Err(CrmError::Http { status: 409, message }) => {
-                    // A different decision holds this id: retrying cannot help.
-                    outbox::remove(&decision.id);
-                    dispatch(&shared, WidgetEvent::DecisionFailed(format!("crm answered 409: {message}")));
+                Err(error) if is_refusal(&error) => {
+                    // Refused for good (policy, roles, a different decision under this id):
+                    // resending cannot help. It leaves the outbox; its maker sees why.
+                    let refused = outbox::refuse(&decision, &error.message(), js_sys::Date::now());
+                    dispatch(&shared, WidgetEvent::DecisionRefused(refused));
                     return;
                 }
                 Err(error) => {
@@ -480,11 +521,7 @@ fn start_loading(shared: &Shared) {
                 let user = current_user(&shared.borrow());
                 dispatch(&shared, WidgetEvent::Configured { pack, profile: Rc::new(profile) });
                 dispatch(&shared, WidgetEvent::UserChanged(user));
-                if shared.borrow().client.is_some() {
-                    for decision in outbox::pending() {
-                        deliver(&shared, decision);
-                    }
-                }
+                send_outbox(&shared);
                 if let Err(error) = start_observing(&shared) {
                     console_error(&format!("cannot watch the page for changes: {}", js_message(&error)));
                 }
@@ -637,7 +674,11 @@ pub(crate) fn update(shared: &Shared, options: MountOptions) {
         dispatch(shared, WidgetEvent::LanguageChanged(language));
     }
     let user = current_user(&shared.borrow());
+    let user_changed = shared.borrow().state.user.as_ref().map(|known| &known.id) != user.as_ref().map(|user| &user.id);
     dispatch(shared, WidgetEvent::UserChanged(user));
+    if user_changed && !reload {
+        send_outbox(shared);
+    }
     if reload {
         start_loading(shared);
     } else {

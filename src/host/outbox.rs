@@ -1,12 +1,22 @@
-//! The durable outbox: a decision is written to `localStorage` before it is sent and removed only
-//! when the CRM acknowledged it, so a reload, a crash or an outage never loses it; on the next
-//! mount it is sent again with the same idempotency key. If storage is unavailable (private mode,
-//! quota), the outbox still works in memory for this page and says so in the console.
+//! The durable outbox, one per signed-in user: a decision is written to `localStorage` before it is
+//! sent and removed only when the CRM acknowledged it, so a reload, a crash or an outage never loses
+//! it; the next time its maker works with the widget it is sent again with the same idempotency
+//! key. It is sent only in its maker's session (a shared browser never sends one user's decision
+//! under another's login). A decision the CRM refuses for good leaves the outbox and is kept, without
+//! its note, as a [`RefusedDecision`] for its maker to see, until dismissed or
+//! [`crate::flow::REFUSED_RETENTION_MS`] has passed. If storage is unavailable (private mode, quota),
+//! the outbox still works in memory for this page and says so in the console.
 
 use super::console_error;
 use crate::decision::Decision;
+use crate::flow::RefusedDecision;
 
-const KEY: &str = "riskpane.outbox.v1";
+/// Before outboxes were per user: one list for the whole origin. Read once and split by maker.
+const LEGACY_KEY: &str = "riskpane.outbox.v1";
+/// `PENDING_PREFIX` + user id → that user's unacknowledged decisions.
+const PENDING_PREFIX: &str = "riskpane.outbox.v2.";
+/// `REFUSED_PREFIX` + user id → that user's refused decisions.
+const REFUSED_PREFIX: &str = "riskpane.refused.v1.";
 /// Decision id → when it was last sent (ms since the epoch), shared by every page of the origin.
 const ATTEMPTS_KEY: &str = "riskpane.outbox.attempts.v1";
 
@@ -14,39 +24,60 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// Every decision waiting to be acknowledged.
-pub(crate) fn pending() -> Vec<Decision> {
-    let Some(text) = storage().and_then(|storage| storage.get_item(KEY).ok().flatten()) else { return Vec::new() };
+fn read<T: serde::de::DeserializeOwned>(key: &str) -> Vec<T> {
+    let Some(text) = storage().and_then(|storage| storage.get_item(key).ok().flatten()) else { return Vec::new() };
     match serde_json::from_str(&text) {
-        Ok(decisions) => decisions,
+        Ok(entries) => entries,
         Err(error) => {
-            console_error(&format!("outbox in localStorage is unreadable and is kept as is: {error}"));
+            console_error(&format!("{key} in localStorage is unreadable and is kept as is: {error}"));
             Vec::new()
         }
     }
 }
 
-fn store(decisions: &[Decision]) {
+fn write<T: serde::Serialize>(key: &str, entries: &[T]) {
     let Some(storage) = storage() else {
         console_error("localStorage is unavailable: unsent decisions survive only until this page closes");
         return;
     };
-    let result = if decisions.is_empty() {
-        storage.remove_item(KEY)
+    let result = if entries.is_empty() {
+        storage.remove_item(key)
     } else {
-        storage.set_item(KEY, &serde_json::to_string(decisions).unwrap_or_else(|_| "[]".to_owned()))
+        storage.set_item(key, &serde_json::to_string(entries).unwrap_or_else(|_| "[]".to_owned()))
     };
     if result.is_err() {
         console_error("cannot write the outbox to localStorage (quota?)");
     }
 }
 
-/// Adds (or replaces) a decision before it is sent.
+/// Moves the entries of the single, pre-per-user outbox to their makers' outboxes.
+fn migrate_legacy() {
+    let Some(storage) = storage() else { return };
+    if storage.get_item(LEGACY_KEY).ok().flatten().is_none() {
+        return;
+    }
+    for decision in read::<Decision>(LEGACY_KEY) {
+        put(&decision);
+    }
+    let _ = storage.remove_item(LEGACY_KEY);
+}
+
+/// Every decision of `user_id` waiting to be acknowledged.
+pub(crate) fn pending(user_id: &str) -> Vec<Decision> {
+    migrate_legacy();
+    read::<Decision>(&format!("{PENDING_PREFIX}{user_id}"))
+        .into_iter()
+        .filter(|decision| decision.maker.id == user_id)
+        .collect()
+}
+
+/// Adds (or replaces) a decision in its maker's outbox before it is sent.
 pub(crate) fn put(decision: &Decision) {
-    let mut decisions = pending();
+    let key = format!("{PENDING_PREFIX}{}", decision.maker.id);
+    let mut decisions: Vec<Decision> = read(&key);
     decisions.retain(|known| known.id != decision.id);
     decisions.push(decision.clone());
-    store(&decisions);
+    write(&key, &decisions);
 }
 
 fn attempts() -> serde_json::Map<String, serde_json::Value> {
@@ -87,13 +118,46 @@ pub(crate) fn clear_attempt(id: &str) {
     }
 }
 
-/// Removes an acknowledged decision.
-pub(crate) fn remove(id: &str) {
-    clear_attempt(id);
-    let mut decisions = pending();
+/// Removes an acknowledged decision from its maker's outbox.
+pub(crate) fn remove(decision: &Decision) {
+    clear_attempt(&decision.id);
+    let key = format!("{PENDING_PREFIX}{}", decision.maker.id);
+    let mut decisions: Vec<Decision> = read(&key);
     let before = decisions.len();
-    decisions.retain(|known| known.id != id);
+    decisions.retain(|known| known.id != decision.id);
     if decisions.len() != before {
-        store(&decisions);
+        write(&key, &decisions);
     }
+}
+
+/// The CRM refused `decision` for good: it leaves the outbox (never resent) and is kept, without
+/// its note, for its maker to see.
+pub(crate) fn refuse(decision: &Decision, reason: &str, now_ms: f64) -> RefusedDecision {
+    remove(decision);
+    let refused = RefusedDecision::of(decision, reason, now_ms);
+    let key = format!("{REFUSED_PREFIX}{}", decision.maker.id);
+    let mut entries: Vec<RefusedDecision> = read(&key);
+    entries.retain(|known| known.id != refused.id && known.is_current(now_ms));
+    entries.push(refused.clone());
+    write(&key, &entries);
+    refused
+}
+
+/// `user_id`'s refused decisions still shown at `now_ms`; older ones are deleted here.
+pub(crate) fn refused(user_id: &str, now_ms: f64) -> Vec<RefusedDecision> {
+    let key = format!("{REFUSED_PREFIX}{user_id}");
+    let entries: Vec<RefusedDecision> = read(&key);
+    let current: Vec<RefusedDecision> = entries.iter().filter(|entry| entry.is_current(now_ms)).cloned().collect();
+    if current.len() != entries.len() {
+        write(&key, &current);
+    }
+    current
+}
+
+/// The maker has seen the refusal: forget it.
+pub(crate) fn dismiss_refused(user_id: &str, id: &str, now_ms: f64) -> Vec<RefusedDecision> {
+    let key = format!("{REFUSED_PREFIX}{user_id}");
+    let remaining: Vec<RefusedDecision> = refused(user_id, now_ms).into_iter().filter(|entry| entry.id != id).collect();
+    write(&key, &remaining);
+    remaining
 }

@@ -5,7 +5,7 @@
 use super::text::Texts;
 use crate::decision::{Decision, DecisionState, Role};
 use crate::engine::{ScoreReport, SecondApproval};
-use crate::flow::{SubmitState, WidgetState};
+use crate::flow::{RefusedDecision, SubmitState, WidgetState};
 use crate::rules::RulePack;
 use yew::prelude::*;
 
@@ -63,6 +63,9 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
         SubmitState::Sent(reference) => {
             html! { <p class="submit-status sent" role="status">{ format!("{} {reference}", t.d_sent) }</p> }
         }
+        SubmitState::Refused(message) => html! {
+            <p class="submit-status invalid" role="alert">{ format!("{}: {message} — {}", t.d_refused, t.d_refused_gone) }</p>
+        },
         SubmitState::Failed(message) => html! {
             <p class="submit-status failed" role="alert">
                 { format!("{}: {message} — {} ", t.d_failed, t.d_retrying) }
@@ -86,7 +89,7 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
             if user.role == Role::Expert {
                 <label for={ OVERRIDE_FIELD }>{ t.d_override }</label>
                 <select id={ OVERRIDE_FIELD } key={ format!("override-{}", user.id) }>
-                    <option value="">{ t.d_override_none }</option>
+                    <option value="keep" selected=true>{ t.d_override_none }</option>
                     { for ["low", "medium", "high", "critical"].iter().zip(t.bands.iter()).map(|(band, label)| html! {
                         <option value={ *band }>{ *label }</option>
                     }) }
@@ -97,11 +100,31 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
             <button type="button" class="primary" data-intent="submit-decision" data-intent-value="submit"
                 disabled={ selected.is_none() || state.submit == SubmitState::Sending }>{ t.d_submit }</button>
             { status }
+            if !state.refused.is_empty() {
+                <p class="subheading">{ t.d_refused_list }</p>
+                <ul class="refused">{ for state.refused.iter().map(|refused| refused_item(pack, refused, t, language)) }</ul>
+            }
             if !state.decisions.is_empty() {
                 <p class="subheading">{ t.d_decisions }</p>
                 <ul class="decisions">{ for list }</ul>
             }
         </section>
+    }
+}
+
+/// A decision of this user that the CRM refused: the case, the outcome, the CRM's reason.
+fn refused_item(pack: &RulePack, refused: &RefusedDecision, t: &Texts, language: &str) -> Html {
+    let outcome = pack
+        .decision_policy
+        .outcomes
+        .iter()
+        .find(|outcome| outcome.id == refused.outcome)
+        .map_or(refused.outcome.as_str(), |outcome| outcome.label.get(language));
+    html! {
+        <li class="refused-item" data-refused={ refused.id.clone() }>
+            { format!("{} — {}: {}", refused.case_id, outcome, refused.reason) }
+            <button type="button" data-intent="dismiss-refused" data-intent-value={ refused.id.clone() }>{ t.d_dismiss }</button>
+        </li>
     }
 }
 

@@ -27,6 +27,8 @@ pub(crate) enum Intent {
     RejectDecision(String),
     /// Send what waits in the outbox now instead of after the backoff.
     RetryOutbox,
+    /// The maker has seen that the CRM refused a decision (by id): forget it.
+    DismissRefused(String),
 }
 
 /// The data attribute that names a control's intent; `INTENT_VALUE` carries its argument.
@@ -50,6 +52,7 @@ impl Intent {
             "confirm-decision" => Some(Intent::ConfirmDecision(value)),
             "reject-decision" => Some(Intent::RejectDecision(value)),
             "retry-outbox" => Some(Intent::RetryOutbox),
+            "dismiss-refused" => Some(Intent::DismissRefused(value)),
             _ => None,
         }
     }

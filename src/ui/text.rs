@@ -64,6 +64,10 @@ pub(crate) struct Texts {
     pub(crate) d_override_none: &'static str,
     pub(crate) d_override_note: &'static str,
     pub(crate) d_retry: &'static str,
+    pub(crate) d_refused: &'static str,
+    pub(crate) d_refused_gone: &'static str,
+    pub(crate) d_refused_list: &'static str,
+    pub(crate) d_dismiss: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -127,6 +131,10 @@ const EN: Texts = Texts {
     d_override_none: "Keep the score's band",
     d_override_note: "Why the band is different (required)",
     d_retry: "Retry now",
+    d_refused: "Refused by the CRM",
+    d_refused_gone: "it left the outbox and is not sent again",
+    d_refused_list: "Your decisions the CRM refused",
+    d_dismiss: "Dismiss",
 };
 
 const DE: Texts = Texts {
@@ -190,6 +198,10 @@ const DE: Texts = Texts {
     d_override_none: "Band des Werts beibehalten",
     d_override_note: "Warum das Band abweicht (Pflicht)",
     d_retry: "Jetzt erneut senden",
+    d_refused: "Vom CRM abgelehnt",
+    d_refused_gone: "sie wurde aus dem Postausgang entfernt und wird nicht erneut gesendet",
+    d_refused_list: "Ihre vom CRM abgelehnten Entscheidungen",
+    d_dismiss: "Ausblenden",
 };
 
 /// The texts for a language.

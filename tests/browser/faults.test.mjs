@@ -38,7 +38,10 @@ async function mountWidget(page) {
   await page.waitForFunction(() => document.querySelector('[data-riskpane]')?.shadowRoot?.querySelector('#rp-outcome'));
 }
 
-const outboxSize = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('riskpane.outbox.v1') || '[]').length);
+/** Decisions waiting in any user's outbox on this origin. */
+const outboxSize = (page) => page.evaluate(() => Object.keys(localStorage)
+  .filter((key) => key.startsWith('riskpane.outbox.v'))
+  .reduce((sum, key) => sum + JSON.parse(localStorage.getItem(key) || '[]').length, 0));
 
 test(`${DECISIONS} decisions through faults and reloads land exactly once`, { timeout: 600_000 }, async () => {
   const page = await browser.newPage();

@@ -97,7 +97,10 @@ after(async () => {
   proxy?.close();
 });
 
-const outboxSize = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('riskpane.outbox.v1') || '[]').length);
+/** Decisions waiting in any user's outbox on this origin. */
+const outboxSize = (page) => page.evaluate(() => Object.keys(localStorage)
+  .filter((key) => key.startsWith('riskpane.outbox.v'))
+  .reduce((sum, key) => sum + JSON.parse(localStorage.getItem(key) || '[]').length, 0));
 const widgetReady = (page) => page.waitForFunction(
   () => document.querySelector('#riskpane-root [data-riskpane]')?.shadowRoot?.querySelector('#rp-outcome'), null, { timeout: 30000 });
 

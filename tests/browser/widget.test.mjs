@@ -301,6 +301,85 @@ describe('decisions', () => {
   });
 });
 
+describe('the outbox belongs to its maker', () => {
+  const outboxOf = (page, user) => page.evaluate((key) => JSON.parse(localStorage.getItem(key) || '[]'), `riskpane.outbox.v2.${user}`);
+  const isDecisionPost = (request) => request.method() === 'POST' && /\/api\/cases\/[^/]+\/decisions$/.test(new URL(request.url()).pathname);
+
+  test('a decision waits for its maker: never sent in another user\'s session, sent when the maker is back', async () => {
+    const { page, log } = await open('/?user=kim');
+    await scoreShown(page);
+    // The CRM is unreachable while Kim decides: the decision waits in Kim's outbox.
+    await page.route('**/api/cases/*/decisions', (route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.fallback()));
+    await page.locator('#rp-outcome').selectOption('escalate');
+    await page.locator('#rp-reason').selectOption('NEEDS_EXPERT');
+    await page.locator('#rp-note').fill('Kim: please have a look, the new card worries me.');
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /Not stored yet/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    const [waiting] = await outboxOf(page, 'kim');
+    assert.equal(waiting.maker.id, 'kim');
+    // Eva signs in on the same browser, first in this page (the CRM is back), then after a reload:
+    // Kim's decision is not sent under Eva's login. Eva's own decision goes through, so her session
+    // can send.
+    await page.evaluate(() => window.demoSignIn('eva'));
+    const posted = [];
+    page.on('request', (request) => { if (isDecisionPost(request)) posted.push(request.postDataJSON()); });
+    await page.unroute('**/api/cases/*/decisions');
+    await page.goto(`${origin}/?user=eva`, { waitUntil: 'domcontentloaded' });
+    await scoreShown(page);
+    await page.locator('#rp-outcome').selectOption('escalate');
+    await page.locator('#rp-reason').selectOption('NEEDS_EXPERT');
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    assert.deepEqual(posted.map((record) => record.maker.id), ['eva'], 'only Eva\'s own decision was sent in her session');
+    assert.equal((await api(`/api/decisions/${waiting.id}`, 'demo-expert-max')).status, 404);
+    assert.equal((await outboxOf(page, 'kim')).length, 1, 'Kim\'s decision still waits for Kim');
+    // Kim is back: it is sent, as Kim's.
+    await page.goto(`${origin}/?user=kim`, { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => !localStorage.getItem('riskpane.outbox.v2.kim'), null, { timeout: 15000 });
+    const stored = await api(`/api/decisions/${waiting.id}`, 'demo-expert-max');
+    assert.equal(stored.status, 200);
+    assert.equal(stored.body.maker.id, 'kim');
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
+
+  test('a decision the CRM refuses is shown to its maker with the reason, kept without its note, never resent', async () => {
+    const { page, log } = await open('/?user=kim');
+    await scoreShown(page);
+    let posts = 0;
+    await page.route('**/api/cases/*/decisions', (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      posts += 1;
+      return route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ error: 'this outcome needs a second approval at this band' }) });
+    });
+    await page.locator('#rp-outcome').selectOption('escalate');
+    await page.locator('#rp-reason').selectOption('NEEDS_EXPERT');
+    await page.locator('#rp-note').fill('Customer gave her phone number 0170 5550123 on the call.');
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /Refused by the CRM: crm answered 422: this outcome needs a second approval/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    assert.equal((await outboxOf(page, 'kim')).length, 0, 'a refused decision leaves the outbox');
+    const kept = await page.evaluate(() => localStorage.getItem('riskpane.refused.v1.kim'));
+    assert.match(kept, /second approval/);
+    assert.doesNotMatch(kept, /0170/, 'the free-text note is not kept');
+    // After a reload it is shown again (the maker may not have seen it) and not sent again.
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await scoreShown(page);
+    const item = page.locator('[data-riskpane] .refused-item');
+    await item.waitFor();
+    assert.match(await item.textContent(), /C-2026-4711 — Escalate to an expert: crm answered 422/);
+    assert.equal(posts, 1, 'a refused decision is never resent');
+    // Another user does not see it; the maker dismisses it and it is gone for good.
+    await page.evaluate(() => window.demoSignIn('eva'));
+    await item.waitFor({ state: 'detached' });
+    await page.evaluate(() => window.demoSignIn('kim'));
+    await item.locator('button[data-intent=dismiss-refused]').click();
+    await item.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => localStorage.getItem('riskpane.refused.v1.kim')), null);
+    assert.deepEqual(log.pageErrors, [], 'dismissing must not panic the widget');
+    await page.close();
+  });
+});
+
 describe('embedding with mount()', () => {
   test('renders despite hostile global CSS and reads DOM + JSON island facts', async () => {
     const { page, log } = await open('/embed.html');
