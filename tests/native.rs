@@ -163,6 +163,24 @@ fn tidy() {
     assert!(checked > 10);
 }
 
+/// A long `or` chain (120 terms; issue 14: 62 terms linted but did not load in the browser, whose JSON reader
+/// stops at 128 levels) compiles and loads as the browser loads it.
+#[test]
+fn a_long_or_chain_loads_in_the_browser_format() {
+    let demo = fs::read_to_string(root().join("pkg-config/rules/demo.toml")).unwrap();
+    let chain = (0..120).map(|n| format!("order.total_eur = {n}")).collect::<Vec<_>>().join(" or ");
+    let source = demo.replacen(
+        "when = \"case.type = 'item_not_received' and order.proof_of_delivery\"",
+        &format!("when = \"case.type = 'item_not_received' and order.proof_of_delivery and ({chain})\""),
+        1,
+    );
+    assert_ne!(source, demo, "the demo pack's INR-001 condition moved");
+    let pack = riskpane::compile_source("long.toml", &source).unwrap();
+    let json = riskpane::compiled::pack_to_json(&pack).unwrap();
+    let loaded = riskpane::compiled::pack_from_json(&json).unwrap();
+    assert_eq!(loaded, pack);
+}
+
 /// The browser loads compiled JSON, not TOML: it must carry exactly the same pack.
 #[test]
 fn compiled_packs_and_profiles_round_trip() {

@@ -100,21 +100,19 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr, LangError> {
-        let mut left = self.and()?;
+        let mut operands = vec![self.and()?];
         while self.eat(&Token::Or) {
-            let right = self.and()?;
-            left = binary(BinaryOp::Or, left, right);
+            operands.push(self.and()?);
         }
-        Ok(left)
+        Ok(balanced(BinaryOp::Or, operands))
     }
 
     fn and(&mut self) -> Result<Expr, LangError> {
-        let mut left = self.not()?;
+        let mut operands = vec![self.not()?];
         while self.eat(&Token::And) {
-            let right = self.not()?;
-            left = binary(BinaryOp::And, left, right);
+            operands.push(self.not()?);
         }
-        Ok(left)
+        Ok(balanced(BinaryOp::And, operands))
     }
 
     fn not(&mut self) -> Result<Expr, LangError> {
@@ -332,6 +330,18 @@ fn is_comparison(token: &Token) -> bool {
             | Token::StartsWith
             | Token::EndsWith
     )
+}
+
+/// A chain `a or b or c …` as a balanced tree of the same operands in the same order. Kleene `and`
+/// and `or` are associative and evaluation stays left to right, so the value and the evidence are
+/// those of the left-nested chain; but a 60-term `or` is 6 levels deep instead of 60, so the
+/// compiled pack stays within the browser's JSON nesting limit and the evaluator's stack.
+fn balanced(operator: BinaryOp, mut operands: Vec<Expr>) -> Expr {
+    if operands.len() == 1 {
+        return operands.remove(0);
+    }
+    let right = operands.split_off(operands.len() / 2);
+    binary(operator, balanced(operator, operands), balanced(operator, right))
 }
 
 fn binary(operator: BinaryOp, left: Expr, right: Expr) -> Expr {

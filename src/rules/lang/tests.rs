@@ -115,16 +115,16 @@ fn precedence_and_every_operator() {
     check_parse("n + 2 * 3 - 4 / 5 > 1", &expect![["(> (- (+ n (* 2 3)) (/ 4 5)) 1)"]]);
     check_parse("-n * -2", &expect![["(* (neg n) -2)"]]);
     check_parse("(a or b) and c", &expect![["(and (or a b) c)"]]);
-    check_parse("n != 1 or n <= 2 or n >= 3 or n < 4", &expect![["(or (or (or (!= n 1) (<= n 2)) (>= n 3)) (< n 4))"]]);
+    check_parse("n != 1 or n <= 2 or n >= 3 or n < 4", &expect!["(or (or (!= n 1) (<= n 2)) (or (>= n 3) (< n 4)))"]);
     check_parse("e in ['inr', \"damaged\"]", &expect![[r#"(in e ["inr" "damaged"])"#]]);
     check_parse("e not in []", &expect![["(not-in e [])"]]);
     check_parse(
         "t contains 'x' and t starts_with 'a' and t ends_with 'z'",
-        &expect![[r#"(and (and (contains t "x") (starts_with t "a")) (ends_with t "z"))"#]],
+        &expect![[r#"(and (contains t "x") (and (starts_with t "a") (ends_with t "z")))"#]],
     );
     check_parse(
         "t is missing or t is present or t is not missing",
-        &expect![["(or (or (missing? t) (present? t)) (present? t))"]],
+        &expect!["(or (missing? t) (or (present? t) (present? t)))"],
     );
     check_parse(
         "len(l) > 2 and age_days(d) < days_between(d, dt)",
