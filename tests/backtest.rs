@@ -136,6 +136,20 @@ fn diff_says_which_cases_change_band_and_why() {
     assert_eq!(cases, [(2, Some("c1"), 70, 50), (3, Some("c2"), 40, 20)]);
 }
 
+/// A case id from the input file cannot drive the terminal: escape sequences and bidirectional
+/// overrides are printed escaped.
+#[test]
+fn diff_text_escapes_control_characters_in_case_ids() {
+    let csv = std::fs::read_to_string(fixture("cases.csv")).unwrap();
+    let hostile = csv.replacen("c1,", "c1\u{1b}[2J\u{202e},", 1);
+    assert_ne!(hostile, csv, "cases.csv has no case c1");
+    let mut reader = RowReader::new(Format::Csv, std::io::Cursor::new(hostile)).unwrap();
+    let report = backtest::diff(&pack("base.toml"), &pack("new.toml"), &mut reader, &csv_fields(), &|_| {});
+    let text = backtest::text::diff(&report);
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
+    assert!(text.contains("line 2 c1\\u{1b}[2J\\u{202e}:"), "{text}");
+}
+
 fn riskpane(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_riskpane")).args(args).output().unwrap();
     (

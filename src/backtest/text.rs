@@ -1,5 +1,6 @@
 //! The terminal summary of a backtest or a pack comparison: plain text, widths fixed so columns
-//! line up, percentages with one decimal.
+//! line up, percentages with one decimal. Text from the input file (case ids, reasons that quote
+//! a row) is printed with control characters escaped, so a case id cannot drive the terminal.
 
 use super::{BacktestReport, DiffReport, percent};
 use std::fmt::Write as _;
@@ -8,13 +9,24 @@ fn euros(value: f64) -> String {
     format!("{value:.2} EUR")
 }
 
+/// `text` with terminal control characters (C0, DEL, C1) and bidirectional overrides escaped as
+/// `\u{…}`: a case id such as `c1\x1b[2J` prints as `c1\u{1b}[2J` instead of clearing the screen.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+            if c.is_control() || bidi { format!("\\u{{{:x}}}", u32::from(c)) } else { c.to_string() }
+        })
+        .collect()
+}
+
 fn bad_rows(text: &mut String, count: u64, examples: &[super::input::BadRow]) {
     if count == 0 {
         return;
     }
     let _ = writeln!(text, "\nBad rows: {count} (skipped)");
     for bad in examples {
-        let _ = writeln!(text, "  line {}: {}", bad.line, bad.reason);
+        let _ = writeln!(text, "  line {}: {}", bad.line, printable(&bad.reason));
     }
     if count > examples.len() as u64 {
         let _ = writeln!(text, "  … and {} more", count - examples.len() as u64);
@@ -146,7 +158,7 @@ pub fn diff(report: &DiffReport) -> String {
     if !report.changed_cases.is_empty() {
         let _ = writeln!(text, "\nCases that change band (first {} by line)", report.changed_cases.len());
         for case in &report.changed_cases {
-            let id = case.id.as_deref().map_or_else(String::new, |id| format!(" {id}"));
+            let id = case.id.as_deref().map_or_else(String::new, |id| format!(" {}", printable(id)));
             let mut why = Vec::new();
             if !case.only_pack.is_empty() {
                 why.push(format!("now fires {}", case.only_pack.join(", ")));
