@@ -262,7 +262,8 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    let floors = [("tune", 57, 57, 0), ("test", 58, 60, 1), ("test2", 83, 83, 0), ("test3", 76, 76, 0), ("test4", 55, 77, 1)];
+    let floors =
+        [("tune", 57, 57, 0), ("test", 58, 60, 1), ("test2", 83, 83, 0), ("test3", 76, 76, 0), ("test4", 55, 77, 1)];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
         let output =

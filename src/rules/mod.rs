@@ -263,6 +263,15 @@ pub struct DecisionPolicy {
     pub reason_codes: Vec<ReasonCode>,
 }
 
+impl DecisionPolicy {
+    /// The label of outcome `id` in `language`; the id itself for an outcome the pack does not have
+    /// (a decision recorded under another pack version).
+    #[must_use]
+    pub fn outcome_label<'a>(&'a self, id: &'a str, language: &str) -> &'a str {
+        self.outcomes.iter().find(|outcome| outcome.id == id).map_or(id, |outcome| outcome.label.get(language))
+    }
+}
+
 /// A named number a pack's conditions use as `params.NAME`: thresholds that need business sign-off
 /// live here, not as constants hidden in conditions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -114,12 +114,7 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
 
 /// A decision of this user that the CRM refused: the case, the outcome, the CRM's reason.
 fn refused_item(pack: &RulePack, refused: &RefusedDecision, t: &Texts, language: &str) -> Html {
-    let outcome = pack
-        .decision_policy
-        .outcomes
-        .iter()
-        .find(|outcome| outcome.id == refused.outcome)
-        .map_or(refused.outcome.as_str(), |outcome| outcome.label.get(language));
+    let outcome = pack.decision_policy.outcome_label(&refused.outcome, language);
     html! {
         <li class="refused-item" data-refused={ refused.id.clone() }>
             { format!("{} — {}: {}", refused.case_id, outcome, refused.reason) }
@@ -135,12 +130,7 @@ fn decision_item(
     t: &Texts,
     language: &str,
 ) -> Html {
-    let outcome = pack
-        .decision_policy
-        .outcomes
-        .iter()
-        .find(|outcome| outcome.id == decision.outcome)
-        .map_or(decision.outcome.as_str(), |outcome| outcome.label.get(language));
+    let outcome = pack.decision_policy.outcome_label(&decision.outcome, language);
     let state_text = match &decision.state {
         DecisionState::Decided => t.d_decided.to_owned(),
         DecisionState::PendingConfirmation if decision.maker.id == user.id => t.d_awaits_other.to_owned(),
