@@ -309,6 +309,7 @@ fn serve_connection(mut stream: TcpStream, limits: &Limits, handler: &Handler) {
                 };
                 let _ =
                     stream.write_all(&encode(&Response::json(status, &serde_json::json!({ "error": message })), false));
+                linger(&mut stream);
                 return;
             }
         };
@@ -324,6 +325,26 @@ fn serve_connection(mut stream: TcpStream, limits: &Limits, handler: &Handler) {
         };
         if stream.write_all(&encode(&response, keep_alive)).is_err() || !keep_alive {
             return;
+        }
+    }
+}
+
+/// Closes after an early answer without resetting the connection: closing a socket with unread
+/// input (the rest of an oversized body) sends a reset, which can destroy the answer before the
+/// client reads it. So the write side is shut first and the input drained, bounded in time and size.
+fn linger(stream: &mut TcpStream) {
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let mut drained = 0usize;
+    let mut chunk = [0u8; 8192];
+    while drained < 1024 * 1024 {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() || stream.set_read_timeout(Some(remaining)).is_err() {
+            return;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(count) => drained += count,
         }
     }
 }
