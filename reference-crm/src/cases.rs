@@ -282,6 +282,7 @@ impl Case {
 #[allow(clippy::unwrap_used)] // tests fail loudly by design
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     #[test]
     fn dates_are_relative_to_the_start_and_shown_at_utc_plus_one() {
@@ -292,6 +293,42 @@ mod tests {
         let first = cases.get("C-2026-4711").unwrap();
         assert_eq!(first.fields["received-at"].text, shown_datetime(946_684_800 - 91_800, false));
         assert!(span_seconds("2x").is_err());
+    }
+
+    /// The `data-field` names of a page's case area (the fields its cases must fill).
+    fn page_fields(page: &str) -> BTreeSet<String> {
+        let html = std::fs::read_to_string(format!("{}/../www/{page}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        html.split("data-field=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|name| !["actions", "orders"].contains(name))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn every_case_fills_exactly_the_fields_its_page_shows() {
+        // A field the page shows but the case lacks would keep the previous case's text on the
+        // page while the server reads it as missing: the two sides would score different data.
+        let cases = Cases::parse(CASES_JSON, 0).unwrap();
+        for (page, file) in [("demo", "index.html"), ("embed", "embed.html")] {
+            let shown = page_fields(file);
+            let of_page: Vec<&Case> = cases.all().iter().filter(|case| case.page == page).collect();
+            assert!(!of_page.is_empty(), "no case for {file}");
+            for case in of_page {
+                assert_eq!(case.fields.keys().cloned().collect::<BTreeSet<_>>(), shown, "case {} on {file}", case.id);
+                assert_eq!(case.fields["case-id"].text, case.id);
+            }
+        }
+        for case in cases.all().iter().filter(|case| case.page == "demo") {
+            for (field, attribute) in [("channel", "data-value"), ("sender-email", "data-domain")] {
+                assert!(
+                    case.fields[field].attributes.contains_key(attribute),
+                    "case {}: {field} needs {attribute}",
+                    case.id
+                );
+            }
+        }
     }
 
     #[test]
