@@ -119,7 +119,11 @@ pub type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
 pub fn serve(listener: &TcpListener, limits: &Limits, handler: &Arc<Handler>) {
     let open = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { continue };
+        let Ok(mut stream) = stream else {
+            // Out of file descriptors or a connection reset while queued: pause instead of spinning.
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        };
         if open.fetch_add(1, Ordering::SeqCst) >= limits.max_connections {
             open.fetch_sub(1, Ordering::SeqCst);
             // A small answer fits the socket's send buffer: this write never waits for the client.
