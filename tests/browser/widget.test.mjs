@@ -313,6 +313,7 @@ describe('the CRM decides, not the browser', () => {
     await page.locator('#rp-note').fill('Two accounts share the card.');
     const stored = page.evaluate(() => new Promise((resolve) => document.addEventListener('riskpane:decision', (event) => resolve(event.detail), { once: true })));
     await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
     const shown = await stored;
     // The CRM's record (with `scored_at`, the time the widget scored the case at).
     const honest = (await api(`/api/decisions/${shown.id}`, 'demo-expert-eva')).body;
