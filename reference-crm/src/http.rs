@@ -372,3 +372,17 @@ pub fn percent_decode(segment: &str) -> Option<String> {
     }
     String::from_utf8(decoded).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn path_segments_are_percent_decoded_strictly() {
+        assert_eq!(percent_decode("C-2026-4711").as_deref(), Some("C-2026-4711"));
+        assert_eq!(percent_decode("K%C3%A4se%20%2F%201").as_deref(), Some("Käse / 1"));
+        for bad in ["%zz", "%2", "%+1", "%C3", "50%"] {
+            assert_eq!(percent_decode(bad), None, "{bad}");
+        }
+    }
+}
