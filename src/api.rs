@@ -26,6 +26,8 @@ export interface RiskpaneMountOptions {
   user?: RiskpaneUser;
   /** Bearer token for the CRM's decision API, when the CRM profile says `auth = "bearer"`. */
   token?: string;
+  /** Allow the CRM profile's API on another origin than the page's (default false: refused). */
+  allowCrossOriginApi?: boolean;
   /** `en` or `de`; default from `<html lang>`. */
   lang?: string;
   /** Shadow root mode; default `open`. */
@@ -106,6 +108,14 @@ fn optional_string(object: &JsValue, key: &str) -> Result<Option<String>, JsErro
         return Ok(None);
     }
     value.as_string().map(Some).ok_or_else(|| JsError::new(&format!("riskpane: option `{key}` must be a string")))
+}
+
+fn optional_bool(object: &JsValue, key: &str) -> Result<Option<bool>, JsError> {
+    let value = get(object, key);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value.as_bool().map(Some).ok_or_else(|| JsError::new(&format!("riskpane: option `{key}` must be true or false")))
 }
 
 fn source(options: &JsValue, key: &str) -> Result<Source, JsError> {
@@ -191,6 +201,7 @@ fn parse_options(options: &JsValue) -> Result<MountOptions, JsError> {
         case,
         user,
         token: optional_string(options, "token")?,
+        allow_cross_origin_api: optional_bool(options, "allowCrossOriginApi")?.unwrap_or(false),
         on_scored: function(options, "onScored")?,
         on_decision: function(options, "onDecision")?,
     })

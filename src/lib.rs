@@ -12,6 +12,7 @@ pub mod profile;
 pub mod rules;
 pub mod engine;
 pub mod decision;
+pub mod crm_origin;
 pub mod request_tracker;
 pub mod flow;
 pub mod canonical;

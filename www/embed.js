@@ -1,5 +1,5 @@
 // The embedding example: mount() with options, the riskpane:scored event, update and unmount.
-import '/case-dates.js'; // fills the page's relative dates before the widget reads them
+import '/demo-cases.js'; // fills case E-1 from the CRM before the widget reads it
 import { mount, version } from '/riskpane/riskpane.js';
 
 const options = {

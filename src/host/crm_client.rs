@@ -1,6 +1,6 @@
 //! The CRM adapter for the generic REST contract (pkg-config/crm/generic-rest.openapi.yaml):
 //! posts decisions with `Idempotency-Key` = decision id, reads a case's decisions back, confirms
-//! and rejects. Same origin only; auth by session cookie or a bearer token from the host page;
+//! and rejects. Same origin unless the embedding allows another (`crm_origin`); auth by session cookie or a bearer token from the host page;
 //! CSRF token from a meta tag named in the profile.
 
 use super::fetch::js_message;
@@ -145,8 +145,9 @@ impl CrmClient {
     }
 
     /// Confirms (`confirm`) or rejects (`reject`) a pending decision.
-    pub(crate) async fn check(&self, id: &str, action: &str, note: &str, at: &str) -> Result<Decision, CrmError> {
-        let body = serde_json::json!({ "note": note, "at": at }).to_string();
+    pub(crate) async fn check(&self, id: &str, action: &str, note: &str) -> Result<Decision, CrmError> {
+        // Only the note: the CRM takes the checker from the token and the time from its clock.
+        let body = serde_json::json!({ "note": note }).to_string();
         let template = if action == "confirm" { &self.api.endpoints.confirm } else { &self.api.endpoints.reject };
         let answer = self.call("POST", &CrmEndpoints::fill(template, &encode(id)), Some(body), None).await?;
         Self::decision_of(&answer["decision"])
@@ -172,9 +173,9 @@ impl super::DecisionSink for CrmClient {
         id: &'a str,
         confirm: bool,
         note: &'a str,
-        at: &'a str,
+        _at: &'a str,
     ) -> super::CrmFuture<'a, Decision> {
-        Box::pin(CrmClient::check(self, id, if confirm { "confirm" } else { "reject" }, note, at))
+        Box::pin(CrmClient::check(self, id, if confirm { "confirm" } else { "reject" }, note))
     }
 }
 

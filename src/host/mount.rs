@@ -51,6 +51,8 @@ pub(crate) struct MountOptions {
     pub(crate) case: Option<serde_json::Value>,
     pub(crate) user: Option<User>,
     pub(crate) token: Option<String>,
+    /// The embedding allows a CRM API on another origin (`allowCrossOriginApi`).
+    pub(crate) allow_cross_origin_api: bool,
     pub(crate) on_scored: Option<js_sys::Function>,
     pub(crate) on_decision: Option<js_sys::Function>,
 }
@@ -126,9 +128,27 @@ pub(crate) fn mount(target: &Element, options: MountOptions) -> Result<Shared, J
     Ok(shared)
 }
 
-/// The decision sink a profile asks for: none without an API, else the adapter of its kind.
-fn sink_for(profile: &CrmProfile, pack: &Rc<RulePack>, token: Option<String>) -> Option<Rc<dyn DecisionSink>> {
+/// The origin `base` resolves to from this page, and the page's origin.
+fn origins_of(base: &str) -> Result<(String, String), String> {
+    let location = web_sys::window().ok_or("no window")?.location();
+    let page = location.href().map_err(|error| js_message(&error))?;
+    let url =
+        web_sys::Url::new_with_base(base, &page).map_err(|_| format!("the crm api base `{base}` is not a url"))?;
+    Ok((url.origin(), location.origin().map_err(|error| js_message(&error))?))
+}
+
+/// The decision sink a profile asks for: none without an API, else the adapter of its kind; none
+/// either when the API is on another origin and the embedding did not allow that.
+fn sink_for(profile: &CrmProfile, pack: &Rc<RulePack>, options: &MountOptions) -> Option<Rc<dyn DecisionSink>> {
     let api = profile.api.clone()?;
+    let allowed = origins_of(&api.base).and_then(|(api_origin, page_origin)| {
+        crate::crm_origin::check_api_origin(&api_origin, &page_origin, options.allow_cross_origin_api)
+    });
+    if let Err(problem) = allowed {
+        console_error(&problem);
+        return None;
+    }
+    let token = options.token.clone();
     Some(match (api.kind, api.request_tracker.clone()) {
         (CrmKind::RequestTracker, Some(settings)) => Rc::new(RtClient::new(api, settings, pack.clone())),
         _ => Rc::new(CrmClient { api, token }),
@@ -277,6 +297,7 @@ fn submit_decision(shared: &Shared) {
     let band_override = ["low", "medium", "high", "critical"]
         .contains(&override_band.as_str())
         .then(|| (override_band, reason.clone(), field_value(shared, OVERRIDE_NOTE_FIELD)));
+    let Some(scored_at) = score_for_decision(shared) else { return };
     let proposal = {
         let controller = shared.borrow();
         let state = &controller.state;
@@ -290,7 +311,7 @@ fn submit_decision(shared: &Shared) {
                     note,
                     band_override,
                     maker: user,
-                    created_at: super::now_rfc3339(),
+                    created_at: crate::rules::lang::time::format_datetime(scored_at),
                 };
                 Some(decision::propose(pack, &scored.report, draft, &state.ticked()))
             }
@@ -515,8 +536,7 @@ fn start_loading(shared: &Shared) {
                 let pack = Rc::new(pack);
                 {
                     let mut controller = shared.borrow_mut();
-                    let token = controller.options.token.clone();
-                    controller.client = sink_for(&profile, &pack, token);
+                    controller.client = sink_for(&profile, &pack, &controller.options);
                 }
                 let user = current_user(&shared.borrow());
                 dispatch(&shared, WidgetEvent::Configured { pack, profile: Rc::new(profile) });
@@ -585,16 +605,16 @@ fn schedule_rescore(shared: &Shared) {
     }
 }
 
-/// Reads the case from the page and re-scores it (only if it changed, unless `force`).
-pub(crate) fn rescore(shared: &Shared, force: bool) {
+/// Reads the case from the page (plus the CRM's and the host's facts), with the pack and profile.
+fn read_page(shared: &Shared) -> Option<(Rc<RulePack>, Rc<CrmProfile>, RawCaseFields)> {
     let (pack, profile, case) = {
         let controller = shared.borrow();
         if !controller.active {
-            return;
+            return None;
         }
         match (&controller.state.pack, &controller.state.profile) {
             (Some(pack), Some(profile)) => (pack.clone(), profile.clone(), controller.options.case.clone()),
-            _ => return,
+            _ => return None,
         }
     };
     let source = shared.borrow().case_source.clone();
@@ -607,6 +627,12 @@ pub(crate) fn rescore(shared: &Shared, force: bool) {
     if let Some(case) = &case {
         raw.merge_json(&pack, case);
     }
+    Some((pack, profile, raw))
+}
+
+/// Reads the case from the page and re-scores it (only if it changed, unless `force`).
+pub(crate) fn rescore(shared: &Shared, force: bool) {
+    let Some((pack, profile, raw)) = read_page(shared) else { return };
     if !force && shared.borrow().last_raw.as_ref() == Some(&raw) {
         return;
     }
@@ -621,6 +647,19 @@ pub(crate) fn rescore(shared: &Shared, force: bool) {
     }
     load_crm_facts(shared, current_key);
     emit_scored(shared);
+}
+
+/// Scores the page as it is now, right before a decision is proposed, and returns that `now`
+/// (UTC seconds): the decision's `created_at` is this score's time, so the CRM, which re-scores
+/// its own copy of the case at that time, finds the same input hash, score and band.
+fn score_for_decision(shared: &Shared) -> Option<i64> {
+    let (pack, profile, raw) = read_page(shared)?;
+    let now = now_seconds();
+    let (facts, issues) = CaseFacts::from_raw(&pack, &profile, &raw, now);
+    let case_key = raw.case_key.clone();
+    shared.borrow_mut().last_raw = Some(raw);
+    dispatch(shared, WidgetEvent::CaseRead { facts, issues, case_key });
+    Some(now)
 }
 
 fn set(object: &js_sys::Object, key: &str, value: &JsValue) {
@@ -665,7 +704,7 @@ pub(crate) fn update(shared: &Shared, options: MountOptions) {
         apply_theme(&controller.host, &options.theme);
         let language = options.language;
         if let (Some(profile), Some(pack)) = (controller.state.profile.clone(), controller.state.pack.clone()) {
-            controller.client = sink_for(&profile, &pack, options.token.clone());
+            controller.client = sink_for(&profile, &pack, &options);
         }
         controller.options = options;
         (reload, language_changed, language)

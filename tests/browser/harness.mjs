@@ -1,4 +1,5 @@
-// Shared by the browser test files: start the reference CRM server (`xtask serve`) on a free port
+// Shared by the browser test files: start the reference CRM (`target/debug/reference-crm`, built
+// by `cargo xtask ci` / `cargo build -p reference-crm`) on a free port
 // with a fresh SQLite file, and launch Debian's Chromium with the flags this machine needs.
 //
 // The clock: test data is built relative to `now()` (never a fixed calendar date), and
@@ -35,13 +36,13 @@ function shiftedEnv() {
   return { ...process.env, LD_PRELOAD: library, FAKETIME: `+${clockShiftDays}d` };
 }
 
-/** Starts `xtask serve` with extra arguments; resolves to `{ origin, stop }`. */
+/** Starts the reference CRM with extra arguments; resolves to `{ origin, stop }`. */
 export async function startServer(name, extraArgs = []) {
   const database = path.join(artifacts, `${name}-${process.pid}.sqlite`);
   const clean = () => { for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true }); };
   clean();
-  const server = spawn(path.join(repo, 'target/debug/xtask'),
-    ['serve', '--port', '0', '--root', path.join(repo, 'target/www'), '--db', database, ...extraArgs],
+  const server = spawn(path.join(repo, 'target/debug/reference-crm'),
+    ['--port', '0', '--site', path.join(repo, 'target/www'), '--db', database, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'inherit'], env: shiftedEnv() });
   const origin = await new Promise((resolve, reject) => {
     let output = '';
@@ -50,8 +51,8 @@ export async function startServer(name, extraArgs = []) {
       const match = output.match(/on (http:\/\/127\.0\.0\.1:\d+)\//);
       if (match) resolve(match[1]);
     });
-    server.on('exit', (code) => reject(new Error(`xtask serve exited with ${code}: ${output}`)));
-    setTimeout(() => reject(new Error(`xtask serve did not start: ${output}`)), 15000);
+    server.on('exit', (code) => reject(new Error(`reference-crm exited with ${code}: ${output}`)));
+    setTimeout(() => reject(new Error(`reference-crm did not start: ${output}`)), 15000);
   });
   return { origin, stop: () => { server.kill(); clean(); } };
 }

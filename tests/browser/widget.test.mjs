@@ -301,6 +301,76 @@ describe('decisions', () => {
   });
 });
 
+describe('the CRM decides, not the browser', () => {
+  test('a forged decision posted with the agent\'s token from devtools is refused; the honest widget path still works', async () => {
+    const { page, log } = await open('/?user=kim');
+    await scoreShown(page);
+    // The honest path: Kim proposes restricting the account in the widget; it waits for four eyes.
+    await page.locator('#rp-outcome').selectOption('restrict_account');
+    await page.locator('#rp-reason').selectOption('MULTI_ACCOUNT');
+    const boxes = page.locator('[data-riskpane] input[type=checkbox]:not(:checked):not([disabled])');
+    while (await boxes.count() > 0) await boxes.first().check();
+    await page.locator('#rp-note').fill('Two accounts share the card.');
+    const stored = page.evaluate(() => new Promise((resolve) => document.addEventListener('riskpane:decision', (event) => resolve(event.detail), { once: true })));
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    const shown = await stored;
+    // The CRM's record (with `scored_at`, the time the widget scored the case at).
+    const honest = (await api(`/api/decisions/${shown.id}`, 'demo-expert-eva')).body;
+    assert.equal(honest.state, 'pending_confirmation');
+    assert.equal(honest.requires_second_approval, true);
+    // Devtools: the same decision under a new id, the four-eye flag and the state forged, posted
+    // with Kim's token from the page itself; then with a band override, which agents may not make.
+    const post = (changes) => page.evaluate(async ({ record, changes }) => {
+      const { reference, scored_at: scoredAt, ...body } = record;
+      Object.assign(body, { id: crypto.randomUUID(), created_at: scoredAt, ...changes });
+      const response = await fetch(`/api/cases/${body.case_id}/decisions`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer demo-agent-kim', 'Content-Type': 'application/json', 'Idempotency-Key': body.id },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json(), id: body.id };
+    }, { record: honest, changes });
+    const forged = await post({ requires_second_approval: false, state: 'decided' });
+    assert.equal(forged.status, 422, JSON.stringify(forged.body));
+    assert.ok(forged.body.differences.some((line) => line.startsWith('requires_second_approval')), JSON.stringify(forged.body));
+    const overridden = await post({ band_override: { from: honest.snapshot.band, to: 'low', reason_code: 'MULTI_ACCOUNT', note: 'trust me' } });
+    assert.equal(overridden.status, 403, JSON.stringify(overridden.body));
+    const lowered = await post({ snapshot: { ...honest.snapshot, band: 'low' } });
+    assert.equal(lowered.status, 422, JSON.stringify(lowered.body));
+    // Only the honest decision is in the CRM, still waiting for a second expert.
+    const listed = (await api('/api/cases/C-2026-4711/decisions', 'demo-expert-eva')).body.decisions;
+    assert.deepEqual(listed.filter((record) => [forged.id, overridden.id, lowered.id].includes(record.id)), []);
+    assert.equal(listed.find((record) => record.id === honest.id).state, 'pending_confirmation');
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
+
+  test('decisions go only to a CRM API on the page\'s origin unless the embedding allows another', async () => {
+    const { page, log } = await open('/embed.html?manual');
+    // The same server under another origin (localhost instead of 127.0.0.1).
+    const foreign = origin.replace('127.0.0.1', 'localhost');
+    const mountWith = (allow) => page.evaluate(async ({ foreign, allow }) => {
+      const profile = await (await fetch('/riskpane/profiles/demo.json')).json();
+      profile.profile.api.base = `${foreign}/api`;
+      window.handle?.unmount();
+      window.handle = window.riskpaneMount({ pack: '/riskpane/packs/care.json', profile, token: 'demo-agent-kim', allowCrossOriginApi: allow });
+      await window.handle.ready;
+    }, { foreign, allow });
+    await mountWith(false);
+    await scoreShown(page);
+    await page.waitForTimeout(300);
+    assert.ok(log.errors.some((message) => message.includes(`the crm api at ${foreign} is not on the page's origin`)), log.errors.join('\n'));
+    assert.deepEqual(log.requests.filter((url) => url.startsWith(foreign)), [], 'nothing is sent to another origin');
+    await mountWith(true);
+    await page.waitForFunction((foreign) => performance.getEntriesByType('resource').some((entry) => entry.name.startsWith(foreign)), foreign, { timeout: 10000 })
+      .catch(() => {});
+    assert.ok(log.requests.some((url) => url.startsWith(foreign)), 'with allowCrossOriginApi the widget calls that API');
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
+});
+
 describe('the outbox belongs to its maker', () => {
   const outboxOf = (page, user) => page.evaluate((key) => JSON.parse(localStorage.getItem(key) || '[]'), `riskpane.outbox.v2.${user}`);
   const isDecisionPost = (request) => request.method() === 'POST' && /\/api\/cases\/[^/]+\/decisions$/.test(new URL(request.url()).pathname);

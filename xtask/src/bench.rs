@@ -204,6 +204,8 @@ fn browser() -> Result<Value, String> {
     let tests = root().join("tests/browser");
     ensure_npm_packages(&tests)?;
     crate::tools::ensure_chromium()?;
+    // The harness serves the demo page with the reference CRM's binary.
+    crate::tools::run("cargo", &["build", "--quiet", "--package", "reference-crm"])?;
     let output = output_of("node", &["bench.mjs"], &tests)?;
     let line = output.lines().last().unwrap_or_default();
     serde_json::from_str(line).map_err(|error| format!("browser bench output: {error}: {output}"))

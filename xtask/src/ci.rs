@@ -36,7 +36,7 @@ pub(crate) fn browser_tests() -> Result<(), String> {
     ensure_faketime()?;
     crate::demo::assemble()?;
     check_size()?;
-    run_command("cargo", &["build", "--package", "xtask"])?;
+    run_command("cargo", &["build", "--package", "xtask", "--package", "reference-crm"])?;
     let tests = root().join("tests/browser");
     ensure_npm_packages(&tests)?;
     // Request Tracker 5, the reference CRM, with the extension and the widget just built.

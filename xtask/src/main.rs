@@ -7,8 +7,6 @@ mod bench;
 mod ci;
 mod demo;
 mod dist;
-mod reference_server;
-mod serve;
 mod jsonlogic;
 mod tools;
 
@@ -22,9 +20,10 @@ tasks:
   dist                        build the npm package into target/dist/npm and print its gzip size
   site                        build target/www (demo pages + package) without serving it
   serve [--port N] [--root D] [--db F]
-                              the reference CRM server: a folder (default target/www) plus the
-                              decision API, decisions in SQLite (default target/demo/decisions.sqlite);
-                              --faults RATE [--fault-delay-ms MS] [--fault-seed N] injects failures
+                              builds and runs the reference CRM (the `reference-crm` member): a folder
+                              (default target/www) plus the decision API, decisions in SQLite (default
+                              target/demo/decisions.sqlite); --faults RATE [--fault-delay-ms MS]
+                              [--fault-seed N] injects failures
   browser-tests               build the site and run the Playwright tests in Debian's Chromium
   bench                       measure size, browser timings, engine throughput and the anchors (Yew
                               hello world, JsonLogic); rewrites the measured part of BENCHMARKS.md
@@ -49,27 +48,7 @@ fn main() -> ExitCode {
         Some("ci") => ci::run(),
         Some("dist") => dist::run_dist().map(|_| ()),
         Some("site") => demo::assemble().map(|site| println!("site: {}", site.display())),
-        Some("serve") => port(rest).and_then(|port| {
-            let root = flag(rest, "--root").map_or_else(|| tools::root().join("target/www"), std::path::PathBuf::from);
-            let database = flag(rest, "--db")
-                .map_or_else(|| tools::root().join("target/demo/decisions.sqlite"), std::path::PathBuf::from);
-            if let Some(parent) = database.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
-            }
-            let faults = match flag(rest, "--faults") {
-                None => None,
-                Some(rate) => {
-                    let rate: f64 = rate.parse().map_err(|_| format!("invalid fault rate `{rate}`"))?;
-                    let delay = flag(rest, "--fault-delay-ms")
-                        .map_or(Ok(3000), |ms| ms.parse().map_err(|_| format!("invalid delay `{ms}`")))?;
-                    let seed = flag(rest, "--fault-seed")
-                        .map_or(Ok(7), |seed| seed.parse().map_err(|_| format!("invalid seed `{seed}`")))?;
-                    Some(reference_server::Faults::new(rate, delay, seed))
-                }
-            };
-            reference_server::serve(&root, &database, port, faults)
-        }),
+        Some("serve") => demo::run_reference_crm(rest),
         Some("check-rules") => ci::check_rules(rest),
         Some("bench") => bench::run_bench(),
         Some("synth") => (|| {
