@@ -1,14 +1,16 @@
 //! The Request Tracker 5 adapter (REST 2.0, same origin, RT's session cookie, `cache: no-store`,
 //! never `If-Modified-Since`): a decision is a private comment on the ticket carrying the
 //! decision record (see `crate::request_tracker`), plus custom fields and status; decisions are
-//! read back from the ticket's comments; confirmations are guarded by RT's own rights (only the
-//! experts group may modify the decision-state field, so RT refuses a confirmation from anyone
-//! else before the comment is written). The current user comes from `window.RT.CurrentUser`.
+//! read back from the ticket's comments only (never correspondence), minus the records RT's
+//! four-eye scrip refused. RT enforces the four-eye rule itself (rights on the decision-state
+//! field, and the scrip that re-derives each record with `riskpane rt-verdict` and reverts what
+//! it refuses); this adapter only reads back what RT kept. The current user comes from
+//! `window.RT.CurrentUser`.
 
 use super::crm_client::{CrmClient, CrmError, encode};
 use crate::decision::{self, Decision, DecisionState, Role, User};
 use crate::profile::{CrmApi, RtSettings};
-use crate::request_tracker::{self, BLOCK_START, RecordComment};
+use crate::request_tracker::{self, BLOCK_START, REFUSAL_MARK, RecordComment, SEARCH_TEXT};
 use crate::rules::RulePack;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -39,10 +41,38 @@ impl RtClient {
         RtClient { http: CrmClient { api, token: None }, settings, pack, user, experts }
     }
 
-    /// The ticket's comments that carry decision records and contain `text`, oldest first.
+    /// The ids of the ticket's comment transactions (RT's private notes; correspondence, which
+    /// customers write too, never carries a decision).
+    async fn comment_transactions(&self, ticket: &str) -> Result<BTreeSet<String>, CrmError> {
+        let mut ids = BTreeSet::new();
+        for page in 1..=MAX_PAGES {
+            let path = format!("/ticket/{}/history?fields=Type&per_page={PER_PAGE}&page={page}", encode(ticket));
+            let answer = self.http.call("GET", &path, None, None).await?;
+            let items = answer
+                .get("items")
+                .and_then(Value::as_array)
+                .ok_or_else(|| CrmError::BadResponse("history without `items`".to_owned()))?;
+            for item in items {
+                if item.get("Type").and_then(Value::as_str) == Some("Comment")
+                    && let Some(id) = item
+                        .get("id")
+                        .and_then(|id| id.as_str().map(str::to_owned).or_else(|| id.as_i64().map(|id| id.to_string())))
+                {
+                    ids.insert(id);
+                }
+            }
+            if items.len() < PER_PAGE {
+                break;
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The ticket's comments that carry decision records or RT's refusals and contain `text`,
+    /// oldest first.
     async fn record_comments(&self, ticket: &str, text: &str) -> Result<Vec<RecordComment>, CrmError> {
         let query = json!([{ "field": "Content", "operator": "LIKE", "value": text }]).to_string();
-        let mut comments = Vec::new();
+        let mut found = Vec::new();
         for page in 1..=MAX_PAGES {
             let path = format!(
                 "/ticket/{}/attachments?fields=Content,Creator,TransactionId&orderby=id&order=ASC&per_page={PER_PAGE}&page={page}",
@@ -56,15 +86,25 @@ impl RtClient {
             for item in items {
                 let content = item.get("Content").and_then(Value::as_str).unwrap_or_default();
                 let author = item.pointer("/Creator/id").and_then(Value::as_str).unwrap_or_default();
-                if content.contains(BLOCK_START) {
-                    comments.push(RecordComment { author: author.to_owned(), content: content.to_owned() });
+                let transaction = match item.get("TransactionId") {
+                    Some(Value::String(id)) => id.clone(),
+                    Some(Value::Number(id)) => id.to_string(),
+                    _ => String::new(),
+                };
+                if content.contains(BLOCK_START) || content.contains(REFUSAL_MARK) {
+                    found.push(RecordComment { transaction, author: author.to_owned(), content: content.to_owned() });
                 }
             }
             if items.len() < PER_PAGE {
                 break;
             }
         }
-        Ok(comments)
+        if found.is_empty() {
+            return Ok(found);
+        }
+        let comments = self.comment_transactions(ticket).await?;
+        found.retain(|comment| comments.contains(&comment.transaction));
+        Ok(found)
     }
 
     /// Sends an update RT answers with a message array; any refused change is an error.
@@ -133,9 +173,9 @@ impl RtClient {
         Ok(with_reference(decision.clone(), &decision.case_id))
     }
 
-    /// Confirms or rejects a pending decision as the signed-in RT user. The fields go first: RT
-    /// refuses the decision-state field to anyone outside the experts group, and then nothing is
-    /// written.
+    /// Confirms or rejects a pending decision as the signed-in RT user: the comment first (RT's
+    /// scrip accepts the checked record only from an expert who is not the maker, repeating the
+    /// proposal), then the fields and status, which RT keeps only once it accepted the record.
     pub(crate) async fn check(
         &self,
         case_id: &str,
@@ -155,6 +195,8 @@ impl RtClient {
             _ => false,
         };
         if already {
+            // An earlier attempt wrote the comment; make sure the fields followed.
+            self.update_ticket(&stored).await?;
             return Ok(stored);
         }
         let checked = if confirm {
@@ -163,13 +205,13 @@ impl RtClient {
             decision::reject(&stored, user, at.to_owned(), note.to_owned())
         }
         .map_err(|error| CrmError::Refused(error.to_string()))?;
-        self.update_ticket(&checked).await?;
         let comment = json!({
             "Subject": "riskpane decision checked",
             "Content": request_tracker::comment_body(&self.pack, &checked),
             "ContentType": "text/plain",
         });
         self.send("POST", &format!("/ticket/{}/comment", encode(case_id)), comment).await?;
+        self.update_ticket(&checked).await?;
         Ok(with_reference(checked, case_id))
     }
 
@@ -198,7 +240,7 @@ impl RtClient {
 
     /// A ticket's decisions.
     pub(crate) async fn list(&self, case_id: &str) -> Result<Vec<Decision>, CrmError> {
-        let comments = self.record_comments(case_id, BLOCK_START).await?;
+        let comments = self.record_comments(case_id, SEARCH_TEXT).await?;
         Ok(request_tracker::decisions_from_comments(&comments, &self.experts)
             .into_iter()
             .map(|decision| with_reference(decision, case_id))
