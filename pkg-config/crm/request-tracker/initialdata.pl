@@ -51,6 +51,8 @@ my @users = qw(widget-agent widget-expert);
     ( map { my $field = $_->[0]; map { { UserId => $_, CF => $field, Right => 'ModifyCustomField' } } @users }
       grep { $_->[0] ne 'Decision State' } @fact_fields ),
     { GroupId => 'Risk Experts', GroupDomain => 'UserDefined', CF => 'Decision State', Right => 'ModifyCustomField' },
+    # Customers answer by e-mail (correspondence); whatever they write never counts as a decision.
+    { GroupDomain => 'RT::Queue-Role', GroupType => 'Requestor', Queue => 'Risk Review', Right => 'ReplyToTicket' },
 );
 # What rights cannot say (is this outcome final without a second approval here? is the checker not
 # the maker? does the confirmation repeat the proposal? may this agent set that band?) RT checks
