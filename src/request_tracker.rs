@@ -140,6 +140,31 @@ pub fn refused_transactions(comments: &[RecordComment]) -> BTreeSet<String> {
         .collect()
 }
 
+/// Why RT refused the latest record of decision `id`: the reason line of RT's last note naming it.
+#[must_use]
+pub fn refusal_reason(comments: &[RecordComment], id: &str) -> Option<String> {
+    let names_it = |line: &str| {
+        line.trim()
+            .strip_prefix(REFUSAL_MARK)
+            .and_then(|rest| rest.split_once(", decision "))
+            .is_some_and(|(_, named)| named.trim() == id)
+    };
+    comments
+        .iter()
+        .rev()
+        .filter(|comment| comment.author == RT_SYSTEM)
+        .find(|comment| comment.content.lines().any(names_it))
+        .map(|comment| {
+            comment
+                .content
+                .lines()
+                .find_map(|line| line.strip_prefix("Reason: "))
+                .unwrap_or("no reason given")
+                .trim()
+                .to_owned()
+        })
+}
+
 /// The decisions of a ticket, from its comments in the order RT wrote them: the latest trusted
 /// record of each decision id wins. Records RT refused (see [`refused_transactions`]) do not
 /// count. A proposal counts only when its author is its maker; a confirmation or rejection only

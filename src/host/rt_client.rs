@@ -131,7 +131,24 @@ impl RtClient {
         // 201 and no failure in the messages: the comment is there (its text is looked up before
         // any resend, so a comment that did land is never written twice).
         self.send("POST", &format!("/ticket/{ticket}/comment"), comment).await?;
+        // RT's scrip judged the record while the comment was written: fields only for a kept one.
+        self.kept(&decision.case_id, &decision.id, |stored| stored.state == decision.state).await?;
         self.update_ticket(decision).await
+    }
+
+    /// Whether RT kept the record of decision `id` in the state `expected` wants; if not, RT's
+    /// reason (its scrip's note) as the error.
+    async fn kept(&self, case_id: &str, id: &str, expected: impl Fn(&Decision) -> bool) -> Result<(), CrmError> {
+        let comments = self.record_comments(case_id, id).await?;
+        let stored = request_tracker::decisions_from_comments(&comments, &self.experts)
+            .into_iter()
+            .find(|decision| decision.id == id);
+        if stored.as_ref().is_some_and(expected) {
+            return Ok(());
+        }
+        let reason = request_tracker::refusal_reason(&comments, id)
+            .unwrap_or_else(|| "the record is not among the decisions it keeps".to_owned());
+        Err(CrmError::Refused(format!("Request Tracker refused the decision: {reason}")))
     }
 
     /// Sets the fields and status that go with `decision`, then reads the ticket back: RT's
@@ -163,10 +180,19 @@ impl RtClient {
     /// Stores a proposal or final decision exactly once: it is looked up first, because an earlier
     /// attempt (before a timeout or a reload) may have landed.
     pub(crate) async fn submit(&self, decision: &Decision) -> Result<Decision, CrmError> {
-        if let Some(stored) = self.find(&decision.case_id, &decision.id).await? {
+        let comments = self.record_comments(&decision.case_id, &decision.id).await?;
+        let stored = request_tracker::decisions_from_comments(&comments, &self.experts)
+            .into_iter()
+            .find(|stored| stored.id == decision.id);
+        if let Some(stored) = stored {
             // The comment landed; make sure the fields did too (unchanged values are no-ops in RT).
+            let stored = with_reference(stored, &decision.case_id);
             self.update_ticket(&stored).await?;
             return Ok(stored);
+        }
+        if let Some(reason) = request_tracker::refusal_reason(&comments, &decision.id) {
+            // An earlier attempt landed and RT refused it: writing it again would be refused again.
+            return Err(CrmError::Refused(format!("Request Tracker refused the decision: {reason}")));
         }
         self.write(decision).await?;
         // What was written is the record (update_ticket has read the ticket back): no second look-up.
@@ -211,6 +237,7 @@ impl RtClient {
             "ContentType": "text/plain",
         });
         self.send("POST", &format!("/ticket/{}/comment", encode(case_id)), comment).await?;
+        self.kept(case_id, id, |stored| stored.state == checked.state).await?;
         self.update_ticket(&checked).await?;
         Ok(with_reference(checked, case_id))
     }

@@ -178,6 +178,9 @@ fn records_rt_refused_do_not_count_and_only_rt_can_refuse() {
     };
     assert!(!refusal_note(&refusal).contains(BLOCK_START));
     assert!(decisions_from_comments(&[record.clone(), note(RT_SYSTEM)], &experts()).is_empty());
+    assert_eq!(refusal_reason(&[record.clone(), note(RT_SYSTEM)], "d-11").as_deref(), Some("needs a second approval"));
+    assert_eq!(refusal_reason(&[record.clone(), note(RT_SYSTEM)], "d-1"), None, "another decision's refusal");
+    assert_eq!(refusal_reason(&[record.clone(), note("widget-agent")], "d-11"), None);
     // Anyone else writing the same line (to hide a rival's decision) is ignored.
     assert_eq!(decisions_from_comments(&[record, note("widget-agent")], &experts()).len(), 1);
 }

@@ -250,6 +250,17 @@ fn reproduce(
             record.maker.name, record.maker.id, record.maker.role, author.name, author.id, author.role
         ));
     }
+    if record.pack_hash != *report.pack_hash {
+        return Err(format!("the record was made with another rule pack ({} {})", record.pack_id, record.pack_version));
+    }
+    // The data first: a record scored on other facts is refused for that, whatever else it says.
+    let now = decision::snapshot_of(pack, report);
+    if record.snapshot.band != now.band || record.snapshot.score != now.score {
+        return Err(format!(
+            "the record says score {} band {}; the ticket's data gives score {} band {}",
+            record.snapshot.score, record.snapshot.band, now.score, now.band
+        ));
+    }
     let draft = DecisionDraft {
         id: record.id.clone(),
         case_id: record.case_id.clone(),
@@ -264,15 +275,6 @@ fn reproduce(
     };
     let ticked: BTreeSet<String> = record.checklist_done.iter().cloned().collect();
     let expected = decision::propose(pack, report, draft, &ticked).map_err(|error| error.to_string())?;
-    if record.pack_hash != expected.pack_hash {
-        return Err(format!("the record was made with another rule pack ({} {})", record.pack_id, record.pack_version));
-    }
-    if record.snapshot.band != expected.snapshot.band || record.snapshot.score != expected.snapshot.score {
-        return Err(format!(
-            "the record says score {} band {}; the ticket's data gives score {} band {}",
-            record.snapshot.score, record.snapshot.band, expected.snapshot.score, expected.snapshot.band
-        ));
-    }
     if expected.requires_second_approval && record.state == DecisionState::Decided {
         return Err(format!(
             "`{}` needs a second approval here (four-eye rule); the record says it is decided",

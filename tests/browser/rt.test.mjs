@@ -419,3 +419,28 @@ test('RT refuses a band override by an agent (custom field and decision record)'
   assert.deepEqual(log.pageErrors, []);
   await page.close();
 });
+
+test('a proposal scored on data the ticket no longer has: RT refuses it, the widget shows RT\'s reason and sets no fields', async () => {
+  const ticket = await newInrTicket(`Ticket changes under the agent (${Date.now()})`);
+  const { page, log } = await logIn('widget-agent', 'agentpass123');
+  assert.match(await openTicket(page, ticket), /^100Critical/);
+  // While the agent works on the page, a colleague corrects the case: a verified, long-standing customer without claims.
+  const corrected = await rest('PUT', `/ticket/${ticket}`, { CustomFields: { 'Account Age (days)': '2400', 'Claims (12 months)': '0',
+    'Identity Verified': 'yes', 'Refund To New Instrument': 'no', 'Proof of Delivery': 'no', 'Order Total (EUR)': '59.90' } });
+  assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
+  await page.locator('#rp-outcome').selectOption('restrict_account');
+  await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
+  const boxes = page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  while (await boxes.count() > 0) await boxes.first().check();
+  await page.locator('button[data-intent=submit-decision]').click();
+  await page.waitForFunction(() => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.refused-item'), null, { timeout: 30000 });
+  const refused = await page.evaluate(() => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.refused-item').textContent);
+  assert.match(refused, /Request Tracker refused the decision: the record says score 100 band critical; the ticket's data gives score \d+ band/);
+  const state = await ticketState(ticket);
+  assert.deepEqual(state.fields['Risk Score'], [], 'no fields for a record RT refused');
+  assert.deepEqual(state.fields['Risk Flags'], []);
+  assert.equal(state.status, 'new');
+  assert.equal((await rtNotes(ticket)).length, 1, 'the record is refused once, and not resent');
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
