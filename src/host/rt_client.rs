@@ -41,31 +41,24 @@ impl RtClient {
         RtClient { http: CrmClient { api, token: None }, settings, pack, user, experts }
     }
 
-    /// The ids of the ticket's comment transactions (RT's private notes; correspondence, which
-    /// customers write too, never carries a decision).
-    async fn comment_transactions(&self, ticket: &str) -> Result<BTreeSet<String>, CrmError> {
-        let mut ids = BTreeSet::new();
+    /// The ticket's transactions, `{"id", "Type", "Created"}` each, oldest first.
+    async fn history(&self, ticket: &str) -> Result<Vec<Value>, CrmError> {
+        let mut items = Vec::new();
         for page in 1..=MAX_PAGES {
-            let path = format!("/ticket/{}/history?fields=Type&per_page={PER_PAGE}&page={page}", encode(ticket));
+            let path =
+                format!("/ticket/{}/history?fields=Type,Created&per_page={PER_PAGE}&page={page}", encode(ticket));
             let answer = self.http.call("GET", &path, None, None).await?;
-            let items = answer
+            let batch = answer
                 .get("items")
                 .and_then(Value::as_array)
                 .ok_or_else(|| CrmError::BadResponse("history without `items`".to_owned()))?;
-            for item in items {
-                if item.get("Type").and_then(Value::as_str) == Some("Comment")
-                    && let Some(id) = item
-                        .get("id")
-                        .and_then(|id| id.as_str().map(str::to_owned).or_else(|| id.as_i64().map(|id| id.to_string())))
-                {
-                    ids.insert(id);
-                }
-            }
-            if items.len() < PER_PAGE {
+            items.extend(batch.iter().cloned());
+            // RT gives no total to non-superusers: a short page is the last one.
+            if batch.len() < PER_PAGE {
                 break;
             }
         }
-        Ok(ids)
+        Ok(items)
     }
 
     /// The ticket's comments that carry decision records or RT's refusals and contain `text`,
@@ -75,7 +68,7 @@ impl RtClient {
         let mut found = Vec::new();
         for page in 1..=MAX_PAGES {
             let path = format!(
-                "/ticket/{}/attachments?fields=Content,Creator,TransactionId&orderby=id&order=ASC&per_page={PER_PAGE}&page={page}",
+                "/ticket/{}/attachments?fields=Content,ContentType,Creator,TransactionId&orderby=id&order=ASC&per_page={PER_PAGE}&page={page}",
                 encode(ticket)
             );
             let answer = self.http.call("POST", &path, Some(query.clone()), None).await?;
@@ -86,13 +79,15 @@ impl RtClient {
             for item in items {
                 let content = item.get("Content").and_then(Value::as_str).unwrap_or_default();
                 let author = item.pointer("/Creator/id").and_then(Value::as_str).unwrap_or_default();
-                let transaction = match item.get("TransactionId") {
-                    Some(Value::String(id)) => id.clone(),
-                    Some(Value::Number(id)) => id.to_string(),
-                    _ => String::new(),
-                };
-                if content.contains(BLOCK_START) || content.contains(REFUSAL_MARK) {
-                    found.push(RecordComment { transaction, author: author.to_owned(), content: content.to_owned() });
+                let transaction = item.get("TransactionId").and_then(Value::as_str).unwrap_or_default();
+                // The widget and RT's scrip write text/plain; RT's checker reads only that part too.
+                let plain = item.get("ContentType").and_then(Value::as_str) == Some("text/plain");
+                if plain && (content.contains(BLOCK_START) || content.contains(REFUSAL_MARK)) {
+                    found.push(RecordComment {
+                        transaction: transaction.to_owned(),
+                        author: author.to_owned(),
+                        content: content.to_owned(),
+                    });
                 }
             }
             if items.len() < PER_PAGE {
@@ -102,7 +97,15 @@ impl RtClient {
         if found.is_empty() {
             return Ok(found);
         }
-        let comments = self.comment_transactions(ticket).await?;
+        // Only comment transactions (RT's private notes): correspondence, which customers write
+        // too, never carries a decision. RT's REST 2.0 writes ids as strings.
+        let comments: BTreeSet<String> = self
+            .history(ticket)
+            .await?
+            .iter()
+            .filter(|item| item.get("Type").and_then(Value::as_str) == Some("Comment"))
+            .filter_map(|item| item.get("id").and_then(Value::as_str).map(str::to_owned))
+            .collect();
         found.retain(|comment| comments.contains(&comment.transaction));
         Ok(found)
     }
@@ -244,21 +247,7 @@ impl RtClient {
 
     /// The history-derived facts the profile asks for (contacts in the last 7 days).
     async fn history_facts(&self, case_id: &str, fact: &str) -> Result<Value, CrmError> {
-        let mut items = Vec::new();
-        for page in 1..=MAX_PAGES {
-            let path =
-                format!("/ticket/{}/history?fields=Type,Created&per_page={PER_PAGE}&page={page}", encode(case_id));
-            let answer = self.http.call("GET", &path, None, None).await?;
-            let batch = answer
-                .get("items")
-                .and_then(Value::as_array)
-                .ok_or_else(|| CrmError::BadResponse("history without `items`".to_owned()))?;
-            items.extend(batch.iter().cloned());
-            // RT gives no total to non-superusers: a short page is the last one.
-            if batch.len() < PER_PAGE {
-                break;
-            }
-        }
+        let items = self.history(case_id).await?;
         let contacts = request_tracker::contacts_within(&items, super::now_seconds(), 7);
         let mut facts = serde_json::Map::new();
         facts.insert(fact.to_owned(), json!(contacts));

@@ -119,7 +119,10 @@ sub Verdict {
         $first //= $t;
         push @history, { Type => $t->Type, Created => $t->CreatedObj->W3CDTF };
         next unless $t->Type eq 'Comment';
-        my $content = $t->Content // '';
+        # Records are text/plain, as the widget writes them and its read-back reads them.
+        my $part = $t->ContentObj;
+        next unless $part && lc($part->ContentType // '') eq 'text/plain';
+        my $content = $part->Content // '';
         next unless index($content, BLOCK_START) >= 0;
         my $user = $t->CreatorObj;
         push @comments, { transaction => '' . $t->id, author => $user->Name, author_name => $user->RealName // '',
