@@ -52,7 +52,16 @@ sub Commit {
     my ($verdict, $failure) = $self->Verdict($ticket, $change);
     unless ($verdict) {
         RT->Logger->error("riskpane: no verdict for ticket " . $ticket->id . ": $failure");
-        $self->Revert($ticket, $change, "riskpane could not check this change ($failure)") if $change;
+        if ($change) {
+            $self->Revert($ticket, $change, "riskpane could not check this change ($failure)");
+        } else {
+            # A record that could not be checked does not count either (the same note as a refusal).
+            my ($content, $id) = ($txn->Content // '', '');
+            $id = $1 while $content =~ /\Q${\ BLOCK_START}\E\s*\{\s*"id"\s*:\s*"([^"]*)"/g;   # the last block is the record
+            $ticket->Comment(Content => "riskpane: Request Tracker refused the decision record of transaction #"
+                . $txn->id . ".\nReason: riskpane could not check it ($failure)\n\n"
+                . "RISKPANE DECISION REFUSED: transaction " . $txn->id . ", decision $id\n");
+        }
         return 1;
     }
     for my $refused (@{ $verdict->{refused} || [] }) {
