@@ -111,6 +111,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Request Tracker's four-eye check (run by RT's scrip, not by people): reads what RT knows
+    /// about a ticket as JSON on stdin (island-shaped ticket, history, staff comments with decision
+    /// blocks and their RT authors, experts, the change being made) and prints RT's verdict as
+    /// JSON: refused records with the note RT posts, and why the change may not stand.
+    RtVerdict {
+        /// Rule pack TOML file (the care pack the widget uses).
+        #[arg(long)]
+        pack: PathBuf,
+        /// Request Tracker CRM profile TOML file (pkg-config/crm/request-tracker.toml).
+        #[arg(long)]
+        profile: PathBuf,
+    },
     /// Type-check one expression against a pack's facts and evaluate it.
     Eval {
         /// Rule pack TOML file.
@@ -177,6 +189,7 @@ fn main() -> ExitCode {
         Command::Backtest { pack, cases, amount } => backtest(&pack, &cases, amount),
         Command::Diff { base, pack, cases } => diff(&base, &pack, &cases),
         Command::Evaluate { pack, corpus, format } => evaluate_corpus(&pack, &corpus, format),
+        Command::RtVerdict { pack, profile } => rt_verdict(&pack, &profile),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -281,6 +294,43 @@ fn replay(decision_path: &Path, case_path: &Path, pack_path: &Path) -> Result<()
         }
         Err(Failure { message, code: 1 })
     }
+}
+
+fn rt_verdict(pack_path: &Path, profile_path: &Path) -> Result<(), Failure> {
+    use riskpane::request_tracker::{refusal_note, verdict};
+    let pack = load_pack(pack_path)?;
+    let source = read(profile_path, "crm profile")?;
+    let profile = riskpane::profile::CrmProfile::from_toml(&profile_path.display().to_string(), &source)
+        .map_err(|message| Failure { message, code: 1 })?;
+    let settings = profile.api.as_ref().and_then(|api| api.request_tracker.clone()).ok_or_else(|| {
+        Failure::input(format!("error: {} has no [profile.api.request_tracker] section", profile_path.display()))
+    })?;
+    let mut input = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
+        .map_err(|error| Failure::input(format!("error: cannot read stdin: {error}")))?;
+    let evidence: verdict::TicketEvidence = serde_json::from_str(&input)
+        .map_err(|error| Failure::input(format!("error: stdin is not RT's ticket evidence: {error}")))?;
+    let result = verdict::verdict(&pack, &profile, &settings, &evidence);
+    let refused: Vec<serde_json::Value> = result
+        .refused
+        .iter()
+        .map(|refused| {
+            serde_json::json!({ "transaction": refused.transaction, "decision": refused.decision,
+                "reason": refused.reason, "note": refusal_note(refused) })
+        })
+        .collect();
+    let decisions: Vec<serde_json::Value> = result
+        .decisions
+        .iter()
+        .map(|decision| {
+            serde_json::json!({ "id": decision.id, "outcome": decision.outcome,
+                "state": riskpane::request_tracker::state_value(&decision.state) })
+        })
+        .collect();
+    let answer = serde_json::json!({ "refused": refused, "decisions": decisions, "score": result.score,
+        "band": result.band, "change_refused": result.change_refused });
+    emit(&format!("{answer}\n"));
+    Ok(())
 }
 
 fn compile(path: &Path, out: Option<&Path>) -> Result<(), Failure> {

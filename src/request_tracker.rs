@@ -17,6 +17,14 @@ pub const BLOCK_START: &str = "-----BEGIN RISKPANE DECISION-----";
 pub const BLOCK_END: &str = "-----END RISKPANE DECISION-----";
 /// Flag value set while a decision waits for its second approval.
 pub const FOUR_EYES_FLAG: &str = "four-eyes";
+/// Starts the machine-readable line of RT's note that refuses a record (see [`refusal_note`]).
+pub const REFUSAL_MARK: &str = "RISKPANE DECISION REFUSED: transaction ";
+/// Text common to records and refusal notes: what the read-back searches comments for.
+pub const SEARCH_TEXT: &str = "RISKPANE DECISION";
+/// RT's own user: scrips write as it, no person can.
+pub const RT_SYSTEM: &str = "RT_System";
+
+pub mod verdict;
 
 /// The value of the decision-state custom field for a state.
 #[must_use]
@@ -96,24 +104,78 @@ pub fn records_in(content: &str) -> Vec<Decision> {
     serde_json::from_str::<Decision>(after[..end].trim()).map(|decision| vec![decision]).unwrap_or_default()
 }
 
-/// A comment that carries decision records, as RT returned it.
+/// RT's note refusing a record: why, for people, and a [`REFUSAL_MARK`] line for the read-back.
+/// It never contains [`BLOCK_START`], so it is no record itself.
+#[must_use]
+pub fn refusal_note(refused: &verdict::RefusedRecord) -> String {
+    format!(
+        "riskpane: Request Tracker refused the decision record of transaction #{} (decision {}).\nReason: {}\n\n{REFUSAL_MARK}{}, decision {}\n",
+        refused.transaction, refused.decision, refused.reason, refused.transaction, refused.decision
+    )
+}
+
+/// A private comment (RT transaction type `Comment`; never correspondence) that carries decision
+/// records or RT's refusal of one, as RT returned it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordComment {
+    /// RT's transaction id.
+    pub transaction: String,
     /// RT's user name of the comment's author (RT sets it from the session: it cannot be forged).
     pub author: String,
     /// The comment's text.
     pub content: String,
 }
 
+/// The transactions whose records RT refused: the [`REFUSAL_MARK`] lines of notes RT itself
+/// (its scrip, as [`RT_SYSTEM`]) wrote. The same line in anyone else's comment means nothing.
+#[must_use]
+pub fn refused_transactions(comments: &[RecordComment]) -> BTreeSet<String> {
+    comments
+        .iter()
+        .filter(|comment| comment.author == RT_SYSTEM)
+        .flat_map(|comment| comment.content.lines())
+        .filter_map(|line| line.trim().strip_prefix(REFUSAL_MARK))
+        .filter_map(|rest| rest.split(',').next())
+        .map(|transaction| transaction.trim().to_owned())
+        .collect()
+}
+
+/// Why RT refused the latest record of decision `id`: the reason line of RT's last note naming it.
+#[must_use]
+pub fn refusal_reason(comments: &[RecordComment], id: &str) -> Option<String> {
+    let names_it = |line: &str| {
+        line.trim()
+            .strip_prefix(REFUSAL_MARK)
+            .and_then(|rest| rest.split_once(", decision "))
+            .is_some_and(|(_, named)| named.trim() == id)
+    };
+    comments
+        .iter()
+        .rev()
+        .filter(|comment| comment.author == RT_SYSTEM)
+        .find(|comment| comment.content.lines().any(names_it))
+        .map(|comment| {
+            comment
+                .content
+                .lines()
+                .find_map(|line| line.strip_prefix("Reason: "))
+                .unwrap_or("no reason given")
+                .trim()
+                .to_owned()
+        })
+}
+
 /// The decisions of a ticket, from its comments in the order RT wrote them: the latest trusted
-/// record of each decision id wins. A proposal counts only when its author is its maker; a
-/// confirmation or rejection only when its author is its checker, a member of the experts group
-/// and not the maker, and it follows that decision's proposal. Anything else (a record typed
-/// into a comment by hand) is ignored.
+/// record of each decision id wins. Records RT refused (see [`refused_transactions`]) do not
+/// count. A proposal counts only when its author is its maker; a confirmation or rejection only
+/// when its author is its checker, a member of the experts group and not the maker, it follows
+/// that decision's proposal and leaves it as it was. Anything else (a record typed into a comment
+/// by hand) is ignored. The caller passes comments only, never correspondence.
 #[must_use]
 pub fn decisions_from_comments(comments: &[RecordComment], experts: &BTreeSet<String>) -> Vec<Decision> {
+    let refused = refused_transactions(comments);
     let mut decisions: Vec<Decision> = Vec::new();
-    for comment in comments {
+    for comment in comments.iter().filter(|comment| !refused.contains(&comment.transaction)) {
         for record in records_in(&comment.content) {
             let known = decisions.iter().position(|decision| decision.id == record.id);
             match (&record.state, known) {
@@ -129,8 +191,7 @@ pub fn decisions_from_comments(comments: &[RecordComment], experts: &BTreeSet<St
                         && experts.contains(&comment.author)
                         && comment.author != proposal.maker.id
                         && proposal.state == DecisionState::PendingConfirmation
-                        && record.maker == proposal.maker
-                        && record.outcome == proposal.outcome;
+                        && unchanged(proposal, &record);
                     if trusted {
                         decisions[index] = record;
                     }
@@ -140,6 +201,17 @@ pub fn decisions_from_comments(comments: &[RecordComment], experts: &BTreeSet<St
         }
     }
     decisions
+}
+
+/// Whether a confirmation or rejection repeats its proposal exactly (only state, checker and the
+/// checker's note are new).
+fn unchanged(proposal: &Decision, checked: &Decision) -> bool {
+    let strip = |decision: &Decision| Decision {
+        reference: None,
+        state: DecisionState::PendingConfirmation,
+        ..decision.clone()
+    };
+    strip(proposal) == strip(checked)
 }
 
 /// The ticket update that goes with a decision: score, band, flags (the fired rules' categories,

@@ -1,5 +1,6 @@
 //! The `riskpane` binary as a rule author uses it: exit codes, stdout and stderr of
-//! `lint`, `score` and `eval`, including bad input (never a panic or a backtrace).
+//! `lint`, `score`, `eval` and the others, including bad input (never a panic or a backtrace);
+//! `rt-verdict` as Request Tracker's scrip calls it.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)] // test helpers fail loudly by design
 
@@ -286,4 +287,47 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
             report["benign_fired_ids"]
         );
     }
+}
+
+fn rt_verdict(stdin: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_riskpane"))
+        .args([
+            "rt-verdict",
+            "--pack",
+            "pkg-config/rules/care.toml",
+            "--profile",
+            "pkg-config/crm/request-tracker.toml",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run riskpane");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn rt_verdict_answers_rt_s_scrip_in_json_and_refuses_bad_input_with_exit_two() {
+    // A social-media complaint with a legal threat and the press (the seeded RT ticket), and an
+    // agent closing it without any decision: RT must put the status back.
+    let evidence = r#"{"now": 1800000000,
+        "ticket": {"id": 3, "created": "2027-01-15T08:00:00Z",
+            "message": "@zalando seit 3 Wochen keine Erstattung! Mein Anwalt wird sich melden, und die Presse erfährt davon.",
+            "customFields": {"Case Type": ["complaint"], "Channel": ["social_media"], "Followers": ["48200"]}},
+        "experts": ["widget-expert"],
+        "change": {"field": "Status", "old": "new", "new": "resolved", "author": "widget-agent", "closing": true}}"#;
+    let output = rt_verdict(evidence);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let verdict: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(verdict["score"].as_i64().unwrap() > 0, "{verdict}");
+    assert_eq!(verdict["refused"], serde_json::json!([]));
+    assert!(verdict["change_refused"].as_str().unwrap().contains("no accepted decision"), "{verdict}");
+
+    let bad = rt_verdict("{not json");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("not RT's ticket evidence"), "{}", text(&bad.stderr));
+    assert_no_panic(&bad);
 }

@@ -1,14 +1,16 @@
 //! The Request Tracker 5 adapter (REST 2.0, same origin, RT's session cookie, `cache: no-store`,
 //! never `If-Modified-Since`): a decision is a private comment on the ticket carrying the
 //! decision record (see `crate::request_tracker`), plus custom fields and status; decisions are
-//! read back from the ticket's comments; confirmations are guarded by RT's own rights (only the
-//! experts group may modify the decision-state field, so RT refuses a confirmation from anyone
-//! else before the comment is written). The current user comes from `window.RT.CurrentUser`.
+//! read back from the ticket's comments only (never correspondence), minus the records RT's
+//! four-eye scrip refused. RT enforces the four-eye rule itself (rights on the decision-state
+//! field, and the scrip that re-derives each record with `riskpane rt-verdict` and reverts what
+//! it refuses); this adapter only reads back what RT kept. The current user comes from
+//! `window.RT.CurrentUser`.
 
 use super::crm_client::{CrmClient, CrmError, encode};
 use crate::decision::{self, Decision, DecisionState, Role, User};
 use crate::profile::{CrmApi, RtSettings};
-use crate::request_tracker::{self, BLOCK_START, RecordComment};
+use crate::request_tracker::{self, BLOCK_START, REFUSAL_MARK, RecordComment, SEARCH_TEXT};
 use crate::rules::RulePack;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -39,13 +41,34 @@ impl RtClient {
         RtClient { http: CrmClient { api, token: None }, settings, pack, user, experts }
     }
 
-    /// The ticket's comments that carry decision records and contain `text`, oldest first.
+    /// The ticket's transactions, `{"id", "Type", "Created"}` each, oldest first.
+    async fn history(&self, ticket: &str) -> Result<Vec<Value>, CrmError> {
+        let mut items = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let path =
+                format!("/ticket/{}/history?fields=Type,Created&per_page={PER_PAGE}&page={page}", encode(ticket));
+            let answer = self.http.call("GET", &path, None, None).await?;
+            let batch = answer
+                .get("items")
+                .and_then(Value::as_array)
+                .ok_or_else(|| CrmError::BadResponse("history without `items`".to_owned()))?;
+            items.extend(batch.iter().cloned());
+            // RT gives no total to non-superusers: a short page is the last one.
+            if batch.len() < PER_PAGE {
+                break;
+            }
+        }
+        Ok(items)
+    }
+
+    /// The ticket's comments that carry decision records or RT's refusals and contain `text`,
+    /// oldest first.
     async fn record_comments(&self, ticket: &str, text: &str) -> Result<Vec<RecordComment>, CrmError> {
         let query = json!([{ "field": "Content", "operator": "LIKE", "value": text }]).to_string();
-        let mut comments = Vec::new();
+        let mut found = Vec::new();
         for page in 1..=MAX_PAGES {
             let path = format!(
-                "/ticket/{}/attachments?fields=Content,Creator,TransactionId&orderby=id&order=ASC&per_page={PER_PAGE}&page={page}",
+                "/ticket/{}/attachments?fields=Content,ContentType,Creator,TransactionId&orderby=id&order=ASC&per_page={PER_PAGE}&page={page}",
                 encode(ticket)
             );
             let answer = self.http.call("POST", &path, Some(query.clone()), None).await?;
@@ -56,15 +79,35 @@ impl RtClient {
             for item in items {
                 let content = item.get("Content").and_then(Value::as_str).unwrap_or_default();
                 let author = item.pointer("/Creator/id").and_then(Value::as_str).unwrap_or_default();
-                if content.contains(BLOCK_START) {
-                    comments.push(RecordComment { author: author.to_owned(), content: content.to_owned() });
+                let transaction = item.get("TransactionId").and_then(Value::as_str).unwrap_or_default();
+                // The widget and RT's scrip write text/plain; RT's checker reads only that part too.
+                let plain = item.get("ContentType").and_then(Value::as_str) == Some("text/plain");
+                if plain && (content.contains(BLOCK_START) || content.contains(REFUSAL_MARK)) {
+                    found.push(RecordComment {
+                        transaction: transaction.to_owned(),
+                        author: author.to_owned(),
+                        content: content.to_owned(),
+                    });
                 }
             }
             if items.len() < PER_PAGE {
                 break;
             }
         }
-        Ok(comments)
+        if found.is_empty() {
+            return Ok(found);
+        }
+        // Only comment transactions (RT's private notes): correspondence, which customers write
+        // too, never carries a decision. RT's REST 2.0 writes ids as strings.
+        let comments: BTreeSet<String> = self
+            .history(ticket)
+            .await?
+            .iter()
+            .filter(|item| item.get("Type").and_then(Value::as_str) == Some("Comment"))
+            .filter_map(|item| item.get("id").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        found.retain(|comment| comments.contains(&comment.transaction));
+        Ok(found)
     }
 
     /// Sends an update RT answers with a message array; any refused change is an error.
@@ -91,7 +134,24 @@ impl RtClient {
         // 201 and no failure in the messages: the comment is there (its text is looked up before
         // any resend, so a comment that did land is never written twice).
         self.send("POST", &format!("/ticket/{ticket}/comment"), comment).await?;
+        // RT's scrip judged the record while the comment was written: fields only for a kept one.
+        self.kept(&decision.case_id, &decision.id, |stored| stored.state == decision.state).await?;
         self.update_ticket(decision).await
+    }
+
+    /// Whether RT kept the record of decision `id` in the state `expected` wants; if not, RT's
+    /// reason (its scrip's note) as the error.
+    async fn kept(&self, case_id: &str, id: &str, expected: impl Fn(&Decision) -> bool) -> Result<(), CrmError> {
+        let comments = self.record_comments(case_id, id).await?;
+        let stored = request_tracker::decisions_from_comments(&comments, &self.experts)
+            .into_iter()
+            .find(|decision| decision.id == id);
+        if stored.as_ref().is_some_and(expected) {
+            return Ok(());
+        }
+        let reason = request_tracker::refusal_reason(&comments, id)
+            .unwrap_or_else(|| "the record is not among the decisions it keeps".to_owned());
+        Err(CrmError::Refused(format!("Request Tracker refused the decision: {reason}")))
     }
 
     /// Sets the fields and status that go with `decision`, then reads the ticket back: RT's
@@ -123,19 +183,28 @@ impl RtClient {
     /// Stores a proposal or final decision exactly once: it is looked up first, because an earlier
     /// attempt (before a timeout or a reload) may have landed.
     pub(crate) async fn submit(&self, decision: &Decision) -> Result<Decision, CrmError> {
-        if let Some(stored) = self.find(&decision.case_id, &decision.id).await? {
+        let comments = self.record_comments(&decision.case_id, &decision.id).await?;
+        let stored = request_tracker::decisions_from_comments(&comments, &self.experts)
+            .into_iter()
+            .find(|stored| stored.id == decision.id);
+        if let Some(stored) = stored {
             // The comment landed; make sure the fields did too (unchanged values are no-ops in RT).
+            let stored = with_reference(stored, &decision.case_id);
             self.update_ticket(&stored).await?;
             return Ok(stored);
+        }
+        if let Some(reason) = request_tracker::refusal_reason(&comments, &decision.id) {
+            // An earlier attempt landed and RT refused it: writing it again would be refused again.
+            return Err(CrmError::Refused(format!("Request Tracker refused the decision: {reason}")));
         }
         self.write(decision).await?;
         // What was written is the record (update_ticket has read the ticket back): no second look-up.
         Ok(with_reference(decision.clone(), &decision.case_id))
     }
 
-    /// Confirms or rejects a pending decision as the signed-in RT user. The fields go first: RT
-    /// refuses the decision-state field to anyone outside the experts group, and then nothing is
-    /// written.
+    /// Confirms or rejects a pending decision as the signed-in RT user: the comment first (RT's
+    /// scrip accepts the checked record only from an expert who is not the maker, repeating the
+    /// proposal), then the fields and status, which RT keeps only once it accepted the record.
     pub(crate) async fn check(
         &self,
         case_id: &str,
@@ -155,6 +224,8 @@ impl RtClient {
             _ => false,
         };
         if already {
+            // An earlier attempt wrote the comment; make sure the fields followed.
+            self.update_ticket(&stored).await?;
             return Ok(stored);
         }
         let checked = if confirm {
@@ -163,33 +234,20 @@ impl RtClient {
             decision::reject(&stored, user, at.to_owned(), note.to_owned())
         }
         .map_err(|error| CrmError::Refused(error.to_string()))?;
-        self.update_ticket(&checked).await?;
         let comment = json!({
             "Subject": "riskpane decision checked",
             "Content": request_tracker::comment_body(&self.pack, &checked),
             "ContentType": "text/plain",
         });
         self.send("POST", &format!("/ticket/{}/comment", encode(case_id)), comment).await?;
+        self.kept(case_id, id, |stored| stored.state == checked.state).await?;
+        self.update_ticket(&checked).await?;
         Ok(with_reference(checked, case_id))
     }
 
     /// The history-derived facts the profile asks for (contacts in the last 7 days).
     async fn history_facts(&self, case_id: &str, fact: &str) -> Result<Value, CrmError> {
-        let mut items = Vec::new();
-        for page in 1..=MAX_PAGES {
-            let path =
-                format!("/ticket/{}/history?fields=Type,Created&per_page={PER_PAGE}&page={page}", encode(case_id));
-            let answer = self.http.call("GET", &path, None, None).await?;
-            let batch = answer
-                .get("items")
-                .and_then(Value::as_array)
-                .ok_or_else(|| CrmError::BadResponse("history without `items`".to_owned()))?;
-            items.extend(batch.iter().cloned());
-            // RT gives no total to non-superusers: a short page is the last one.
-            if batch.len() < PER_PAGE {
-                break;
-            }
-        }
+        let items = self.history(case_id).await?;
         let contacts = request_tracker::contacts_within(&items, super::now_seconds(), 7);
         let mut facts = serde_json::Map::new();
         facts.insert(fact.to_owned(), json!(contacts));
@@ -198,7 +256,7 @@ impl RtClient {
 
     /// A ticket's decisions.
     pub(crate) async fn list(&self, case_id: &str) -> Result<Vec<Decision>, CrmError> {
-        let comments = self.record_comments(case_id, BLOCK_START).await?;
+        let comments = self.record_comments(case_id, SEARCH_TEXT).await?;
         Ok(request_tracker::decisions_from_comments(&comments, &self.experts)
             .into_iter()
             .map(|decision| with_reference(decision, case_id))

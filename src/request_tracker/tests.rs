@@ -66,7 +66,12 @@ fn confirmed(decision: &Decision, by: User) -> Decision {
 }
 
 fn comment(author: &str, decision: &Decision) -> RecordComment {
-    RecordComment { author: author.to_owned(), content: comment_body(&pack(), decision) }
+    // Transaction ids only need to differ; the decision id and author make one unique enough here.
+    RecordComment {
+        transaction: format!("{}-{author}-{}", decision.id, state_value(&decision.state)),
+        author: author.to_owned(),
+        content: comment_body(&pack(), decision),
+    }
 }
 
 fn experts() -> BTreeSet<String> {
@@ -150,6 +155,37 @@ fn a_changed_outcome_in_a_confirmation_is_ignored() {
 }
 
 #[test]
+fn a_confirmation_that_changes_the_note_or_override_is_ignored() {
+    let proposal = pending("d-10");
+    let rewritten = Decision { note: "refund approved".to_owned(), ..confirmed(&proposal, expert("widget-expert")) };
+    let comments = [comment("widget-agent", &proposal), comment("widget-expert", &rewritten)];
+    assert_eq!(decisions_from_comments(&comments, &experts())[0].state, DecisionState::PendingConfirmation);
+}
+
+#[test]
+fn records_rt_refused_do_not_count_and_only_rt_can_refuse() {
+    let forged = Decision { state: DecisionState::Decided, ..pending("d-11") };
+    let record = comment("widget-agent", &forged);
+    let refusal = verdict::RefusedRecord {
+        transaction: record.transaction.clone(),
+        decision: "d-11".to_owned(),
+        reason: "needs a second approval".to_owned(),
+    };
+    let note = |author: &str| RecordComment {
+        transaction: format!("note-{author}"),
+        author: author.to_owned(),
+        content: refusal_note(&refusal),
+    };
+    assert!(!refusal_note(&refusal).contains(BLOCK_START));
+    assert!(decisions_from_comments(&[record.clone(), note(RT_SYSTEM)], &experts()).is_empty());
+    assert_eq!(refusal_reason(&[record.clone(), note(RT_SYSTEM)], "d-11").as_deref(), Some("needs a second approval"));
+    assert_eq!(refusal_reason(&[record.clone(), note(RT_SYSTEM)], "d-1"), None, "another decision's refusal");
+    assert_eq!(refusal_reason(&[record.clone(), note("widget-agent")], "d-11"), None);
+    // Anyone else writing the same line (to hide a rival's decision) is ignored.
+    assert_eq!(decisions_from_comments(&[record, note("widget-agent")], &experts()).len(), 1);
+}
+
+#[test]
 fn the_ticket_update_sets_fields_flags_and_the_final_status() {
     let pack = pack();
     let proposal = pending("d-7");
@@ -223,4 +259,187 @@ fn contacts_are_create_and_correspond_transactions_of_the_last_days() {
     assert_eq!(contacts_within(&history, now, 7), 2);
     assert_eq!(contacts_within(&history, now, 30), 3);
     assert_eq!(contacts_within(&[], now, 7), 0);
+}
+
+mod verdicts {
+    //! RT's server-side verdict over a realistic ticket: the seeded item-not-received case.
+
+    use super::*;
+    use crate::decision::{DecisionDraft, propose};
+    use crate::profile::CrmProfile;
+    use crate::request_tracker::verdict::{Change, EvidenceComment, TicketEvidence, verdict};
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn profile() -> CrmProfile {
+        CrmProfile::from_toml("request-tracker.toml", include_str!("../../pkg-config/crm/request-tracker.toml"))
+            .unwrap()
+    }
+
+    fn rt_settings() -> RtSettings {
+        profile().api.unwrap().request_tracker.unwrap()
+    }
+
+    fn iso(seconds: i64) -> String {
+        crate::rules::lang::time::format_datetime(seconds)
+    }
+
+    fn ticket() -> Value {
+        json!({ "id": 7, "created": iso(NOW - 60), "message": "My parcel never arrived. I need the refund RIGHT NOW.",
+            "customFields": { "Case Type": ["item_not_received"], "Channel": ["email"], "Order Total (EUR)": ["649.90"],
+                "Median Basket (EUR)": ["89.95"], "Account Age (days)": ["12"], "Delivered At": [iso(NOW - 25 * 3600)],
+                "Proof of Delivery": ["yes"], "Claims (12 months)": ["3"], "Identity Verified": ["no"],
+                "Refund To New Instrument": ["yes"] } })
+    }
+
+    fn evidence(comments: Vec<EvidenceComment>, change: Option<Change>) -> TicketEvidence {
+        TicketEvidence {
+            now: NOW,
+            ticket: ticket(),
+            history: vec![json!({ "Type": "Create", "Created": iso(NOW - 60) })],
+            experts: experts(),
+            comments,
+            change,
+        }
+    }
+
+    fn rt_comment(transaction: &str, author: &str, name: &str, decision: &Decision) -> EvidenceComment {
+        EvidenceComment {
+            transaction: transaction.to_owned(),
+            author: author.to_owned(),
+            author_name: name.to_owned(),
+            privileged: true,
+            content: comment_body(&pack(), decision),
+        }
+    }
+
+    /// What the widget proposes for this ticket as `maker`, from the same facts.
+    fn proposal(outcome: &str, reason: &str, maker: User) -> Decision {
+        let pack = pack();
+        let facts = verdict::ticket_facts(&pack, &profile(), &rt_settings(), &evidence(Vec::new(), None));
+        let report = crate::assess(&pack, &facts);
+        let ticked: BTreeSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
+        let draft = DecisionDraft {
+            id: format!("d-{outcome}"),
+            case_id: "7".to_owned(),
+            outcome: outcome.to_owned(),
+            reason_code: reason.to_owned(),
+            note: "seen".to_owned(),
+            band_override: None,
+            maker,
+            created_at: iso(NOW),
+        };
+        propose(&pack, &report, draft, &ticked).unwrap()
+    }
+
+    fn eva() -> User {
+        User { id: "widget-expert".to_owned(), name: "Eva Lindqvist".to_owned(), role: Role::Expert }
+    }
+
+    fn change(field: &str, new: &str, author: &str, closing: bool) -> Change {
+        Change { field: field.to_owned(), old: String::new(), new: new.to_owned(), author: author.to_owned(), closing }
+    }
+
+    fn check(comments: Vec<EvidenceComment>, change: Change) -> verdict::Verdict {
+        verdict(&pack(), &profile(), &rt_settings(), &evidence(comments, Some(change)))
+    }
+
+    #[test]
+    fn an_honest_proposal_and_its_confirmation_are_accepted_and_resolve() {
+        let proposed = proposal("restrict_account", "ABUSE_PATTERN", agent());
+        assert_eq!(proposed.state, DecisionState::PendingConfirmation);
+        let confirmation = confirmed(&proposed, eva());
+        let comments = vec![
+            rt_comment("10", "widget-agent", "Kim Berger", &proposed),
+            rt_comment("12", "widget-expert", "Eva Lindqvist", &confirmation),
+        ];
+        let result = check(comments.clone(), change("Decision State", "confirmed", "widget-expert", false));
+        assert_eq!(result.refused, []);
+        assert_eq!(result.band, "critical");
+        assert_eq!(result.change_refused, None);
+        assert!(check(comments.clone(), change("Status", "resolved", "widget-expert", true)).change_refused.is_none());
+        assert!(
+            check(comments[..1].to_vec(), change("Status", "resolved", "widget-agent", true)).change_refused.is_some()
+        );
+    }
+
+    #[test]
+    fn a_decided_record_for_an_outcome_that_needs_four_eyes_is_refused() {
+        let forged = Decision {
+            requires_second_approval: false,
+            state: DecisionState::Decided,
+            ..proposal("restrict_account", "ABUSE_PATTERN", agent())
+        };
+        let result = check(
+            vec![rt_comment("10", "widget-agent", "Kim Berger", &forged)],
+            change("Status", "resolved", "widget-agent", true),
+        );
+        assert_eq!(result.refused.len(), 1);
+        assert!(result.refused[0].reason.contains("needs a second approval"), "{:?}", result.refused);
+        assert!(result.decisions.is_empty());
+        assert!(result.change_refused.unwrap().contains("no accepted decision"));
+    }
+
+    #[test]
+    fn records_from_customers_or_under_someone_elses_name_are_refused() {
+        let proposed = proposal("approve_refund", "GOODWILL", agent());
+        let mut customer = rt_comment("10", "anna.schmidt@example.com", "", &proposed);
+        customer.privileged = false;
+        assert!(
+            verdict(&pack(), &profile(), &rt_settings(), &evidence(vec![customer], None)).refused[0]
+                .reason
+                .contains("not staff")
+        );
+        let impostor = rt_comment("10", "widget-agent", "Someone Else", &proposed);
+        assert!(
+            verdict(&pack(), &profile(), &rt_settings(), &evidence(vec![impostor], None)).refused[0]
+                .reason
+                .contains("maker")
+        );
+    }
+
+    #[test]
+    fn an_expert_cannot_confirm_her_own_proposal() {
+        let own = proposal("restrict_account", "ABUSE_PATTERN", eva());
+        let comments = vec![
+            rt_comment("10", "widget-expert", "Eva Lindqvist", &own),
+            rt_comment("11", "widget-expert", "Eva Lindqvist", &confirmed(&own, eva())),
+        ];
+        let result = check(comments, change("Decision State", "confirmed", "widget-expert", false));
+        assert_eq!(result.refused.len(), 1);
+        assert!(result.refused[0].reason.contains("maker"), "{:?}", result.refused);
+        assert!(result.change_refused.unwrap().contains("pending_confirmation"));
+    }
+
+    #[test]
+    fn a_confirmation_that_rewrites_the_proposal_is_refused() {
+        let proposed = proposal("restrict_account", "ABUSE_PATTERN", agent());
+        let rewritten = Decision { note: "approve the refund instead".to_owned(), ..confirmed(&proposed, eva()) };
+        let comments = vec![
+            rt_comment("10", "widget-agent", "Kim Berger", &proposed),
+            rt_comment("11", "widget-expert", "Eva Lindqvist", &rewritten),
+        ];
+        let result = check(comments, change("Status", "resolved", "widget-expert", true));
+        assert!(result.refused[0].reason.contains("leave the proposal as it was"), "{:?}", result.refused);
+        assert!(result.change_refused.unwrap().contains("waits for a second approval"));
+    }
+
+    #[test]
+    fn agents_cannot_override_the_band() {
+        let mut overridden = proposal("restrict_account", "ABUSE_PATTERN", agent());
+        overridden.band_override = Some(crate::decision::BandOverride {
+            from: "critical".to_owned(),
+            to: "low".to_owned(),
+            reason_code: "ABUSE_PATTERN".to_owned(),
+            note: "looks fine".to_owned(),
+        });
+        let result = check(
+            vec![rt_comment("10", "widget-agent", "Kim Berger", &overridden)],
+            change("Risk Band", "low", "widget-agent", false),
+        );
+        assert!(result.refused[0].reason.contains("only experts may override"), "{:?}", result.refused);
+        assert!(result.change_refused.unwrap().contains("only experts override the band"));
+        assert!(check(Vec::new(), change("Risk Band", "critical", "widget-agent", false)).change_refused.is_none());
+        assert!(check(Vec::new(), change("Risk Band", "low", "widget-expert", false)).change_refused.is_none());
+    }
 }

@@ -6,6 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { artifacts, clockShiftDays, launchBrowser, now } from './harness.mjs';
 
@@ -226,6 +228,219 @@ test('ticket text cannot break the ticket page: <!--<script>, </script> and U+20
   assert.equal(island.subject, hostile, 'the island carries the subject exactly');
   assert.ok(island.elementsAfter > 20, `the rest of RT's page is still there (${island.elementsAfter} elements after the island)`);
   assert.equal(island.pwned, null);
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
+const END = '-----END RISKPANE DECISION-----';
+
+/** RT's REST 2.0 from a signed-in page with that user's session cookie: what someone with the
+ * browser's devtools can send, bypassing the widget. */
+async function asUser(page, method, route, body) {
+  return page.evaluate(async ({ method, route, body }) => {
+    const response = await fetch(`/REST/2.0${route}`, { method, credentials: 'same-origin', cache: 'no-store',
+      headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: response.status, body: await response.json() };
+  }, { method, route, body });
+}
+
+/** A comment body carrying `record` the way the widget writes one. */
+const withRecord = (summary, record) => `${summary}\n\n${BLOCK}\n${JSON.stringify(record)}\n${END}\n`;
+
+/** The notes RT's four-eye scrip wrote (comments by RT_System). */
+async function rtNotes(id) {
+  const { body } = await rest('POST', `/ticket/${id}/attachments?fields=Content,Creator&per_page=100&orderby=id&order=ASC`,
+    [{ field: 'Content', operator: 'LIKE', value: 'riskpane: Request Tracker' }]);
+  return body.items.filter((item) => item.Creator.id === 'RT_System').map((item) => item.Content);
+}
+
+/** Proposes "restrict the account" (always four eyes in the care pack) through the widget on an
+ * open ticket page; returns the record RT stored. */
+async function proposeRestriction(page, ticket) {
+  await page.locator('#rp-outcome').selectOption('restrict_account');
+  await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
+  await page.locator('button[data-intent=submit-decision]').click();
+  await page.waitForFunction(() => /checklist items still open/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.submit-status')?.textContent ?? ''));
+  const boxes = page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  while (await boxes.count() > 0) await boxes.first().check();
+  await page.locator('#rp-note').fill('Third claim this year on a 12-day-old account.');
+  await page.locator('button[data-intent=submit-decision]').click();
+  await page.waitForFunction((id) => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent.includes(`Stored in the CRM as RT ticket #${id}`), ticket, { timeout: 30000 });
+  const comments = await decisionComments(ticket);
+  return comments.at(-1).record;
+}
+
+/** Waits until the widget lists decision `id`; returns the ids of every listed decision. */
+async function listedDecisions(page, id) {
+  await page.waitForFunction((id) => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector(`li[data-decision="${id}"]`), id, { timeout: 20000 });
+  return page.evaluate(() => [...document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelectorAll('li[data-decision]')]
+    .map((item) => ({ id: item.dataset.decision, text: item.textContent })));
+}
+
+test('RT refuses an agent\'s "decided" restriction posted with devtools: not resolved, the proposal keeps waiting', async () => {
+  const ticket = await newInrTicket(`Forged decided restriction (${Date.now()})`);
+  const { page, log } = await logIn('widget-agent', 'agentpass123');
+  await openTicket(page, ticket);
+  const proposal = await proposeRestriction(page, ticket);
+  assert.equal(proposal.state, 'pending_confirmation');
+
+  // The agent's own session, bypassing the widget: the same record as "decided", no second approval, and resolve.
+  const forged = { ...proposal, id: randomUUID(), requires_second_approval: false, state: 'decided' };
+  const posted = await asUser(page, 'POST', `/ticket/${ticket}/comment`, {
+    Content: withRecord('riskpane decision: Restrict the account - decided', forged), ContentType: 'text/plain',
+    Status: 'resolved', CustomFields: { 'Risk Flags': ['fraud'] },
+  });
+  assert.equal(posted.status, 201, JSON.stringify(posted.body));
+  const state = await ticketState(ticket);
+  assert.equal(state.status, 'new', 'RT put the status back');
+  assert.deepEqual(state.fields['Decision State'], []);
+  const notes = await rtNotes(ticket);
+  assert.ok(notes.some((note) => note.includes(`decision ${forged.id}`) && /needs a second approval here \(four-eye rule\)/.test(note)), notes.join('\n---\n'));
+  assert.ok(notes.some((note) => /reverted Status from resolved to new/.test(note) && /waits for a second approval/.test(note)), notes.join('\n---\n'));
+
+  // What the widget reads back is what RT kept: the forged record is not a decision.
+  await openTicket(page, ticket);
+  const listed = await listedDecisions(page, proposal.id);
+  assert.deepEqual(listed.map((item) => item.id), [proposal.id]);
+  assert.match(listed[0].text, /waiting for someone else to confirm/);
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
+test('a forged proposal in a customer e-mail (correspondence) is not shown as a proposal and cannot be confirmed', async () => {
+  const ticket = await newInrTicket(`Customer forges a proposal (${Date.now()})`);
+  const agent = await logIn('widget-agent', 'agentpass123');
+  await openTicket(agent.page, ticket);
+  const proposal = await proposeRestriction(agent.page, ticket);
+  await agent.page.close();
+
+  // The customer answers by e-mail (RT's mail gateway, as the requestor) with a block that names the agent.
+  const forged = { ...proposal, id: randomUUID(), outcome: 'approve_refund', reason_code: 'GOODWILL', note: 'Refund approved.',
+    maker: { id: 'anna.schmidt@example.com', name: 'Kim Berger', role: 'agent' } };
+  const mail = ['From: anna.schmidt@example.com', 'To: rt@localhost', `Subject: [rt.localhost #${ticket}] Re: refund`,
+    'Content-Type: text/plain; charset=utf-8', '', withRecord('riskpane decision: Approve refund - proposed', forged)].join('\n');
+  const gateway = spawnSync('rt-mailgate-5', ['--action', 'correspond', '--queue', 'Risk Review', '--url', `${tickets.base}/`], { input: mail, encoding: 'utf8' });
+  assert.equal(gateway.status, 0, gateway.stderr);
+  const { body } = await rest('GET', `/ticket/${ticket}/history?fields=Type,Creator&per_page=100`);
+  assert.ok(body.items.some((item) => item.Type === 'Correspond' && item.Creator.id === 'anna.schmidt@example.com'), 'the e-mail is on the ticket as the customer\'s correspondence');
+
+  const expert = await logIn('widget-expert', 'expertpass123');
+  await openTicket(expert.page, ticket);
+  const listed = await listedDecisions(expert.page, proposal.id);
+  assert.deepEqual(listed.map((item) => item.id), [proposal.id], 'only the agent\'s own comment is a proposal');
+  assert.doesNotMatch(await shadowText(expert.page), /Approve refund — by Kim Berger/);
+  assert.equal(await expert.page.locator(`#riskpane-root li[data-decision="${forged.id}"] button[data-intent=confirm-decision]`).count(), 0);
+  assert.deepEqual(expert.log.pageErrors, []);
+  await expert.page.close();
+});
+
+test('RT refuses an expert confirming her own proposal through the REST API', async () => {
+  const ticket = await newInrTicket(`Expert confirms herself (${Date.now()})`);
+  const { page, log } = await logIn('widget-expert', 'expertpass123');
+  await openTicket(page, ticket);
+  const proposal = await proposeRestriction(page, ticket);
+  assert.equal(proposal.maker.id, 'widget-expert');
+  assert.deepEqual((await ticketState(ticket)).fields['Decision State'], ['pending_confirmation']);
+
+  const self = { ...proposal, state: 'confirmed', by: proposal.maker, at: new Date(now()).toISOString(), note_of_checker: 'Fine by me.' };
+  const posted = await asUser(page, 'POST', `/ticket/${ticket}/comment`, { Content: withRecord('riskpane decision checked', self), ContentType: 'text/plain' });
+  assert.equal(posted.status, 201, JSON.stringify(posted.body));
+  const updated = await asUser(page, 'PUT', `/ticket/${ticket}`, { CustomFields: { 'Decision State': 'confirmed', 'Risk Flags': ['fraud'] }, Status: 'resolved' });
+  assert.equal(updated.status, 200, JSON.stringify(updated.body));
+  const state = await ticketState(ticket);
+  assert.deepEqual(state.fields['Decision State'], ['pending_confirmation'], 'RT put the decision state back');
+  assert.equal(state.status, 'new');
+  const notes = await rtNotes(ticket);
+  assert.ok(notes.some((note) => /refused the decision record/.test(note) && /the maker of a decision cannot confirm or reject it/.test(note)), notes.join('\n---\n'));
+  assert.ok(notes.some((note) => /reverted Decision State from confirmed to pending_confirmation/.test(note)), notes.join('\n---\n'));
+  assert.ok(notes.some((note) => /reverted Status from resolved to new/.test(note)), notes.join('\n---\n'));
+  await openTicket(page, ticket);
+  const [listed] = await listedDecisions(page, proposal.id);
+  assert.match(listed.text, /waiting for someone else to confirm/);
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
+test('RT refuses a confirmation that rewrites the proposal (its note), then takes the honest one', async () => {
+  const ticket = await newInrTicket(`Confirmation rewrites the proposal (${Date.now()})`);
+  const agent = await logIn('widget-agent', 'agentpass123');
+  await openTicket(agent.page, ticket);
+  const proposal = await proposeRestriction(agent.page, ticket);
+  await agent.page.close();
+
+  const { page, log } = await logIn('widget-expert', 'expertpass123');
+  await openTicket(page, ticket);
+  const checker = { id: 'widget-expert', name: 'Eva Lindqvist', role: 'expert' };
+  const rewritten = { ...proposal, note: 'Refund approved after all.', state: 'confirmed', by: checker, at: new Date(now()).toISOString(), note_of_checker: 'ok' };
+  const posted = await asUser(page, 'POST', `/ticket/${ticket}/comment`, { Content: withRecord('riskpane decision checked', rewritten), ContentType: 'text/plain' });
+  assert.equal(posted.status, 201, JSON.stringify(posted.body));
+  await asUser(page, 'PUT', `/ticket/${ticket}`, { CustomFields: { 'Decision State': 'confirmed' }, Status: 'resolved' });
+  let state = await ticketState(ticket);
+  assert.deepEqual(state.fields['Decision State'], [], 'RT removed the decision state again');
+  assert.equal(state.status, 'new');
+  const notes = await rtNotes(ticket);
+  assert.ok(notes.some((note) => /must leave the proposal as it was/.test(note)), notes.join('\n---\n'));
+
+  // The widget shows the proposal as the agent made it, still to be checked; an honest confirmation goes through.
+  await openTicket(page, ticket);
+  const [listed] = await listedDecisions(page, proposal.id);
+  assert.match(listed.text, /awaits confirmation by a second expert/);
+  await page.locator('#riskpane-root textarea[id^=rp-check-note-]').fill('Pattern confirmed.');
+  await page.locator('#riskpane-root button[data-intent=confirm-decision]').click();
+  await page.waitForFunction(() => /confirmed by Eva Lindqvist/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent), null, { timeout: 30000 });
+  state = await ticketState(ticket);
+  assert.deepEqual(state.fields['Decision State'], ['confirmed']);
+  assert.equal(state.status, 'resolved');
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
+test('RT refuses a band override by an agent (custom field and decision record)', async () => {
+  const ticket = await newInrTicket(`Agent overrides the band (${Date.now()})`);
+  const { page, log } = await logIn('widget-agent', 'agentpass123');
+  await openTicket(page, ticket);
+  const lowered = await asUser(page, 'PUT', `/ticket/${ticket}`, { CustomFields: { 'Risk Band': 'low' } });
+  assert.equal(lowered.status, 200, JSON.stringify(lowered.body));
+  assert.deepEqual((await ticketState(ticket)).fields['Risk Band'], [], 'RT removed the band the agent set');
+  // The band the ticket's data gives stands.
+  await asUser(page, 'PUT', `/ticket/${ticket}`, { CustomFields: { 'Risk Band': 'critical' } });
+  assert.deepEqual((await ticketState(ticket)).fields['Risk Band'], ['critical']);
+
+  const proposal = await proposeRestriction(page, ticket);
+  const overridden = { ...proposal, id: randomUUID(), band_override: { from: 'critical', to: 'low', reason_code: 'ABUSE_PATTERN', note: 'Looks fine to me.' } };
+  await asUser(page, 'POST', `/ticket/${ticket}/comment`, { Content: withRecord('riskpane decision', overridden), ContentType: 'text/plain', CustomFields: { 'Risk Band': 'low' } });
+  assert.deepEqual((await ticketState(ticket)).fields['Risk Band'], ['critical']);
+  const notes = await rtNotes(ticket);
+  assert.ok(notes.some((note) => /only experts may override the band/.test(note)), notes.join('\n---\n'));
+  assert.ok(notes.some((note) => /reverted Risk Band from low to critical/.test(note) && /only experts override the band/.test(note)), notes.join('\n---\n'));
+  assert.ok(notes.some((note) => /reverted Risk Band from low to \(empty\)/.test(note)), notes.join('\n---\n'));
+  await openTicket(page, ticket);
+  assert.deepEqual((await listedDecisions(page, proposal.id)).map((item) => item.id), [proposal.id]);
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
+test('a proposal scored on data the ticket no longer has: RT refuses it, the widget shows RT\'s reason and sets no fields', async () => {
+  const ticket = await newInrTicket(`Ticket changes under the agent (${Date.now()})`);
+  const { page, log } = await logIn('widget-agent', 'agentpass123');
+  assert.match(await openTicket(page, ticket), /^100Critical/);
+  // While the agent works on the page, a colleague corrects the case: a verified, long-standing customer without claims.
+  const corrected = await rest('PUT', `/ticket/${ticket}`, { CustomFields: { 'Account Age (days)': '2400', 'Claims (12 months)': '0',
+    'Identity Verified': 'yes', 'Refund To New Instrument': 'no', 'Proof of Delivery': 'no', 'Order Total (EUR)': '59.90' } });
+  assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
+  await page.locator('#rp-outcome').selectOption('restrict_account');
+  await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
+  const boxes = page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  while (await boxes.count() > 0) await boxes.first().check();
+  await page.locator('button[data-intent=submit-decision]').click();
+  await page.waitForFunction(() => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.refused-item'), null, { timeout: 30000 });
+  const refused = await page.evaluate(() => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.refused-item').textContent);
+  assert.match(refused, /Request Tracker refused the decision: the record says score 100 band critical; the ticket's data gives score \d+ band/);
+  const state = await ticketState(ticket);
+  assert.deepEqual(state.fields['Risk Score'], [], 'no fields for a record RT refused');
+  assert.deepEqual(state.fields['Risk Flags'], []);
+  assert.equal(state.status, 'new');
+  assert.equal((await rtNotes(ticket)).length, 1, 'the record is refused once, and not resent');
   assert.deepEqual(log.pageErrors, []);
   await page.close();
 });

@@ -12,4 +12,6 @@ Set($MailCommand, 'mbox');
 Set(@JSFiles, 'riskpane-loader.js');
 # The widget's .wasm must be served as application/wasm (Plack has no type for it).
 use Plack::MIME; Plack::MIME->add_type('.wasm' => 'application/wasm');
+# Where the four-eye scrip finds `riskpane` (rt-verdict), care.toml and request-tracker.toml.
+Set($RiskpaneDir, '/usr/local/lib/riskpane');
 1;

@@ -51,5 +51,19 @@ my @users = qw(widget-agent widget-expert);
     ( map { my $field = $_->[0]; map { { UserId => $_, CF => $field, Right => 'ModifyCustomField' } } @users }
       grep { $_->[0] ne 'Decision State' } @fact_fields ),
     { GroupId => 'Risk Experts', GroupDomain => 'UserDefined', CF => 'Decision State', Right => 'ModifyCustomField' },
+    # Customers answer by e-mail (correspondence); whatever they write never counts as a decision.
+    { GroupDomain => 'RT::Queue-Role', GroupType => 'Requestor', Queue => 'Risk Review', Right => 'ReplyToTicket' },
+);
+# What rights cannot say (is this outcome final without a second approval here? is the checker not
+# the maker? does the confirmation repeat the proposal? may this agent set that band?) RT checks
+# on every transaction of the queue with this scrip: lib/RT/Action/RiskpaneFourEyes.pm asks
+# `riskpane rt-verdict`, notes refused records and reverts refused changes.
+@ScripActions = (
+    { Name => 'riskpane four eyes', Description => 'Check riskpane decisions against the ticket (four-eye rule)',
+      ExecModule => 'RiskpaneFourEyes' },
+);
+@Scrips = (
+    { Description => 'riskpane: four eyes enforced by RT', ScripCondition => 'On Transaction',
+      ScripAction => 'riskpane four eyes', Template => 'Blank', Queue => 'Risk Review' },
 );
 1;

@@ -6,7 +6,9 @@
 # REST 2.0 answers, and creates three realistic tickets on every start: their dates are relative to
 # the moment they are created (delivered 25 hours before the claim, ...), never calendar dates.
 # RISKPANE_CLOCK_SHIFT_DAYS=N runs RT under faketime N days ahead (the test suite's guard run
-# against time bombs). Run as root. Stop with rt-down.sh.
+# against time bombs). The four-eye scrip's checker, the native `riskpane` binary, is built with
+# cargo (or taken from RISKPANE_BIN) and installed with the care pack and the RT profile into
+# RISKPANE_DIR (default /usr/local/lib/riskpane). Run as root. Stop with rt-down.sh.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
@@ -35,7 +37,9 @@ fi
 
 # RT runs as www-data and must be able to read its configuration.
 chown root:www-data /etc/request-tracker5/RT_SiteConfig.pm && chmod 640 /etc/request-tracker5/RT_SiteConfig.pm
-install -m 640 -o root -g www-data "$HERE/99-riskpane.pm" /etc/request-tracker5/RT_SiteConfig.d/99-riskpane.pm
+RISKPANE_DIR=${RISKPANE_DIR:-/usr/local/lib/riskpane}
+sed "s#'/usr/local/lib/riskpane'#'$RISKPANE_DIR'#" "$HERE/99-riskpane.pm" > /etc/request-tracker5/RT_SiteConfig.d/99-riskpane.pm
+chown root:www-data /etc/request-tracker5/RT_SiteConfig.d/99-riskpane.pm && chmod 640 /etc/request-tracker5/RT_SiteConfig.d/99-riskpane.pm
 
 # The extension: loader script, Mason callback, and the widget package with packs and profiles.
 mkdir -p "$LOCAL/static/js" "$LOCAL/html"
@@ -45,6 +49,18 @@ cp -r "$HERE/html/Callbacks/Riskpane" "$LOCAL/html/Callbacks/Riskpane"
 test -f "$REPO/target/dist/npm/riskpane.js" || { echo "rt-up: build the widget first (cargo xtask dist)" >&2; exit 1; }
 rm -rf "$LOCAL/static/riskpane" && cp -r "$REPO/target/dist/npm" "$LOCAL/static/riskpane"
 rm -rf /var/cache/request-tracker5/mason_data/obj
+
+# RT's four-eye check: the scrip action and the native checker it runs, with the pack and profile
+# the widget uses (RT reads the TOML sources, the browser their compiled JSON).
+if [ -z "${RISKPANE_BIN:-}" ]; then
+  (cd "$REPO" && cargo build --quiet --bin riskpane)
+  RISKPANE_BIN="$REPO/target/debug/riskpane"
+fi
+install -d -m 755 "$RISKPANE_DIR" "$LOCAL/lib/RT/Action"
+install -m 755 "$RISKPANE_BIN" "$RISKPANE_DIR/riskpane"
+install -m 644 "$REPO/pkg-config/rules/care.toml" "$RISKPANE_DIR/care.toml"
+install -m 644 "$REPO/pkg-config/crm/request-tracker.toml" "$RISKPANE_DIR/request-tracker.toml"
+install -m 644 "$HERE/lib/RT/Action/RiskpaneFourEyes.pm" "$LOCAL/lib/RT/Action/RiskpaneFourEyes.pm"
 
 # Seed once per database: ask RT itself whether the current seed is there. A database seeded by an
 # older riskpane (other rights) is rebuilt: it only ever holds test data.

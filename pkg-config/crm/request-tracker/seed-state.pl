@@ -1,6 +1,6 @@
 # Says whether RT's database carries the current riskpane seed (run as www-data by rt-up.sh):
 # exit 0 = seeded and current, 1 = not seeded, 3 = seeded by an older riskpane (the rights on
-# "Decision State" differ), so the test database must be rebuilt. (Perl itself exits 2 when it
+# "Decision State" differ, the four-eye scrip or the requestors' reply right is missing), so the test database must be rebuilt. (Perl itself exits 2 when it
 # cannot read a script, so 2 is not used.)
 use strict;
 use warnings;
@@ -18,4 +18,13 @@ $experts->LoadUserDefinedGroup('Risk Experts');
 exit 3 unless $field->id && $experts->id;
 my $experts_may = $experts->PrincipalObj->HasRight(Right => 'ModifyCustomField', Object => $field);
 my $agent_may = $agent->PrincipalObj->HasRight(Right => 'ModifyCustomField', Object => $field);
+my $action = RT::ScripAction->new(RT->SystemUser);
+$action->Load('riskpane four eyes');
+exit 3 unless $action->id;
+# Customers (the queue's requestors) may answer by e-mail.
+my $queue = RT::Queue->new(RT->SystemUser);
+$queue->Load('Risk Review');
+my $requestors = RT::Group->new(RT->SystemUser);
+$requestors->LoadRoleGroup(Object => $queue, Name => 'Requestor') if $queue->id;
+exit 3 unless $requestors->id && $requestors->PrincipalObj->HasRight(Right => 'ReplyToTicket', Object => $queue);
 exit(($experts_may && !$agent_may) ? 0 : 3);
