@@ -41,12 +41,7 @@ pub fn state_value(state: &DecisionState) -> &'static str {
 /// decision record as JSON between [`BLOCK_START`] and [`BLOCK_END`].
 #[must_use]
 pub fn comment_body(pack: &RulePack, decision: &Decision) -> String {
-    let outcome = pack
-        .decision_policy
-        .outcomes
-        .iter()
-        .find(|outcome| outcome.id == decision.outcome)
-        .map_or(decision.outcome.as_str(), |outcome| outcome.label.get("en"));
+    let outcome = pack.decision_policy.outcome_label(&decision.outcome, "en");
     let mut text = String::new();
     let headline = match &decision.state {
         DecisionState::Decided => "decided".to_owned(),
