@@ -226,7 +226,11 @@ fn handle_intent(shared: &Shared, intent: Intent) {
         Intent::SubmitDecision => submit_decision(shared),
         Intent::ConfirmDecision(id) => check_decision(shared, id, "confirm"),
         Intent::RejectDecision(id) => check_decision(shared, id, "reject"),
-        Intent::RetryOutbox => send_outbox(shared),
+        Intent::RetryOutbox => {
+            // Deliveries under way stop waiting; the others (ended by a non-retryable error) start.
+            outbox::retry_now();
+            send_outbox(shared);
+        }
         Intent::DismissRefused(id) => {
             // The borrow ends before the dispatch below borrows mutably (a panic would kill the widget).
             let user = current_user(&shared.borrow());
@@ -349,8 +353,10 @@ fn backoff_ms(attempt: u32) -> i32 {
 /// Sends a decision from the outbox until the CRM acknowledges it (or the widget unmounts; it
 /// stays in the outbox and the next mount sends it again with the same idempotency key).
 fn deliver(shared: &Shared, decision: Decision) {
+    let Some(delivery) = outbox::claim(&decision.id) else { return };
     let weak = Rc::downgrade(shared);
     wasm_bindgen_futures::spawn_local(async move {
+        let _delivery = delivery;
         let mut attempt = 0u32;
         loop {
             // A request of an earlier attempt (maybe from a page that was reloaded since) may still
@@ -407,7 +413,12 @@ fn deliver(shared: &Shared, decision: Decision) {
                 }
             }
             drop(shared);
-            sleep(backoff_ms(attempt)).await;
+            // Wait out the backoff in short steps, so "Retry now" cuts it short.
+            let (generation, mut left) = (outbox::retry_generation(), backoff_ms(attempt));
+            while left > 0 && outbox::retry_generation() == generation {
+                sleep(left.min(250)).await;
+                left -= 250;
+            }
             attempt += 1;
         }
     });

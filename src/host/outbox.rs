@@ -20,6 +20,42 @@ const REFUSED_PREFIX: &str = "riskpane.refused.v1.";
 /// Decision id → when it was last sent (ms since the epoch), shared by every page of the origin.
 const ATTEMPTS_KEY: &str = "riskpane.outbox.attempts.v1";
 
+thread_local! {
+    /// Ids of the decisions this page is delivering right now.
+    static IN_FLIGHT: std::cell::RefCell<std::collections::BTreeSet<String>> = const { std::cell::RefCell::new(std::collections::BTreeSet::new()) };
+}
+
+thread_local! {
+    /// Bumped by "Retry now": deliveries waiting out a backoff stop waiting.
+    static RETRY_NOW: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// The agent asked to retry now: every delivery waiting in a backoff sends at once.
+pub(crate) fn retry_now() {
+    RETRY_NOW.with(|generation| generation.set(generation.get().wrapping_add(1)));
+}
+
+/// How many times "Retry now" was asked for on this page (compare before and after a wait).
+pub(crate) fn retry_generation() -> u32 {
+    RETRY_NOW.with(std::cell::Cell::get)
+}
+
+/// This page's claim to deliver one decision; released when dropped.
+pub(crate) struct Delivery(String);
+
+impl Drop for Delivery {
+    fn drop(&mut self) {
+        IN_FLIGHT.with(|ids| ids.borrow_mut().remove(&self.0));
+    }
+}
+
+/// Claims the delivery of decision `id` for this page, or `None` when a delivery of it is already
+/// under way here (the outbox is sent on load and again when the CRM names the user: without the
+/// claim both would send, and two writes at the same moment both miss each other's look-up).
+pub(crate) fn claim(id: &str) -> Option<Delivery> {
+    IN_FLIGHT.with(|ids| ids.borrow_mut().insert(id.to_owned())).then(|| Delivery(id.to_owned()))
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }

@@ -413,6 +413,42 @@ describe('the outbox belongs to its maker', () => {
     await page.close();
   });
 
+  test('one delivery of a decision at a time: "Retry now" during a slow request does not send it twice', async () => {
+    const { page, log } = await open('/?user=kim');
+    await scoreShown(page);
+    const posts = [];
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route('**/api/cases/*/decisions', async (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      posts.push(Date.now());
+      // The first attempt fails at once (the form offers "Retry now"); the second hangs until
+      // the test releases it, so it is still on its way when the agent clicks "Retry now".
+      if (posts.length === 1) return route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"maintenance"}' });
+      if (posts.length === 2) await held;
+      return route.fallback();
+    });
+    await page.locator('#rp-outcome').selectOption('escalate');
+    await page.locator('#rp-reason').selectOption('NEEDS_EXPERT');
+    await page.locator('button[data-intent=submit-decision]').click();
+    const retry = page.locator('[data-riskpane] button[data-intent=retry-outbox]');
+    await retry.waitFor();
+    const deadline = Date.now() + 15000;
+    while (posts.length < 2 && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.equal(posts.length, 2, 'the outbox retried after the 503');
+    await retry.click();
+    await retry.click();
+    release();
+    await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    // A second delivery started by "Retry now" would wait out the API timeout (10 s in the demo
+    // profile) after the attempt in flight, then send again: watch a little longer than that.
+    const watchUntil = Date.now() + 12_000;
+    while (Date.now() < watchUntil && posts.length === 2) await page.waitForTimeout(250);
+    assert.equal(posts.length, 2, 'the decision was sent again by a second delivery');
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
+
   test('a decision the CRM refuses is shown to its maker with the reason, kept without its note, never resent', async () => {
     const { page, log } = await open('/?user=kim');
     await scoreShown(page);
