@@ -1,6 +1,7 @@
 //! `cargo xtask dist`: the release wasm (size-optimised profile) → wasm-bindgen `--target web` →
-//! `wasm-opt -Oz` (npm `binaryen`) → the npm package in `target/dist/npm` with compiled packs and
-//! profiles; prints the gzip size of what a browser downloads.
+//! `wasm-opt -Oz` (npm `binaryen`), glue and entry minified by `terser` → the npm package in
+//! `target/dist/npm` with compiled packs and profiles; prints the gzip size of what a browser
+//! downloads.
 
 use crate::tools::{ensure_npm_packages, ensure_wasm_bindgen, ensure_wasm_target, gzip_size, root, run};
 use std::path::{Path, PathBuf};
@@ -71,7 +72,17 @@ pub(crate) fn bindgen_and_optimise(input: &Path, out: &Path, name: &str) -> Resu
             &wasm_text,
         ],
     )?;
+    minify(&out.join(format!("{name}.js")))?;
     Ok(wasm)
+}
+
+/// Minifies an ES module in place with terser (npm, pure JavaScript): the wasm-bindgen glue and the
+/// package's entry. Measured (issue 15): glue 9.4 → 6.8 KB gzip, entry 2.3 → 1.2 KB. The readable
+/// entry stays in `pkg-config/npm/riskpane.js`.
+fn minify(file: &Path) -> Result<(), String> {
+    let terser = root().join("xtask/node_modules/.bin/terser").to_string_lossy().into_owned();
+    let path = file.to_string_lossy().into_owned();
+    run(&terser, &[&path, "--module", "--compress", "--mangle", "--output", &path])
 }
 
 /// Builds the package; returns its directory.
@@ -111,6 +122,7 @@ pub(crate) fn run_dist() -> Result<PathBuf, String> {
             .map_err(|error| format!("cannot read {file}: {error}"))?;
         write(&out.join(file), &text.replace("{{version}}", version))?;
     }
+    minify(&out.join("riskpane.js"))?;
     compile_dir("pkg-config/rules", &out.join("packs"))?;
     compile_dir("pkg-config/crm", &out.join("profiles"))?;
     let wasm_size = gzip_size(&wasm)?;
