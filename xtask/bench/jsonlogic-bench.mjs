@@ -57,7 +57,26 @@ jsonLogic.add_operation('days_between', (a, b) => (known(a, b) ? (value(b) - val
 jsonLogic.add_operation('matches_any', (text, list) => known(text)
   && (Array.isArray(text) ? text : [text]).some((item) => matchers[list].test(fold(item))));
 
+// A term of each list in the same sentence, at different places (sentences end at ! ? ; and at a
+// full stop followed by a space and no digit, as in the rule language).
+const sentences = (folded) => folded.split(/[!?;]|\.(?= (?!\d))/u);
+const global = Object.fromEntries(Object.entries(matchers).map(([name, regex]) => [name, new RegExp(regex.source, 'gu')]));
+// Signals are inlined into every rule that names them, so one case asks for the same list in the
+// same text many times: remember the answer for the case being scored.
+const found = new Map();
+const starts = (list, text) => {
+  const key = `${list}\u0000${text}`;
+  if (!found.has(key)) found.set(key, new Set([...text.matchAll(global[list])].map((match) => match.index)));
+  return found.get(key);
+};
+jsonLogic.add_operation('matches_near', (text, first, second) => known(text)
+  && (Array.isArray(text) ? text : [text]).some((item) => sentences(fold(item)).some((sentence) => {
+    const [a, b] = [starts(first, sentence), starts(second, sentence)];
+    return [...a].some((x) => [...b].some((y) => x !== y));
+  })));
+
 const score = (data) => {
+  found.clear();
   let points = 0;
   for (const rule of pack.rules) if (jsonLogic.truthy(jsonLogic.apply(rule.logic, data))) points += rule.points;
   return Math.min(100, Math.max(0, points));
