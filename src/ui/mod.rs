@@ -214,6 +214,10 @@ fn rule_hit_list(pack: &RulePack, facts: &CaseFacts, report: &ScoreReport, state
         let languages = if codes.is_empty() { t.no_language.to_owned() } else { codes.join(", ") };
         html! { <p class="read-as">{ format!("{} {}: {languages}", pack.fact_label(slot, language), t.read_as) }</p> }
     });
+    // Keyword signals find about three in four plainly worded requests on unseen text
+    // (docs/evaluation.md): say that no signal is not proof of no request.
+    let read_as =
+        read_as.chain((!report.text_languages.is_empty()).then(|| html! { <p class="read-as">{ t.read_limits }</p> }));
     if report.hits.is_empty() {
         return html! { <section class="hits" part="hits"><h3>{ t.why }</h3><p class="empty">{ t.no_hits }</p>{ for read_as }</section> };
     }

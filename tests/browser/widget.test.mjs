@@ -81,6 +81,8 @@ describe('demo CRM page', () => {
     // From the DOM with German number format (649,90 €) and from the JSON island.
     assert.match(text, /New account with an unusually high order/);
     assert.match(text, /Refund to a different payment method/);
+    assert.match(text, /Customer message read as: en/);
+    assert.match(text, /Signals come from words, not meaning: a request in other words can be missed/, 'the agent is told what no signal means');
     assert.match(text, /Checklist/);
     await page.screenshot({ path: path.join(artifacts, 'demo-1280.png'), fullPage: true });
     await page.setViewportSize({ width: 320, height: 900 });
