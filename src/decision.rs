@@ -148,6 +148,27 @@ pub struct DecisionDraft {
     pub created_at: String,
 }
 
+impl DecisionDraft {
+    /// The draft a received decision record claims to come from, as `maker` (whom the CRM knows
+    /// as its author) at `created_at`: a CRM re-derives the record from it with [`propose`].
+    #[must_use]
+    pub fn of_record(record: &Decision, maker: User, created_at: String) -> DecisionDraft {
+        DecisionDraft {
+            id: record.id.clone(),
+            case_id: record.case_id.clone(),
+            outcome: record.outcome.clone(),
+            reason_code: record.reason_code.clone(),
+            note: record.note.clone(),
+            band_override: record
+                .band_override
+                .as_ref()
+                .map(|band| (band.to.clone(), band.reason_code.clone(), band.note.clone())),
+            maker,
+            created_at,
+        }
+    }
+}
+
 /// Why a decision cannot be made or changed. Messages are for the UI.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecisionError {

@@ -298,7 +298,7 @@ fn submit_decision(shared: &Shared) {
         (field_value(shared, OUTCOME_FIELD), field_value(shared, REASON_FIELD), field_value(shared, NOTE_FIELD));
     // Only a band is an override; the "keep the score's band" choice (`keep`) and an absent field are none.
     let override_band = field_value(shared, OVERRIDE_FIELD);
-    let band_override = ["low", "medium", "high", "critical"]
+    let band_override = decision::BANDS
         .contains(&override_band.as_str())
         .then(|| (override_band, reason.clone(), field_value(shared, OVERRIDE_NOTE_FIELD)));
     let Some(scored_at) = score_for_decision(shared) else { return };
@@ -647,12 +647,8 @@ pub(crate) fn rescore(shared: &Shared, force: bool) {
     if !force && shared.borrow().last_raw.as_ref() == Some(&raw) {
         return;
     }
-    let (facts, issues) = CaseFacts::from_raw(&pack, &profile, &raw, now_seconds());
-    let case_key = raw.case_key.clone();
     let previous_key = shared.borrow().state.case_key().map(str::to_owned);
-    shared.borrow_mut().last_raw = Some(raw);
-    dispatch(shared, WidgetEvent::CaseRead { facts, issues, case_key: case_key.clone() });
-    let current_key = case_key.unwrap_or_default();
+    let current_key = score_case(shared, &pack, &profile, raw, now_seconds()).unwrap_or_default();
     if force || previous_key.as_deref() != Some(current_key.as_str()) {
         load_decisions(shared, current_key.clone());
     }
@@ -666,11 +662,18 @@ pub(crate) fn rescore(shared: &Shared, force: bool) {
 fn score_for_decision(shared: &Shared) -> Option<i64> {
     let (pack, profile, raw) = read_page(shared)?;
     let now = now_seconds();
-    let (facts, issues) = CaseFacts::from_raw(&pack, &profile, &raw, now);
+    score_case(shared, &pack, &profile, raw, now);
+    Some(now)
+}
+
+/// Reads `raw` into facts at `now` and scores them (the reducer scores on `CaseRead`); returns
+/// the case key.
+fn score_case(shared: &Shared, pack: &RulePack, profile: &CrmProfile, raw: RawCaseFields, now: i64) -> Option<String> {
+    let (facts, issues) = CaseFacts::from_raw(pack, profile, &raw, now);
     let case_key = raw.case_key.clone();
     shared.borrow_mut().last_raw = Some(raw);
-    dispatch(shared, WidgetEvent::CaseRead { facts, issues, case_key });
-    Some(now)
+    dispatch(shared, WidgetEvent::CaseRead { facts, issues, case_key: case_key.clone() });
+    case_key
 }
 
 fn set(object: &js_sys::Object, key: &str, value: &JsValue) {

@@ -90,7 +90,7 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
                 <label for={ OVERRIDE_FIELD }>{ t.d_override }</label>
                 <select id={ OVERRIDE_FIELD } key={ format!("override-{}", user.id) }>
                     <option value="keep" selected=true>{ t.d_override_none }</option>
-                    { for ["low", "medium", "high", "critical"].iter().zip(t.bands.iter()).map(|(band, label)| html! {
+                    { for crate::decision::BANDS.iter().zip(t.bands.iter()).map(|(band, label)| html! {
                         <option value={ *band }>{ *label }</option>
                     }) }
                 </select>
