@@ -220,7 +220,8 @@ impl fmt::Display for DecisionError {
 
 impl std::error::Error for DecisionError {}
 
-const BANDS: [&str; 4] = ["low", "medium", "high", "critical"];
+/// The band names, lowest first: what a band override may name.
+pub(crate) const BANDS: [&str; 4] = ["low", "medium", "high", "critical"];
 
 /// Checks a draft against the pack's policy and the case's report, and makes the decision.
 /// `ticked` holds the checklist items the user ticked; items the case data shows done count too.

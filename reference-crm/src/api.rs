@@ -342,16 +342,7 @@ fn rederive(knowledge: &Knowledge, user: &SeedUser, posted: &Value, now: i64) ->
         CaseFacts::from_raw(pack, &knowledge.profile, &case.raw_fields(&knowledge.profile), scored_at);
     let report = riskpane::assess(pack, &facts);
     let ticked: BTreeSet<String> = proposal.checklist_done.iter().cloned().collect();
-    let draft = DecisionDraft {
-        id: proposal.id.clone(),
-        case_id: proposal.case_id.clone(),
-        outcome: proposal.outcome.clone(),
-        reason_code: proposal.reason_code.clone(),
-        note: proposal.note.clone(),
-        band_override: proposal.band_override.clone().map(|band| (band.to, band.reason_code, band.note)),
-        maker,
-        created_at: format_datetime(now),
-    };
+    let draft = DecisionDraft::of_record(&proposal, maker, format_datetime(now));
     let derived = decision::propose(pack, &report, draft, &ticked)
         .map_err(|problem| refused(&problem.to_string(), &[problem.to_string()]))?;
     let mut differences = decision::replay_differences(pack, &report, &proposal);

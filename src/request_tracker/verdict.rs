@@ -261,18 +261,7 @@ fn reproduce(
             record.snapshot.score, record.snapshot.band, now.score, now.band
         ));
     }
-    let draft = DecisionDraft {
-        id: record.id.clone(),
-        case_id: record.case_id.clone(),
-        outcome: record.outcome.clone(),
-        reason_code: record.reason_code.clone(),
-        note: record.note.clone(),
-        band_override: record.band_override.as_ref().map(|band_override| {
-            (band_override.to.clone(), band_override.reason_code.clone(), band_override.note.clone())
-        }),
-        maker: author,
-        created_at: record.created_at.clone(),
-    };
+    let draft = DecisionDraft::of_record(record, author, record.created_at.clone());
     let ticked: BTreeSet<String> = record.checklist_done.iter().cloned().collect();
     let expected = decision::propose(pack, report, draft, &ticked).map_err(|error| error.to_string())?;
     if expected.requires_second_approval && record.state == DecisionState::Decided {
