@@ -256,6 +256,16 @@ async function rtNotes(id) {
 
 /** Proposes "restrict the account" (always four eyes in the care pack) through the widget on an
  * open ticket page; returns the record RT stored. */
+/** A new item-not-received ticket on which the agent proposes restricting the account, in the widget. */
+async function agentProposesRestriction(subject) {
+  const ticket = await newInrTicket(subject);
+  const agent = await logIn('widget-agent', 'agentpass123');
+  await openTicket(agent.page, ticket);
+  const proposal = await proposeRestriction(agent.page, ticket);
+  await agent.page.close();
+  return { ticket, proposal };
+}
+
 async function proposeRestriction(page, ticket) {
   await page.locator('#rp-outcome').selectOption('restrict_account');
   await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
@@ -308,11 +318,7 @@ test('RT refuses an agent\'s "decided" restriction posted with devtools: not res
 });
 
 test('a forged proposal in a customer e-mail (correspondence) is not shown as a proposal and cannot be confirmed', async () => {
-  const ticket = await newInrTicket(`Customer forges a proposal (${Date.now()})`);
-  const agent = await logIn('widget-agent', 'agentpass123');
-  await openTicket(agent.page, ticket);
-  const proposal = await proposeRestriction(agent.page, ticket);
-  await agent.page.close();
+  const { ticket, proposal } = await agentProposesRestriction(`Customer forges a proposal (${Date.now()})`);
 
   // The customer answers by e-mail (RT's mail gateway, as the requestor) with a block that names the agent.
   const forged = { ...proposal, id: randomUUID(), outcome: 'approve_refund', reason_code: 'GOODWILL', note: 'Refund approved.',
@@ -362,11 +368,7 @@ test('RT refuses an expert confirming her own proposal through the REST API', as
 });
 
 test('RT refuses a confirmation that rewrites the proposal (its note), then takes the honest one', async () => {
-  const ticket = await newInrTicket(`Confirmation rewrites the proposal (${Date.now()})`);
-  const agent = await logIn('widget-agent', 'agentpass123');
-  await openTicket(agent.page, ticket);
-  const proposal = await proposeRestriction(agent.page, ticket);
-  await agent.page.close();
+  const { ticket, proposal } = await agentProposesRestriction(`Confirmation rewrites the proposal (${Date.now()})`);
 
   const { page, log } = await logIn('widget-expert', 'expertpass123');
   await openTicket(page, ticket);
