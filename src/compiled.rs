@@ -15,7 +15,7 @@ pub const PACK_FORMAT: &str = "riskpane-compiled-pack";
 /// Marks a compiled profile file.
 pub const PROFILE_FORMAT: &str = "riskpane-compiled-profile";
 /// Version of both compiled formats; bumped whenever `RulePack` or `Node` change shape.
-pub const COMPILED_VERSION: u32 = 2;
+pub const COMPILED_VERSION: u32 = 3;
 
 /// A compiled pack file. (No `#[serde(flatten)]`: it would buffer the whole pack and cost KBs of wasm.)
 #[derive(Serialize, Deserialize)]
@@ -75,6 +75,12 @@ fn check_references(pack: &RulePack) -> Result<(), String> {
                 }
                 check_node(operand, pack)
             }
+            Node::ReadsAs(operand, list) => {
+                if pack.keyword_lists.get(usize::from(*list)).is_none_or(|list| list.classifier.is_none()) {
+                    return Err(format!("classifier {list} does not exist"));
+                }
+                check_node(operand, pack)
+            }
             Node::Not(inner)
             | Node::Neg(inner)
             | Node::IsMissing(inner)
@@ -106,6 +112,11 @@ fn check_references(pack: &RulePack) -> Result<(), String> {
                 list.terms.len(),
                 list.matcher.len()
             ));
+        }
+        if let Some(classifier) = &list.classifier
+            && classifier.weights.len() != list.terms.len()
+        {
+            return Err(format!("classifier `{}` has inconsistent weights", list.name));
         }
     }
     for rule in &pack.rules {

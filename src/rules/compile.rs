@@ -10,8 +10,9 @@ use super::lang::check::{Scope, compile_condition};
 use super::lang::text::{KeywordMatcher, KeywordPattern};
 use super::lang::{LangError, Node, did_you_mean};
 use super::{
-    ALL_LANGUAGES, BandThresholds, Category, ChecklistItem, Condition, Deadline, DecisionPolicy, FactDef, FactType,
-    KeywordList, KeywordTerm, Language, LanguageMask, LocalText, Outcome, Param, ReasonCode, Rule, RulePack, Signal,
+    ALL_LANGUAGES, BandThresholds, Category, ChecklistItem, ClassifierWeights, Condition, Deadline, DecisionPolicy,
+    FactDef, FactType, KeywordList, KeywordTerm, Language, LanguageMask, LocalText, Outcome, Param, ReasonCode, Rule,
+    RulePack, Signal,
 };
 use crate::canonical::{Canonical, sha256_hex};
 use std::ops::Range;
@@ -262,6 +263,7 @@ impl Walker<'_> {
                 "facts",
                 "languages",
                 "keywords",
+                "classifiers",
                 "signals",
                 "rules",
                 "checklist",
@@ -284,7 +286,8 @@ impl Walker<'_> {
         let bands = self.bands(root, &whole);
         let facts = self.facts(root, &whole);
         let languages = self.languages(root);
-        let keyword_lists = self.keyword_lists(root, &languages);
+        let mut keyword_lists = self.keyword_lists(root, &languages);
+        self.classifiers(root, &mut keyword_lists);
         let params = self.params(root);
         let invalid_facts = std::mem::take(&mut self.invalid_facts);
         let mut signals = Vec::new();
@@ -828,9 +831,126 @@ impl Walker<'_> {
                 terms,
                 matcher: KeywordMatcher::new(patterns),
                 term_languages,
+                classifier: None,
             });
         }
         lists
+    }
+
+    fn number(&mut self, value: &Value<'_>, what: &str) -> Option<f64> {
+        let parsed = match value.get_ref() {
+            DeValue::Float(float) => float.as_str().replace('_', "").parse::<f64>().ok(),
+            DeValue::Integer(integer) if integer.radix() == 10 => integer.as_str().replace('_', "").parse::<f64>().ok(),
+            _ => None,
+        };
+        match parsed {
+            Some(number) if number.is_finite() => Some(number),
+            _ => {
+                self.error(
+                    format!("{what} must be a number, found {}", Self::type_name(value.get_ref())),
+                    value.span(),
+                );
+                None
+            }
+        }
+    }
+
+    /// A classifier number as whole ten-thousandths.
+    fn scaled(&mut self, number: f64, span: Range<usize>, what: &str) -> Option<i32> {
+        let scaled = (number * ClassifierWeights::SCALE).round();
+        if scaled.abs() < 1e9 {
+            #[allow(clippy::cast_possible_truncation)] // range checked above
+            return Some(scaled as i32);
+        }
+        self.error(format!("{what} is out of range (at most 100000 in absolute value)"), span);
+        None
+    }
+
+    /// `[classifiers.NAME]`: `bias`, optional `threshold`, and `[classifiers.NAME.terms]` mapping
+    /// each term (a keyword: word, `start*` or phrase) to its weight. Each classifier becomes a
+    /// keyword list of its terms, with the weights, after the pack's keyword lists.
+    fn classifiers(&mut self, root: &DeTable<'_>, lists: &mut Vec<KeywordList>) {
+        let Some(section) = root.get("classifiers") else {
+            return;
+        };
+        let Some(table) = self.table(section, "[classifiers]") else {
+            return;
+        };
+        for (name, value) in table {
+            let classifier_name: &str = name.get_ref();
+            if !classifier_name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                || classifier_name.is_empty()
+            {
+                self.error(
+                    format!("invalid classifier name `{classifier_name}`: use lowercase letters, digits and `_`"),
+                    name.span(),
+                );
+                continue;
+            }
+            let context = format!("classifier `{classifier_name}`");
+            let Some(body) = self.table(value, &context) else {
+                continue;
+            };
+            self.check_keys(body, &["bias", "threshold", "terms", "trained_on"], &context);
+            let bias = self.required(body, "bias", &value.span(), &context).and_then(|bias| {
+                self.number(bias, "`bias`").and_then(|number| self.scaled(number, bias.span(), "`bias`"))
+            });
+            let threshold = match body.get("threshold") {
+                None => Some(0.5),
+                Some(threshold) => match self.number(threshold, "`threshold`") {
+                    Some(p) if p > 0.0 && p < 1.0 => Some(p),
+                    Some(_) => {
+                        self.error("`threshold` is a probability strictly between 0 and 1", threshold.span());
+                        None
+                    }
+                    None => None,
+                },
+            };
+            if let Some(trained_on) = body.get("trained_on") {
+                self.string_list(trained_on, "`trained_on`");
+            }
+            let mut terms = Vec::new();
+            let mut patterns = Vec::new();
+            let mut weights: Vec<i32> = Vec::new();
+            if let Some(term_table) = self
+                .required(body, "terms", &value.span(), &context)
+                .and_then(|terms| self.table(terms, &format!("the terms of {context}")))
+            {
+                for (term, weight) in term_table {
+                    let keyword: &str = term.get_ref();
+                    let Some(weight) = self
+                        .number(weight, &format!("the weight of `{keyword}`"))
+                        .and_then(|number| self.scaled(number, weight.span(), &format!("the weight of `{keyword}`")))
+                    else {
+                        continue;
+                    };
+                    match KeywordPattern::new(keyword) {
+                        Some(pattern) if !keyword.trim().trim_matches('*').contains('*') => {
+                            patterns.push(pattern);
+                            weights.push(weight);
+                            terms.push(KeywordTerm { language: "any".to_owned(), keyword: keyword.to_owned() });
+                        }
+                        _ => self.error(
+                            format!("`{keyword}` is not a term: a word, a phrase, or a word start ending in `*`"),
+                            term.span(),
+                        ),
+                    }
+                }
+                if terms.is_empty() {
+                    self.error(format!("{context} has no terms"), value.span());
+                }
+            }
+            if let (Some(bias), Some(threshold)) = (bias, threshold) {
+                let cutoff = ((threshold / (1.0 - threshold)).ln() * ClassifierWeights::SCALE).round() as i32;
+                lists.push(KeywordList {
+                    name: format!("classifiers.{classifier_name}"),
+                    term_languages: Vec::new(),
+                    terms,
+                    matcher: KeywordMatcher::new(patterns),
+                    classifier: Some(ClassifierWeights { weights, bias, cutoff }),
+                });
+            }
+        }
     }
 
     fn array_of_tables<'a>(&mut self, root: &'a DeTable<'a>, key: &str) -> Vec<RawRule<'a>> {

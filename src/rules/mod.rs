@@ -97,8 +97,15 @@ pub struct KeywordTerm {
     pub keyword: String,
 }
 
-/// A named keyword list used by `matches_any(text, keywords.NAME)` and `matches_near`.
+/// A named keyword list used by `matches_any(text, keywords.NAME)` and `matches_near`, or the
+/// terms of a classifier (`[classifiers.NAME]`, used by `reads_as(text, classifiers.NAME)`), which
+/// also carries their weights.
+///
+/// In a compiled pack the matcher is not stored (it is rebuilt from the terms when the pack is
+/// read), and a classifier's terms and weights are one string of `term<TAB>weight` lines: a
+/// classifier has thousands of terms, and the widget fetches and parses every byte.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "KeywordListFile", into = "KeywordListFile")]
 pub struct KeywordList {
     /// Name after `keywords.`.
     pub name: String,
@@ -110,6 +117,127 @@ pub struct KeywordList {
     /// language, or all for `any` terms and for packs without `[languages]`.
     #[serde(default)]
     pub term_languages: Vec<LanguageMask>,
+    /// For a classifier: the weight of each term; `None` for a keyword list.
+    pub classifier: Option<ClassifierWeights>,
+}
+
+/// A keyword list as a compiled pack stores it.
+#[derive(Serialize, Deserialize)]
+struct KeywordListFile {
+    name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    terms: Vec<KeywordTerm>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    term_languages: Vec<LanguageMask>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    classifier: Option<ClassifierFile>,
+}
+
+/// A classifier as a compiled pack stores it: `term<TAB>weight` lines, weights in ten-thousandths.
+#[derive(Serialize, Deserialize)]
+struct ClassifierFile {
+    bias: i32,
+    cutoff: i32,
+    terms: String,
+}
+
+impl TryFrom<KeywordListFile> for KeywordList {
+    type Error = String;
+
+    fn try_from(file: KeywordListFile) -> Result<KeywordList, String> {
+        let (mut terms, mut classifier) = (file.terms, None);
+        if let Some(compact) = file.classifier {
+            let mut weights = Vec::new();
+            for (number, line) in compact.terms.lines().enumerate() {
+                let Some((term, Ok(weight))) =
+                    line.split_once('\t').map(|(term, weight)| (term, weight.parse::<i32>()))
+                else {
+                    return Err(format!("classifier `{}`: term line {} does not read", file.name, number + 1));
+                };
+                terms.push(KeywordTerm { language: "any".to_owned(), keyword: term.to_owned() });
+                weights.push(weight);
+            }
+            classifier = Some(ClassifierWeights { weights, bias: compact.bias, cutoff: compact.cutoff });
+        }
+        // A term without a pattern leaves the two counts unequal, which `check_references`
+        // reports when the pack is read.
+        let patterns = terms.iter().filter_map(|term| lang::text::KeywordPattern::new(&term.keyword)).collect();
+        Ok(KeywordList {
+            name: file.name,
+            terms,
+            matcher: KeywordMatcher::new(patterns),
+            term_languages: file.term_languages,
+            classifier,
+        })
+    }
+}
+
+impl From<KeywordList> for KeywordListFile {
+    fn from(list: KeywordList) -> KeywordListFile {
+        match list.classifier {
+            Some(weights) => {
+                let mut lines = String::new();
+                for (term, weight) in list.terms.iter().zip(&weights.weights) {
+                    lines.push_str(&term.keyword);
+                    lines.push('\t');
+                    lines.push_str(&weight.to_string());
+                    lines.push('\n');
+                }
+                KeywordListFile {
+                    name: list.name,
+                    terms: Vec::new(),
+                    term_languages: Vec::new(),
+                    classifier: Some(ClassifierFile { bias: weights.bias, cutoff: weights.cutoff, terms: lines }),
+                }
+            }
+            None => KeywordListFile {
+                name: list.name,
+                terms: list.terms,
+                term_languages: list.term_languages,
+                classifier: None,
+            },
+        }
+    }
+}
+
+/// A linear classifier over the terms of its keyword list (logistic regression, trained by
+/// `riskpane train` on a labelled corpus): a text reads as the class when
+/// `bias + sum(weights of the distinct terms found) / sqrt(number of distinct terms found)` reaches
+/// `cutoff`, the logit of the pack's probability threshold. Terms are words, word starts (`lösch*`)
+/// and word pairs, so the evidence an agent sees is still the words that weighed most. Numbers are
+/// whole ten-thousandths, so the widget reads them without float parsing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassifierWeights {
+    /// Per term of the list, its weight (ten-thousandths).
+    pub weights: Vec<i32>,
+    /// The score of a text with no term (ten-thousandths).
+    pub bias: i32,
+    /// The score from which a text reads as the class: the logit of the threshold probability
+    /// (ten-thousandths; 0 for a threshold of 0.5).
+    pub cutoff: i32,
+}
+
+impl ClassifierWeights {
+    /// Ten-thousandths per unit.
+    pub const SCALE: f64 = 10_000.0;
+
+    /// Whether a text with these distinct terms (indices into `weights`) reads as the class.
+    #[must_use]
+    pub fn reads(&self, terms: impl Iterator<Item = usize>) -> bool {
+        let (mut sum, mut count) = (0i64, 0u32);
+        for term in terms {
+            sum += i64::from(self.weights.get(term).copied().unwrap_or(0));
+            count += 1;
+        }
+        let margin = i64::from(self.bias) - i64::from(self.cutoff);
+        if count == 0 {
+            return margin >= 0;
+        }
+        // bias + sum / sqrt(n) >= cutoff, multiplied by sqrt(n) > 0.
+        #[allow(clippy::cast_precision_loss)] // |values| stay far below 2^52
+        let reads = margin as f64 * f64::from(count).sqrt() + sum as f64 >= 0.0;
+        reads
+    }
 }
 
 /// A set of the pack's languages, one bit per `RulePack::languages` entry.

@@ -75,6 +75,26 @@ jsonLogic.add_operation('matches_near', (text, first, second) => known(text)
     return [...a].some((x) => [...b].some((y) => x !== y));
   })));
 
+// A classifier: a keyword list with a weight per term; the text reads as the class when the bias
+// plus the weights of the distinct terms found, over the square root of their number, reaches
+// the cutoff (all in ten-thousandths). Every term is tested on its own (a single alternation finds only one
+// term per place).
+const termTests = Object.fromEntries(Object.keys(pack.classifiers ?? {}).map((name) => [name, pack.keywords[name].map((term) => {
+  const folded = fold(term);
+  const start = folded.startsWith('*') ? '' : '(?<![\\p{L}\\p{N}])';
+  const end = folded.endsWith('*') ? '' : '(?![\\p{L}\\p{N}])';
+  return new RegExp(start + escape(folded.replace(/^\*|\*$/g, '')) + end, 'u');
+})]));
+jsonLogic.add_operation('reads_as', (text, name) => known(text) && (() => {
+  const { bias, cutoff, weights } = pack.classifiers[name];
+  const items = (Array.isArray(text) ? text : [text]).map(fold);
+  let [sum, count] = [0, 0];
+  termTests[name].forEach((regex, term) => {
+    if (items.some((item) => regex.test(item))) { sum += weights[term]; count += 1; }
+  });
+  return count === 0 ? bias >= cutoff : (bias - cutoff) * Math.sqrt(count) + sum >= 0;
+})());
+
 const score = (data) => {
   found.clear();
   let points = 0;

@@ -73,6 +73,7 @@ fn translate(pack: &RulePack, node: &Node) -> Value {
             pack.keyword_lists[usize::from(*first)].name,
             pack.keyword_lists[usize::from(*second)].name
         ] }),
+        Node::ReadsAs(text, list) => json!({ "reads_as": [go(text), pack.keyword_lists[usize::from(*list)].name] }),
     }
 }
 
@@ -88,11 +89,23 @@ pub(crate) fn pack_to_jsonlogic(pack: &RulePack) -> Value {
         .iter()
         .map(|list| (list.name.clone(), json!(list.terms.iter().map(|term| term.keyword.clone()).collect::<Vec<_>>())))
         .collect();
+    let classifiers: serde_json::Map<String, Value> = pack
+        .keyword_lists
+        .iter()
+        .filter_map(|list| {
+            let weights = list.classifier.as_ref()?;
+            Some((
+                list.name.clone(),
+                json!({ "bias": weights.bias, "cutoff": weights.cutoff, "weights": weights.weights }),
+            ))
+        })
+        .collect();
     json!({
         "pack": pack.id,
         "bands": { "medium": pack.bands.medium, "high": pack.bands.high, "critical": pack.bands.critical },
         "rules": rules,
         "keywords": keywords,
+        "classifiers": classifiers,
     })
 }
 

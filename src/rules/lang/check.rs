@@ -157,6 +157,9 @@ pub enum Node {
     /// `matches_near(text or list, keywords.A, keywords.B)`: a term of A and one of B in the same
     /// sentence.
     MatchesNear(Box<Node>, u16, u16),
+    /// `reads_as(text or list, classifiers.NAME)`: the classifier (a keyword list with weights)
+    /// reads the text as its class.
+    ReadsAs(Box<Node>, u16),
 }
 
 /// What names a condition may use.
@@ -173,7 +176,8 @@ pub(crate) struct Scope<'a> {
     pub(crate) signals: &'a [Signal],
 }
 
-const FUNCTIONS: [&str; 7] = ["len", "days_between", "age_days", "matches_any", "matches_near", "date", "datetime"];
+const FUNCTIONS: [&str; 8] =
+    ["len", "days_between", "age_days", "matches_any", "matches_near", "reads_as", "date", "datetime"];
 
 /// Parses and checks `source`; `Ok` carries the typed node and its type.
 pub(crate) fn compile(source: &str, scope: &Scope<'_>) -> Result<(Node, Type), Vec<LangError>> {
@@ -321,11 +325,16 @@ impl Checker<'_, '_> {
     }
 
     fn keyword_list(&mut self, name: &str, span: Span) -> Option<u16> {
-        if let Some(index) = self.scope.keyword_lists.iter().position(|list| list.name == name) {
+        if let Some(index) =
+            self.scope.keyword_lists.iter().position(|list| list.name == name && list.classifier.is_none())
+        {
             return Some(index as u16);
         }
-        let help = did_you_mean(name, self.scope.keyword_lists.iter().map(|list| list.name.as_str()))
-            .map(|hint| hint.replacen('`', "`keywords.", 1));
+        let help = did_you_mean(
+            name,
+            self.scope.keyword_lists.iter().filter(|list| list.classifier.is_none()).map(|list| list.name.as_str()),
+        )
+        .map(|hint| hint.replacen('`', "`keywords.", 1));
         self.errors.push(LangError::new(format!("unknown keyword list `keywords.{name}`"), span).with_help(help));
         None
     }
@@ -525,10 +534,38 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// The `classifiers.NAME` argument of `reads_as`: the index of its keyword list.
+    fn classifier_argument(&mut self, arg: &Expr) -> Option<u16> {
+        let classifiers = || {
+            self.scope
+                .keyword_lists
+                .iter()
+                .enumerate()
+                .filter(|(_, list)| list.classifier.is_some())
+                .map(|(index, list)| (index, list.name.as_str()))
+        };
+        let path = match &arg.kind {
+            ExprKind::Path(path) if path.starts_with("classifiers.") => path.as_str(),
+            _ => {
+                self.errors.push(LangError::new(
+                    "the second argument of `reads_as` must be `classifiers.NAME`".to_owned(),
+                    arg.span,
+                ));
+                return None;
+            }
+        };
+        if let Some((index, _)) = classifiers().find(|(_, name)| *name == path) {
+            return Some(index as u16);
+        }
+        let help = did_you_mean(path, classifiers().map(|(_, name)| name));
+        self.errors.push(LangError::new(format!("unknown classifier `{path}`"), arg.span).with_help(help));
+        None
+    }
+
     fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> (Node, Type) {
         let arity = match name {
             "len" | "age_days" | "date" | "datetime" => 1,
-            "days_between" | "matches_any" => 2,
+            "days_between" | "matches_any" | "reads_as" => 2,
             "matches_near" => 3,
             _ => {
                 let help = did_you_mean(name, FUNCTIONS);
@@ -551,6 +588,20 @@ impl Checker<'_, '_> {
                 ("datetime", _, Some(seconds)) => (Node::DateTime(seconds), Type::DateTime),
                 ("date", None, _) => self.error(format!("\"{text}\" is not a date (YYYY-MM-DD)"), args[0].span),
                 _ => self.error(format!("\"{text}\" is not an RFC 3339 datetime (2026-01-31T12:00:00Z)"), args[0].span),
+            };
+        }
+        if name == "reads_as" {
+            let (text_node, text_type) = self.check(&args[0]);
+            let classifier = self.classifier_argument(&args[1]);
+            if text_type == Type::Error {
+                return ERROR;
+            }
+            if !(text_type.is_textual() || text_type == Type::List) {
+                return self.error(format!("`{name}` needs text or a list, found {}", text_type.name()), args[0].span);
+            }
+            return match classifier {
+                Some(list) => (Node::ReadsAs(Box::new(text_node), list), Type::Bool),
+                None => ERROR,
             };
         }
         if name == "matches_any" || name == "matches_near" {

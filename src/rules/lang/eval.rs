@@ -288,7 +288,10 @@ fn walk<'a, const TRACE: bool>(node: &'a Node, env: &Env<'a>, trace: &mut Trace)
             let difference = Decimal::from_int(to - from);
             defined(difference.checked_div(Decimal::from_int(SECONDS_PER_DAY)), trace)
         }
-        Node::MatchesAny(operand, list) => keyword_match::<TRACE>(operand, (*list, None), env, trace),
+        // A classifier is a keyword list with weights; `verdict` tells the two apart.
+        Node::MatchesAny(operand, list) | Node::ReadsAs(operand, list) => {
+            keyword_match::<TRACE>(operand, (*list, None), env, trace)
+        }
         Node::MatchesNear(operand, first, second) => {
             keyword_match::<TRACE>(operand, (*first, Some(*second)), env, trace)
         }
@@ -323,10 +326,7 @@ fn keyword_match<'a, const TRACE: bool>(
         }
         hits.sort_unstable();
         hits.dedup();
-        if TRACE {
-            record_hits(&mut trace.keyword_hits, &hits);
-        }
-        return Value::Bool(!hits.is_empty());
+        return verdict::<TRACE>(env, lists, &hits, &mut trace.keyword_hits);
     };
     // The same text is often matched against the same list by several rules, checklist items and
     // outcomes: match once per assessment, and read the matches from the memo without copying them.
@@ -359,11 +359,47 @@ fn keyword_match<'a, const TRACE: bool>(
     };
     record::<TRACE>(&mut trace.present, *slot);
     let Trace { keyword_memo, keyword_hits, .. } = trace;
-    let hits = &keyword_memo[memo].hits;
-    if TRACE {
-        record_hits(keyword_hits, hits);
+    verdict::<TRACE>(env, lists, &keyword_memo[memo].hits, keyword_hits)
+}
+
+/// How many of a classifier's terms an agent is shown: those that weighed most for the class.
+const CLASSIFIER_EVIDENCE: usize = 6;
+
+/// What the terms found mean: for a keyword list (or two), a match when any was found, all of them
+/// recorded as evidence; for a classifier, whether its weighted terms reach its threshold, with the
+/// terms that weighed most for the class as evidence.
+fn verdict<'a, const TRACE: bool>(
+    env: &Env<'a>,
+    lists: (u16, Option<u16>),
+    hits: &[KeywordHit],
+    keyword_hits: &mut Vec<KeywordHit>,
+) -> Value<'a> {
+    let Some(weights) = env.keyword_lists.get(usize::from(lists.0)).and_then(|list| list.classifier.as_ref()) else {
+        if TRACE {
+            record_hits(keyword_hits, hits);
+        }
+        return Value::Bool(!hits.is_empty());
+    };
+    let reads = weights.reads(hits.iter().map(|hit| hit.term as usize));
+    if TRACE && reads {
+        // The strongest few by repeated selection: no sort code for one small list in the widget.
+        let weight = |hit: &KeywordHit| weights.weights.get(hit.term as usize).copied().unwrap_or(0);
+        let mut shown = 0;
+        let mut below = i32::MAX;
+        while shown < CLASSIFIER_EVIDENCE {
+            let Some(next) = hits.iter().filter(|hit| weight(hit) > 0 && weight(hit) < below).map(weight).max() else {
+                break;
+            };
+            for hit in hits.iter().filter(|hit| weight(hit) == next) {
+                if shown < CLASSIFIER_EVIDENCE && !keyword_hits.contains(hit) {
+                    keyword_hits.push(*hit);
+                    shown += 1;
+                }
+            }
+            below = next;
+        }
     }
-    Value::Bool(!hits.is_empty())
+    Value::Bool(reads)
 }
 
 /// The languages of a text fact, detected once per assessment.

@@ -595,3 +595,79 @@ fn language_and_signal_mistakes_are_pack_errors() {
     );
     assert!(error.contains("unknown signal `signals.erasur`") && error.contains("signals.erasure"), "{error}");
 }
+
+/// A small classifier: "daten" and "lösch*" speak for the class, "warenkorb" against it.
+const CLASSIFIER: &str = r#"
+[classifiers.request]
+bias = -0.5
+threshold = 0.5
+[classifiers.request.terms]
+"daten" = 2.0
+"lösch*" = 1.0
+"meine daten" = 0.5
+"warenkorb" = -3.0
+"#;
+
+#[test]
+fn reads_as_weighs_the_terms_found_and_shows_the_strongest() {
+    let pack = compile_source("c.toml", &format!("{LANGUAGE_PACK}\n{CLASSIFIER}")).unwrap();
+    let run = |text: &str| {
+        let (node, _) = pack.compile_expression("reads_as(t, classifiers.request)").unwrap();
+        let (facts, _) = CaseFacts::from_json(&pack, &serde_json::json!({ "t": text }));
+        let mut trace = Trace::default();
+        let value = format!("{:?}", eval(&node, &Env::new(&pack, &facts), &mut trace));
+        let terms: Vec<String> = trace
+            .keyword_hits
+            .iter()
+            .map(|hit| pack.keyword_lists[usize::from(hit.list)].terms[hit.term as usize].keyword.clone())
+            .collect();
+        (value, terms)
+    };
+    // -0.5 + (2.0 + 1.0 + 0.5) / sqrt(3) = 1.52 > 0: reads; evidence strongest first.
+    assert_eq!(
+        run("Bitte löschen Sie meine Daten"),
+        ("Bool(true)".into(), vec!["daten".into(), "lösch*".into(), "meine daten".into()])
+    );
+    // -0.5 + (1.0 - 3.0) / sqrt(2) < 0: the basket speaks against it; nothing is shown.
+    assert_eq!(run("Bitte löschen Sie den Artikel aus dem Warenkorb"), ("Bool(false)".into(), vec![]));
+    // No term at all: the bias alone (-0.5) decides.
+    assert_eq!(run("Wann kommt das Paket?").0, "Bool(false)");
+    // A missing text is unknown, as for keyword lists.
+    let (node, _) = pack.compile_expression("reads_as(t, classifiers.request)").unwrap();
+    let (facts, _) = CaseFacts::from_json(&pack, &serde_json::json!({}));
+    assert_eq!(eval(&node, &Env::new(&pack, &facts), &mut Trace::default()), Value::Unknown);
+    // A classifier is not a keyword list, and a keyword list is not a classifier.
+    let error = pack.compile_expression("matches_any(t, keywords.classifiers.request)").unwrap_err();
+    assert!(format!("{error:?}").contains("unknown keyword list"), "{error:?}");
+    let error = pack.compile_expression("reads_as(t, keywords.press)").unwrap_err();
+    assert!(format!("{error:?}").contains("must be `classifiers.NAME`"), "{error:?}");
+    let error = pack.compile_expression("reads_as(t, classifiers.requests)").unwrap_err();
+    assert!(format!("{error:?}").contains("unknown classifier `classifiers.requests`"), "{error:?}");
+    // The compiled pack carries the classifier to the widget unchanged.
+    let json = crate::compiled::pack_to_json(&pack).unwrap();
+    assert!(json.contains(r#""terms":"daten\t20000\nlösch*\t10000\n"#), "{json}");
+    assert_eq!(crate::compiled::pack_from_json(&json).unwrap(), pack);
+    // A damaged line or term is an error when the pack is read, never a classifier that quietly
+    // lost a term.
+    let damaged = json.replace("lösch*\\t10000", "lösch*\\tmany");
+    let error = crate::compiled::pack_from_json(&damaged).unwrap_err();
+    assert!(error.contains("classifier `classifiers.request`: term line 2 does not read"), "{error}");
+    let empty_term = json.replace("lösch*\\t10000", "*\\t10000");
+    let error = crate::compiled::pack_from_json(&empty_term).unwrap_err();
+    assert!(error.contains("has 4 terms but 3 patterns"), "{error}");
+}
+
+#[test]
+fn classifier_mistakes_are_pack_errors_with_their_place() {
+    let with = |extra: &str| compile_source("p.toml", &format!("{LANGUAGE_PACK}\n{extra}")).unwrap_err().to_string();
+    let error = with("[classifiers.c]\nthreshold = 1.5\n[classifiers.c.terms]\n\"daten\" = \"high\"\n\"lö*ch\" = 1.0");
+    assert!(error.contains("classifier `c` is missing `bias`"), "{error}");
+    assert!(error.contains("`threshold` is a probability strictly between 0 and 1"), "{error}");
+    assert!(error.contains("the weight of `daten` must be a number, found a string"), "{error}");
+    assert!(error.contains("`lö*ch` is not a term"), "{error}");
+    // Each with line:col in the pack (the language pack has 50 lines before the classifier).
+    assert!(error.contains("p.toml:"), "{error}");
+    let error = with("[classifiers.c]\nbias = 0.0\nweights = 1");
+    assert!(error.contains("unknown key `weights` in classifier `c`"), "{error}");
+    assert!(error.contains("classifier `c` is missing `terms`"), "{error}");
+}

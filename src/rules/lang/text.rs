@@ -96,6 +96,16 @@ pub fn word_starts(folded: &str) -> Vec<u32> {
     starts
 }
 
+/// The words of folded text (runs of word characters), with their byte offsets.
+pub fn words(folded: &str) -> impl Iterator<Item = (usize, &str)> {
+    word_starts(folded).into_iter().map(move |start| {
+        let start = start as usize;
+        let rest = &folded[start..];
+        let end = rest.find(|character: char| !is_word_char(character)).unwrap_or(rest.len());
+        (start, &rest[..end])
+    })
+}
+
 /// Byte offsets in folded text where a sentence other than the first starts, for "in the same
 /// sentence": after `!`, `?` or `;`, and after `.` followed by a space, unless a digit follows
 /// (`Art. 17 DSGVO` and `z. 3` stay one sentence). Line breaks are gone after folding.
