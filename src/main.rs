@@ -12,6 +12,7 @@ use riskpane::rules::diagnostic::{PackError, render};
 use riskpane::rules::lang::Value;
 use riskpane::rules::lang::eval::{Env, Trace, eval};
 use riskpane::{CaseFacts, RulePack, assess, compile_source, report};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -111,6 +112,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Train a pack classifier (`[classifiers.NAME]`) on labelled corpus parts; prints its TOML
+    /// tables for the pack, or with `--by-part` how it reads each part when trained on the others.
+    Train {
+        /// The class: `data_subject_request` (any data-subject right) or a corpus label.
+        #[arg(long)]
+        class: String,
+        /// NDJSON corpus parts (as for `evaluate`); repeat for several.
+        #[arg(long, required = true)]
+        corpus: Vec<PathBuf>,
+        /// Terms kept (the strongest by weight).
+        #[arg(long, default_value_t = 3000)]
+        terms: usize,
+        /// Instead of the classifier: leave each part out in turn, train on the rest, measure on it.
+        #[arg(long)]
+        by_part: bool,
+    },
     /// Request Tracker's four-eye check (run by RT's scrip, not by people): reads what RT knows
     /// about a ticket as JSON on stdin (island-shaped ticket, history, staff comments with decision
     /// blocks and their RT authors, experts, the change being made) and prints RT's verdict as
@@ -189,6 +206,7 @@ fn main() -> ExitCode {
         Command::Backtest { pack, cases, amount } => backtest(&pack, &cases, amount),
         Command::Diff { base, pack, cases } => diff(&base, &pack, &cases),
         Command::Evaluate { pack, corpus, format } => evaluate_corpus(&pack, &corpus, format),
+        Command::Train { class, corpus, terms, by_part } => train(&class, &corpus, terms, by_part),
         Command::RtVerdict { pack, profile } => rt_verdict(&pack, &profile),
     };
     match result {
@@ -381,6 +399,56 @@ fn evaluate_corpus(pack_path: &Path, corpus_path: &Path, format: Format) -> Resu
         Format::Text => emit(&report.to_text()),
     }
     Ok(())
+}
+
+fn train(class: &str, corpus_paths: &[PathBuf], terms: usize, by_part: bool) -> Result<(), Failure> {
+    let mut parts = Vec::new();
+    for path in corpus_paths {
+        let messages = backtest::corpus::read_messages(&read(path, "corpus")?)
+            .map_err(|message| Failure::input(format!("error: {}: {message}", path.display())))?;
+        parts.push((path.display().to_string(), messages));
+    }
+    let options = backtest::train::TrainOptions { class: class.to_owned(), terms };
+    let failed = |message: String| Failure::input(format!("error: {message}"));
+    if by_part {
+        let mut out = String::from(
+            "part (held out)                                   recall          benign read as the class\n",
+        );
+        let (mut positives, mut found, mut benign, mut fired) = (0, 0, 0, 0);
+        for held in backtest::train::by_part(&parts, &options).map_err(failed)? {
+            let _ = writeln!(
+                out,
+                "{:<49} {:>5.1}% {:>7}  {:>5.1}% {:>7}",
+                held.part,
+                percent_of(held.found, held.positives),
+                format!("{}/{}", held.found, held.positives),
+                percent_of(held.benign_fired, held.benign),
+                format!("{}/{}", held.benign_fired, held.benign)
+            );
+            (positives, found, benign, fired) =
+                (positives + held.positives, found + held.found, benign + held.benign, fired + held.benign_fired);
+        }
+        let _ = writeln!(
+            out,
+            "{:<49} {:>5.1}% {:>7}  {:>5.1}% {:>7}",
+            "all parts",
+            percent_of(found, positives),
+            format!("{found}/{positives}"),
+            percent_of(fired, benign),
+            format!("{fired}/{benign}")
+        );
+        emit(&out);
+        return Ok(());
+    }
+    let messages: Vec<_> = parts.iter().flat_map(|(_, messages)| messages.iter().cloned()).collect();
+    let trained = backtest::train::train(&messages, &options).map_err(failed)?;
+    let names: Vec<String> = parts.into_iter().map(|(name, _)| name).collect();
+    emit(&trained.to_toml(class, &names));
+    Ok(())
+}
+
+fn percent_of(part: usize, whole: usize) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 * 100.0 / whole as f64 }
 }
 
 fn evaluate(pack_path: &Path, case_path: Option<&Path>, expression: &str) -> Result<(), Failure> {

@@ -116,12 +116,11 @@ pub struct CorpusReport {
     pub signals: Vec<SignalResult>,
 }
 
-/// Reads NDJSON messages and evaluates the pack's signals on them.
+/// Reads the messages of an NDJSON corpus part.
 ///
 /// # Errors
-/// A line that is not a message (with its line number), a corpus class without a signal of the
-/// same name, or a pack without a `customer.message` text fact.
-pub fn evaluate(pack: &RulePack, ndjson: &str) -> Result<CorpusReport, String> {
+/// A line that is not a message, with its line number.
+pub fn read_messages(ndjson: &str) -> Result<Vec<Message>, String> {
     let mut messages = Vec::new();
     for (number, line) in ndjson.lines().enumerate() {
         if line.trim().is_empty() {
@@ -131,6 +130,25 @@ pub fn evaluate(pack: &RulePack, ndjson: &str) -> Result<CorpusReport, String> {
             .map_err(|error| format!("line {}: not a corpus message: {error}", number + 1))?;
         messages.push(message);
     }
+    Ok(messages)
+}
+
+/// Whether a message is of `class` (`data_subject_request`: of any data-subject right).
+#[must_use]
+pub fn is_of_class(message: &Message, class: &str) -> bool {
+    message
+        .labels
+        .iter()
+        .any(|label| label == class || (class == ANY_REQUEST && DATA_SUBJECT_RIGHTS.contains(&label.as_str())))
+}
+
+/// Reads NDJSON messages and evaluates the pack's signals on them.
+///
+/// # Errors
+/// A line that is not a message (with its line number), a corpus class without a signal of the
+/// same name, or a pack without a `customer.message` text fact.
+pub fn evaluate(pack: &RulePack, ndjson: &str) -> Result<CorpusReport, String> {
+    let messages = read_messages(ndjson)?;
     let message_slot = pack.fact_slot("customer.message").ok_or("the pack has no `customer.message` fact")?;
     let mut classes: Vec<&str> = messages
         .iter()

@@ -9,6 +9,7 @@ pub mod html;
 pub mod input;
 pub mod synth;
 pub mod text;
+pub mod train;
 
 use crate::CaseFacts;
 use crate::engine::{RiskBand, Scoring};
