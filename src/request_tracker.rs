@@ -267,7 +267,8 @@ pub fn unapplied(update: &Value, ticket: &Value) -> Vec<String> {
             };
             match values_of(name) {
                 Some(actual) if actual == wanted => {}
-                Some(actual) => problems.push(format!("{name} is {actual:?}, not {wanted:?}")),
+                // Quoted by hand: `{:?}` would bring Debug's escaping tables into the widget.
+                Some(actual) => problems.push(format!("{name} is [{}], not [{}]", quoted(&actual), quoted(&wanted))),
                 None => problems.push(format!("{name} is not a custom field of this ticket (or not visible)")),
             }
         }
@@ -278,6 +279,10 @@ pub fn unapplied(update: &Value, ticket: &Value) -> Vec<String> {
         problems.push(format!("status is not {status}"));
     }
     problems
+}
+
+fn quoted(values: &BTreeSet<String>) -> String {
+    values.iter().map(|value| format!("\"{value}\"")).collect::<Vec<_>>().join(", ")
 }
 
 /// Contacts on a ticket in the `days` days before `now_seconds`: its create and correspond
@@ -315,7 +320,9 @@ pub fn failures(messages: &[String]) -> Vec<String> {
     messages
         .iter()
         .filter(|message| {
-            let lower = message.to_lowercase();
+            // `fold` (the rule language's case folding), not `str::to_lowercase`: one lowercase
+            // table in the widget instead of two.
+            let lower = crate::rules::lang::text::fold(message);
             SIGNS.iter().any(|sign| lower.contains(sign))
         })
         .cloned()

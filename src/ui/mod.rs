@@ -199,7 +199,14 @@ fn evidence_items(
     for hit in &evidence.keywords {
         let list = &pack.keyword_lists[usize::from(hit.list)];
         if let Some(term) = list.terms.get(hit.term as usize) {
-            items.push(html! { <li>{ format!("{} ", t.keyword) }<q class="value">{ term.keyword.clone() }</q>{ format!(" ({})", term.language) }</li> });
+            let (before, after) = if list.classifier.is_some() {
+                (t.classifier_term, String::new())
+            } else {
+                (t.keyword, format!(" ({})", term.language))
+            };
+            items.push(
+                html! { <li>{ format!("{before} ") }<q class="value">{ term.keyword.clone() }</q>{ after }</li> },
+            );
         }
     }
     items
