@@ -263,8 +263,17 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    let floors =
-        [("tune", 57, 57, 0), ("test", 58, 60, 1), ("test2", 83, 83, 0), ("test3", 76, 76, 0), ("test4", 55, 77, 1)];
+    // tune … test4 trained the word model (1.5.0) and are no longer a measure of anything unseen;
+    // test5 and test6 are its held-out parts (docs/evaluation.md).
+    let floors = [
+        ("tune", 57, 57, 0),
+        ("test", 60, 60, 1),
+        ("test2", 83, 83, 0),
+        ("test3", 76, 76, 0),
+        ("test4", 77, 77, 1),
+        ("test5", 88, 91, 5),
+        ("test6", 88, 96, 5),
+    ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
         let output =
@@ -287,6 +296,57 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
             report["benign_fired_ids"]
         );
     }
+}
+
+/// The care pack's classifier is what `riskpane train` makes from the corpus parts it names, to
+/// the last digit: nobody edits weights by hand, and anyone can retrain it and see the same.
+#[test]
+fn the_care_pack_classifier_is_what_train_makes_from_its_parts() {
+    let pack = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-config/rules/care.toml")).unwrap();
+    let start = pack.find("[classifiers.data_subject_request]").expect("the care pack has the classifier");
+    let shipped = &pack[start..];
+    let parts_line = shipped.lines().find(|line| line.starts_with("trained_on = ")).unwrap();
+    let parts: Vec<String> = serde_json::from_str(parts_line.trim_start_matches("trained_on = ")).unwrap();
+    assert_eq!(parts.len(), 5, "{parts_line}");
+    let mut args = vec!["train", "--class", "data_subject_request", "--terms", "6000"];
+    for part in &parts {
+        args.extend(["--corpus", part.as_str()]);
+    }
+    let output = riskpane(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let trained = text(&output.stdout);
+    assert!(trained.lines().count() > 1000, "{trained}");
+    assert!(
+        shipped.trim_end() == trained.trim_end(),
+        "the care pack's classifier differs from `riskpane {}`",
+        args.join(" ")
+    );
+}
+
+/// Leave-one-part-out figures come from training on the other parts: a part's own messages
+/// never train the classifier that is measured on it.
+#[test]
+fn train_by_part_measures_each_part_on_a_classifier_trained_without_it() {
+    let output = riskpane(&[
+        "train",
+        "--class",
+        "data_subject_request",
+        "--by-part",
+        "--corpus",
+        "tests/fixtures/evaluation/tune.ndjson",
+        "--corpus",
+        "tests/fixtures/evaluation/test.ndjson",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report = text(&output.stdout);
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 4, "{report}");
+    assert!(lines[1].starts_with("tests/fixtures/evaluation/tune.ndjson") && lines[1].contains("/57"), "{report}");
+    assert!(lines[2].starts_with("tests/fixtures/evaluation/test.ndjson") && lines[2].contains("/60"), "{report}");
+    assert!(lines[3].starts_with("all parts") && lines[3].contains("/117"), "{report}");
+    let missing = riskpane(&["train", "--class", "no_such_class", "--corpus", "tests/fixtures/evaluation/tune.ndjson"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing.stderr));
+    assert!(text(&missing.stderr).contains("messages of class `no_such_class`"), "{}", text(&missing.stderr));
 }
 
 fn rt_verdict(stdin: &str) -> Output {

@@ -452,7 +452,7 @@ fn care_keywords_match_across_languages_at_word_boundaries() {
         eval(&node, &env, &mut Trace::default()) == Value::Bool(true)
     };
     let list = |name: &str| format!("matches_any(customer.message, keywords.{name})");
-    let dsr = "signals.data_subject_request".to_owned();
+    let dsr = "signals.data_subject_request_stated".to_owned();
     let legal = "signals.legal_threat".to_owned();
     let cases = [
         (dsr.clone(), "Bitte die LÖSCHUNG meiner Daten.", true),

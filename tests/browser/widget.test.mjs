@@ -188,6 +188,29 @@ describe('demo CRM page', () => {
     await page.close();
   });
 
+  test('a data-subject request in everyday words: the word model reads it, the deadline shows, the words that weighed are named', async () => {
+    const { page } = await open('/');
+    await scoreShown(page);
+    // No keyword list knows this (Dutch: "What do you actually know about me? Send me that overview.").
+    const plain = await nextScored(page, () => page.evaluate(() => {
+      document.querySelector('[data-field=message]').textContent = 'Wat weten jullie eigenlijk allemaal over mij? Stuur me dat overzicht.';
+    }));
+    assert.ok(plain.firedRules.includes('DSR-010'), JSON.stringify(plain));
+    assert.ok(!plain.firedRules.includes('DSR-001'), JSON.stringify(plain));
+    const text = await widgetText(page);
+    assert.match(text, /The word model reads a data-subject request the keyword lists do not find/);
+    assert.match(text, /weighed for the word model: \S+/);
+    assert.match(text, /Answer the data-subject request/, 'the Art. 12(3) deadline is shown for a request found by the word model');
+    await page.screenshot({ path: path.join(artifacts, 'word-model-request.png'), fullPage: true });
+    // An everyday question is not read as a request.
+    const parcel = await nextScored(page, () => page.evaluate(() => {
+      document.querySelector('[data-field=message]').textContent = 'Where is my parcel? It was due on Monday.';
+    }));
+    assert.ok(!parcel.firedRules.some((rule) => rule.startsWith('DSR-')), JSON.stringify(parcel));
+    assert.doesNotMatch(await widgetText(page), /weighed for the word model/);
+    await page.close();
+  });
+
   test('case text with HTML or script is shown as text, never executed', async () => {
     const { page, log } = await open('/');
     await scoreShown(page);
