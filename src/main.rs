@@ -443,7 +443,7 @@ fn train(class: &str, corpus_paths: &[PathBuf], terms: usize, by_part: bool) -> 
     let messages: Vec<_> = parts.iter().flat_map(|(_, messages)| messages.iter().cloned()).collect();
     let trained = backtest::train::train(&messages, &options).map_err(failed)?;
     let names: Vec<String> = parts.into_iter().map(|(name, _)| name).collect();
-    emit(&trained.to_toml(class, &names));
+    emit(&trained.to_toml(class, &options, &names));
     Ok(())
 }
 

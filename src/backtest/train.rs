@@ -60,10 +60,11 @@ impl Trained {
         weights.reads(terms_found(matcher, &fold(text)).into_iter())
     }
 
-    /// The `[classifiers.NAME]` tables for a pack.
+    /// The `[classifiers.NAME]` tables for a pack, after a comment with the command that made them.
     #[must_use]
-    pub fn to_toml(&self, name: &str, trained_on: &[String]) -> String {
+    pub fn to_toml(&self, name: &str, options: &TrainOptions, trained_on: &[String]) -> String {
         let mut out = String::new();
+        let _ = writeln!(out, "# riskpane train --class {} --terms {} (each part of trained_on as --corpus)", options.class, options.terms);
         let _ = writeln!(out, "[classifiers.{name}]");
         let parts: Vec<String> = trained_on.iter().map(|part| format!("{part:?}")).collect();
         let _ = writeln!(out, "trained_on = [{}]", parts.join(", "));
