@@ -124,6 +124,9 @@ enum Command {
         /// Terms kept (the strongest by weight).
         #[arg(long, default_value_t = 3000)]
         terms: usize,
+        /// The probability from which a text reads as the class.
+        #[arg(long, default_value_t = 0.5)]
+        threshold: f64,
         /// Instead of the classifier: leave each part out in turn, train on the rest, measure on it.
         #[arg(long)]
         by_part: bool,
@@ -206,7 +209,9 @@ fn main() -> ExitCode {
         Command::Backtest { pack, cases, amount } => backtest(&pack, &cases, amount),
         Command::Diff { base, pack, cases } => diff(&base, &pack, &cases),
         Command::Evaluate { pack, corpus, format } => evaluate_corpus(&pack, &corpus, format),
-        Command::Train { class, corpus, terms, by_part } => train(&class, &corpus, terms, by_part),
+        Command::Train { class, corpus, terms, threshold, by_part } => {
+            train(&class, &corpus, &backtest::train::TrainOptions { class: class.clone(), terms, threshold }, by_part)
+        }
         Command::RtVerdict { pack, profile } => rt_verdict(&pack, &profile),
     };
     match result {
@@ -401,21 +406,28 @@ fn evaluate_corpus(pack_path: &Path, corpus_path: &Path, format: Format) -> Resu
     Ok(())
 }
 
-fn train(class: &str, corpus_paths: &[PathBuf], terms: usize, by_part: bool) -> Result<(), Failure> {
+fn train(
+    class: &str,
+    corpus_paths: &[PathBuf],
+    options: &backtest::train::TrainOptions,
+    by_part: bool,
+) -> Result<(), Failure> {
+    if !(options.threshold > 0.0 && options.threshold < 1.0) {
+        return Err(Failure::input("error: --threshold is a probability strictly between 0 and 1".to_owned()));
+    }
     let mut parts = Vec::new();
     for path in corpus_paths {
         let messages = backtest::corpus::read_messages(&read(path, "corpus")?)
             .map_err(|message| Failure::input(format!("error: {}: {message}", path.display())))?;
         parts.push((path.display().to_string(), messages));
     }
-    let options = backtest::train::TrainOptions { class: class.to_owned(), terms };
     let failed = |message: String| Failure::input(format!("error: {message}"));
     if by_part {
         let mut out = String::from(
             "part (held out)                                   recall          benign read as the class\n",
         );
         let (mut positives, mut found, mut benign, mut fired) = (0, 0, 0, 0);
-        for held in backtest::train::by_part(&parts, &options).map_err(failed)? {
+        for held in backtest::train::by_part(&parts, options).map_err(failed)? {
             let _ = writeln!(
                 out,
                 "{:<49} {:>5.1}% {:>7}  {:>5.1}% {:>7}",
@@ -441,9 +453,9 @@ fn train(class: &str, corpus_paths: &[PathBuf], terms: usize, by_part: bool) -> 
         return Ok(());
     }
     let messages: Vec<_> = parts.iter().flat_map(|(_, messages)| messages.iter().cloned()).collect();
-    let trained = backtest::train::train(&messages, &options).map_err(failed)?;
+    let trained = backtest::train::train(&messages, options).map_err(failed)?;
     let names: Vec<String> = parts.into_iter().map(|(name, _)| name).collect();
-    emit(&trained.to_toml(class, &options, &names));
+    emit(&trained.to_toml(class, options, &names));
     Ok(())
 }
 

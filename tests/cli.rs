@@ -313,11 +313,13 @@ fn the_care_pack_classifiers_are_what_train_makes_from_their_parts() {
         let class = words.next().unwrap();
         assert_eq!(words.next(), Some("--terms"), "{command}");
         let terms = words.next().unwrap();
+        assert_eq!(words.next(), Some("--threshold"), "{command}");
+        let threshold = words.next().unwrap();
         let shipped = format!("# riskpane train --class {section}");
         let shipped = shipped.split("\n\n# ").next().unwrap().trim_end();
         let parts_line = shipped.lines().find(|line| line.starts_with("trained_on = ")).unwrap();
         let parts: Vec<String> = serde_json::from_str(parts_line.trim_start_matches("trained_on = ")).unwrap();
-        let mut args = vec!["train", "--class", class, "--terms", terms];
+        let mut args = vec!["train", "--class", class, "--terms", terms, "--threshold", threshold];
         for part in &parts {
             args.extend(["--corpus", part.as_str()]);
         }
@@ -325,7 +327,11 @@ fn the_care_pack_classifiers_are_what_train_makes_from_their_parts() {
         assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
         let trained = text(&output.stdout);
         assert!(trained.lines().count() > 500, "{trained}");
-        assert!(shipped == trained.trim_end(), "the care pack's `{class}` classifier differs from `riskpane {}`", args.join(" "));
+        assert!(
+            shipped == trained.trim_end(),
+            "the care pack's `{class}` classifier differs from `riskpane {}`",
+            args.join(" ")
+        );
     }
 }
 

@@ -9,8 +9,8 @@
 //! parts but one, measures on the one left out, and so on for each part.
 
 use super::corpus::{Message, is_of_class};
+use crate::rules::ClassifierWeights;
 use crate::rules::lang::text::{KeywordMatcher, KeywordPattern, fold, word_starts, words};
-use crate::rules::{ClassifierWeights, KeywordTerm};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -32,26 +32,32 @@ pub struct TrainOptions {
     pub class: String,
     /// The strongest terms kept (by absolute weight); the classifier is then trained again on them.
     pub terms: usize,
+    /// The probability from which a text reads as the class.
+    pub threshold: f64,
 }
 
-/// A trained classifier: terms with their weights, strongest for the class first.
+/// A trained classifier: terms with their weights and rarities, strongest for the class first.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trained {
-    /// Terms as keywords (`daten`, `lösch*`, `meine daten`) with their weights.
-    pub terms: Vec<(String, f64)>,
+    /// Terms as keywords (`daten`, `lösch*`, `meine daten`) with their weights and rarities (idf).
+    pub terms: Vec<(String, f64, f64)>,
     /// The score of a text with no term.
     pub bias: f64,
+    /// The probability from which a text reads as the class.
+    pub threshold: f64,
 }
 
 impl Trained {
     /// The weights as the engine applies them, with the terms' matcher.
     #[must_use]
     pub fn compiled(&self) -> (KeywordMatcher, ClassifierWeights) {
-        let patterns = self.terms.iter().filter_map(|(term, _)| KeywordPattern::new(term)).collect();
-        #[allow(clippy::cast_possible_truncation)] // weights are rounded to four decimals, far from i32's range
+        let patterns = self.terms.iter().filter_map(|(term, _, _)| KeywordPattern::new(term)).collect();
+        #[allow(clippy::cast_possible_truncation)] // rounded to four decimals, far from i32's range
         let scaled = |value: f64| (value * ClassifierWeights::SCALE).round() as i32;
-        let weights = self.terms.iter().map(|(_, weight)| scaled(*weight)).collect();
-        (KeywordMatcher::new(patterns), ClassifierWeights { weights, bias: scaled(self.bias), cutoff: 0 })
+        let weights = self.terms.iter().map(|(_, weight, _)| scaled(*weight)).collect();
+        let idf = self.terms.iter().map(|(_, _, rarity)| scaled(*rarity)).collect();
+        let cutoff = scaled((self.threshold / (1.0 - self.threshold)).ln());
+        (KeywordMatcher::new(patterns), ClassifierWeights { weights, idf, bias: scaled(self.bias), cutoff })
     }
 
     /// Whether the classifier reads a message as its class.
@@ -64,14 +70,19 @@ impl Trained {
     #[must_use]
     pub fn to_toml(&self, name: &str, options: &TrainOptions, trained_on: &[String]) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "# riskpane train --class {} --terms {} (each part of trained_on as --corpus)", options.class, options.terms);
+        let _ = writeln!(
+            out,
+            "# riskpane train --class {} --terms {} --threshold {} (each part of trained_on as --corpus)",
+            options.class, options.terms, options.threshold
+        );
         let _ = writeln!(out, "[classifiers.{name}]");
         let parts: Vec<String> = trained_on.iter().map(|part| format!("{part:?}")).collect();
         let _ = writeln!(out, "trained_on = [{}]", parts.join(", "));
         let _ = writeln!(out, "bias = {}", number(self.bias));
-        let _ = writeln!(out, "\n[classifiers.{name}.terms]");
-        for (term, weight) in &self.terms {
-            let _ = writeln!(out, "{term:?} = {}", number(*weight));
+        let _ = writeln!(out, "threshold = {}", self.threshold);
+        let _ = writeln!(out, "\n[classifiers.{name}.terms] # term = [weight, rarity]");
+        for (term, weight, rarity) in &self.terms {
+            let _ = writeln!(out, "{term:?} = [{}, {}]", number(*weight), number(*rarity));
         }
         out
     }
@@ -148,11 +159,15 @@ pub fn train(messages: &[Message], options: &TrainOptions) -> Result<Trained, St
     ranked.truncate(options.terms);
     let kept: Vec<String> = ranked.into_iter().map(|(term, _)| term).collect();
     let second = fit(&kept, &folded, &labels);
-    let mut terms: Vec<(String, f64)> =
-        kept.into_iter().zip(second.weights).map(|(term, weight)| (term, round(weight))).collect();
-    terms.retain(|(_, weight)| *weight != 0.0);
+    let mut terms: Vec<(String, f64, f64)> = kept
+        .into_iter()
+        .zip(second.weights)
+        .zip(second.idf)
+        .map(|((term, weight), rarity)| (term, round(weight), rarity))
+        .collect();
+    terms.retain(|(_, weight, _)| *weight != 0.0);
     terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok(Trained { terms, bias: round(second.bias) })
+    Ok(Trained { terms, bias: round(second.bias), threshold: options.threshold })
 }
 
 fn round(value: f64) -> f64 {
@@ -161,17 +176,30 @@ fn round(value: f64) -> f64 {
 
 struct Fit {
     weights: Vec<f64>,
+    /// Per term, its rarity: `ln((1 + messages) / (1 + messages with the term)) + 1`, rounded as
+    /// the pack stores it, so training sees the numbers the widget uses.
+    idf: Vec<f64>,
     bias: f64,
 }
 
 /// Logistic regression with balanced class weights and L2 regularisation, by full-batch Adam
 /// from zero: each message is the set of vocabulary terms the matcher finds in it, each term
-/// weighing `1 / sqrt(number of terms found)`.
+/// counting with its rarity, the message's vector scaled to length one.
 fn fit(vocabulary: &[String], folded: &[String], labels: &[bool]) -> Fit {
     let patterns: Vec<KeywordPattern> = vocabulary.iter().filter_map(|term| KeywordPattern::new(term)).collect();
     let matcher = KeywordMatcher::new(patterns);
     let rows: Vec<Vec<usize>> = folded.iter().map(|text| terms_found(&matcher, text)).collect();
     let count = labels.len() as f64;
+    let mut messages_with = vec![0usize; vocabulary.len()];
+    for row in &rows {
+        for &term in row {
+            messages_with[term] += 1;
+        }
+    }
+    let idf: Vec<f64> =
+        messages_with.iter().map(|&with| round(((1.0 + count) / (1.0 + with as f64)).ln() + 1.0)).collect();
+    let lengths: Vec<f64> =
+        rows.iter().map(|row| row.iter().map(|&term| idf[term] * idf[term]).sum::<f64>().sqrt()).collect();
     let positives = labels.iter().filter(|&&label| label).count() as f64;
     let class_weight =
         |label: bool| if label { count / (2.0 * positives) } else { count / (2.0 * (count - positives)) };
@@ -183,13 +211,14 @@ fn fit(vocabulary: &[String], folded: &[String], labels: &[bool]) -> Fit {
     let mut gradient = vec![0.0f64; dimension];
     for step in 1..=STEPS {
         gradient.fill(0.0);
-        for (row, &label) in rows.iter().zip(labels) {
-            let scale = if row.is_empty() { 0.0 } else { 1.0 / (row.len() as f64).sqrt() };
-            let score = parameters[dimension - 1] + row.iter().map(|&term| parameters[term]).sum::<f64>() * scale;
+        for ((row, &label), &length) in rows.iter().zip(labels).zip(&lengths) {
+            let scale = if length > 0.0 { 1.0 / length } else { 0.0 };
+            let score =
+                parameters[dimension - 1] + row.iter().map(|&term| parameters[term] * idf[term]).sum::<f64>() * scale;
             let probability = 1.0 / (1.0 + (-score).exp());
             let error = class_weight(label) * (probability - f64::from(u8::from(label))) / count;
             for &term in row {
-                gradient[term] += error * scale;
+                gradient[term] += error * idf[term] * scale;
             }
             gradient[dimension - 1] += error;
         }
@@ -206,7 +235,7 @@ fn fit(vocabulary: &[String], folded: &[String], labels: &[bool]) -> Fit {
         }
     }
     let bias = parameters.pop().unwrap_or(0.0);
-    Fit { weights: parameters, bias }
+    Fit { weights: parameters, idf, bias }
 }
 
 /// Leave-one-part-out figures for one part: trained on the others, measured on it.
@@ -255,12 +284,6 @@ pub fn by_part(parts: &[(String, Vec<Message>)], options: &TrainOptions) -> Resu
     Ok(figures)
 }
 
-/// The keyword terms of a trained classifier, as a pack's keyword list stores them.
-#[must_use]
-pub fn keyword_terms(trained: &Trained) -> Vec<KeywordTerm> {
-    trained.terms.iter().map(|(term, _)| KeywordTerm { language: "any".to_owned(), keyword: term.clone() }).collect()
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly by design
 mod tests {
@@ -298,7 +321,7 @@ mod tests {
         ]
         .join("\n");
         let messages = read_messages(&corpus).unwrap();
-        let options = TrainOptions { class: "data_subject_request".to_owned(), terms: 50 };
+        let options = TrainOptions { class: "data_subject_request".to_owned(), terms: 50, threshold: 0.5 };
         let trained = train(&messages, &options).unwrap();
         assert_eq!(trained, train(&messages, &options).unwrap());
         let (matcher, weights) = trained.compiled();
@@ -306,10 +329,11 @@ mod tests {
             let expected = !message.labels.is_empty();
             assert_eq!(trained.reads(&matcher, &weights, &message.text), expected, "{}", message.text);
         }
-        let weight = |term: &str| trained.terms.iter().find(|(known, _)| known == term).map(|(_, weight)| *weight);
+        let weight =
+            |term: &str| trained.terms.iter().find(|(known, _, _)| known == term).map(|(_, weight, _)| *weight);
         assert!(weight("daten").unwrap() > 0.0);
         assert!(weight("warenkorb").unwrap() < 0.0);
-        let erasure_only = TrainOptions { class: "portability".to_owned(), terms: 50 };
+        let erasure_only = TrainOptions { class: "portability".to_owned(), terms: 50, threshold: 0.5 };
         assert!(train(&messages, &erasure_only).unwrap_err().contains("0 of 6"));
     }
 }

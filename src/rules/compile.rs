@@ -912,23 +912,42 @@ impl Walker<'_> {
             let mut terms = Vec::new();
             let mut patterns = Vec::new();
             let mut weights: Vec<i32> = Vec::new();
+            let mut idf: Vec<i32> = Vec::new();
             if let Some(term_table) = self
                 .required(body, "terms", &value.span(), &context)
                 .and_then(|terms| self.table(terms, &format!("the terms of {context}")))
             {
-                for (term, weight) in term_table {
+                for (term, value) in term_table {
                     let keyword: &str = term.get_ref();
-                    let Some(weight) = self
-                        .number(weight, &format!("the weight of `{keyword}`"))
-                        .and_then(|number| self.scaled(number, weight.span(), &format!("the weight of `{keyword}`")))
-                    else {
-                        continue;
+                    let what = format!("the weight of `{keyword}`");
+                    // `weight` (rarity 1), or `[weight, rarity]` as `riskpane train` writes it.
+                    let numbers: Vec<&Value<'_>> = match value.get_ref() {
+                        DeValue::Array(items) => items.iter().collect(),
+                        _ => vec![value],
+                    };
+                    let scaled: Vec<Option<i32>> = numbers
+                        .iter()
+                        .map(|number| self.number(number, &what).and_then(|n| self.scaled(n, number.span(), &what)))
+                        .collect();
+                    let (weight, rarity) = match scaled[..] {
+                        [Some(weight)] => (weight, 10_000),
+                        [Some(weight), Some(rarity)] if rarity > 0 => (weight, rarity),
+                        [Some(_), Some(_)] => {
+                            self.error(format!("the rarity of `{keyword}` must be above 0"), value.span());
+                            continue;
+                        }
+                        [_] | [_, _] => continue,
+                        _ => {
+                            self.error(format!("{what} must be a number or [weight, rarity]"), value.span());
+                            continue;
+                        }
                     };
                     match KeywordPattern::new(keyword) {
                         Some(pattern) if !keyword.trim().trim_matches('*').contains('*') => {
                             patterns.push(pattern);
                             weights.push(weight);
-                            terms.push(KeywordTerm { language: "any".to_owned(), keyword: keyword.to_owned() });
+                            idf.push(rarity);
+                            terms.push(KeywordTerm { language: String::new(), keyword: keyword.to_owned() });
                         }
                         _ => self.error(
                             format!("`{keyword}` is not a term: a word, a phrase, or a word start ending in `*`"),
@@ -947,7 +966,7 @@ impl Walker<'_> {
                     term_languages: Vec::new(),
                     terms,
                     matcher: KeywordMatcher::new(patterns),
-                    classifier: Some(ClassifierWeights { weights, bias, cutoff }),
+                    classifier: Some(ClassifierWeights { weights, idf, bias, cutoff }),
                 });
             }
         }

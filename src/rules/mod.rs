@@ -91,7 +91,7 @@ pub struct FactDef {
 /// One keyword of a keyword list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeywordTerm {
-    /// Language code (`en`, `de`, ...).
+    /// Language code (`en`, `de`, ...; `any`); empty for a classifier's terms.
     pub language: String,
     /// As authored.
     pub keyword: String,
@@ -147,21 +147,32 @@ impl TryFrom<KeywordListFile> for KeywordList {
     fn try_from(file: KeywordListFile) -> Result<KeywordList, String> {
         let (mut terms, mut classifier) = (file.terms, None);
         if let Some(compact) = file.classifier {
-            let mut weights = Vec::new();
+            // Sized up front: a classifier has thousands of terms, and vectors grown by doubling
+            // would leave their slack in the widget's memory for good.
+            let count = compact.terms.lines().count();
+            terms.reserve_exact(count);
+            let (mut weights, mut idf) = (Vec::with_capacity(count), Vec::with_capacity(count));
             for (number, line) in compact.terms.lines().enumerate() {
-                let Some((term, Ok(weight))) =
-                    line.split_once('\t').map(|(term, weight)| (term, weight.parse::<i32>()))
-                else {
+                let mut columns = line.split('\t');
+                let (Some(term), Some(Ok(weight)), Some(Ok(rarity)), None) = (
+                    columns.next(),
+                    columns.next().map(str::parse::<i32>),
+                    columns.next().map(str::parse::<i32>),
+                    columns.next(),
+                ) else {
                     return Err(format!("classifier `{}`: term line {} does not read", file.name, number + 1));
                 };
-                terms.push(KeywordTerm { language: "any".to_owned(), keyword: term.to_owned() });
+                // A classifier's terms belong to no language: an empty name costs no allocation.
+                terms.push(KeywordTerm { language: String::new(), keyword: term.to_owned() });
                 weights.push(weight);
+                idf.push(rarity);
             }
-            classifier = Some(ClassifierWeights { weights, bias: compact.bias, cutoff: compact.cutoff });
+            classifier = Some(ClassifierWeights { weights, idf, bias: compact.bias, cutoff: compact.cutoff });
         }
         // A term without a pattern leaves the two counts unequal, which `check_references`
         // reports when the pack is read.
-        let patterns = terms.iter().filter_map(|term| lang::text::KeywordPattern::new(&term.keyword)).collect();
+        let mut patterns = Vec::with_capacity(terms.len());
+        patterns.extend(terms.iter().filter_map(|term| lang::text::KeywordPattern::new(&term.keyword)));
         Ok(KeywordList {
             name: file.name,
             terms,
@@ -177,10 +188,12 @@ impl From<KeywordList> for KeywordListFile {
         match list.classifier {
             Some(weights) => {
                 let mut lines = String::new();
-                for (term, weight) in list.terms.iter().zip(&weights.weights) {
+                for (index, term) in list.terms.iter().enumerate() {
                     lines.push_str(&term.keyword);
                     lines.push('\t');
-                    lines.push_str(&weight.to_string());
+                    lines.push_str(&weights.weights.get(index).copied().unwrap_or(0).to_string());
+                    lines.push('\t');
+                    lines.push_str(&weights.rarity(index).to_string());
                     lines.push('\n');
                 }
                 KeywordListFile {
@@ -201,15 +214,18 @@ impl From<KeywordList> for KeywordListFile {
 }
 
 /// A linear classifier over the terms of its keyword list (logistic regression, trained by
-/// `riskpane train` on a labelled corpus): a text reads as the class when
-/// `bias + sum(weights of the distinct terms found) / sqrt(number of distinct terms found)` reaches
-/// `cutoff`, the logit of the pack's probability threshold. Terms are words, word starts (`lösch*`)
-/// and word pairs, so the evidence an agent sees is still the words that weighed most. Numbers are
-/// whole ten-thousandths, so the widget reads them without float parsing.
+/// `riskpane train` on a labelled corpus). Each distinct term found in a text counts with its
+/// rarity (`idf`: rarer terms say more), the text's vector scaled to length one; the text reads as
+/// the class when `bias + sum(weight * idf) / sqrt(sum(idf²))` reaches `cutoff`, the logit of the
+/// pack's probability threshold. Terms are words, word starts (`lösch*`) and word pairs, so the
+/// evidence an agent sees is still the words that weighed most. Numbers are whole
+/// ten-thousandths, so the widget reads them without float parsing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassifierWeights {
     /// Per term of the list, its weight (ten-thousandths).
     pub weights: Vec<i32>,
+    /// Per term of the list, its rarity in the training messages (ten-thousandths; 1.0 when empty).
+    pub idf: Vec<i32>,
     /// The score of a text with no term (ten-thousandths).
     pub bias: i32,
     /// The score from which a text reads as the class: the logit of the threshold probability
@@ -221,22 +237,30 @@ impl ClassifierWeights {
     /// Ten-thousandths per unit.
     pub const SCALE: f64 = 10_000.0;
 
+    /// A term's rarity (ten-thousandths).
+    #[must_use]
+    pub fn rarity(&self, term: usize) -> i32 {
+        self.idf.get(term).copied().unwrap_or(10_000)
+    }
+
+    /// How much a term weighs for the class when found: weight times rarity.
+    #[must_use]
+    pub fn contribution(&self, term: usize) -> i64 {
+        i64::from(self.weights.get(term).copied().unwrap_or(0)) * i64::from(self.rarity(term))
+    }
+
     /// Whether a text with these distinct terms (indices into `weights`) reads as the class.
     #[must_use]
     pub fn reads(&self, terms: impl Iterator<Item = usize>) -> bool {
-        let (mut sum, mut count) = (0i64, 0u32);
+        let (mut sum, mut length) = (0.0f64, 0.0f64);
         for term in terms {
-            sum += i64::from(self.weights.get(term).copied().unwrap_or(0));
-            count += 1;
+            let rarity = f64::from(self.rarity(term));
+            sum += f64::from(self.weights.get(term).copied().unwrap_or(0)) * rarity;
+            length += rarity * rarity;
         }
-        let margin = i64::from(self.bias) - i64::from(self.cutoff);
-        if count == 0 {
-            return margin >= 0;
-        }
-        // bias + sum / sqrt(n) >= cutoff, multiplied by sqrt(n) > 0.
-        #[allow(clippy::cast_precision_loss)] // |values| stay far below 2^52
-        let reads = margin as f64 * f64::from(count).sqrt() + sum as f64 >= 0.0;
-        reads
+        let margin = f64::from(self.bias) - f64::from(self.cutoff);
+        // bias + sum / sqrt(length) >= cutoff, multiplied by sqrt(length) > 0.
+        if length > 0.0 { margin * length.sqrt() + sum >= 0.0 } else { margin >= 0.0 }
     }
 }
 

@@ -75,10 +75,10 @@ jsonLogic.add_operation('matches_near', (text, first, second) => known(text)
     return [...a].some((x) => [...b].some((y) => x !== y));
   })));
 
-// A classifier: a keyword list with a weight per term; the text reads as the class when the bias
-// plus the weights of the distinct terms found, over the square root of their number, reaches
-// the cutoff (all in ten-thousandths). Every term is tested on its own (a single alternation finds only one
-// term per place).
+// A classifier: a keyword list with a weight and a rarity per term; the text reads as the class
+// when bias + sum(weight * rarity) / sqrt(sum(rarity^2)) over the distinct terms found reaches the
+// cutoff (all in ten-thousandths, a missing rarity counting as 1). Every term is tested on its own
+// (a single alternation finds only one term per place).
 const termTests = Object.fromEntries(Object.keys(pack.classifiers ?? {}).map((name) => [name, pack.keywords[name].map((term) => {
   const folded = fold(term);
   const start = folded.startsWith('*') ? '' : '(?<![\\p{L}\\p{N}])';
@@ -86,13 +86,14 @@ const termTests = Object.fromEntries(Object.keys(pack.classifiers ?? {}).map((na
   return new RegExp(start + escape(folded.replace(/^\*|\*$/g, '')) + end, 'u');
 })]));
 jsonLogic.add_operation('reads_as', (text, name) => known(text) && (() => {
-  const { bias, cutoff, weights } = pack.classifiers[name];
+  const { bias, cutoff, weights, idf } = pack.classifiers[name];
   const items = (Array.isArray(text) ? text : [text]).map(fold);
-  let [sum, count] = [0, 0];
+  let [sum, length] = [0, 0];
   termTests[name].forEach((regex, term) => {
-    if (items.some((item) => regex.test(item))) { sum += weights[term]; count += 1; }
+    const rarity = idf[term] ?? 10000;
+    if (items.some((item) => regex.test(item))) { sum += weights[term] * rarity; length += rarity * rarity; }
   });
-  return count === 0 ? bias >= cutoff : (bias - cutoff) * Math.sqrt(count) + sum >= 0;
+  return length === 0 ? bias >= cutoff : (bias - cutoff) * Math.sqrt(length) + sum >= 0;
 })());
 
 const score = (data) => {

@@ -96,7 +96,7 @@ pub(crate) fn pack_to_jsonlogic(pack: &RulePack) -> Value {
             let weights = list.classifier.as_ref()?;
             Some((
                 list.name.clone(),
-                json!({ "bias": weights.bias, "cutoff": weights.cutoff, "weights": weights.weights }),
+                json!({ "bias": weights.bias, "cutoff": weights.cutoff, "weights": weights.weights, "idf": weights.idf }),
             ))
         })
         .collect();

@@ -383,9 +383,9 @@ fn verdict<'a, const TRACE: bool>(
     let reads = weights.reads(hits.iter().map(|hit| hit.term as usize));
     if TRACE && reads {
         // The strongest few by repeated selection: no sort code for one small list in the widget.
-        let weight = |hit: &KeywordHit| weights.weights.get(hit.term as usize).copied().unwrap_or(0);
+        let weight = |hit: &KeywordHit| weights.contribution(hit.term as usize);
         let mut shown = 0;
-        let mut below = i32::MAX;
+        let mut below = i64::MAX;
         while shown < CLASSIFIER_EVIDENCE {
             let Some(next) = hits.iter().filter(|hit| weight(hit) > 0 && weight(hit) < below).map(weight).max() else {
                 break;

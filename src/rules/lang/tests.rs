@@ -645,14 +645,14 @@ fn reads_as_weighs_the_terms_found_and_shows_the_strongest() {
     assert!(format!("{error:?}").contains("unknown classifier `classifiers.requests`"), "{error:?}");
     // The compiled pack carries the classifier to the widget unchanged.
     let json = crate::compiled::pack_to_json(&pack).unwrap();
-    assert!(json.contains(r#""terms":"daten\t20000\nlösch*\t10000\n"#), "{json}");
+    assert!(json.contains(r#""terms":"daten\t20000\t10000\nlösch*\t10000\t10000\n"#), "{json}");
     assert_eq!(crate::compiled::pack_from_json(&json).unwrap(), pack);
     // A damaged line or term is an error when the pack is read, never a classifier that quietly
     // lost a term.
-    let damaged = json.replace("lösch*\\t10000", "lösch*\\tmany");
+    let damaged = json.replace("lösch*\\t10000\\t10000", "lösch*\\tmany\\t10000");
     let error = crate::compiled::pack_from_json(&damaged).unwrap_err();
     assert!(error.contains("classifier `classifiers.request`: term line 2 does not read"), "{error}");
-    let empty_term = json.replace("lösch*\\t10000", "*\\t10000");
+    let empty_term = json.replace("lösch*\\t10000\\t10000", "*\\t10000\\t10000");
     let error = crate::compiled::pack_from_json(&empty_term).unwrap_err();
     assert!(error.contains("has 4 terms but 3 patterns"), "{error}");
 }
