@@ -763,13 +763,7 @@ impl Walker<'_> {
         };
         for (name, value) in table {
             let list_name: &str = name.get_ref();
-            if !list_name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-                || list_name.is_empty()
-            {
-                self.error(
-                    format!("invalid keyword list name `{list_name}`: use lowercase letters, digits and `_`"),
-                    name.span(),
-                );
+            if !self.valid_name(list_name, "keyword list", name.span()) {
                 continue;
             }
             let context = format!("keyword list `{list_name}`");
@@ -837,6 +831,15 @@ impl Walker<'_> {
         lists
     }
 
+    /// A keyword list's or classifier's name: lowercase letters, digits and `_`.
+    fn valid_name(&mut self, name: &str, what: &str, span: Range<usize>) -> bool {
+        let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            self.error(format!("invalid {what} name `{name}`: use lowercase letters, digits and `_`"), span);
+        }
+        valid
+    }
+
     fn number(&mut self, value: &Value<'_>, what: &str) -> Option<f64> {
         let parsed = match value.get_ref() {
             DeValue::Float(float) => float.as_str().replace('_', "").parse::<f64>().ok(),
@@ -878,13 +881,7 @@ impl Walker<'_> {
         };
         for (name, value) in table {
             let classifier_name: &str = name.get_ref();
-            if !classifier_name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-                || classifier_name.is_empty()
-            {
-                self.error(
-                    format!("invalid classifier name `{classifier_name}`: use lowercase letters, digits and `_`"),
-                    name.span(),
-                );
+            if !self.valid_name(classifier_name, "classifier", name.span()) {
                 continue;
             }
             let context = format!("classifier `{classifier_name}`");
