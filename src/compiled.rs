@@ -103,8 +103,11 @@ fn check_references(pack: &RulePack) -> Result<(), String> {
         if index < length { Ok(()) } else { Err(format!("{what} {index} does not exist")) }
     };
     for list in &pack.keyword_lists {
-        if list.terms.len() != list.matcher.len()
-            || (!list.term_languages.is_empty() && list.term_languages.len() != list.terms.len())
+        // A classifier's terms are its patterns; a keyword list has a pattern per term.
+        let terms = if list.classifier.is_some() { 0 } else { list.terms.len() };
+        if (list.classifier.is_none() && terms != list.matcher.len())
+            || (list.classifier.is_some() && !list.terms.is_empty())
+            || (!list.term_languages.is_empty() && list.term_languages.len() != terms)
         {
             return Err(format!(
                 "keyword list `{}` has {} terms but {} patterns",
@@ -114,7 +117,8 @@ fn check_references(pack: &RulePack) -> Result<(), String> {
             ));
         }
         if let Some(classifier) = &list.classifier
-            && classifier.weights.len() != list.terms.len()
+            && (classifier.weights.len() != list.matcher.len()
+                || (!classifier.idf.is_empty() && classifier.idf.len() != list.matcher.len()))
         {
             return Err(format!("classifier `{}` has inconsistent weights", list.name));
         }

@@ -23,10 +23,14 @@ fn evidence_json(pack: &RulePack, facts: &CaseFacts, report: &ScoreReport, evide
     }
     for hit in &evidence.keywords {
         let list = &pack.keyword_lists[usize::from(hit.list)];
-        let term = &list.terms[hit.term as usize];
-        items.push(
-            json!({ "kind": "keyword", "keyword_list": list.name, "keyword": term.keyword, "language": term.language }),
-        );
+        // A classifier's terms have no language: `null`.
+        let language = list.terms.get(hit.term as usize).map(|term| term.language.as_str());
+        items.push(json!({
+            "kind": "keyword",
+            "keyword_list": list.name,
+            "keyword": list.term_text(hit.term as usize),
+            "language": language
+        }));
     }
     items
 }

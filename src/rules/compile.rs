@@ -906,7 +906,6 @@ impl Walker<'_> {
             if let Some(trained_on) = body.get("trained_on") {
                 self.string_list(trained_on, "`trained_on`");
             }
-            let mut terms = Vec::new();
             let mut patterns = Vec::new();
             let mut weights: Vec<i32> = Vec::new();
             let mut idf: Vec<i32> = Vec::new();
@@ -944,7 +943,6 @@ impl Walker<'_> {
                             patterns.push(pattern);
                             weights.push(weight);
                             idf.push(rarity);
-                            terms.push(KeywordTerm { language: String::new(), keyword: keyword.to_owned() });
                         }
                         _ => self.error(
                             format!("`{keyword}` is not a term: a word, a phrase, or a word start ending in `*`"),
@@ -952,7 +950,7 @@ impl Walker<'_> {
                         ),
                     }
                 }
-                if terms.is_empty() {
+                if patterns.is_empty() {
                     self.error(format!("{context} has no terms"), value.span());
                 }
             }
@@ -961,7 +959,7 @@ impl Walker<'_> {
                 lists.push(KeywordList {
                     name: format!("classifiers.{classifier_name}"),
                     term_languages: Vec::new(),
-                    terms,
+                    terms: Vec::new(),
                     matcher: KeywordMatcher::new(patterns),
                     classifier: Some(ClassifierWeights { weights, idf, bias, cutoff }),
                 });

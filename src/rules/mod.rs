@@ -109,7 +109,7 @@ pub struct KeywordTerm {
 pub struct KeywordList {
     /// Name after `keywords.`.
     pub name: String,
-    /// All keywords of all languages.
+    /// All keywords of all languages (empty for a classifier: its terms are its patterns).
     pub terms: Vec<KeywordTerm>,
     /// The terms compiled for matching (pattern `i` is term `i`).
     pub matcher: KeywordMatcher,
@@ -119,6 +119,18 @@ pub struct KeywordList {
     pub term_languages: Vec<LanguageMask>,
     /// For a classifier: the weight of each term; `None` for a keyword list.
     pub classifier: Option<ClassifierWeights>,
+}
+
+impl KeywordList {
+    /// How term `index` is shown to people: as authored for a keyword list; for a classifier, as
+    /// its pattern (`lösch*`, `meine daten`).
+    #[must_use]
+    pub fn term_text(&self, index: usize) -> Option<String> {
+        match &self.classifier {
+            Some(_) => self.matcher.pattern(index).map(lang::text::KeywordPattern::text),
+            None => self.terms.get(index).map(|term| term.keyword.clone()),
+        }
+    }
 }
 
 /// A keyword list as a compiled pack stores it.
@@ -145,37 +157,39 @@ impl TryFrom<KeywordListFile> for KeywordList {
     type Error = String;
 
     fn try_from(file: KeywordListFile) -> Result<KeywordList, String> {
-        let (mut terms, mut classifier) = (file.terms, None);
+        let mut patterns: Vec<lang::text::KeywordPattern>;
+        let mut classifier = None;
         if let Some(compact) = file.classifier {
             // Sized up front: a classifier has thousands of terms, and vectors grown by doubling
-            // would leave their slack in the widget's memory for good.
+            // would leave their slack in the widget's memory for good. Its terms live only as
+            // patterns (`term_text` shows them), not a second time as authored keywords.
             let count = compact.terms.lines().count();
-            terms.reserve_exact(count);
+            patterns = Vec::with_capacity(count);
             let (mut weights, mut idf) = (Vec::with_capacity(count), Vec::with_capacity(count));
             for (number, line) in compact.terms.lines().enumerate() {
                 let mut columns = line.split('\t');
-                let (Some(term), Some(Ok(weight)), Some(Ok(rarity)), None) = (
-                    columns.next(),
+                let (Some(Some(pattern)), Some(Ok(weight)), Some(Ok(rarity)), None) = (
+                    columns.next().map(lang::text::KeywordPattern::new),
                     columns.next().map(str::parse::<i32>),
                     columns.next().map(str::parse::<i32>),
                     columns.next(),
                 ) else {
                     return Err(format!("classifier `{}`: term line {} does not read", file.name, number + 1));
                 };
-                // A classifier's terms belong to no language: an empty name costs no allocation.
-                terms.push(KeywordTerm { language: String::new(), keyword: term.to_owned() });
+                patterns.push(pattern);
                 weights.push(weight);
                 idf.push(rarity);
             }
             classifier = Some(ClassifierWeights { weights, idf, bias: compact.bias, cutoff: compact.cutoff });
+        } else {
+            // A term without a pattern leaves the two counts unequal, which `check_references`
+            // reports when the pack is read.
+            patterns = Vec::with_capacity(file.terms.len());
+            patterns.extend(file.terms.iter().filter_map(|term| lang::text::KeywordPattern::new(&term.keyword)));
         }
-        // A term without a pattern leaves the two counts unequal, which `check_references`
-        // reports when the pack is read.
-        let mut patterns = Vec::with_capacity(terms.len());
-        patterns.extend(terms.iter().filter_map(|term| lang::text::KeywordPattern::new(&term.keyword)));
         Ok(KeywordList {
             name: file.name,
-            terms,
+            terms: file.terms,
             matcher: KeywordMatcher::new(patterns),
             term_languages: file.term_languages,
             classifier,
@@ -185,11 +199,13 @@ impl TryFrom<KeywordListFile> for KeywordList {
 
 impl From<KeywordList> for KeywordListFile {
     fn from(list: KeywordList) -> KeywordListFile {
-        match list.classifier {
+        match &list.classifier {
             Some(weights) => {
                 let mut lines = String::new();
-                for (index, term) in list.terms.iter().enumerate() {
-                    lines.push_str(&term.keyword);
+                for index in 0..list.matcher.len() {
+                    lines.push_str(
+                        &list.matcher.pattern(index).map(lang::text::KeywordPattern::text).unwrap_or_default(),
+                    );
                     lines.push('\t');
                     lines.push_str(&weights.weights.get(index).copied().unwrap_or(0).to_string());
                     lines.push('\t');

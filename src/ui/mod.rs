@@ -198,15 +198,16 @@ fn evidence_items(
     }
     for hit in &evidence.keywords {
         let list = &pack.keyword_lists[usize::from(hit.list)];
-        if let Some(term) = list.terms.get(hit.term as usize) {
-            let (before, after) = if list.classifier.is_some() {
-                (t.classifier_term, String::new())
-            } else {
-                (t.keyword, format!(" ({})", term.language))
-            };
-            items.push(
-                html! { <li>{ format!("{before} ") }<q class="value">{ term.keyword.clone() }</q>{ after }</li> },
-            );
+        let index = hit.term as usize;
+        let shown = match list.terms.get(index) {
+            _ if list.classifier.is_some() => {
+                list.term_text(index).map(|text| (t.classifier_term, text, String::new()))
+            }
+            Some(term) => Some((t.keyword, term.keyword.clone(), format!(" ({})", term.language))),
+            None => None,
+        };
+        if let Some((before, term, after)) = shown {
+            items.push(html! { <li>{ format!("{before} ") }<q class="value">{ term }</q>{ after }</li> });
         }
     }
     items

@@ -87,7 +87,10 @@ pub(crate) fn pack_to_jsonlogic(pack: &RulePack) -> Value {
     let keywords: serde_json::Map<String, Value> = pack
         .keyword_lists
         .iter()
-        .map(|list| (list.name.clone(), json!(list.terms.iter().map(|term| term.keyword.clone()).collect::<Vec<_>>())))
+        .map(|list| {
+            let terms: Vec<String> = (0..list.matcher.len()).filter_map(|index| list.term_text(index)).collect();
+            (list.name.clone(), json!(terms))
+        })
         .collect();
     let classifiers: serde_json::Map<String, Value> = pack
         .keyword_lists

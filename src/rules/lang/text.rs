@@ -53,6 +53,20 @@ impl KeywordPattern {
         if core.is_empty() { None } else { Some(KeywordPattern { core, open_start, open_end }) }
     }
 
+    /// The pattern as a keyword again: its folded core with its open ends as `*`.
+    #[must_use]
+    pub fn text(&self) -> String {
+        let mut text = String::with_capacity(self.core.len() + 2);
+        if self.open_start {
+            text.push('*');
+        }
+        text.push_str(&self.core);
+        if self.open_end {
+            text.push('*');
+        }
+        text
+    }
+
     /// Whether the pattern occurs in already folded text, respecting word boundaries.
     #[must_use]
     pub fn is_found_in(&self, folded_text: &str) -> bool {
@@ -175,6 +189,12 @@ impl KeywordMatcher {
     #[must_use]
     pub fn len(&self) -> usize {
         self.patterns.len()
+    }
+
+    /// Pattern `index`.
+    #[must_use]
+    pub fn pattern(&self, index: usize) -> Option<&KeywordPattern> {
+        self.patterns.get(index)
     }
 
     /// Whether there are no patterns.
