@@ -190,24 +190,28 @@ pub fn to_text(
                 rule.title.get(language),
                 rule.category.name()
             );
-            let evidence: Vec<String> = evidence_json(pack, facts, report, &hit.evidence)
-                .iter()
-                .map(|item| match item["kind"].as_str() {
-                    Some("fact") => format!(
+            let items = evidence_json(pack, facts, report, &hit.evidence);
+            let mut evidence: Vec<String> = Vec::new();
+            // A classifier's terms (no language) are one entry: the words that weighed for it.
+            let mut weighed: Vec<String> = Vec::new();
+            for item in &items {
+                let keyword = item["keyword"].as_str().unwrap_or("");
+                match (item["kind"].as_str(), item["language"].as_str()) {
+                    (Some("fact"), _) => evidence.push(format!(
                         "{} = {}",
                         item["fact"].as_str().unwrap_or(""),
                         shorten(item["value"].as_str().unwrap_or(""), 60)
-                    ),
-                    Some("missing") => {
-                        format!("{} is missing", item["fact"].as_str().unwrap_or(""))
+                    )),
+                    (Some("missing"), _) => {
+                        evidence.push(format!("{} is missing", item["fact"].as_str().unwrap_or("")));
                     }
-                    _ => format!(
-                        "keyword \"{}\" ({})",
-                        item["keyword"].as_str().unwrap_or(""),
-                        item["language"].as_str().unwrap_or("")
-                    ),
-                })
-                .collect();
+                    (_, Some(language)) => evidence.push(format!("keyword \"{keyword}\" ({language})")),
+                    (_, None) => weighed.push(format!("\"{keyword}\"")),
+                }
+            }
+            if !weighed.is_empty() {
+                evidence.push(format!("weighed for the word model: {}", weighed.join(", ")));
+            }
             if !evidence.is_empty() {
                 let _ = writeln!(out, "        because {}", evidence.join("; "));
             }

@@ -337,6 +337,34 @@ fn the_care_pack_classifiers_are_what_train_makes_from_their_parts() {
     }
 }
 
+/// A request only the word model reads is explained by the words that weighed for it, in one line.
+#[test]
+fn a_word_model_reading_is_explained_by_the_words_that_weighed() {
+    let case = std::env::temp_dir().join(format!("riskpane-word-model-{}.json", std::process::id()));
+    std::fs::write(
+        &case,
+        r#"{"customer": {"message": "Wat weten jullie eigenlijk allemaal over mij? Stuur me dat overzicht."}}"#,
+    )
+    .unwrap();
+    let output = riskpane(&[
+        "score",
+        "--pack",
+        "pkg-config/rules/care.toml",
+        "--case",
+        case.to_str().unwrap(),
+        "--format",
+        "text",
+    ]);
+    let _ = std::fs::remove_file(&case);
+    let report = text(&output.stdout);
+    let rule = report.lines().position(|line| line.contains("DSR-010")).expect(&report);
+    let because = report.lines().nth(rule + 1).unwrap();
+    assert!(because.contains("weighed for the word model: \""), "{because}");
+    assert_eq!(because.matches("weighed for the word model").count(), 1, "{because}");
+    let fired = report.split("fired rules:").nth(1).unwrap().split("\n\n").next().unwrap();
+    assert!(!fired.contains("DSR-001"), "the keyword lists do not find this request: {fired}");
+}
+
 /// Leave-one-part-out figures come from training on the other parts: a part's own messages
 /// never train the classifier that is measured on it.
 #[test]
