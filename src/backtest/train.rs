@@ -52,11 +52,11 @@ impl Trained {
     #[must_use]
     pub fn compiled(&self) -> (KeywordMatcher, ClassifierWeights) {
         let patterns = self.terms.iter().filter_map(|(term, _, _)| KeywordPattern::new(term)).collect();
-        #[allow(clippy::cast_possible_truncation)] // rounded to four decimals, far from i32's range
-        let scaled = |value: f64| (value * ClassifierWeights::SCALE).round() as i32;
+        // L2-regularised weights and rarities stay far inside the range a pack accepts.
+        let scaled = |value: f64| ClassifierWeights::scaled(value).unwrap_or_default();
         let weights = self.terms.iter().map(|(_, weight, _)| scaled(*weight)).collect();
         let idf = self.terms.iter().map(|(_, _, rarity)| scaled(*rarity)).collect();
-        let cutoff = scaled((self.threshold / (1.0 - self.threshold)).ln());
+        let cutoff = ClassifierWeights::cutoff_for(self.threshold);
         (KeywordMatcher::new(patterns), ClassifierWeights { weights, idf, bias: scaled(self.bias), cutoff })
     }
 

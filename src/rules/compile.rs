@@ -860,13 +860,11 @@ impl Walker<'_> {
 
     /// A classifier number as whole ten-thousandths.
     fn scaled(&mut self, number: f64, span: Range<usize>, what: &str) -> Option<i32> {
-        let scaled = (number * ClassifierWeights::SCALE).round();
-        if scaled.abs() < 1e9 {
-            #[allow(clippy::cast_possible_truncation)] // range checked above
-            return Some(scaled as i32);
+        let scaled = ClassifierWeights::scaled(number);
+        if scaled.is_none() {
+            self.error(format!("{what} is out of range (at most 100000 in absolute value)"), span);
         }
-        self.error(format!("{what} is out of range (at most 100000 in absolute value)"), span);
-        None
+        scaled
     }
 
     /// `[classifiers.NAME]`: `bias`, optional `threshold`, and `[classifiers.NAME.terms]` mapping
@@ -955,7 +953,7 @@ impl Walker<'_> {
                 }
             }
             if let (Some(bias), Some(threshold)) = (bias, threshold) {
-                let cutoff = ((threshold / (1.0 - threshold)).ln() * ClassifierWeights::SCALE).round() as i32;
+                let cutoff = ClassifierWeights::cutoff_for(threshold);
                 lists.push(KeywordList {
                     name: format!("classifiers.{classifier_name}"),
                     term_languages: Vec::new(),

@@ -102,7 +102,7 @@ pub struct KeywordTerm {
 /// also carries their weights.
 ///
 /// In a compiled pack the matcher is not stored (it is rebuilt from the terms when the pack is
-/// read), and a classifier's terms and weights are one string of `term<TAB>weight` lines: a
+/// read), and a classifier's terms are one string of `term<TAB>weight<TAB>rarity` lines: a
 /// classifier has thousands of terms, and the widget fetches and parses every byte.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "KeywordListFile", into = "KeywordListFile")]
@@ -145,7 +145,7 @@ struct KeywordListFile {
     classifier: Option<ClassifierFile>,
 }
 
-/// A classifier as a compiled pack stores it: `term<TAB>weight` lines, weights in ten-thousandths.
+/// A classifier as a compiled pack stores it: `term<TAB>weight<TAB>rarity` lines, in ten-thousandths.
 #[derive(Serialize, Deserialize)]
 struct ClassifierFile {
     bias: i32,
@@ -252,6 +252,20 @@ pub struct ClassifierWeights {
 impl ClassifierWeights {
     /// Ten-thousandths per unit.
     pub const SCALE: f64 = 10_000.0;
+
+    /// A number as whole ten-thousandths; `None` when it is out of range (100,000 or more).
+    #[must_use]
+    pub fn scaled(number: f64) -> Option<i32> {
+        let scaled = (number * Self::SCALE).round();
+        #[allow(clippy::cast_possible_truncation)] // range checked
+        (scaled.abs() < 1e9).then_some(scaled as i32)
+    }
+
+    /// The cutoff for a probability threshold in (0, 1): its logit, in ten-thousandths.
+    #[must_use]
+    pub fn cutoff_for(threshold: f64) -> i32 {
+        Self::scaled((threshold / (1.0 - threshold)).ln()).unwrap_or(0)
+    }
 
     /// A term's rarity (ten-thousandths).
     #[must_use]

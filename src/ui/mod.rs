@@ -199,12 +199,10 @@ fn evidence_items(
     for hit in &evidence.keywords {
         let list = &pack.keyword_lists[usize::from(hit.list)];
         let index = hit.term as usize;
-        let shown = match list.terms.get(index) {
-            _ if list.classifier.is_some() => {
-                list.term_text(index).map(|text| (t.classifier_term, text, String::new()))
-            }
-            Some(term) => Some((t.keyword, term.keyword.clone(), format!(" ({})", term.language))),
-            None => None,
+        let shown = if list.classifier.is_some() {
+            list.term_text(index).map(|text| (t.classifier_term, text, String::new()))
+        } else {
+            list.terms.get(index).map(|term| (t.keyword, term.keyword.clone(), format!(" ({})", term.language)))
         };
         if let Some((before, term, after)) = shown {
             items.push(html! { <li>{ format!("{before} ") }<q class="value">{ term }</q>{ after }</li> });
