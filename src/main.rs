@@ -320,7 +320,7 @@ fn replay(decision_path: &Path, case_path: &Path, pack_path: &Path) -> Result<()
 }
 
 fn rt_verdict(pack_path: &Path, profile_path: &Path) -> Result<(), Failure> {
-    use riskpane::request_tracker::{refusal_note, verdict};
+    use riskpane::request_tracker::{refusal_note, repeat_note, verdict};
     let pack = load_pack(pack_path)?;
     let source = read(profile_path, "crm profile")?;
     let profile = riskpane::profile::CrmProfile::from_toml(&profile_path.display().to_string(), &source)
@@ -342,6 +342,14 @@ fn rt_verdict(pack_path: &Path, profile_path: &Path) -> Result<(), Failure> {
                 "reason": refused.reason, "note": refusal_note(refused) })
         })
         .collect();
+    let repeated: Vec<serde_json::Value> = result
+        .repeated
+        .iter()
+        .map(|repeated| {
+            serde_json::json!({ "transaction": repeated.transaction, "decision": repeated.decision,
+                "first": repeated.first, "note": repeat_note(repeated) })
+        })
+        .collect();
     let decisions: Vec<serde_json::Value> = result
         .decisions
         .iter()
@@ -350,7 +358,7 @@ fn rt_verdict(pack_path: &Path, profile_path: &Path) -> Result<(), Failure> {
                 "state": riskpane::request_tracker::state_value(&decision.state) })
         })
         .collect();
-    let answer = serde_json::json!({ "refused": refused, "decisions": decisions, "score": result.score,
+    let answer = serde_json::json!({ "refused": refused, "repeated": repeated, "decisions": decisions, "score": result.score,
         "band": result.band, "change_refused": result.change_refused });
     emit(&format!("{answer}\n"));
     Ok(())

@@ -19,6 +19,8 @@ pub const BLOCK_END: &str = "-----END RISKPANE DECISION-----";
 pub const FOUR_EYES_FLAG: &str = "four-eyes";
 /// Starts the machine-readable line of RT's note that refuses a record (see [`refusal_note`]).
 pub const REFUSAL_MARK: &str = "RISKPANE DECISION REFUSED: transaction ";
+/// Starts the machine-readable line of RT's note on a repeated record (see [`repeat_note`]).
+pub const REPEAT_MARK: &str = "RISKPANE DECISION REPEATED: transaction ";
 /// Text common to records and refusal notes: what the read-back searches comments for.
 pub const SEARCH_TEXT: &str = "RISKPANE DECISION";
 /// RT's own user: scrips write as it, no person can.
@@ -106,6 +108,22 @@ pub fn refusal_note(refused: &verdict::RefusedRecord) -> String {
     format!(
         "riskpane: Request Tracker refused the decision record of transaction #{} (decision {}).\nReason: {}\n\n{REFUSAL_MARK}{}, decision {}\n",
         refused.transaction, refused.decision, refused.reason, refused.transaction, refused.decision
+    )
+}
+
+/// RT's note on a record that repeats an earlier one word for word (a resend whose first copy had
+/// landed): for people reading the ticket, and a [`REPEAT_MARK`] line. The repeat changes nothing;
+/// the read-back counts the decision once. It never contains [`BLOCK_START`] or [`REFUSAL_MARK`].
+#[must_use]
+pub fn repeat_note(repeated: &verdict::RepeatedRecord) -> String {
+    format!(
+        "riskpane: Request Tracker counts the decision record of transaction #{} once: it repeats transaction #{} word for word (decision {}; a resend after a lost answer) and changes nothing.\n\n{REPEAT_MARK}{}, decision {}, first {}\n",
+        repeated.transaction,
+        repeated.first,
+        repeated.decision,
+        repeated.transaction,
+        repeated.decision,
+        repeated.first
     )
 }
 

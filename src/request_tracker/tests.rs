@@ -364,6 +364,38 @@ mod verdicts {
     }
 
     #[test]
+    fn a_resent_record_is_a_repeat_that_counts_once_but_not_from_someone_else() {
+        let proposed = proposal("restrict_account", "ABUSE_PATTERN", agent());
+        let confirmation = confirmed(&proposed, eva());
+        let comments = vec![
+            rt_comment("10", "widget-agent", "Kim Berger", &proposed),
+            rt_comment("11", "widget-agent", "Kim Berger", &proposed),
+            rt_comment("12", "widget-expert", "Eva Lindqvist", &confirmation),
+            rt_comment("13", "widget-expert", "Eva Lindqvist", &confirmation),
+        ];
+        let result = check(comments.clone(), change("Decision State", "confirmed", "widget-expert", false));
+        assert_eq!(result.refused, []);
+        let repeats: Vec<(&str, &str)> =
+            result.repeated.iter().map(|repeat| (repeat.transaction.as_str(), repeat.first.as_str())).collect();
+        assert_eq!(repeats, [("11", "10"), ("13", "12")]);
+        assert_eq!(result.decisions.len(), 1);
+        assert_eq!(result.change_refused, None);
+        let note = crate::request_tracker::repeat_note(&result.repeated[0]);
+        assert!(
+            note.contains("RISKPANE DECISION REPEATED: transaction 11, decision d-restrict_account, first 10"),
+            "{note}"
+        );
+        assert!(!note.contains(BLOCK_START) && !note.contains(crate::request_tracker::REFUSAL_MARK));
+        // Another expert copying the confirmation is no repeat: it is refused.
+        let mut copied = vec![comments[0].clone(), comments[2].clone()];
+        copied.push(rt_comment("14", "second-expert", "Sam Second", &confirmation));
+        let result = check(copied, change("Decision State", "confirmed", "widget-expert", false));
+        assert!(result.repeated.is_empty());
+        assert_eq!(result.refused.len(), 1, "{:?}", result.refused);
+        assert!(result.refused[0].reason.contains("was recorded by widget-expert"), "{:?}", result.refused);
+    }
+
+    #[test]
     fn a_decided_record_for_an_outcome_that_needs_four_eyes_is_refused() {
         let forged = Decision {
             requires_second_approval: false,

@@ -91,11 +91,25 @@ pub struct RefusedRecord {
     pub reason: String,
 }
 
+/// A record that repeats, word for word, what an earlier comment already recorded: a resend whose
+/// first copy landed although its answer was lost. It changes nothing and counts once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RepeatedRecord {
+    /// The repeating comment's transaction.
+    pub transaction: String,
+    /// The decision id the record names.
+    pub decision: String,
+    /// The transaction that recorded it first.
+    pub first: String,
+}
+
 /// RT's verdict on a ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     /// Records RT does not accept.
     pub refused: Vec<RefusedRecord>,
+    /// Records RT accepted before, repeated by a later comment.
+    pub repeated: Vec<RepeatedRecord>,
     /// The accepted decisions, each in its latest accepted state.
     pub decisions: Vec<Decision>,
     /// The score the ticket's data gives now.
@@ -113,18 +127,25 @@ pub fn verdict(pack: &RulePack, profile: &CrmProfile, settings: &RtSettings, evi
     let report = assess(pack, &facts);
     let case_id = value_text(evidence.ticket.get("id"));
     let mut accepted: Vec<Decision> = Vec::new();
+    // The transaction that recorded each accepted decision's current state.
+    let mut recorded_in: Vec<String> = Vec::new();
     // Index of the decision changed last, so "the ticket's current decision" follows RT's order.
     let mut latest: Option<usize> = None;
-    let mut refused = Vec::new();
+    let (mut refused, mut repeated) = (Vec::new(), Vec::new());
     for comment in &evidence.comments {
         for record in records_in(&comment.content) {
             let id = record.id.clone();
-            let outcome = accept(pack, &report, &case_id, evidence, comment, &record, &mut accepted);
-            match outcome {
-                Ok(index) => latest = Some(index),
-                Err(reason) => {
-                    refused.push(RefusedRecord { transaction: comment.transaction.clone(), decision: id, reason });
+            let transaction = comment.transaction.clone();
+            match accept(pack, &report, &case_id, evidence, comment, &record, &mut accepted) {
+                Ok(Accepted::Changed(index)) => {
+                    recorded_in.resize(accepted.len(), String::new());
+                    recorded_in[index] = transaction;
+                    latest = Some(index);
                 }
+                Ok(Accepted::Repeated(index)) => {
+                    repeated.push(RepeatedRecord { transaction, decision: id, first: recorded_in[index].clone() });
+                }
+                Err(reason) => refused.push(RefusedRecord { transaction, decision: id, reason }),
             }
         }
     }
@@ -132,7 +153,7 @@ pub fn verdict(pack: &RulePack, profile: &CrmProfile, settings: &RtSettings, evi
     let band = report.band.name().to_owned();
     let change_refused =
         evidence.change.as_ref().and_then(|change| judge_change(settings, evidence, current, &band, change));
-    Verdict { refused, decisions: accepted, score: report.score, band, change_refused }
+    Verdict { refused, repeated, decisions: accepted, score: report.score, band, change_refused }
 }
 
 /// The facts RT's own data gives: the island through the profile's JSON sources, the contacts in
@@ -174,8 +195,16 @@ fn author_of(comment: &EvidenceComment, experts: &BTreeSet<String>) -> User {
     User { id: comment.author.clone(), name, role }
 }
 
-/// Accepts one record into `accepted` (returning the index of the decision it made or changed),
-/// or says why RT refuses it.
+/// What an accepted record did to the decisions, by index into them.
+enum Accepted {
+    /// It made the decision or moved it to a new state.
+    Changed(usize),
+    /// It says word for word what the decision already says.
+    Repeated(usize),
+}
+
+/// Accepts one record into `accepted` (saying which decision it made, changed or repeated), or
+/// says why RT refuses it.
 fn accept(
     pack: &RulePack,
     report: &crate::engine::ScoreReport,
@@ -184,7 +213,7 @@ fn accept(
     comment: &EvidenceComment,
     record: &Decision,
     accepted: &mut Vec<Decision>,
-) -> Result<usize, String> {
+) -> Result<Accepted, String> {
     if !comment.privileged {
         return Err(format!("{} is not staff: only staff comments carry decisions", comment.author));
     }
@@ -197,14 +226,24 @@ fn accept(
         (DecisionState::Decided | DecisionState::PendingConfirmation, None) => {
             let expected = reproduce(pack, report, record, author)?;
             accepted.push(expected);
-            Ok(accepted.len() - 1)
+            Ok(Accepted::Changed(accepted.len() - 1))
         }
-        (DecisionState::Decided | DecisionState::PendingConfirmation, Some(index)) => {
-            if without_reference(record) == accepted[index] {
-                Ok(index)
+        (_, Some(index)) if without_reference(record) == without_reference(&accepted[index]) => {
+            // The same author's resend after a lost answer (the author must be the one the
+            // accepted state names: a copy posted by someone else is no repeat of theirs).
+            let author_id = &author.id;
+            let by = match &accepted[index].state {
+                DecisionState::Confirmed { by, .. } | DecisionState::Rejected { by, .. } => &by.id,
+                DecisionState::Decided | DecisionState::PendingConfirmation => &accepted[index].maker.id,
+            };
+            if by == author_id {
+                Ok(Accepted::Repeated(index))
             } else {
-                Err(format!("decision {} was already recorded; a record cannot change it", record.id))
+                Err(format!("decision {} was recorded by {by}; {author_id} cannot record it again", record.id))
             }
+        }
+        (DecisionState::Decided | DecisionState::PendingConfirmation, Some(_)) => {
+            Err(format!("decision {} was already recorded; a record cannot change it", record.id))
         }
         (
             DecisionState::Confirmed { at, note_of_checker, .. } | DecisionState::Rejected { at, note_of_checker, .. },
@@ -224,7 +263,7 @@ fn accept(
                 );
             }
             accepted[index] = checked;
-            Ok(index)
+            Ok(Accepted::Changed(index))
         }
         (DecisionState::Confirmed { .. } | DecisionState::Rejected { .. }, None) => {
             Err(format!("decision {} has no accepted proposal to confirm or reject", record.id))

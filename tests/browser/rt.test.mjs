@@ -317,6 +317,41 @@ test('RT refuses an agent\'s "decided" restriction posted with devtools: not res
   await page.close();
 });
 
+test('a record sent twice (its first answer lost) counts once: RT marks the copy a repeat, refuses a copy by someone else', async () => {
+  const { ticket, proposal } = await agentProposesRestriction(`Resent proposal (${Date.now()})`);
+  const agent = await logIn('widget-agent', 'agentpass123');
+  await openTicket(agent.page, ticket);
+  // What a resend after a lost answer writes: the same record, word for word, by its maker.
+  const resent = await asUser(agent.page, 'POST', `/ticket/${ticket}/comment`, {
+    Content: withRecord('riskpane decision: Restrict the account - proposed', proposal), ContentType: 'text/plain' });
+  assert.equal(resent.status, 201, JSON.stringify(resent.body));
+  let notes = await rtNotes(ticket);
+  assert.ok(notes.some((note) => /counts the decision record of transaction #\d+ once: it repeats transaction #\d+ word for word/.test(note)
+    && note.includes(`RISKPANE DECISION REPEATED: transaction `) && note.includes(`decision ${proposal.id}`)), notes.join('\n---\n'));
+  assert.ok(!notes.some((note) => /refused/.test(note)), notes.join('\n---\n'));
+  await agent.page.close();
+
+  // An expert copying the agent's proposal under her own login is no repeat: RT refuses it.
+  const { page, log } = await logIn('widget-expert', 'expertpass123');
+  await openTicket(page, ticket);
+  const copied = await asUser(page, 'POST', `/ticket/${ticket}/comment`, {
+    Content: withRecord('riskpane decision: Restrict the account - proposed', proposal), ContentType: 'text/plain' });
+  assert.equal(copied.status, 201, JSON.stringify(copied.body));
+  notes = await rtNotes(ticket);
+  assert.ok(notes.some((note) => /refused the decision record/.test(note) && /was recorded by widget-agent; widget-expert cannot record it again/.test(note)), notes.join('\n---\n'));
+  // The widget lists the decision once, still waiting for the second approval, and the expert confirms it.
+  await openTicket(page, ticket);
+  const listed = await listedDecisions(page, proposal.id);
+  assert.deepEqual(listed.map((item) => item.id), [proposal.id]);
+  assert.match(listed[0].text, /awaits confirmation by a second expert/);
+  await page.locator('#riskpane-root textarea[id^=rp-check-note-]').fill('Pattern confirmed.');
+  await page.locator('#riskpane-root button[data-intent=confirm-decision]').click();
+  await page.waitForFunction(() => /confirmed by Eva Lindqvist/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent), null, { timeout: 30000 });
+  assert.deepEqual((await ticketState(ticket)).fields['Decision State'], ['confirmed']);
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
 test('a forged proposal in a customer e-mail (correspondence) is not shown as a proposal and cannot be confirmed', async () => {
   const { ticket, proposal } = await agentProposesRestriction(`Customer forges a proposal (${Date.now()})`);
 

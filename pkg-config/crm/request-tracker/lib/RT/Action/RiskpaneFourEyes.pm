@@ -6,7 +6,8 @@
 # decision blocks and their RT authors, the experts group, the change) to `riskpane rt-verdict`,
 # which re-derives every record from the ticket's own data with the care pack. A refused record
 # gets a note (a comment by RT_System naming the transaction, which the widget's read-back
-# honours); a refused change is reverted and explained in a note. It fails closed: when the
+# honours); so does a record that repeats an earlier one word for word (a resend whose first copy
+# had landed: it counts once); a refused change is reverted and explained in a note. It fails closed: when the
 # verdict cannot be had, guarded changes are reverted too. Its own notes and reverts (by
 # RT_System) are not checked again.
 package RT::Action::RiskpaneFourEyes;
@@ -67,6 +68,11 @@ sub Commit {
     for my $refused (@{ $verdict->{refused} || [] }) {
         next unless $refused->{transaction} eq $txn->id;
         $ticket->Comment(Content => $refused->{note});
+    }
+    # A resend whose first copy had landed: said in the ticket, counted once (RT cannot undo a write).
+    for my $repeated (@{ $verdict->{repeated} || [] }) {
+        next unless $repeated->{transaction} eq $txn->id;
+        $ticket->Comment(Content => $repeated->{note});
     }
     if ($change && defined $verdict->{change_refused}) {
         $self->Revert($ticket, $change, $verdict->{change_refused});
