@@ -130,6 +130,9 @@ enum Command {
         /// Instead of the classifier: leave each part out in turn, train on the rest, measure on it.
         #[arg(long)]
         by_part: bool,
+        /// The table's name, `[classifiers.NAME]` (default: the class).
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Request Tracker's four-eye check (run by RT's scrip, not by people): reads what RT knows
     /// about a ticket as JSON on stdin (island-shaped ticket, history, staff comments with decision
@@ -209,8 +212,9 @@ fn main() -> ExitCode {
         Command::Backtest { pack, cases, amount } => backtest(&pack, &cases, amount),
         Command::Diff { base, pack, cases } => diff(&base, &pack, &cases),
         Command::Evaluate { pack, corpus, format } => evaluate_corpus(&pack, &corpus, format),
-        Command::Train { class, corpus, terms, threshold, by_part } => {
-            train(&class, &corpus, &backtest::train::TrainOptions { class: class.clone(), terms, threshold }, by_part)
+        Command::Train { class, corpus, terms, threshold, by_part, name } => {
+            let name = name.unwrap_or_else(|| class.clone());
+            train(&name, &corpus, &backtest::train::TrainOptions { class, terms, threshold }, by_part)
         }
         Command::RtVerdict { pack, profile } => rt_verdict(&pack, &profile),
     };
@@ -415,7 +419,7 @@ fn evaluate_corpus(pack_path: &Path, corpus_path: &Path, format: Format) -> Resu
 }
 
 fn train(
-    class: &str,
+    name: &str,
     corpus_paths: &[PathBuf],
     options: &backtest::train::TrainOptions,
     by_part: bool,
@@ -463,7 +467,7 @@ fn train(
     let messages: Vec<_> = parts.iter().flat_map(|(_, messages)| messages.iter().cloned()).collect();
     let trained = backtest::train::train(&messages, options).map_err(failed)?;
     let names: Vec<String> = parts.into_iter().map(|(name, _)| name).collect();
-    emit(&trained.to_toml(class, options, &names));
+    emit(&trained.to_toml(name, options, &names));
     Ok(())
 }
 

@@ -263,20 +263,22 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test8 trained the word models (1.7.0) and are no longer a measure of anything unseen;
-    // test9 and test10 are their held-out parts (docs/evaluation.md).
+    // tune … test10 trained the word models (1.8.0) and are no longer a measure of anything unseen;
+    // test11 and test12 are their held-out parts (docs/evaluation.md).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
         ("test2", 83, 83, 0),
         ("test3", 76, 76, 0),
         ("test4", 77, 77, 1),
-        ("test5", 91, 91, 5),
-        ("test6", 96, 96, 5),
+        ("test5", 91, 91, 3),
+        ("test6", 96, 96, 1),
         ("test7", 92, 92, 4),
-        ("test8", 98, 98, 1),
-        ("test9", 90, 91, 12),
-        ("test10", 81, 84, 8),
+        ("test8", 98, 98, 0),
+        ("test9", 91, 91, 6),
+        ("test10", 84, 84, 1),
+        ("test11", 78, 78, 16),
+        ("test12", 95, 95, 8),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
@@ -317,18 +319,21 @@ fn the_care_pack_classifiers_are_what_train_makes_from_their_parts() {
         let terms = words.next().unwrap();
         assert_eq!(words.next(), Some("--threshold"), "{command}");
         let threshold = words.next().unwrap();
+        let mut args = vec!["train", "--class", class, "--terms", terms, "--threshold", threshold];
+        if words.next() == Some("--name") {
+            args.extend(["--name", words.next().unwrap()]);
+        }
         let shipped = format!("# riskpane train --class {section}");
         let shipped = shipped.split("\n\n# ").next().unwrap().trim_end();
         let parts_line = shipped.lines().find(|line| line.starts_with("trained_on = ")).unwrap();
         let parts: Vec<String> = serde_json::from_str(parts_line.trim_start_matches("trained_on = ")).unwrap();
-        let mut args = vec!["train", "--class", class, "--terms", terms, "--threshold", threshold];
         for part in &parts {
             args.extend(["--corpus", part.as_str()]);
         }
         let output = riskpane(&args);
         assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
         let trained = text(&output.stdout);
-        assert!(trained.lines().count() > 500, "{trained}");
+        assert!(trained.lines().count() > 250, "{trained}");
         assert!(
             shipped == trained.trim_end(),
             "the care pack's `{class}` classifier differs from `riskpane {}`",

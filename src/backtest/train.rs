@@ -70,9 +70,11 @@ impl Trained {
     #[must_use]
     pub fn to_toml(&self, name: &str, options: &TrainOptions, trained_on: &[String]) -> String {
         let mut out = String::new();
+        // `--name` only where the table is not named after its class (one class, two models).
+        let named = if name == options.class { String::new() } else { format!(" --name {name}") };
         let _ = writeln!(
             out,
-            "# riskpane train --class {} --terms {} --threshold {} (each part of trained_on as --corpus)",
+            "# riskpane train --class {} --terms {} --threshold {}{named} (each part of trained_on as --corpus)",
             options.class, options.terms, options.threshold
         );
         let _ = writeln!(out, "[classifiers.{name}]");
