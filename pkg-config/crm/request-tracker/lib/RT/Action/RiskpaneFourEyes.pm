@@ -65,14 +65,11 @@ sub Commit {
         }
         return 1;
     }
-    for my $refused (@{ $verdict->{refused} || [] }) {
-        next unless $refused->{transaction} eq $txn->id;
-        $ticket->Comment(Content => $refused->{note});
-    }
-    # A resend whose first copy had landed: said in the ticket, counted once (RT cannot undo a write).
-    for my $repeated (@{ $verdict->{repeated} || [] }) {
-        next unless $repeated->{transaction} eq $txn->id;
-        $ticket->Comment(Content => $repeated->{note});
+    # Refused records, and repeats (a resend whose first copy had landed, counted once: RT cannot
+    # undo a write), each get RT's note.
+    for my $record (@{ $verdict->{refused} || [] }, @{ $verdict->{repeated} || [] }) {
+        next unless $record->{transaction} eq $txn->id;
+        $ticket->Comment(Content => $record->{note});
     }
     if ($change && defined $verdict->{change_refused}) {
         $self->Revert($ticket, $change, $verdict->{change_refused});
