@@ -82,7 +82,8 @@ impl Canonical {
             }
             Canonical::Object(entries) => {
                 let mut sorted: Vec<&(String, Canonical)> = entries.iter().collect();
-                sorted.sort_by(|left, right| left.0.as_bytes().cmp(right.0.as_bytes()));
+                // Keys are unique, so an unstable sort gives the one order (and no stable sort in the wasm).
+                sorted.sort_unstable_by(|left, right| left.0.as_bytes().cmp(right.0.as_bytes()));
                 out.push('{');
                 for (index, (key, value)) in sorted.into_iter().enumerate() {
                     if index > 0 {

@@ -58,7 +58,7 @@ pub struct BandOverride {
 }
 
 /// Where a decision stands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum DecisionState {
     /// Final: no second approval needed.
@@ -85,8 +85,8 @@ pub enum DecisionState {
     },
 }
 
-/// A decision on a case.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A decision on a case. Read by hand (`read.rs`), written by serde.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Decision {
     /// UUID, made by the host; also the idempotency key towards the CRM.
     pub id: String,
@@ -117,10 +117,10 @@ pub struct Decision {
     /// The four-eye rule applied.
     pub requires_second_approval: bool,
     /// An expert's band override.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub band_override: Option<BandOverride>,
     /// The CRM's reference, once stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Where it stands.
     #[serde(flatten)]
@@ -380,6 +380,15 @@ pub fn replay_differences(pack: &RulePack, report: &ScoreReport, decision: &Deci
     differences
 }
 
+impl<'de> Deserialize<'de> for Decision {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Decision, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        read::decision(&value)
+            .map_err(|error| serde::de::Error::custom(format!("not a decision record: at decision{error}")))
+    }
+}
+
+mod read;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly by design
 mod tests;

@@ -17,6 +17,7 @@ pub mod request_tracker;
 pub mod flow;
 pub mod canonical;
 pub mod compiled;
+mod json;
 pub mod report;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod backtest;

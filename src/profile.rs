@@ -161,11 +161,11 @@ impl CrmEndpoints {
     }
 }
 
-fn default_timeout_ms() -> u32 {
+pub(crate) fn default_timeout_ms() -> u32 {
     10_000
 }
 
-fn default_csrf_header() -> String {
+pub(crate) fn default_csrf_header() -> String {
     "X-CSRF-Token".to_owned()
 }
 
@@ -201,11 +201,11 @@ pub struct CrmProfile {
     pub api: Option<CrmApi>,
 }
 
-fn default_decimal_separator() -> char {
+pub(crate) fn default_decimal_separator() -> char {
     '.'
 }
 
-fn default_utc_offset() -> String {
+pub(crate) fn default_utc_offset() -> String {
     "+00:00".to_owned()
 }
 

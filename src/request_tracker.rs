@@ -143,14 +143,17 @@ pub struct RecordComment {
 /// (its scrip, as [`RT_SYSTEM`]) wrote. The same line in anyone else's comment means nothing.
 #[must_use]
 pub fn refused_transactions(comments: &[RecordComment]) -> BTreeSet<String> {
-    comments
-        .iter()
-        .filter(|comment| comment.author == RT_SYSTEM)
-        .flat_map(|comment| comment.content.lines())
-        .filter_map(|line| line.trim().strip_prefix(REFUSAL_MARK))
-        .filter_map(|rest| rest.split(',').next())
-        .map(|transaction| transaction.trim().to_owned())
-        .collect()
+    let mut refused = BTreeSet::new();
+    refused.extend(
+        comments
+            .iter()
+            .filter(|comment| comment.author == RT_SYSTEM)
+            .flat_map(|comment| comment.content.lines())
+            .filter_map(|line| line.trim().strip_prefix(REFUSAL_MARK))
+            .filter_map(|rest| rest.split(',').next())
+            .map(|transaction| transaction.trim().to_owned()),
+    );
+    refused
 }
 
 /// Why RT refused the latest record of decision `id`: the reason line of RT's last note naming it.
@@ -236,13 +239,15 @@ pub fn ticket_update(pack: &RulePack, settings: &RtSettings, decision: &Decision
     fields.insert(settings.score_field.clone(), json!(decision.snapshot.score.to_string()));
     let band = decision.band_override.as_ref().map_or(&decision.snapshot.band, |band_override| &band_override.to);
     fields.insert(settings.band_field.clone(), json!(band));
-    let mut flags: BTreeSet<&str> = decision
-        .snapshot
-        .hits
-        .iter()
-        .filter_map(|(id, _)| pack.rules.iter().find(|rule| rule.id == *id))
-        .map(|rule| rule.category.name())
-        .collect();
+    let mut flags: BTreeSet<&str> = BTreeSet::new();
+    flags.extend(
+        decision
+            .snapshot
+            .hits
+            .iter()
+            .filter_map(|(id, _)| pack.rules.iter().find(|rule| rule.id == *id))
+            .map(|rule| rule.category.name()),
+    );
     if decision.state == DecisionState::PendingConfirmation {
         flags.insert(FOUR_EYES_FLAG);
     }
@@ -269,17 +274,13 @@ pub fn unapplied(update: &Value, ticket: &Value) -> Vec<String> {
     let fields = ticket.get("CustomFields").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
     let values_of = |name: &str| -> Option<BTreeSet<String>> {
         fields.iter().find(|field| field.get("name").and_then(Value::as_str) == Some(name)).map(|field| {
-            field
-                .get("values")
-                .and_then(Value::as_array)
-                .map(|values| values.iter().filter_map(|value| value.as_str().map(str::to_owned)).collect())
-                .unwrap_or_default()
+            field.get("values").and_then(Value::as_array).map(|values| strings_in(values)).unwrap_or_default()
         })
     };
     if let Some(expected) = update.get("CustomFields").and_then(Value::as_object) {
         for (name, wanted) in expected {
             let wanted: BTreeSet<String> = match wanted {
-                Value::Array(items) => items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect(),
+                Value::Array(items) => strings_in(items),
                 Value::String(text) => BTreeSet::from([text.clone()]),
                 _ => BTreeSet::new(),
             };
@@ -297,6 +298,14 @@ pub fn unapplied(update: &Value, ticket: &Value) -> Vec<String> {
         problems.push(format!("status is not {status}"));
     }
     problems
+}
+
+/// The strings among JSON values, as a set. (Inserted one by one: collecting into a `BTreeSet`
+/// sorts with a stable sort, several KB of wasm per element type.)
+pub(crate) fn strings_in(values: &[Value]) -> BTreeSet<String> {
+    let mut set = BTreeSet::new();
+    set.extend(values.iter().filter_map(|value| value.as_str().map(str::to_owned)));
+    set
 }
 
 fn quoted(values: &BTreeSet<String>) -> String {

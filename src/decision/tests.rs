@@ -132,6 +132,50 @@ fn four_eyes_maker_never_checks_only_experts_check_pending_only() {
     assert!(matches!(rejected.state, DecisionState::Rejected { .. }));
 }
 
+/// Every state, a band override and a CRM reference read back from the record's JSON (the hand
+/// reader of `read.rs`); a damaged record names the place.
+#[test]
+fn records_in_every_state_read_back_and_damage_is_named() {
+    let pack = pack();
+    let report = ato_report(&pack);
+    let items = ticked(&[
+        "ato-freeze",
+        "contact-old-channel",
+        "se-stop",
+        "verify-requester",
+        "promo-cluster",
+        "returns-review",
+        "graduated-measures",
+        "address-cluster",
+    ]);
+    let mut with_override = draft("restrict_account", "ATO_SUSPECTED", user("eva", Role::Expert));
+    with_override.band_override =
+        Some(("low".to_owned(), "VERIFIED_OWNER".to_owned(), "owner confirmed on the old number".to_owned()));
+    let mut pending = propose(&pack, &report, with_override, &items).unwrap();
+    pending.reference = Some("CRM-7".to_owned());
+    let at = "2026-11-25T11:00:00Z".to_owned();
+    let confirmed = confirm(&pending, user("max", Role::Expert), at.clone(), "agreed".to_owned()).unwrap();
+    let rejected = reject(&pending, user("max", Role::Expert), at, "verified".to_owned()).unwrap();
+    let decided =
+        propose(&pack, &report, draft("escalate", "ATO_SUSPECTED", user("kim", Role::Agent)), &ticked(&[])).unwrap();
+    assert!(pending.band_override.is_some() && !pending.snapshot.hits.is_empty());
+    for decision in [&pending, &confirmed, &rejected, &decided] {
+        let json = serde_json::to_string(decision).unwrap();
+        assert_eq!(&serde_json::from_str::<Decision>(&json).unwrap(), decision, "{json}");
+    }
+    let json = serde_json::to_string(&confirmed).unwrap();
+    let error = serde_json::from_str::<Decision>(&json.replacen(r#""role":"expert""#, r#""role":"boss""#, 1))
+        .unwrap_err()
+        .to_string();
+    assert!(error.starts_with("not a decision record: at decision.maker.role: unknown value `boss`"), "{error}");
+    let error = serde_json::from_str::<Decision>(&json.replacen(r#""state":"confirmed""#, r#""state":"done""#, 1))
+        .unwrap_err()
+        .to_string();
+    assert!(error.starts_with("not a decision record: at decision.state: unknown state `done`"), "{error}");
+    let error = serde_json::from_str::<Decision>(&json.replacen(r#""at":"#, r#""when":"#, 1)).unwrap_err().to_string();
+    assert!(error.starts_with("not a decision record: at decision: `at` is missing"), "{error}");
+}
+
 #[test]
 fn only_experts_override_the_band_and_only_with_reason_and_note() {
     let pack = pack();

@@ -99,13 +99,14 @@ impl RtClient {
         }
         // Only comment transactions (RT's private notes): correspondence, which customers write
         // too, never carries a decision. RT's REST 2.0 writes ids as strings.
-        let comments: BTreeSet<String> = self
-            .history(ticket)
-            .await?
-            .iter()
-            .filter(|item| item.get("Type").and_then(Value::as_str) == Some("Comment"))
-            .filter_map(|item| item.get("id").and_then(Value::as_str).map(str::to_owned))
-            .collect();
+        let mut comments = BTreeSet::new();
+        comments.extend(
+            self.history(ticket)
+                .await?
+                .iter()
+                .filter(|item| item.get("Type").and_then(Value::as_str) == Some("Comment"))
+                .filter_map(|item| item.get("id").and_then(Value::as_str).map(str::to_owned)),
+        );
         found.retain(|comment| comments.contains(&comment.transaction));
         Ok(found)
     }
@@ -311,12 +312,13 @@ fn read_experts(settings: &RtSettings) -> BTreeSet<String> {
         .unwrap_or_default();
     serde_json::from_str::<Value>(&text)
         .ok()
-        .and_then(|island| island.pointer(&settings.experts_pointer).cloned())
-        .and_then(|names| names.as_array().cloned())
+        .and_then(|island| {
+            island
+                .pointer(&settings.experts_pointer)
+                .and_then(Value::as_array)
+                .map(|names| request_tracker::strings_in(names))
+        })
         .unwrap_or_default()
-        .iter()
-        .filter_map(|name| name.as_str().map(str::to_owned))
-        .collect()
 }
 
 /// `window.RT.CurrentUser`, the user RT's page was rendered for.

@@ -7,7 +7,7 @@
 //! `Kundendatenbank`; a keyword that starts or ends with `*` lifts that boundary on purpose
 //! (`daten*` matches `Datenauskunft`, `*daten` matches `Kundendaten`).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 /// Folds text for case-insensitive comparison and matching.
 #[must_use]
 pub fn fold(text: &str) -> String {
@@ -32,7 +32,7 @@ pub fn fold(text: &str) -> String {
 }
 
 /// One folded keyword of a keyword list, with its wildcard ends.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KeywordPattern {
     /// The folded keyword without `*`.
     pub core: String,
@@ -149,8 +149,8 @@ pub fn sentence_of(starts: &[u32], offset: usize) -> usize {
 /// A compiled keyword list: patterns indexed by their first byte, so matching a text costs one
 /// byte comparison per word start and candidate keyword instead of one substring search per
 /// keyword (the engine's hot path; see BENCHMARKS.md).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "Vec<KeywordPattern>", into = "Vec<KeywordPattern>")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(into = "Vec<KeywordPattern>")]
 pub struct KeywordMatcher {
     patterns: Vec<KeywordPattern>,
     /// `first_byte_table[b]..first_byte_table[b + 1]` is the range of `anchored` for first byte `b`.
@@ -174,14 +174,24 @@ impl KeywordMatcher {
                 anchored.push(index as u32);
             }
         }
-        anchored.sort_by_key(|&index| patterns[index as usize].core.as_bytes()[0]);
+        // Anchored patterns grouped by first byte, in pattern order within a group: a counting
+        // sort (no comparison sort in the wasm: issue 15).
+        let first_byte = |index: u32| usize::from(patterns[index as usize].core.as_bytes()[0]);
         let mut first_byte_table = vec![0u32; 257];
         for &index in &anchored {
-            first_byte_table[usize::from(patterns[index as usize].core.as_bytes()[0]) + 1] += 1;
+            first_byte_table[first_byte(index) + 1] += 1;
         }
         for byte in 0..256 {
             first_byte_table[byte + 1] += first_byte_table[byte];
         }
+        let mut next = first_byte_table.clone();
+        let mut grouped = vec![0u32; anchored.len()];
+        for &index in &anchored {
+            let slot = &mut next[first_byte(index)];
+            grouped[*slot as usize] = index;
+            *slot += 1;
+        }
+        let anchored = grouped;
         KeywordMatcher { patterns, first_byte_table, anchored, floating }
     }
 

@@ -1,0 +1,136 @@
+//! Reading typed values out of a parsed JSON tree by hand, with the place of each problem
+//! (`.rules[3].when: expected a string`). The widget parses JSON into a `serde_json::Value` anyway
+//! (case islands, CRM answers); readers written with these helpers walk that tree instead of
+//! instantiating serde's derived visitors for `serde_json`'s reader, which were the largest block of
+//! the wasm (issue 15, BENCHMARKS.md). Used for compiled packs and profiles (`compiled::read`) and
+//! decision records (`decision::read`).
+
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A problem and where it is: the path is built from the inside out (`.rules[3]: …`).
+pub(crate) type Read<T> = Result<T, String>;
+pub(crate) type Object = Map<String, Value>;
+
+pub(crate) fn problem<T>(text: &str) -> Read<T> {
+    Err(format!(": {text}"))
+}
+
+pub(crate) fn object(value: &Value) -> Read<&Object> {
+    value.as_object().map_or_else(|| problem("expected an object"), Ok)
+}
+
+/// `object[key]`, read by `read`; a missing key is an error.
+pub(crate) fn field<'a, T>(object: &'a Object, key: &str, read: impl FnOnce(&'a Value) -> Read<T>) -> Read<T> {
+    match object.get(key) {
+        Some(value) => read(value).map_err(|error| format!(".{key}{error}")),
+        None => Err(format!(": `{key}` is missing")),
+    }
+}
+
+/// `object[key]` when present and not null.
+pub(crate) fn optional<'a, T>(
+    object: &'a Object,
+    key: &str,
+    read: impl FnOnce(&'a Value) -> Read<T>,
+) -> Read<Option<T>> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => read(value).map(Some).map_err(|error| format!(".{key}{error}")),
+    }
+}
+
+/// `object[key]`, or the type's default when absent.
+pub(crate) fn or_default<T: Default>(object: &Object, key: &str, read: impl FnOnce(&Value) -> Read<T>) -> Read<T> {
+    optional(object, key, read).map(Option::unwrap_or_default)
+}
+
+/// A profile object may hold only these keys (profiles deny unknown keys in TOML too).
+pub(crate) fn only(object: &Object, keys: &[&str]) -> Read<()> {
+    match object.keys().find(|key| !keys.contains(&key.as_str())) {
+        Some(key) => Err(format!(": unknown key `{key}`")),
+        None => Ok(()),
+    }
+}
+
+pub(crate) fn list<T>(value: &Value, read: impl Fn(&Value) -> Read<T>) -> Read<Vec<T>> {
+    let items = value.as_array().map_or_else(|| problem("expected a list"), Ok)?;
+    let mut out = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        out.push(read(item).map_err(|error| format!("[{index}]{error}"))?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn text(value: &Value) -> Read<&str> {
+    value.as_str().map_or_else(|| problem("expected a string"), Ok)
+}
+
+pub(crate) fn string(value: &Value) -> Read<String> {
+    text(value).map(str::to_owned)
+}
+
+pub(crate) fn boolean(value: &Value) -> Read<bool> {
+    value.as_bool().map_or_else(|| problem("expected true or false"), Ok)
+}
+
+pub(crate) fn int(value: &Value) -> Read<i64> {
+    value.as_i64().map_or_else(|| problem("expected a whole number"), Ok)
+}
+
+/// A whole number that fits `T` (slots, indices, counts).
+pub(crate) fn whole<T: TryFrom<i64>>(value: &Value) -> Read<T> {
+    T::try_from(int(value)?).map_or_else(|_| problem("number out of range"), Ok)
+}
+
+pub(crate) fn strings(value: &Value) -> Read<Vec<String>> {
+    list(value, string)
+}
+
+pub(crate) fn string_map(value: &Value) -> Read<BTreeMap<String, String>> {
+    object_entries(value, string)
+}
+
+/// An externally tagged enum value: `"Unit"` or `{"Variant": content}`.
+pub(crate) fn variant(value: &Value) -> Read<(&str, Option<&Value>)> {
+    match value {
+        Value::String(name) => Ok((name, None)),
+        Value::Object(object) if object.len() == 1 => {
+            Ok(object.iter().next().map_or(("", None), |(name, content)| (name.as_str(), Some(content))))
+        }
+        _ => problem("expected an object with one key or a string"),
+    }
+}
+
+/// A unit variant by name.
+pub(crate) fn unit<T: Copy>(value: &Value, names: &[(&str, T)]) -> Read<T> {
+    let name = text(value)?;
+    names
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map_or_else(|| Err(format!(": unknown value `{name}`")), |(_, item)| Ok(*item))
+}
+
+/// The items of a tuple variant, exactly `count` of them.
+pub(crate) fn tuple(content: Option<&Value>, count: usize) -> Read<&[Value]> {
+    match content.and_then(Value::as_array) {
+        Some(items) if items.len() == count => Ok(items),
+        _ => Err(format!(": expected a list of {count}")),
+    }
+}
+
+pub(crate) fn item<T>(items: &[Value], index: usize, read: impl FnOnce(&Value) -> Read<T>) -> Read<T> {
+    items
+        .get(index)
+        .map_or_else(|| problem("too short"), |value| read(value).map_err(|error| format!("[{index}]{error}")))
+}
+
+/// An object's entries, each read by `read`, by key. (Inserted one by one: collecting into a
+/// `BTreeMap` sorts with a stable sort, which is several KB of wasm per entry type.)
+pub(crate) fn object_entries<T>(value: &Value, read: impl Fn(&Value) -> Read<T>) -> Read<BTreeMap<String, T>> {
+    let mut entries = BTreeMap::new();
+    for (key, item) in object(value)? {
+        entries.insert(key.clone(), read(item).map_err(|error| format!(".{key}{error}"))?);
+    }
+    Ok(entries)
+}
