@@ -8,7 +8,7 @@
 use crate::profile::CrmProfile;
 use crate::rules::RulePack;
 use crate::rules::lang::Node;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 mod read;
 
@@ -19,15 +19,15 @@ pub const PROFILE_FORMAT: &str = "riskpane-compiled-profile";
 /// Version of both compiled formats; bumped whenever `RulePack` or `Node` change shape.
 pub const COMPILED_VERSION: u32 = 3;
 
-/// A compiled pack file (read back by hand: `read.rs` says why).
-#[derive(Serialize)]
+/// A compiled pack file. (No `#[serde(flatten)]`: it would buffer the whole pack and cost KBs of wasm.)
+#[derive(Serialize, Deserialize)]
 struct PackFile {
     format: String,
     format_version: u32,
     pack: RulePack,
 }
 
-/// A compiled profile file.
+/// A compiled profile file (read back by hand: `read.rs` says why).
 #[derive(Serialize)]
 struct ProfileFile {
     format: String,
@@ -49,9 +49,9 @@ pub fn pack_to_json(pack: &RulePack) -> Result<String, String> {
 /// # Errors
 /// A clear message when the text is not a compiled pack of this version.
 pub fn pack_from_json(text: &str) -> Result<RulePack, String> {
-    let pack = read_file(text, "rule pack", PACK_FORMAT, "pack", read::pack)?;
-    check_references(&pack).map_err(|problem| format!("rule pack is inconsistent: {problem}"))?;
-    Ok(pack)
+    let file: PackFile = read(text, "rule pack", PACK_FORMAT, |file: &PackFile| (&file.format, file.format_version))?;
+    check_references(&file.pack).map_err(|problem| format!("rule pack is inconsistent: {problem}"))?;
+    Ok(file.pack)
 }
 
 /// A compiled pack comes over the network: before the engine and the UI index into it, check that
@@ -149,6 +149,13 @@ fn check_references(pack: &RulePack) -> Result<(), String> {
     Ok(())
 }
 
+/// Just the format marker, read first so a wrong file gets a clear message.
+#[derive(Deserialize)]
+struct Header {
+    format: String,
+    format_version: u32,
+}
+
 /// The compiled JSON of a profile.
 ///
 /// # Errors
@@ -164,36 +171,47 @@ pub fn profile_to_json(profile: &CrmProfile) -> Result<String, String> {
 /// # Errors
 /// A clear message when the text is not a compiled profile of this version.
 pub fn profile_from_json(text: &str) -> Result<CrmProfile, String> {
-    read_file(text, "crm profile", PROFILE_FORMAT, "profile", read::profile)
+    let file: serde_json::Value =
+        serde_json::from_str(text).map_err(|error| format!("crm profile is not valid JSON: {error}"))?;
+    let header = |key: &str| file.get(key);
+    let format = header("format").and_then(serde_json::Value::as_str).unwrap_or("");
+    let version = header("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0);
+    check_format(format, u32::try_from(version).unwrap_or(u32::MAX), PROFILE_FORMAT)?;
+    let profile = header("profile").ok_or_else(|| "crm profile: `profile` is missing".to_owned())?;
+    read::profile(profile)
+        .map_err(|error| format!("crm profile does not match compiled format {COMPILED_VERSION}: at profile{error}"))
 }
 
-/// Parses a compiled file, checks its format marker first (so a wrong or outdated file gets a clear
-/// message), then reads its `key` (`pack`, `profile`) with `read`.
-fn read_file<T>(
+/// Parses a compiled file once; only when that fails is the text read again for its format marker,
+/// so a wrong or outdated file gets a clear message.
+fn read<T: serde::de::DeserializeOwned>(
     text: &str,
     what: &str,
     expected: &str,
-    key: &str,
-    read: fn(&serde_json::Value) -> Result<T, String>,
+    format_of: impl Fn(&T) -> (&String, u32),
 ) -> Result<T, String> {
-    let file: serde_json::Value =
-        serde_json::from_str(text).map_err(|error| format!("{what} is not valid JSON: {error}"))?;
-    let format = file.get("format").and_then(serde_json::Value::as_str).unwrap_or("");
-    let version = file.get("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0);
-    check_format(format, version, expected)?;
-    let body = file
-        .get(key)
-        .ok_or_else(|| format!("{what} does not match compiled format {COMPILED_VERSION}: `{key}` is missing"))?;
-    read(body).map_err(|error| format!("{what} does not match compiled format {COMPILED_VERSION}: at {key}{error}"))
+    match serde_json::from_str::<T>(text) {
+        Ok(file) => {
+            let (format, version) = format_of(&file);
+            check_format(format, version, expected)?;
+            Ok(file)
+        }
+        Err(error) => {
+            let header: Header =
+                serde_json::from_str(text).map_err(|error| format!("{what} is not valid JSON: {error}"))?;
+            check_format(&header.format, header.format_version, expected)?;
+            Err(format!("{what} does not match compiled format {COMPILED_VERSION}: {error}"))
+        }
+    }
 }
 
-fn check_format(format: &str, version: u64, expected: &str) -> Result<(), String> {
+fn check_format(format: &str, version: u32, expected: &str) -> Result<(), String> {
     if format != expected {
         return Err(format!(
             "expected a {expected} file, found format `{format}` (compile it with `riskpane compile`)"
         ));
     }
-    if version != u64::from(COMPILED_VERSION) {
+    if version != COMPILED_VERSION {
         return Err(format!("{expected} version {version} is not supported; this build reads {COMPILED_VERSION}"));
     }
     Ok(())

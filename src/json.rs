@@ -1,9 +1,10 @@
 //! Reading typed values out of a parsed JSON tree by hand, with the place of each problem
-//! (`.rules[3].when: expected a string`). The widget parses JSON into a `serde_json::Value` anyway
+//! (`.snapshot.score: expected a whole number`). The widget parses JSON into a `serde_json::Value` anyway
 //! (case islands, CRM answers); readers written with these helpers walk that tree instead of
 //! instantiating serde's derived visitors for `serde_json`'s reader, which were the largest block of
-//! the wasm (issue 15, BENCHMARKS.md). Used for compiled packs and profiles (`compiled::read`) and
-//! decision records (`decision::read`).
+//! the wasm (issue 15, BENCHMARKS.md). Used for small documents: compiled profiles (`compiled::read`)
+//! and decision records (`decision::read`). Not for compiled packs: a tree of the care pack's
+//! thousands of small objects took 4 MB of wasm memory (see `compiled::read`).
 
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ pub(crate) fn object(value: &Value) -> Read<&Object> {
 }
 
 /// `object[key]`, read by `read`; a missing key is an error.
-pub(crate) fn field<'a, T>(object: &'a Object, key: &str, read: impl FnOnce(&'a Value) -> Read<T>) -> Read<T> {
+pub(crate) fn field<'a, T>(object: &'a Object, key: &str, read: fn(&'a Value) -> Read<T>) -> Read<T> {
     match object.get(key) {
         Some(value) => read(value).map_err(|error| format!(".{key}{error}")),
         None => Err(format!(": `{key}` is missing")),
@@ -29,11 +30,7 @@ pub(crate) fn field<'a, T>(object: &'a Object, key: &str, read: impl FnOnce(&'a 
 }
 
 /// `object[key]` when present and not null.
-pub(crate) fn optional<'a, T>(
-    object: &'a Object,
-    key: &str,
-    read: impl FnOnce(&'a Value) -> Read<T>,
-) -> Read<Option<T>> {
+pub(crate) fn optional<'a, T>(object: &'a Object, key: &str, read: fn(&'a Value) -> Read<T>) -> Read<Option<T>> {
     match object.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(value) => read(value).map(Some).map_err(|error| format!(".{key}{error}")),
@@ -41,7 +38,7 @@ pub(crate) fn optional<'a, T>(
 }
 
 /// `object[key]`, or the type's default when absent.
-pub(crate) fn or_default<T: Default>(object: &Object, key: &str, read: impl FnOnce(&Value) -> Read<T>) -> Read<T> {
+pub(crate) fn or_default<T: Default>(object: &Object, key: &str, read: fn(&Value) -> Read<T>) -> Read<T> {
     optional(object, key, read).map(Option::unwrap_or_default)
 }
 
@@ -53,7 +50,7 @@ pub(crate) fn only(object: &Object, keys: &[&str]) -> Read<()> {
     }
 }
 
-pub(crate) fn list<T>(value: &Value, read: impl Fn(&Value) -> Read<T>) -> Read<Vec<T>> {
+pub(crate) fn list<T>(value: &Value, read: fn(&Value) -> Read<T>) -> Read<Vec<T>> {
     let items = value.as_array().map_or_else(|| problem("expected a list"), Ok)?;
     let mut out = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
@@ -91,17 +88,6 @@ pub(crate) fn string_map(value: &Value) -> Read<BTreeMap<String, String>> {
     object_entries(value, string)
 }
 
-/// An externally tagged enum value: `"Unit"` or `{"Variant": content}`.
-pub(crate) fn variant(value: &Value) -> Read<(&str, Option<&Value>)> {
-    match value {
-        Value::String(name) => Ok((name, None)),
-        Value::Object(object) if object.len() == 1 => {
-            Ok(object.iter().next().map_or(("", None), |(name, content)| (name.as_str(), Some(content))))
-        }
-        _ => problem("expected an object with one key or a string"),
-    }
-}
-
 /// A unit variant by name.
 pub(crate) fn unit<T: Copy>(value: &Value, names: &[(&str, T)]) -> Read<T> {
     let name = text(value)?;
@@ -119,7 +105,7 @@ pub(crate) fn tuple(content: Option<&Value>, count: usize) -> Read<&[Value]> {
     }
 }
 
-pub(crate) fn item<T>(items: &[Value], index: usize, read: impl FnOnce(&Value) -> Read<T>) -> Read<T> {
+pub(crate) fn item<T>(items: &[Value], index: usize, read: fn(&Value) -> Read<T>) -> Read<T> {
     items
         .get(index)
         .map_or_else(|| problem("too short"), |value| read(value).map_err(|error| format!("[{index}]{error}")))
@@ -127,7 +113,7 @@ pub(crate) fn item<T>(items: &[Value], index: usize, read: impl FnOnce(&Value) -
 
 /// An object's entries, each read by `read`, by key. (Inserted one by one: collecting into a
 /// `BTreeMap` sorts with a stable sort, which is several KB of wasm per entry type.)
-pub(crate) fn object_entries<T>(value: &Value, read: impl Fn(&Value) -> Read<T>) -> Read<BTreeMap<String, T>> {
+pub(crate) fn object_entries<T>(value: &Value, read: fn(&Value) -> Read<T>) -> Read<BTreeMap<String, T>> {
     let mut entries = BTreeMap::new();
     for (key, item) in object(value)? {
         entries.insert(key.clone(), read(item).map_err(|error| format!(".{key}{error}"))?);

@@ -5,7 +5,7 @@
 //! file, line:col and a caret snippet. A compiled `RulePack` is always internally consistent:
 //! every condition is type-checked, every reference resolves, ids are unique.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 mod compile;
 pub mod diagnostic;
 pub mod lang;
@@ -18,7 +18,7 @@ use lang::text::KeywordMatcher;
 use std::sync::Arc;
 
 /// A text in several languages; English is always present.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalText {
     /// `(language, text)` pairs; the first is English.
     pub translations: Vec<(String, String)>,
@@ -37,7 +37,7 @@ impl LocalText {
 }
 
 /// The type of a fact in the pack's schema.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FactType {
     /// true / false.
     Bool,
@@ -78,7 +78,7 @@ impl FactType {
 }
 
 /// One fact of the schema: a dotted name such as `order.total_eur` and its type.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FactDef {
     /// Dotted name; in a case file, nested keys (`{"order": {"total_eur": 1}}`).
     pub name: String,
@@ -89,7 +89,7 @@ pub struct FactDef {
 }
 
 /// One keyword of a keyword list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeywordTerm {
     /// Language code (`en`, `de`, ...; `any`); empty for a classifier's terms.
     pub language: String,
@@ -104,8 +104,8 @@ pub struct KeywordTerm {
 /// In a compiled pack the matcher is not stored (it is rebuilt from the terms when the pack is
 /// read), and a classifier's terms are one string of `term<TAB>weight<TAB>rarity` lines: a
 /// classifier has thousands of terms, and the widget fetches and parses every byte.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(into = "KeywordListFile")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "KeywordListFile", into = "KeywordListFile")]
 pub struct KeywordList {
     /// Name after `keywords.`.
     pub name: String,
@@ -115,6 +115,7 @@ pub struct KeywordList {
     pub matcher: KeywordMatcher,
     /// Per term, the pack languages it applies to (bit `i` = `RulePack::languages[i]`): its own
     /// language, or all for `any` terms and for packs without `[languages]`.
+    #[serde(default)]
     pub term_languages: Vec<LanguageMask>,
     /// For a classifier: the weight of each term; `None` for a keyword list.
     pub classifier: Option<ClassifierWeights>,
@@ -133,23 +134,67 @@ impl KeywordList {
 }
 
 /// A keyword list as a compiled pack stores it.
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 struct KeywordListFile {
     name: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     terms: Vec<KeywordTerm>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     term_languages: Vec<LanguageMask>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     classifier: Option<ClassifierFile>,
 }
 
 /// A classifier as a compiled pack stores it: `term<TAB>weight<TAB>rarity` lines, in ten-thousandths.
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 struct ClassifierFile {
     bias: i32,
     cutoff: i32,
     terms: String,
+}
+
+impl TryFrom<KeywordListFile> for KeywordList {
+    type Error = String;
+
+    fn try_from(file: KeywordListFile) -> Result<KeywordList, String> {
+        let mut patterns: Vec<lang::text::KeywordPattern>;
+        let mut classifier = None;
+        if let Some(compact) = file.classifier {
+            // Sized up front: a classifier has thousands of terms, and vectors grown by doubling
+            // would leave their slack in the widget's memory for good. Its terms live only as
+            // patterns (`term_text` shows them), not a second time as authored keywords.
+            let count = compact.terms.lines().count();
+            patterns = Vec::with_capacity(count);
+            let (mut weights, mut idf) = (Vec::with_capacity(count), Vec::with_capacity(count));
+            for (number, line) in compact.terms.lines().enumerate() {
+                let mut columns = line.split('\t');
+                let (Some(Some(pattern)), Some(Ok(weight)), Some(Ok(rarity)), None) = (
+                    columns.next().map(lang::text::KeywordPattern::new),
+                    columns.next().map(str::parse::<i32>),
+                    columns.next().map(str::parse::<i32>),
+                    columns.next(),
+                ) else {
+                    return Err(format!("classifier `{}`: term line {} does not read", file.name, number + 1));
+                };
+                patterns.push(pattern);
+                weights.push(weight);
+                idf.push(rarity);
+            }
+            classifier = Some(ClassifierWeights { weights, idf, bias: compact.bias, cutoff: compact.cutoff });
+        } else {
+            // A term without a pattern leaves the two counts unequal, which `check_references`
+            // reports when the pack is read.
+            patterns = Vec::with_capacity(file.terms.len());
+            patterns.extend(file.terms.iter().filter_map(|term| lang::text::KeywordPattern::new(&term.keyword)));
+        }
+        Ok(KeywordList {
+            name: file.name,
+            terms: file.terms,
+            matcher: KeywordMatcher::new(patterns),
+            term_languages: file.term_languages,
+            classifier,
+        })
+    }
 }
 
 impl From<KeywordList> for KeywordListFile {
@@ -191,7 +236,7 @@ impl From<KeywordList> for KeywordListFile {
 /// pack's probability threshold. Terms are words, word starts (`lösch*`) and word pairs, so the
 /// evidence an agent sees is still the words that weighed most. Numbers are whole
 /// ten-thousandths, so the widget reads them without float parsing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassifierWeights {
     /// Per term of the list, its weight (ten-thousandths).
     pub weights: Vec<i32>,
@@ -256,7 +301,7 @@ pub type LanguageMask = u32;
 pub const ALL_LANGUAGES: LanguageMask = LanguageMask::MAX;
 
 /// A language the pack detects in case texts, by its marker words (frequent function words).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Language {
     /// Two-letter code, as used by keyword lists.
     pub code: String,
@@ -266,7 +311,7 @@ pub struct Language {
 
 /// A named condition (`[signals.NAME]`): what a text or a case shows, such as an erasure request.
 /// Conditions use it as `signals.NAME`; `riskpane evaluate` measures it on a labelled corpus.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Signal {
     /// Name after `signals.`.
     pub name: String,
@@ -277,7 +322,7 @@ pub struct Signal {
 }
 
 /// What kind of risk a rule is about; each has its own subscore.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Category {
     /// Fraud and abuse.
     Fraud,
@@ -306,7 +351,7 @@ impl Category {
 }
 
 /// A condition that may be a constant (`true` / `false` in TOML) or a rule-language expression.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Condition {
     /// The source text (`"true"`/`"false"` for constants).
     pub source: String,
@@ -315,7 +360,7 @@ pub struct Condition {
 }
 
 /// One rule: when its condition is true, it adds `points` and checklist items.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     /// Stable id such as `INR-001`.
     pub id: String,
@@ -336,7 +381,7 @@ pub struct Rule {
 }
 
 /// Score thresholds of the bands: `low` below `medium`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BandThresholds {
     /// Lowest score that is `medium`.
     pub medium: i64,
@@ -347,7 +392,7 @@ pub struct BandThresholds {
 }
 
 /// A checklist item the agent must work through.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChecklistItem {
     /// Stable id.
     pub id: String,
@@ -361,11 +406,16 @@ pub struct ChecklistItem {
     pub required_for: Vec<usize>,
     /// Whether it blocks those outcomes while it only *may* apply (whether it applies depends on
     /// missing facts). `false`: it is shown as "may apply" but does not block.
+    #[serde(default = "blocks_by_default")]
     pub blocks_while_unknown: bool,
 }
 
+fn blocks_by_default() -> bool {
+    true
+}
+
 /// A reason code an outcome may be given with.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReasonCode {
     /// Code such as `POD_CONFIRMED`.
     pub code: String,
@@ -374,7 +424,7 @@ pub struct ReasonCode {
 }
 
 /// A decision outcome and its four-eye condition.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     /// Id such as `approve_refund`.
     pub id: String,
@@ -387,7 +437,7 @@ pub struct Outcome {
 }
 
 /// Allowed outcomes and reason codes.
-#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct DecisionPolicy {
     /// Outcomes.
     pub outcomes: Vec<Outcome>,
@@ -406,7 +456,7 @@ impl DecisionPolicy {
 
 /// A named number a pack's conditions use as `params.NAME`: thresholds that need business sign-off
 /// live here, not as constants hidden in conditions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Param {
     /// Name after `params.`.
     pub name: String,
@@ -418,7 +468,7 @@ pub struct Param {
 
 /// A date the agent must meet, shown when its condition is true: `from` (a date or datetime
 /// fact) plus whole months and days, e.g. the GDPR Art. 12(3) answer deadline.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Deadline {
     /// Stable id.
     pub id: String,
@@ -435,7 +485,7 @@ pub struct Deadline {
 }
 
 /// A compiled, validated rule pack.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RulePack {
     /// Pack id.
     pub id: String,
@@ -446,12 +496,15 @@ pub struct RulePack {
     /// Fact schema; a fact's index is its slot.
     pub facts: Vec<FactDef>,
     /// Named thresholds.
+    #[serde(default)]
     pub params: Vec<Param>,
     /// Keyword lists.
     pub keyword_lists: Vec<KeywordList>,
     /// Languages detected in case texts (`[languages]`); empty: keyword lists apply to any text.
+    #[serde(default)]
     pub languages: Vec<Language>,
     /// Named conditions (`[signals.NAME]`).
+    #[serde(default)]
     pub signals: Vec<Signal>,
     /// Rules.
     pub rules: Vec<Rule>,
@@ -460,6 +513,7 @@ pub struct RulePack {
     /// Checklist items.
     pub checklist: Vec<ChecklistItem>,
     /// Deadlines.
+    #[serde(default)]
     pub deadlines: Vec<Deadline>,
     /// Decision policy.
     pub decision_policy: DecisionPolicy,

@@ -7,7 +7,7 @@ use super::text::fold;
 use super::time::{parse_date, parse_datetime};
 use super::{LangError, Span, did_you_mean};
 use crate::rules::{FactDef, FactType, KeywordList, Param, Signal};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Static type of an expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl Type {
 }
 
 /// Comparison operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CompareOp {
     /// `=`
     Eq,
@@ -84,7 +84,7 @@ pub enum CompareOp {
 }
 
 /// Arithmetic operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ArithOp {
     /// `+`
     Add,
@@ -97,7 +97,7 @@ pub enum ArithOp {
 }
 
 /// Text operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TextOp {
     /// `contains` (substring, case-insensitive)
     Contains,
@@ -108,7 +108,7 @@ pub enum TextOp {
 }
 
 /// A type-checked expression, ready to evaluate. Text constants are stored folded.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Node {
     /// Constant boolean.
     Bool(bool),

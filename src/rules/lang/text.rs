@@ -7,7 +7,7 @@
 //! `Kundendatenbank`; a keyword that starts or ends with `*` lifts that boundary on purpose
 //! (`daten*` matches `Datenauskunft`, `*daten` matches `Kundendaten`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 /// Folds text for case-insensitive comparison and matching.
 #[must_use]
 pub fn fold(text: &str) -> String {
@@ -32,7 +32,7 @@ pub fn fold(text: &str) -> String {
 }
 
 /// One folded keyword of a keyword list, with its wildcard ends.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeywordPattern {
     /// The folded keyword without `*`.
     pub core: String,
@@ -149,8 +149,8 @@ pub fn sentence_of(starts: &[u32], offset: usize) -> usize {
 /// A compiled keyword list: patterns indexed by their first byte, so matching a text costs one
 /// byte comparison per word start and candidate keyword instead of one substring search per
 /// keyword (the engine's hot path; see BENCHMARKS.md).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(into = "Vec<KeywordPattern>")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<KeywordPattern>", into = "Vec<KeywordPattern>")]
 pub struct KeywordMatcher {
     patterns: Vec<KeywordPattern>,
     /// `first_byte_table[b]..first_byte_table[b + 1]` is the range of `anchored` for first byte `b`.
