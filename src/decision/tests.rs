@@ -45,6 +45,20 @@ fn draft(outcome: &str, reason: &str, maker: User) -> DecisionDraft {
     }
 }
 
+/// Every checklist item the account-takeover case asks for, ticked.
+fn ato_items_done() -> BTreeSet<String> {
+    ticked(&[
+        "ato-freeze",
+        "contact-old-channel",
+        "se-stop",
+        "verify-requester",
+        "promo-cluster",
+        "returns-review",
+        "graduated-measures",
+        "address-cluster",
+    ])
+}
+
 fn ticked(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|item| (*item).to_owned()).collect()
 }
@@ -97,16 +111,7 @@ fn four_eyes_maker_never_checks_only_experts_check_pending_only() {
     let pack = pack();
     let report = ato_report(&pack);
     let expert = user("eva", Role::Expert);
-    let items = ticked(&[
-        "ato-freeze",
-        "contact-old-channel",
-        "se-stop",
-        "verify-requester",
-        "promo-cluster",
-        "returns-review",
-        "graduated-measures",
-        "address-cluster",
-    ]);
+    let items = ato_items_done();
     let pending = propose(&pack, &report, draft("restrict_account", "ATO_SUSPECTED", expert.clone()), &items).unwrap();
     assert_eq!(pending.state, DecisionState::PendingConfirmation, "restricting an account always needs four eyes");
     let at = "2026-11-25T11:00:00Z".to_owned();
@@ -138,16 +143,7 @@ fn four_eyes_maker_never_checks_only_experts_check_pending_only() {
 fn records_in_every_state_read_back_and_damage_is_named() {
     let pack = pack();
     let report = ato_report(&pack);
-    let items = ticked(&[
-        "ato-freeze",
-        "contact-old-channel",
-        "se-stop",
-        "verify-requester",
-        "promo-cluster",
-        "returns-review",
-        "graduated-measures",
-        "address-cluster",
-    ]);
+    let items = ato_items_done();
     let mut with_override = draft("restrict_account", "ATO_SUSPECTED", user("eva", Role::Expert));
     with_override.band_override =
         Some(("low".to_owned(), "VERIFIED_OWNER".to_owned(), "owner confirmed on the old number".to_owned()));
