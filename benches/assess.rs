@@ -60,6 +60,11 @@ fn care(criterion: &mut Criterion) {
     });
     group.finish();
     criterion.bench_function("compile/care", |bencher| bencher.iter(|| compile_source("care.toml", black_box(CARE))));
+    // What the widget does with the pack it fetches: read the compiled JSON (issue 15).
+    let compiled = riskpane::compiled::pack_to_json(&compile_source("care.toml", CARE).unwrap()).unwrap();
+    criterion.bench_function("load/care.json", |bencher| {
+        bencher.iter(|| riskpane::compiled::pack_from_json(black_box(&compiled)));
+    });
 }
 
 /// Cases of the synthetic history (seed 7) used by the JsonLogic anchor of `cargo xtask bench`.
