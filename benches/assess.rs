@@ -1,5 +1,6 @@
 //! Criterion benchmark of the engine: `assess` on the demo pack for each fixture case, plus the
-//! cost of compiling the pack and of reading a case. Run with `cargo bench --bench assess`;
+//! cost of compiling the pack, of reading the compiled care pack (what the widget does when it
+//! loads) and of reading a case. Run with `cargo bench --bench assess`;
 //! results are recorded in BENCHMARKS.md.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -61,7 +62,8 @@ fn care(criterion: &mut Criterion) {
     group.finish();
     criterion.bench_function("compile/care", |bencher| bencher.iter(|| compile_source("care.toml", black_box(CARE))));
     // What the widget does with the pack it fetches: read the compiled JSON (issue 15).
-    let compiled = riskpane::compiled::pack_to_json(&compile_source("care.toml", CARE).unwrap()).unwrap();
+    let care = compile_source("care.toml", CARE).expect("care pack compiles");
+    let compiled = riskpane::compiled::pack_to_json(&care).expect("care pack serializes");
     criterion.bench_function("load/care.json", |bencher| {
         bencher.iter(|| riskpane::compiled::pack_from_json(black_box(&compiled)));
     });
