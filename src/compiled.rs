@@ -177,7 +177,9 @@ pub fn profile_from_json(text: &str) -> Result<CrmProfile, String> {
     let format = header("format").and_then(serde_json::Value::as_str).unwrap_or("");
     let version = header("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0);
     check_format(format, u32::try_from(version).unwrap_or(u32::MAX), PROFILE_FORMAT)?;
-    let profile = header("profile").ok_or_else(|| "crm profile: `profile` is missing".to_owned())?;
+    let profile = header("profile").ok_or_else(|| {
+        format!("crm profile does not match compiled format {COMPILED_VERSION}: `profile` is missing")
+    })?;
     read::profile(profile)
         .map_err(|error| format!("crm profile does not match compiled format {COMPILED_VERSION}: at profile{error}"))
 }
