@@ -4,7 +4,7 @@
 //! shortest exact decimal form, strings escaped as serde_json does. The pack hash covers the pack's
 //! meaning, not its formatting: comments, whitespace and key order do not change it.
 
-use crate::rules::lang::number::Decimal;
+use crate::value::Decimal;
 use sha2::{Digest, Sha256};
 use toml::de::{DeTable, DeValue};
 

@@ -7,75 +7,23 @@
 
 use crate::canonical::{Canonical, sha256_hex};
 use crate::profile::{CrmProfile, FactSource, RawCaseFields, RawValue, parse_displayed};
-use crate::rules::lang::number::Decimal;
-use crate::rules::lang::text::{fold, word_starts};
-use crate::rules::lang::time::{SECONDS_PER_DAY, format_date, format_datetime, parse_date, parse_datetime};
 use crate::rules::{FactType, RulePack};
+use crate::value::Decimal;
+use crate::value::text::fold;
+use crate::value::time::{SECONDS_PER_DAY, format_date, format_datetime, parse_date, parse_datetime};
+use crate::value::{FactValue, TextValue};
 use serde_json::Value as Json;
 use std::sync::Arc;
 
-/// A text as the case shows it and folded for matching.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TextValue {
-    /// As given.
-    pub raw: String,
-    /// Folded (`text::fold`).
-    pub folded: String,
-    /// Word starts in `folded` (`text::word_starts`), for keyword matching.
-    pub word_starts: Vec<u32>,
-}
-
-impl TextValue {
-    /// Wraps a raw text.
-    #[must_use]
-    pub fn new(raw: &str) -> TextValue {
-        let folded = fold(raw);
-        let word_starts = word_starts(&folded);
-        TextValue { raw: raw.to_owned(), folded, word_starts }
-    }
-}
-
-/// A known fact value.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FactValue {
-    /// bool
-    Bool(bool),
-    /// int, number or money
-    Number(Decimal),
-    /// text or enum (enum values are the pack's canonical spelling)
-    Text(TextValue),
-    /// date, days since 1970-01-01
-    Date(i64),
-    /// datetime, UTC seconds
-    DateTime(i64),
-    /// list of text
-    List(Vec<TextValue>),
-}
-
-impl FactValue {
-    /// Human-readable form for evidence (`129.9`, `"text"`, `2026-11-25`).
-    #[must_use]
-    pub fn display(&self) -> String {
-        match self {
-            FactValue::Bool(value) => value.to_string(),
-            FactValue::Number(value) => value.to_string(),
-            FactValue::Text(text) => text.raw.clone(),
-            FactValue::Date(days) => format_date(*days),
-            FactValue::DateTime(seconds) => format_datetime(*seconds),
-            FactValue::List(items) => items.iter().map(|item| item.raw.as_str()).collect::<Vec<_>>().join(", "),
-        }
-    }
-
-    fn to_canonical(&self) -> Canonical {
-        match self {
-            FactValue::Bool(value) => Canonical::Bool(*value),
-            FactValue::Number(value) => Canonical::Number(value.to_string()),
-            FactValue::Text(text) => Canonical::String(text.raw.clone()),
-            FactValue::Date(days) => Canonical::String(format_date(*days)),
-            FactValue::DateTime(seconds) => Canonical::String(format_datetime(*seconds)),
-            FactValue::List(items) => {
-                Canonical::Array(items.iter().map(|item| Canonical::String(item.raw.clone())).collect())
-            }
+fn fact_to_canonical(value: &FactValue) -> Canonical {
+    match value {
+        FactValue::Bool(value) => Canonical::Bool(*value),
+        FactValue::Number(value) => Canonical::Number(value.to_string()),
+        FactValue::Text(text) => Canonical::String(text.raw.clone()),
+        FactValue::Date(days) => Canonical::String(format_date(*days)),
+        FactValue::DateTime(seconds) => Canonical::String(format_datetime(*seconds)),
+        FactValue::List(items) => {
+            Canonical::Array(items.iter().map(|item| Canonical::String(item.raw.clone())).collect())
         }
     }
 }
@@ -95,6 +43,12 @@ pub struct CaseFacts {
     values: Vec<Option<FactValue>>,
     ignored_keys: Vec<String>,
     input_hash: Arc<str>,
+}
+
+impl AsRef<[Option<FactValue>]> for CaseFacts {
+    fn as_ref(&self) -> &[Option<FactValue>] {
+        &self.values
+    }
 }
 
 impl CaseFacts {
@@ -177,7 +131,7 @@ impl CaseFacts {
         let mut entries = Vec::new();
         for (fact, value) in pack.facts.iter().zip(&values) {
             if let Some(value) = value {
-                entries.push((fact.name.clone(), value.to_canonical()));
+                entries.push((fact.name.clone(), fact_to_canonical(value)));
             }
         }
         let input_hash = sha256_hex(Canonical::Object(entries).to_json().as_bytes()).into();

@@ -6,26 +6,31 @@
 //! JSON and text forms. The core (`case`, `rules`, `engine`, `canonical`, `report`) is pure: no
 //! I/O, no clock, no randomness, no web crates, so it runs natively (CLI, tests, benchmarks) and in
 //! the browser alike. See ARCHITECTURE.md.
+//!
+//! The modules are declared bottom-up: each may import only those declared before it (the tidy
+//! test `nothing_below_imports_anything_above` checks), so `value` is the ground floor and `api` the
+//! top.
 
-pub mod case;
-pub mod profile;
+pub mod value;
+mod json;
+pub mod crm_origin;
+pub mod canonical;
 pub mod rules;
+pub mod profile;
+pub mod case;
 pub mod engine;
 pub mod decision;
-pub mod crm_origin;
+pub mod report;
+pub mod compiled;
 pub mod request_tracker;
 pub mod flow;
-pub mod canonical;
-pub mod compiled;
-mod json;
-pub mod report;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod backtest;
 
 #[cfg(target_arch = "wasm32")]
-mod host;
-#[cfg(target_arch = "wasm32")]
 mod ui;
+#[cfg(target_arch = "wasm32")]
+mod host;
 #[cfg(target_arch = "wasm32")]
 pub mod api;
 

@@ -503,13 +503,13 @@ fn evaluate(pack_path: &Path, case_path: Option<&Path>, expression: &str) -> Res
     let shown = match (&node, value) {
         (_, Value::Unknown) => "unknown".to_owned(),
         (riskpane::rules::lang::Node::Fact(slot), _) => {
-            facts.value(*slot).map(riskpane::case::FactValue::display).unwrap_or_default()
+            facts.value(*slot).map(riskpane::value::FactValue::display).unwrap_or_default()
         }
         (_, Value::Bool(value)) => value.to_string(),
         (_, Value::Number(number)) => number.to_string(),
         (_, Value::Text(text)) => format!("{text:?}"),
-        (_, Value::Date(days)) => riskpane::rules::lang::time::format_date(days),
-        (_, Value::DateTime(seconds)) => riskpane::rules::lang::time::format_datetime(seconds),
+        (_, Value::Date(days)) => riskpane::value::time::format_date(days),
+        (_, Value::DateTime(seconds)) => riskpane::value::time::format_datetime(seconds),
         (_, Value::List(items)) => format!("{:?}", items.iter().map(|item| item.raw.as_str()).collect::<Vec<_>>()),
     };
     emit(&format!(

@@ -6,11 +6,11 @@
 //! writes numbers (`1.299,00 €`), dates and yes/no. Reading the page happens in `host/`; this
 //! module is pure: it turns displayed strings into typed fact values, or says why it cannot.
 
-use crate::case::{FactValue, TextValue};
 use crate::rules::FactType;
-use crate::rules::lang::number::Decimal;
-use crate::rules::lang::text::fold;
-use crate::rules::lang::time::{SECONDS_PER_DAY, days_from_civil, parse_date, parse_datetime};
+use crate::value::Decimal;
+use crate::value::text::fold;
+use crate::value::time::{SECONDS_PER_DAY, days_from_civil, parse_date, parse_datetime};
+use crate::value::{FactValue, TextValue};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

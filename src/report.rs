@@ -15,7 +15,7 @@ fn fact_names(pack: &RulePack, slots: &[u16]) -> Vec<String> {
 fn evidence_json(pack: &RulePack, facts: &CaseFacts, report: &ScoreReport, evidence: &Evidence) -> Vec<Json> {
     let mut items = Vec::new();
     for &slot in report.facts(evidence.facts) {
-        let value = facts.value(slot).map(crate::case::FactValue::display);
+        let value = facts.value(slot).map(crate::value::FactValue::display);
         items.push(json!({ "kind": "fact", "fact": pack.facts[usize::from(slot)].name, "value": value }));
     }
     for &slot in report.facts(evidence.tested_missing) {
@@ -127,7 +127,7 @@ pub fn to_json(
         "deadlines": report.deadlines.iter().map(|due| {
             let deadline = &pack.deadlines[due.deadline];
             json!({ "deadline": deadline.id, "label": deadline.label.get(language),
-                    "due": crate::rules::lang::time::format_date(due.due), "days_left": due.days_left })
+                    "due": crate::value::time::format_date(due.due), "days_left": due.days_left })
         }).collect::<Vec<_>>(),
         "outcomes": outcomes,
         "text_languages": report.text_languages.iter().map(|&(slot, mask)| {
@@ -246,8 +246,7 @@ pub fn to_text(
     }
     for due in &report.deadlines {
         let deadline = &pack.deadlines[due.deadline];
-        let _ =
-            write!(out, "\ndue {}: {}", crate::rules::lang::time::format_date(due.due), deadline.label.get(language));
+        let _ = write!(out, "\ndue {}: {}", crate::value::time::format_date(due.due), deadline.label.get(language));
         if let Some(days) = due.days_left {
             let _ = write!(out, " ({days} days left)");
         }

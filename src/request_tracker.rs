@@ -317,13 +317,11 @@ fn quoted(values: &BTreeSet<String>) -> String {
 /// every message from or to the requestor. Items without a readable time do not count.
 #[must_use]
 pub fn contacts_within(history: &[Value], now_seconds: i64, days: i64) -> i64 {
-    let since = now_seconds - days * crate::rules::lang::time::SECONDS_PER_DAY;
+    let since = now_seconds - days * crate::value::time::SECONDS_PER_DAY;
     history
         .iter()
         .filter(|item| matches!(item.get("Type").and_then(Value::as_str), Some("Create" | "Correspond")))
-        .filter_map(|item| {
-            item.get("Created").and_then(Value::as_str).and_then(crate::rules::lang::time::parse_datetime)
-        })
+        .filter_map(|item| item.get("Created").and_then(Value::as_str).and_then(crate::value::time::parse_datetime))
         .filter(|&created| created > since && created <= now_seconds)
         .count() as i64
 }
@@ -349,7 +347,7 @@ pub fn failures(messages: &[String]) -> Vec<String> {
         .filter(|message| {
             // `fold` (the rule language's case folding), not `str::to_lowercase`: one lowercase
             // table in the widget instead of two.
-            let lower = crate::rules::lang::text::fold(message);
+            let lower = crate::value::text::fold(message);
             SIGNS.iter().any(|sign| lower.contains(sign))
         })
         .cloned()

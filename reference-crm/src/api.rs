@@ -19,7 +19,7 @@ use riskpane::case::CaseFacts;
 use riskpane::decision::{self, Decision, DecisionDraft, DecisionError, Role, User};
 use riskpane::profile::CrmProfile;
 use riskpane::rules::RulePack;
-use riskpane::rules::lang::time::{format_datetime, parse_datetime};
+use riskpane::value::time::{format_datetime, parse_datetime};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

@@ -6,7 +6,7 @@
 //! pkg-config/crm/demo.toml). Case text is untrusted: the pages set it with `textContent` only.
 
 use riskpane::profile::{CrmProfile, FactSource, RawCaseFields, RawValue};
-use riskpane::rules::lang::time::civil_from_days;
+use riskpane::value::time::civil_from_days;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

@@ -143,7 +143,7 @@ fn four_eyes_a_different_expert_confirms_only_pending_decisions_and_only_with_a_
     let decision = &confirmed["decision"];
     assert_eq!((decision["state"].as_str(), decision["by"]["id"].as_str()), (Some("confirmed"), Some("max")));
     assert_eq!(decision["outcome"], "restrict_account");
-    let at = riskpane::rules::lang::time::parse_datetime(decision["at"].as_str().unwrap()).unwrap();
+    let at = riskpane::value::time::parse_datetime(decision["at"].as_str().unwrap()).unwrap();
     assert!((before..=now()).contains(&at), "the checker's time is the server's clock");
     assert_eq!(check("demo-expert-max", "confirm", r#"{"note":"again"}"#).0, 409, "only pending decisions");
     server.stop();
@@ -166,8 +166,7 @@ fn audit_times_come_from_the_server_clock_not_from_the_body() {
     let before = now();
     let (status, body) = server.propose("demo-agent-kim", &record);
     assert_eq!(status, 201, "{body}");
-    let created =
-        riskpane::rules::lang::time::parse_datetime(body["decision"]["created_at"].as_str().unwrap()).unwrap();
+    let created = riskpane::value::time::parse_datetime(body["decision"]["created_at"].as_str().unwrap()).unwrap();
     assert!((before..=now()).contains(&created), "created_at {created} is the server's clock");
     assert_eq!(body["decision"]["scored_at"], record["created_at"]);
     server.stop();

@@ -193,7 +193,7 @@ pub fn evaluate(pack: &RulePack, ndjson: &str) -> Result<CorpusReport, String> {
         let facts = message_case(pack, message);
         let env = Env::new(pack, &facts);
         let mut trace = Trace::default();
-        if let Some(crate::case::FactValue::Text(text)) = facts.value(message_slot) {
+        if let Some(crate::value::FactValue::Text(text)) = facts.value(message_slot) {
             let codes = pack.language_codes(detect_languages(&pack.languages, &text.folded, &text.word_starts));
             if codes.is_empty() {
                 report.language_unrecognised += 1;

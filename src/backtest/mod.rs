@@ -155,7 +155,7 @@ impl Tally {
 fn score_row(pack: &RulePack, amount: Option<u16>, row: &Row) -> (Scoring, Option<i64>, bool) {
     let (facts, issues) = CaseFacts::from_json_unhashed(pack, &row.case);
     let cents = amount.and_then(|slot| match facts.value(slot) {
-        Some(crate::case::FactValue::Number(value)) => value.to_cents(),
+        Some(crate::value::FactValue::Number(value)) => value.to_cents(),
         _ => None,
     });
     (crate::engine::score(pack, &facts), cents, !issues.is_empty())

@@ -6,7 +6,7 @@
 //! pressure in the message) while legitimate cases mostly do not — with overlap both ways, and
 //! with facts missing at random, as in a real history.
 
-use crate::rules::lang::time::format_datetime;
+use crate::value::time::format_datetime;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value, json};

@@ -10,7 +10,8 @@
 
 use super::corpus::{Message, is_of_class};
 use crate::rules::ClassifierWeights;
-use crate::rules::lang::text::{KeywordMatcher, KeywordPattern, fold, word_starts, words};
+use crate::rules::lang::keywords::{KeywordMatcher, KeywordPattern};
+use crate::value::text::{fold, word_starts, words};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

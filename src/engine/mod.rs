@@ -269,8 +269,8 @@ fn clamp_score(points: i64) -> i64 {
 }
 
 fn due_dates(pack: &RulePack, facts: &CaseFacts, env: &Env<'_>, trace: &mut Trace) -> Vec<DueDate> {
-    use crate::case::FactValue;
-    use crate::rules::lang::time::{SECONDS_PER_DAY, add_months};
+    use crate::value::FactValue;
+    use crate::value::time::{SECONDS_PER_DAY, add_months};
     let day_of = |slot: u16| match facts.value(slot) {
         Some(FactValue::Date(days)) => Some(*days),
         Some(FactValue::DateTime(seconds)) => Some(seconds.div_euclid(SECONDS_PER_DAY)),

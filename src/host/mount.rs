@@ -315,7 +315,7 @@ fn submit_decision(shared: &Shared) {
                     note,
                     band_override,
                     maker: user,
-                    created_at: crate::rules::lang::time::format_datetime(scored_at),
+                    created_at: crate::value::time::format_datetime(scored_at),
                 };
                 Some(decision::propose(pack, &scored.report, draft, &state.ticked()))
             }

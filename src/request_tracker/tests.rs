@@ -247,7 +247,7 @@ fn an_update_rt_did_not_apply_is_found_by_reading_the_ticket_back() {
 
 #[test]
 fn contacts_are_create_and_correspond_transactions_of_the_last_days() {
-    let now = crate::rules::lang::time::parse_datetime("2026-11-25T12:00:00Z").unwrap();
+    let now = crate::value::time::parse_datetime("2026-11-25T12:00:00Z").unwrap();
     let history = [
         json!({ "Type": "Create", "Created": "2026-11-20T09:00:00Z" }),
         json!({ "Type": "Correspond", "Created": "2026-11-24T09:00:00Z" }),
@@ -281,7 +281,7 @@ mod verdicts {
     }
 
     fn iso(seconds: i64) -> String {
-        crate::rules::lang::time::format_datetime(seconds)
+        crate::value::time::format_datetime(seconds)
     }
 
     fn ticket() -> Value {

@@ -7,7 +7,7 @@
 
 use super::diagnostic::{PackError, RulePackErrors};
 use super::lang::check::{Scope, compile_condition};
-use super::lang::text::{KeywordMatcher, KeywordPattern};
+use super::lang::keywords::{KeywordMatcher, KeywordPattern};
 use super::lang::{LangError, Node, did_you_mean};
 use super::{
     ALL_LANGUAGES, BandThresholds, Category, ChecklistItem, ClassifierWeights, Condition, Deadline, DecisionPolicy,
@@ -497,7 +497,7 @@ impl Walker<'_> {
                         let list = self.string_list(values, "enum values");
                         let mut seen: Vec<String> = Vec::new();
                         for (text, span) in &list {
-                            let folded = super::lang::text::fold(text);
+                            let folded = crate::value::text::fold(text);
                             if seen.contains(&folded) {
                                 self.error(format!("enum value \"{text}\" is listed twice"), span.clone());
                             }
@@ -629,8 +629,8 @@ impl Walker<'_> {
             let parsed = match number.get_ref() {
                 DeValue::Integer(integer) => i64::from_str_radix(&integer.as_str().replace('_', ""), integer.radix())
                     .ok()
-                    .map(super::lang::number::Decimal::from_int),
-                DeValue::Float(float) => super::lang::number::Decimal::parse(&float.as_str().replace('_', "")),
+                    .map(crate::value::Decimal::from_int),
+                DeValue::Float(float) => crate::value::Decimal::parse(&float.as_str().replace('_', "")),
                 _ => None,
             };
             match parsed {

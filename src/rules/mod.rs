@@ -14,7 +14,7 @@ pub use compile::{SCHEMA_VERSION, compile_source};
 pub use diagnostic::{PackError, RulePackErrors};
 
 use lang::Node;
-use lang::text::KeywordMatcher;
+use lang::keywords::KeywordMatcher;
 use std::sync::Arc;
 
 /// A text in several languages; English is always present.
@@ -127,7 +127,7 @@ impl KeywordList {
     #[must_use]
     pub fn term_text(&self, index: usize) -> Option<String> {
         match &self.classifier {
-            Some(_) => self.matcher.pattern(index).map(lang::text::KeywordPattern::text),
+            Some(_) => self.matcher.pattern(index).map(lang::keywords::KeywordPattern::text),
             None => self.terms.get(index).map(|term| term.keyword.clone()),
         }
     }
@@ -157,7 +157,7 @@ impl TryFrom<KeywordListFile> for KeywordList {
     type Error = String;
 
     fn try_from(file: KeywordListFile) -> Result<KeywordList, String> {
-        let mut patterns: Vec<lang::text::KeywordPattern>;
+        let mut patterns: Vec<lang::keywords::KeywordPattern>;
         let mut classifier = None;
         if let Some(compact) = file.classifier {
             // Sized up front: a classifier has thousands of terms, and vectors grown by doubling
@@ -169,7 +169,7 @@ impl TryFrom<KeywordListFile> for KeywordList {
             for (number, line) in compact.terms.lines().enumerate() {
                 let mut columns = line.split('\t');
                 let (Some(Some(pattern)), Some(Ok(weight)), Some(Ok(rarity)), None) = (
-                    columns.next().map(lang::text::KeywordPattern::new),
+                    columns.next().map(lang::keywords::KeywordPattern::new),
                     columns.next().map(str::parse::<i32>),
                     columns.next().map(str::parse::<i32>),
                     columns.next(),
@@ -185,7 +185,7 @@ impl TryFrom<KeywordListFile> for KeywordList {
             // A term without a pattern leaves the two counts unequal, which `check_references`
             // reports when the pack is read.
             patterns = Vec::with_capacity(file.terms.len());
-            patterns.extend(file.terms.iter().filter_map(|term| lang::text::KeywordPattern::new(&term.keyword)));
+            patterns.extend(file.terms.iter().filter_map(|term| lang::keywords::KeywordPattern::new(&term.keyword)));
         }
         Ok(KeywordList {
             name: file.name,
@@ -204,7 +204,7 @@ impl From<KeywordList> for KeywordListFile {
                 let mut lines = String::new();
                 for index in 0..list.matcher.len() {
                     lines.push_str(
-                        &list.matcher.pattern(index).map(lang::text::KeywordPattern::text).unwrap_or_default(),
+                        &list.matcher.pattern(index).map(lang::keywords::KeywordPattern::text).unwrap_or_default(),
                     );
                     lines.push('\t');
                     lines.push_str(&weights.weights.get(index).copied().unwrap_or(0).to_string());
@@ -461,7 +461,7 @@ pub struct Param {
     /// Name after `params.`.
     pub name: String,
     /// Value.
-    pub value: lang::number::Decimal,
+    pub value: crate::value::Decimal,
     /// What it means and where it comes from.
     pub description: Option<String>,
 }

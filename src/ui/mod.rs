@@ -149,7 +149,7 @@ fn deadline_list(pack: &RulePack, report: &ScoreReport, state: &WidgetState, t: 
         };
         html! {
             <li class="deadline">
-                <time datetime={ crate::rules::lang::time::format_date(due.due) }>{ crate::rules::lang::time::format_date(due.due) }</time>
+                <time datetime={ crate::value::time::format_date(due.due) }>{ crate::value::time::format_date(due.due) }</time>
                 { left }{ " — " }{ deadline.label.get(language) }
             </li>
         }
@@ -184,7 +184,7 @@ fn evidence_items(
     let mut items = Vec::new();
     for &slot in report.facts(evidence.facts) {
         let label = pack.fact_label(slot, language);
-        let value = facts.value(slot).map(crate::case::FactValue::display).unwrap_or_default();
+        let value = facts.value(slot).map(crate::value::FactValue::display).unwrap_or_default();
         let shown: String = if value.chars().count() > 120 {
             format!("{}…", value.chars().take(120).collect::<String>())
         } else {

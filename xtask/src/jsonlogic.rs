@@ -10,7 +10,7 @@ use riskpane::rules::lang::Node;
 use riskpane::rules::lang::check::{ArithOp, CompareOp, TextOp};
 use serde_json::{Value, json};
 
-fn number(value: riskpane::rules::lang::number::Decimal) -> Value {
+fn number(value: riskpane::value::Decimal) -> Value {
     let text = value.to_string();
     text.parse::<i64>().map_or_else(|_| json!(text.parse::<f64>().unwrap_or(0.0)), |integer| json!(integer))
 }

@@ -8,7 +8,7 @@
 use reference_crm::cases::Cases;
 use riskpane::case::CaseFacts;
 use riskpane::decision::{self, DecisionDraft, Role, User};
-use riskpane::rules::lang::time::format_datetime;
+use riskpane::value::time::format_datetime;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

@@ -1,7 +1,7 @@
 //! Syntax tree of the rule language, as parsed and before type checking.
 
 use super::Span;
-use super::number::Decimal;
+use crate::value::number::Decimal;
 
 /// An expression with the byte span it was parsed from.
 #[derive(Clone, Debug, PartialEq)]

@@ -2,11 +2,11 @@
 //! typed `Node`, collecting every error of the expression (not just the first).
 
 use super::ast::{BinaryOp, Expr, ExprKind};
-use super::number::Decimal;
-use super::text::fold;
-use super::time::{parse_date, parse_datetime};
 use super::{LangError, Span, did_you_mean};
 use crate::rules::{FactDef, FactType, KeywordList, Param, Signal};
+use crate::value::number::Decimal;
+use crate::value::text::fold;
+use crate::value::time::{parse_date, parse_datetime};
 use serde::{Deserialize, Serialize};
 
 /// Static type of an expression.

@@ -6,11 +6,11 @@
 //! Evaluation is pure, allocation-free on the hot path, and cannot panic.
 
 use super::check::{ArithOp, CompareOp, Node, TextOp};
-use super::number::Decimal;
-use super::text::{sentence_of, sentence_starts, word_starts};
-use super::time::SECONDS_PER_DAY;
-use crate::case::{CaseFacts, FactValue, TextValue};
 use crate::rules::{ALL_LANGUAGES, KeywordList, Language, LanguageMask, RulePack};
+use crate::value::number::Decimal;
+use crate::value::text::{sentence_of, sentence_starts, word_starts};
+use crate::value::time::SECONDS_PER_DAY;
+use crate::value::{FactValue, TextValue};
 use std::cmp::Ordering;
 
 /// A runtime value. Text is folded (see `text::fold`).
@@ -95,8 +95,8 @@ fn push_unique(list: &mut Vec<u16>, slot: u16) {
 /// Everything an evaluation may read.
 #[derive(Clone, Copy)]
 pub struct Env<'a> {
-    /// The case.
-    pub facts: &'a CaseFacts,
+    /// The case's fact values by slot of the pack's fact schema (`case::CaseFacts` is one).
+    pub facts: &'a [Option<FactValue>],
     /// The pack's keyword lists.
     pub keyword_lists: &'a [KeywordList],
     /// The pack's languages, detected in texts before keyword lists are applied to them.
@@ -108,8 +108,8 @@ pub struct Env<'a> {
 impl<'a> Env<'a> {
     /// A case against a pack, before scoring (no `risk.*`).
     #[must_use]
-    pub fn new(pack: &'a RulePack, facts: &'a CaseFacts) -> Env<'a> {
-        Env { facts, keyword_lists: &pack.keyword_lists, languages: &pack.languages, risk: None }
+    pub fn new(pack: &'a RulePack, facts: &'a (impl AsRef<[Option<FactValue>]> + ?Sized)) -> Env<'a> {
+        Env { facts: facts.as_ref(), keyword_lists: &pack.keyword_lists, languages: &pack.languages, risk: None }
     }
 }
 
@@ -159,7 +159,7 @@ fn walk<'a, const TRACE: bool>(node: &'a Node, env: &Env<'a>, trace: &mut Trace)
         Node::Text(value) => Value::Text(value),
         Node::Date(days) => Value::Date(*days),
         Node::DateTime(seconds) => Value::DateTime(*seconds),
-        Node::Fact(slot) => match env.facts.value(*slot) {
+        Node::Fact(slot) => match env.facts.get(usize::from(*slot)).and_then(Option::as_ref) {
             Some(value) => {
                 record::<TRACE>(&mut trace.present, *slot);
                 match value {
@@ -335,7 +335,7 @@ fn keyword_match<'a, const TRACE: bool>(
         Some(memo) => memo,
         None => {
             let mut hits = Vec::new();
-            match env.facts.value(*slot) {
+            match env.facts.get(usize::from(*slot)).and_then(Option::as_ref) {
                 Some(FactValue::Text(text)) => {
                     let languages = text_languages(*slot, text, env, trace);
                     find_keywords(env, lists, &text.folded, &text.word_starts, languages, &mut hits);

@@ -7,11 +7,9 @@
 pub(crate) mod ast;
 pub mod check;
 pub mod eval;
+pub mod keywords;
 pub(crate) mod lexer;
-pub mod number;
 pub(crate) mod parser;
-pub mod text;
-pub mod time;
 
 pub use check::{Node, Type};
 pub use eval::Value;

@@ -7,8 +7,8 @@
 
 use super::ast::{BinaryOp, Expr, ExprKind};
 use super::lexer::{Token, lex};
-use super::number::Decimal;
 use super::{LangError, Span};
+use crate::value::number::Decimal;
 
 /// Parses one condition or expression.
 pub(crate) fn parse(source: &str) -> Result<Expr, LangError> {

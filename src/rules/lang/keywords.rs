@@ -1,35 +1,11 @@
-//! Text folding and keyword matching: Unicode case-insensitive, whole-word or whole-phrase.
+//! Keyword lists as the rule language matches them: whole words or whole phrases of folded text.
 //!
-//! `fold` lowercases with Unicode rules (`Ä`→`ä`, `Ł`→`ł`, `É`→`é`), maps `ß`/`ẞ` to `ss` (so
-//! `STRASSE` matches `Straße`), unifies typographic apostrophes and collapses whitespace. Accents are
-//! significant: `donnees` does not match `données`. A keyword matches only at word boundaries
-//! (letters and digits in any script are word characters), so `daten` does not match inside
+//! A keyword matches only at word boundaries (`value::text`), so `daten` does not match inside
 //! `Kundendatenbank`; a keyword that starts or ends with `*` lifts that boundary on purpose
 //! (`daten*` matches `Datenauskunft`, `*daten` matches `Kundendaten`).
 
+use crate::value::text::{fold, is_word_char};
 use serde::{Deserialize, Serialize};
-/// Folds text for case-insensitive comparison and matching.
-#[must_use]
-pub fn fold(text: &str) -> String {
-    let mut folded = String::with_capacity(text.len());
-    let mut pending_space = false;
-    for character in text.chars() {
-        if character.is_whitespace() {
-            pending_space = !folded.is_empty();
-            continue;
-        }
-        if pending_space {
-            folded.push(' ');
-            pending_space = false;
-        }
-        match character {
-            'ß' | 'ẞ' => folded.push_str("ss"),
-            '\u{2019}' | '\u{2018}' | '\u{02BC}' => folded.push('\''),
-            _ => folded.extend(character.to_lowercase()),
-        }
-    }
-    folded
-}
 
 /// One folded keyword of a keyword list, with its wildcard ends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,58 +68,6 @@ impl KeywordPattern {
         }
         None
     }
-}
-
-/// Byte offsets where a word starts in folded text (a word character not preceded by one).
-/// Computed once per text so keyword lists only compare at word starts.
-#[must_use]
-pub fn word_starts(folded: &str) -> Vec<u32> {
-    let mut starts = Vec::new();
-    let mut previous_is_word = false;
-    for (offset, character) in folded.char_indices() {
-        let is_word = is_word_char(character);
-        if is_word && !previous_is_word {
-            starts.push(offset as u32);
-        }
-        previous_is_word = is_word;
-    }
-    starts
-}
-
-/// The words of folded text (runs of word characters), with their byte offsets.
-pub fn words(folded: &str) -> impl Iterator<Item = (usize, &str)> {
-    word_starts(folded).into_iter().map(move |start| {
-        let start = start as usize;
-        let rest = &folded[start..];
-        let end = rest.find(|character: char| !is_word_char(character)).unwrap_or(rest.len());
-        (start, &rest[..end])
-    })
-}
-
-/// Byte offsets in folded text where a sentence other than the first starts, for "in the same
-/// sentence": after `!`, `?` or `;`, and after `.` followed by a space, unless a digit follows
-/// (`Art. 17 DSGVO` and `z. 3` stay one sentence). Line breaks are gone after folding.
-#[must_use]
-pub fn sentence_starts(folded: &str) -> Vec<u32> {
-    let bytes = folded.as_bytes();
-    let mut starts = Vec::new();
-    for (offset, &byte) in bytes.iter().enumerate() {
-        let ends = match byte {
-            b'!' | b'?' | b';' => true,
-            b'.' => bytes.get(offset + 1) == Some(&b' ') && !bytes.get(offset + 2).is_some_and(u8::is_ascii_digit),
-            _ => false,
-        };
-        if ends {
-            starts.push(offset as u32 + 1);
-        }
-    }
-    starts
-}
-
-/// The index of the sentence a byte offset is in (`starts` from [`sentence_starts`]).
-#[must_use]
-pub fn sentence_of(starts: &[u32], offset: usize) -> usize {
-    starts.partition_point(|&start| start as usize <= offset)
 }
 
 /// A compiled keyword list: patterns indexed by their first byte, so matching a text costs one
@@ -262,26 +186,14 @@ impl From<KeywordMatcher> for Vec<KeywordPattern> {
     }
 }
 
-/// Letters and digits of any script, and combining marks (so `é` written as `e` + U+0301 stays
-/// one word).
-fn is_word_char(character: char) -> bool {
-    character.is_alphanumeric() || ('\u{0300}'..='\u{036F}').contains(&character)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly by design
 mod tests {
-    use super::{KeywordPattern, fold};
+    use super::KeywordPattern;
+    use crate::value::text::{fold, word_starts};
 
     fn found(keyword: &str, text: &str) -> bool {
         KeywordPattern::new(keyword).unwrap().is_found_in(&fold(text))
-    }
-
-    #[test]
-    fn folds_case_and_sharp_s() {
-        assert_eq!(fold("  ÄÖÜ  Straße\tSTRASSE ẞ "), "äöü strasse strasse ss");
-        assert_eq!(fold("ŁÓDŹ ŻÓŁW Ńó"), "łódź żółw ńó");
-        assert_eq!(fold("J’ai"), "j'ai");
     }
 
     #[test]
@@ -327,7 +239,7 @@ mod tests {
         ] {
             let folded = fold(text);
             let mut found = Vec::new();
-            matcher.find_all(&folded, &super::word_starts(&folded), |index, _| found.push(index));
+            matcher.find_all(&folded, &word_starts(&folded), |index, _| found.push(index));
             found.sort_unstable();
             found.dedup();
             let expected: Vec<u32> =
@@ -337,25 +249,13 @@ mod tests {
     }
 
     #[test]
-    fn sentences_end_at_terminal_punctuation_but_not_inside_citations() {
-        let text = fold("Bitte löschen Sie gemäß Art. 17 DSGVO meine Daten. Danke! Geht das? Ja; gut");
-        let starts = super::sentence_starts(&text);
-        let sentence = |word: &str| super::sentence_of(&starts, text.find(word).unwrap());
-        assert_eq!(sentence("löschen"), sentence("daten"));
-        assert_eq!(sentence("dsgvo"), 0);
-        assert_eq!((sentence("danke"), sentence("geht"), sentence("ja"), sentence("gut")), (1, 2, 3, 4));
-        assert!(super::sentence_starts("").is_empty());
-        assert!(super::sentence_starts("...").len() <= 3);
-    }
-
-    #[test]
     fn finds_report_where_they_start() {
         let patterns: Vec<KeywordPattern> =
             ["daten", "*daten", "lösch*"].iter().filter_map(|k| KeywordPattern::new(k)).collect();
         let matcher = super::KeywordMatcher::new(patterns);
         let text = fold("Kundendaten: bitte löschen, die Daten");
         let mut found = Vec::new();
-        matcher.find_all(&text, &super::word_starts(&text), |index, start| found.push((index, start)));
+        matcher.find_all(&text, &word_starts(&text), |index, start| found.push((index, start)));
         found.sort_unstable();
         assert_eq!(
             found,

@@ -1,10 +1,10 @@
-//! Decimal numbers for the rule language: exact for money and counts, decimal division.
+//! Decimal numbers for facts and the rule language: exact for money and counts, decimal division.
 //!
 //! A `Decimal` is an `i128` scaled by 10^9, so `0.1 + 0.2 = 0.3` holds exactly and `8 / 12` is
 //! `0.666666667` (nine places, rounded half away from zero). Every operation is checked: overflow
 //! and division by zero return `None`, which the evaluator turns into *unknown*.
 //! Hand-written rather than a decimal crate because it is ~150 lines and the widget's size budget
-//! is tight (see `../shared/guide/embedding.md`).
+//! is tight (BENCHMARKS.md).
 
 use std::fmt;
 
