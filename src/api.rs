@@ -6,6 +6,7 @@
 use crate::flow::Language;
 use crate::host::fetch::Source;
 use crate::host::mount::{self, MountOptions, Shared, User};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -65,7 +66,7 @@ impl WidgetHandle {
     /// Reads the case from the page again and re-scores it.
     pub fn refresh(&self) {
         if let Some(controller) = &self.controller {
-            mount::rescore(controller, true);
+            crate::host::watch::rescore(controller, true);
         }
     }
 
@@ -85,7 +86,7 @@ impl WidgetHandle {
 #[allow(clippy::needless_pass_by_value)] // wasm-bindgen exports take JsValue by value
 pub fn mount(target: &web_sys::Element, options: JsValue) -> Result<WidgetHandle, JsError> {
     let options = parse_options(&options)?;
-    let controller = mount::mount(target, options).map_err(|error| {
+    let controller = mount::mount(target, options, Rc::new(crate::host::PageCaseSource)).map_err(|error| {
         JsError::new(&format!("riskpane: cannot mount: {}", crate::host::fetch::js_message(&error)))
     })?;
     Ok(WidgetHandle { controller: Some(controller) })

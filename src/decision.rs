@@ -235,9 +235,7 @@ pub fn propose(
     draft: DecisionDraft,
     ticked: &BTreeSet<String>,
 ) -> Result<Decision, DecisionError> {
-    let Some((outcome_index, outcome)) =
-        pack.decision_policy.outcomes.iter().enumerate().find(|(_, outcome)| outcome.id == draft.outcome)
-    else {
+    let Some((outcome_index, outcome)) = pack.decision_policy.outcome(&draft.outcome) else {
         return Err(DecisionError::UnknownOutcome(draft.outcome));
     };
     let allowed =
@@ -323,6 +321,53 @@ fn check_checker(decision: &Decision, checker: &User) -> Result<(), DecisionErro
         return Err(DecisionError::NotExpert);
     }
     Ok(())
+}
+
+/// What a checker does with a pending decision under the four-eye rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// Confirm it ([`confirm`]).
+    Confirm,
+    /// Reject it, saying why ([`reject`]).
+    Reject,
+}
+
+impl Check {
+    /// `confirm` or `reject`, as the generic REST contract's endpoints and the widget's controls name it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Confirm => "confirm",
+            Check::Reject => "reject",
+        }
+    }
+
+    /// The check of a recorded state: a confirmation or a rejection, else `None`.
+    #[must_use]
+    pub fn of_state(state: &DecisionState) -> Option<Check> {
+        match state {
+            DecisionState::Confirmed { .. } => Some(Check::Confirm),
+            DecisionState::Rejected { .. } => Some(Check::Reject),
+            DecisionState::Decided | DecisionState::PendingConfirmation => None,
+        }
+    }
+
+    /// Confirms or rejects `decision` as `checker`.
+    ///
+    /// # Errors
+    /// As [`confirm`] and [`reject`].
+    pub fn apply(
+        self,
+        decision: &Decision,
+        checker: User,
+        at: String,
+        note: String,
+    ) -> Result<Decision, DecisionError> {
+        match self {
+            Check::Confirm => confirm(decision, checker, at, note),
+            Check::Reject => reject(decision, checker, at, note),
+        }
+    }
 }
 
 /// A different expert confirms a pending decision.

@@ -121,6 +121,49 @@ pub enum SubmitState {
     Refused(String),
 }
 
+/// Confirm or reject: what a checker does with a pending decision (four eyes).
+pub use crate::decision::Check;
+
+/// The decision form as the user filled it in: the widget's state, not the page's DOM, so the host
+/// proposes exactly what the form shows.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct DecisionForm {
+    /// The chosen outcome's id.
+    pub outcome: Option<String>,
+    /// The chosen reason code (the outcome's first until another is chosen).
+    pub reason_code: String,
+    /// The agent's note.
+    pub note: String,
+    /// An expert's band override (a band name), `None` to keep the score's band.
+    pub band_override: Option<String>,
+    /// Why the band is overridden.
+    pub override_note: String,
+    /// Notes typed next to pending decisions, by decision id (the checker's note).
+    pub check_notes: BTreeMap<String, String>,
+}
+
+/// One edit of the decision form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormEdit {
+    /// An outcome was chosen (`""`: none).
+    Outcome(String),
+    /// A reason code was chosen.
+    ReasonCode(String),
+    /// The note changed.
+    Note(String),
+    /// The band override changed (`None`: keep the score's band).
+    BandOverride(Option<String>),
+    /// The override's note changed.
+    OverrideNote(String),
+    /// The checker's note next to a pending decision changed.
+    CheckNote {
+        /// The decision's id.
+        decision: String,
+        /// The note.
+        note: String,
+    },
+}
+
 /// Everything the widget shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WidgetState {
@@ -136,8 +179,8 @@ pub struct WidgetState {
     pub ticks: BTreeMap<String, BTreeSet<String>>,
     /// Decisions on the current case, as the CRM has them.
     pub decisions: Vec<Decision>,
-    /// The outcome selected in the decision form.
-    pub form_outcome: Option<String>,
+    /// The decision form.
+    pub form: DecisionForm,
     /// The agent's latest submission.
     pub submit: SubmitState,
     /// Who is working with the widget (decisions need one).
@@ -178,8 +221,8 @@ pub enum WidgetEvent {
     LanguageChanged(Language),
     /// The host set who is working with the widget.
     UserChanged(Option<User>),
-    /// An outcome was picked in the decision form.
-    OutcomeSelected(String),
+    /// The decision form was edited.
+    FormEdited(FormEdit),
     /// The draft breaks the policy.
     DecisionInvalid(String),
     /// A decision is being sent.
@@ -212,7 +255,7 @@ impl WidgetState {
             phase: Phase::Loading,
             ticks: BTreeMap::new(),
             decisions: Vec::new(),
-            form_outcome: None,
+            form: DecisionForm::default(),
             submit: SubmitState::Idle,
             user: None,
             refused: Vec::new(),
@@ -246,12 +289,15 @@ impl WidgetState {
             }
             WidgetEvent::UserChanged(user) => {
                 // Another user's submission status is not this user's business.
+                // Nor is the band override they chose.
                 if self.user.as_ref().map(|known| &known.id) != user.as_ref().map(|user| &user.id) {
                     self.submit = SubmitState::Idle;
+                    self.form.band_override = None;
+                    self.form.override_note.clear();
                 }
                 self.user = user;
             }
-            WidgetEvent::OutcomeSelected(outcome) => self.form_outcome = Some(outcome),
+            WidgetEvent::FormEdited(edit) => self.edit_form(edit),
             WidgetEvent::DecisionInvalid(message) => self.submit = SubmitState::Invalid(message),
             WidgetEvent::DecisionSending => self.submit = SubmitState::Sending,
             WidgetEvent::DecisionFailed(message) => self.submit = SubmitState::Failed(message),
@@ -289,6 +335,28 @@ impl WidgetState {
             WidgetEvent::LanguageChanged(language) => self.language = language,
         }
         self
+    }
+
+    fn edit_form(&mut self, edit: FormEdit) {
+        let form = &mut self.form;
+        match edit {
+            FormEdit::Outcome(outcome) => {
+                // A new outcome offers its own reason codes: its first is chosen.
+                form.reason_code = self
+                    .pack
+                    .as_ref()
+                    .and_then(|pack| Some(pack.decision_policy.reason_codes_of(&outcome).next()?.code.clone()))
+                    .unwrap_or_default();
+                form.outcome = (!outcome.is_empty()).then_some(outcome);
+            }
+            FormEdit::ReasonCode(code) => form.reason_code = code,
+            FormEdit::Note(note) => form.note = note,
+            FormEdit::BandOverride(band) => form.band_override = band,
+            FormEdit::OverrideNote(note) => form.override_note = note,
+            FormEdit::CheckNote { decision, note } => {
+                form.check_notes.insert(decision, note);
+            }
+        }
     }
 
     /// The current case's key, once scored.
@@ -434,6 +502,41 @@ mod tests {
         let eva = User { id: "eva".to_owned(), name: "Eva".to_owned(), role: Role::Expert };
         let state = state.apply(WidgetEvent::UserChanged(Some(eva)));
         assert_eq!(state.submit, SubmitState::Idle);
+    }
+
+    #[test]
+    fn the_decision_form_is_state_edited_by_intents() {
+        use crate::decision::{Role, User};
+        let edit = |state: WidgetState, edit: FormEdit| state.apply(WidgetEvent::FormEdited(edit));
+        let state = read(configured(), &serde_json::json!({}), "A-1");
+        assert_eq!(state.form, DecisionForm::default());
+        // An outcome brings its first reason code; another outcome, its own.
+        let state = edit(state, FormEdit::Outcome("approve_refund".to_owned()));
+        assert_eq!(
+            (state.form.outcome.as_deref(), state.form.reason_code.as_str()),
+            (Some("approve_refund"), "CARRIER_LOSS")
+        );
+        let state = edit(state, FormEdit::ReasonCode("GOODWILL".to_owned()));
+        assert_eq!(state.form.reason_code, "GOODWILL");
+        let state = edit(state, FormEdit::Outcome("deny_refund".to_owned()));
+        assert_eq!(state.form.reason_code, "POD_CONFIRMED");
+        let state = edit(state, FormEdit::Note("photo of the parcel checked".to_owned()));
+        let state = edit(state, FormEdit::CheckNote { decision: "d1".to_owned(), note: "agree".to_owned() });
+        assert_eq!(state.form.check_notes.get("d1").map(String::as_str), Some("agree"));
+        // The "choose" entry clears the outcome and its reason; the note stays.
+        let state = edit(state, FormEdit::Outcome(String::new()));
+        assert_eq!((state.form.outcome.clone(), state.form.reason_code.clone()), (None, String::new()));
+        assert_eq!(state.form.note, "photo of the parcel checked");
+        // A band override belongs to the expert who chose it: another user starts without one.
+        let eva = User { id: "eva".to_owned(), name: "Eva".to_owned(), role: Role::Expert };
+        let state = state.apply(WidgetEvent::UserChanged(Some(eva.clone())));
+        let state = edit(state, FormEdit::BandOverride(Some("high".to_owned())));
+        let state = edit(state, FormEdit::OverrideNote("pattern seen on three accounts".to_owned()));
+        let state = state.apply(WidgetEvent::UserChanged(Some(eva)));
+        assert_eq!(state.form.band_override.as_deref(), Some("high"), "the same user keeps it");
+        let kim = User { id: "kim".to_owned(), name: "Kim".to_owned(), role: Role::Agent };
+        let state = state.apply(WidgetEvent::UserChanged(Some(kim)));
+        assert_eq!((state.form.band_override.clone(), state.form.override_note.as_str()), (None, ""));
     }
 
     #[test]

@@ -173,7 +173,8 @@ impl Store {
                 Err(message) => error(500, &message),
             },
             ("POST", ["api", "decisions", id, action @ ("confirm" | "reject")]) => {
-                self.check(user, id, *action == "confirm", body, now)
+                let check = if *action == "confirm" { decision::Check::Confirm } else { decision::Check::Reject };
+                self.check(user, id, check, body, now)
             }
             _ => error(404, "no such endpoint"),
         }
@@ -251,7 +252,7 @@ impl Store {
         }
     }
 
-    fn check(&self, user: &SeedUser, id: &str, confirm: bool, body: &[u8], now: i64) -> Answer {
+    fn check(&self, user: &SeedUser, id: &str, check: decision::Check, body: &[u8], now: i64) -> Answer {
         let Ok(request) = serde_json::from_slice::<Value>(if body.is_empty() { b"{}" } else { body }) else {
             return error(400, "body is not valid JSON");
         };
@@ -284,11 +285,7 @@ impl Store {
             Err(problem) => return error(500, &format!("stored decision unreadable: {problem}")),
         };
         let at = format_datetime(now);
-        let checked = if confirm {
-            decision::confirm(&stored, user.user(), at, note)
-        } else {
-            decision::reject(&stored, user.user(), at, note)
-        };
+        let checked = check.apply(&stored, user.user(), at, note);
         let checked = match checked {
             Ok(checked) => checked,
             Err(problem @ (DecisionError::SameUser | DecisionError::NotExpert)) => {

@@ -4,52 +4,13 @@
 //! CSRF token from a meta tag named in the profile.
 
 use super::fetch::js_message;
-use crate::decision::Decision;
+use super::{CheckRequest, CrmError};
+use crate::decision::{Check, Decision};
 use crate::profile::{CrmApi, CrmAuth, CrmEndpoints};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestCache, RequestCredentials, RequestInit, Response};
-
-/// Why a CRM call failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum CrmError {
-    /// The CRM answered with an error status.
-    Http {
-        /// Status code.
-        status: u16,
-        /// The CRM's message.
-        message: String,
-    },
-    /// No answer (offline, dropped connection, timeout): the call may or may not have landed.
-    Network(String),
-    /// An answer the adapter does not understand.
-    BadResponse(String),
-    /// The CRM answered but refused the change (Request Tracker says so in a 200 answer's
-    /// messages; the four-eye rule refuses a checker): retrying the same request cannot help.
-    Refused(String),
-}
-
-impl CrmError {
-    /// Whether retrying the same request can succeed (server errors and network failures).
-    pub(crate) fn is_retryable(&self) -> bool {
-        match self {
-            CrmError::Http { status, .. } => *status >= 500 || *status == 408 || *status == 429,
-            CrmError::Network(_) => true,
-            CrmError::BadResponse(_) | CrmError::Refused(_) => false,
-        }
-    }
-
-    /// Lowercase message for the UI.
-    pub(crate) fn message(&self) -> String {
-        match self {
-            CrmError::Http { status, message } => format!("crm answered {status}: {message}"),
-            CrmError::Network(message) => format!("no answer from the crm: {message}"),
-            CrmError::BadResponse(message) => format!("unexpected answer from the crm: {message}"),
-            CrmError::Refused(message) => format!("the crm refused it: {message}"),
-        }
-    }
-}
 
 /// How to reach the CRM.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,12 +105,16 @@ impl CrmClient {
             .collect()
     }
 
-    /// Confirms (`confirm`) or rejects (`reject`) a pending decision.
-    pub(crate) async fn check(&self, id: &str, action: &str, note: &str) -> Result<Decision, CrmError> {
+    /// Confirms or rejects a pending decision.
+    async fn check(&self, request: CheckRequest<'_>) -> Result<Decision, CrmError> {
         // Only the note: the CRM takes the checker from the token and the time from its clock.
-        let body = serde_json::json!({ "note": note }).to_string();
-        let template = if action == "confirm" { &self.api.endpoints.confirm } else { &self.api.endpoints.reject };
-        let answer = self.call("POST", &CrmEndpoints::fill(template, &encode(id)), Some(body), None).await?;
+        let body = serde_json::json!({ "note": request.note }).to_string();
+        let endpoints = &self.api.endpoints;
+        let template = match request.check {
+            Check::Confirm => &endpoints.confirm,
+            Check::Reject => &endpoints.reject,
+        };
+        let answer = self.call("POST", &CrmEndpoints::fill(template, &encode(request.id)), Some(body), None).await?;
         Self::decision_of(&answer["decision"])
     }
 }
@@ -167,15 +132,8 @@ impl super::DecisionSink for CrmClient {
         Box::pin(CrmClient::list(self, case_id))
     }
 
-    fn check<'a>(
-        &'a self,
-        _case_id: &'a str,
-        id: &'a str,
-        confirm: bool,
-        note: &'a str,
-        _at: &'a str,
-    ) -> super::CrmFuture<'a, Decision> {
-        Box::pin(CrmClient::check(self, id, if confirm { "confirm" } else { "reject" }, note))
+    fn check<'a>(&'a self, request: CheckRequest<'a>) -> super::CrmFuture<'a, Decision> {
+        Box::pin(CrmClient::check(self, request))
     }
 }
 

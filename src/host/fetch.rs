@@ -14,6 +14,37 @@ pub(crate) enum Source {
     Inline(String),
 }
 
+/// Why a pack or profile could not be loaded; `what` names it ("rule pack", "crm profile").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum LoadError {
+    /// The request failed (network, timeout, an invalid URL).
+    Fetch { what: &'static str, url: String, message: String },
+    /// The server answered with an error status.
+    Status { what: &'static str, url: String, status: u16 },
+    /// The answer is not text.
+    NotText { what: &'static str, url: String },
+    /// Not in a browser page.
+    NoWindow { what: &'static str },
+    /// Loaded, but not a compiled pack or profile the widget can read (the reader's message).
+    Unreadable(String),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Fetch { what, url, message } => {
+                write!(formatter, "{what} could not be loaded from {url}: {message}")
+            }
+            LoadError::Status { what, url, status } => {
+                write!(formatter, "{what} could not be loaded from {url}: HTTP {status}")
+            }
+            LoadError::NotText { what, url } => write!(formatter, "{what} from {url} is not text"),
+            LoadError::NoWindow { what } => write!(formatter, "{what}: no window"),
+            LoadError::Unreadable(message) => formatter.write_str(message),
+        }
+    }
+}
+
 /// How long a pack or profile may take to load.
 const LOAD_TIMEOUT_MS: u32 = 20_000;
 
@@ -27,35 +58,35 @@ pub(crate) enum Loading {
 
 /// Starts loading a pack or profile at once, so several load in parallel; `what` names it in
 /// errors ("rule pack").
-pub(crate) fn begin(source: &Source, what: &str) -> Result<Loading, String> {
+pub(crate) fn begin(source: &Source, what: &'static str) -> Result<Loading, LoadError> {
     let url = match source {
         Source::Inline(text) => return Ok(Loading::Ready(text.clone())),
         Source::Url(url) => url,
     };
-    let describe = |error: JsValue| format!("{what} could not be loaded from {url}: {}", js_message(&error));
+    let describe = |error: JsValue| LoadError::Fetch { what, url: url.clone(), message: js_message(&error) };
     let init = RequestInit::new();
     init.set_credentials(RequestCredentials::SameOrigin);
     init.set_cache(RequestCache::NoCache);
     // A pack or profile that does not arrive is an error the widget shows, not an endless spinner.
     init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(LOAD_TIMEOUT_MS)));
     let request = Request::new_with_str_and_init(url, &init).map_err(describe)?;
-    let window = web_sys::window().ok_or_else(|| format!("{what}: no window"))?;
+    let window = web_sys::window().ok_or(LoadError::NoWindow { what })?;
     Ok(Loading::Fetching(JsFuture::from(window.fetch_with_request(&request)), url.clone()))
 }
 
 /// The JSON text of a pack or profile whose loading `begin` started.
-pub(crate) async fn finish(loading: Loading, what: &str) -> Result<String, String> {
+pub(crate) async fn finish(loading: Loading, what: &'static str) -> Result<String, LoadError> {
     let (fetching, url) = match loading {
         Loading::Ready(text) => return Ok(text),
         Loading::Fetching(fetching, url) => (fetching, url),
     };
-    let describe = |error: JsValue| format!("{what} could not be loaded from {url}: {}", js_message(&error));
+    let describe = |error: JsValue| LoadError::Fetch { what, url: url.clone(), message: js_message(&error) };
     let response: Response = fetching.await.map_err(describe)?.unchecked_into();
     if !response.ok() {
-        return Err(format!("{what} could not be loaded from {url}: HTTP {}", response.status()));
+        return Err(LoadError::Status { what, url, status: response.status() });
     }
     let text = JsFuture::from(response.text().map_err(describe)?).await.map_err(describe)?;
-    text.as_string().ok_or_else(|| format!("{what} from {url} is not text"))
+    text.as_string().ok_or(LoadError::NotText { what, url })
 }
 
 /// The message of a JS error value.

@@ -3,19 +3,88 @@
 //! announcing scores as DOM events. Everything here is wasm32-only.
 #![allow(clippy::disallowed_methods)] // page access is this module's job
 
+mod configure;
 pub(crate) mod crm_client;
+mod delivery;
+mod events;
 pub(crate) mod fetch;
+mod intents;
 pub(crate) mod mount;
 pub(crate) mod outbox;
 pub(crate) mod rt_client;
 pub(crate) mod scrape;
+pub(crate) mod watch;
 
-use crate::decision::Decision;
+use crate::decision::{Check, Decision};
 use crate::profile::{CrmProfile, RawCaseFields};
-use crm_client::CrmError;
 use std::future::Future;
 use std::pin::Pin;
 use wasm_bindgen::{JsCast, JsValue};
+
+/// Why a CRM call failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum CrmError {
+    /// The CRM answered with an error status.
+    Http {
+        /// Status code.
+        status: u16,
+        /// The CRM's message.
+        message: String,
+    },
+    /// No answer (offline, dropped connection, timeout): the call may or may not have landed.
+    Network(String),
+    /// An answer the adapter does not understand.
+    BadResponse(String),
+    /// The CRM answered but refused the change (Request Tracker says so in a 200 answer's
+    /// messages; the four-eye rule refuses a checker): retrying the same request cannot help.
+    Refused(String),
+}
+
+impl CrmError {
+    /// Whether retrying the same request can succeed (server errors and network failures).
+    pub(crate) fn is_retryable(&self) -> bool {
+        match self {
+            CrmError::Http { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+            CrmError::Network(_) => true,
+            CrmError::BadResponse(_) | CrmError::Refused(_) => false,
+        }
+    }
+
+    /// Whether the CRM refuses the decision for good: a 4xx that is not about the login (401: sign
+    /// in again and it is sent) or a passing condition (408, 429), or an explicit refusal.
+    pub(crate) fn is_refusal(&self) -> bool {
+        match self {
+            CrmError::Http { status, .. } => (400..500).contains(status) && !matches!(status, 401 | 408 | 429),
+            CrmError::Refused(_) => true,
+            CrmError::Network(_) | CrmError::BadResponse(_) => false,
+        }
+    }
+
+    /// Lowercase message for the UI.
+    pub(crate) fn message(&self) -> String {
+        match self {
+            CrmError::Http { status, message } => format!("crm answered {status}: {message}"),
+            CrmError::Network(message) => format!("no answer from the crm: {message}"),
+            CrmError::BadResponse(message) => format!("unexpected answer from the crm: {message}"),
+            CrmError::Refused(message) => format!("the crm refused it: {message}"),
+        }
+    }
+}
+
+/// A checker's confirmation or rejection of a pending decision, as sent to the CRM.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CheckRequest<'a> {
+    /// The case the decision belongs to.
+    pub(crate) case_id: &'a str,
+    /// The decision's id.
+    pub(crate) id: &'a str,
+    /// Confirm or reject.
+    pub(crate) check: Check,
+    /// The checker's note (required to reject).
+    pub(crate) note: &'a str,
+    /// When (RFC 3339; the generic contract takes the CRM's clock instead).
+    pub(crate) at: &'a str,
+}
 
 /// A CRM call in flight.
 pub(crate) type CrmFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, CrmError>> + 'a>>;
@@ -28,15 +97,8 @@ pub(crate) trait DecisionSink {
     fn submit<'a>(&'a self, decision: &'a Decision) -> CrmFuture<'a, Decision>;
     /// A case's decisions.
     fn list<'a>(&'a self, case_id: &'a str) -> CrmFuture<'a, Vec<Decision>>;
-    /// Confirms (`confirm = true`) or rejects a pending decision of a case.
-    fn check<'a>(
-        &'a self,
-        case_id: &'a str,
-        id: &'a str,
-        confirm: bool,
-        note: &'a str,
-        at: &'a str,
-    ) -> CrmFuture<'a, Decision>;
+    /// Confirms or rejects a pending decision of a case.
+    fn check<'a>(&'a self, request: CheckRequest<'a>) -> CrmFuture<'a, Decision>;
     /// How long a request may take before it counts as failed (it may still land afterwards).
     fn timeout_ms(&self) -> u32;
     /// Facts the CRM knows beyond what the page shows, as case JSON (Request Tracker: contacts
@@ -57,7 +119,7 @@ pub(crate) trait CaseSource {
     fn read_case(&self, profile: &CrmProfile) -> RawCaseFields;
 }
 
-/// The page's DOM.
+/// The page's DOM (what `api::mount` injects; tests may inject another source).
 pub(crate) struct PageCaseSource;
 
 impl CaseSource for PageCaseSource {
@@ -113,6 +175,16 @@ pub(crate) fn cookie_value(name: &str) -> Option<String> {
 /// A random UUID (decision ids), from the browser's crypto.
 pub(crate) fn random_uuid() -> Option<String> {
     web_sys::window()?.crypto().ok().map(|crypto| crypto.random_uuid())
+}
+
+/// Waits `ms` milliseconds (0: yields to the browser, so long work is split into short tasks).
+pub(crate) async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// The current time as RFC 3339 (decision timestamps).

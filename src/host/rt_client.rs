@@ -7,8 +7,9 @@
 //! it refuses); this adapter only reads back what RT kept. The current user comes from
 //! `window.RT.CurrentUser`.
 
-use super::crm_client::{CrmClient, CrmError, encode};
-use crate::decision::{self, Decision, DecisionState, Role, User};
+use super::crm_client::{CrmClient, encode};
+use super::{CheckRequest, CrmError};
+use crate::decision::{Check, Decision, DecisionState, Role, User};
 use crate::profile::{CrmApi, RtSettings};
 use crate::request_tracker::{self, BLOCK_START, REFUSAL_MARK, RecordComment, SEARCH_TEXT};
 use crate::rules::RulePack;
@@ -206,22 +207,16 @@ impl RtClient {
     /// Confirms or rejects a pending decision as the signed-in RT user: the comment first (RT's
     /// scrip accepts the checked record only from an expert who is not the maker, repeating the
     /// proposal), then the fields and status, which RT keeps only once it accepted the record.
-    pub(crate) async fn check(
-        &self,
-        case_id: &str,
-        id: &str,
-        confirm: bool,
-        note: &str,
-        at: &str,
-    ) -> Result<Decision, CrmError> {
+    async fn check(&self, request: CheckRequest<'_>) -> Result<Decision, CrmError> {
+        let CheckRequest { case_id, id, check, note, at } = request;
         let user = self.user.clone().ok_or_else(|| CrmError::Refused("not signed in to Request Tracker".to_owned()))?;
         let stored = self
             .find(case_id, id)
             .await?
             .ok_or_else(|| CrmError::Refused(format!("decision {id} is not in ticket {case_id}")))?;
         let already = match &stored.state {
-            DecisionState::Confirmed { by, .. } => confirm && by.id == user.id,
-            DecisionState::Rejected { by, .. } => !confirm && by.id == user.id,
+            DecisionState::Confirmed { by, .. } => check == Check::Confirm && by.id == user.id,
+            DecisionState::Rejected { by, .. } => check == Check::Reject && by.id == user.id,
             _ => false,
         };
         if already {
@@ -229,12 +224,9 @@ impl RtClient {
             self.update_ticket(&stored).await?;
             return Ok(stored);
         }
-        let checked = if confirm {
-            decision::confirm(&stored, user, at.to_owned(), note.to_owned())
-        } else {
-            decision::reject(&stored, user, at.to_owned(), note.to_owned())
-        }
-        .map_err(|error| CrmError::Refused(error.to_string()))?;
+        let checked = check
+            .apply(&stored, user, at.to_owned(), note.to_owned())
+            .map_err(|error| CrmError::Refused(error.to_string()))?;
         let comment = json!({
             "Subject": "riskpane decision checked",
             "Content": request_tracker::comment_body(&self.pack, &checked),
@@ -278,15 +270,8 @@ impl super::DecisionSink for RtClient {
         Box::pin(RtClient::list(self, case_id))
     }
 
-    fn check<'a>(
-        &'a self,
-        case_id: &'a str,
-        id: &'a str,
-        confirm: bool,
-        note: &'a str,
-        at: &'a str,
-    ) -> super::CrmFuture<'a, Decision> {
-        Box::pin(RtClient::check(self, case_id, id, confirm, note, at))
+    fn check<'a>(&'a self, request: CheckRequest<'a>) -> super::CrmFuture<'a, Decision> {
+        Box::pin(RtClient::check(self, request))
     }
 
     fn current_user(&self) -> Option<User> {

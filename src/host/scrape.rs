@@ -7,6 +7,34 @@ use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
+/// Why a JSON island could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum IslandError {
+    /// Not on the page: the facts it would carry are missing, not malformed.
+    Missing,
+    /// The profile's selector is not valid CSS.
+    InvalidSelector(String),
+    /// On the page, but not JSON.
+    NotJson { selector: String, problem: String },
+}
+
+impl IslandError {
+    /// The reader's problem for a fact from this island; `None` when the fact is simply missing.
+    fn problem(&self) -> Option<String> {
+        match self {
+            IslandError::Missing => None,
+            IslandError::InvalidSelector(selector) => Some(invalid_selector(selector)),
+            IslandError::NotJson { selector, problem } => {
+                Some(format!("the data island `{selector}` is not valid JSON ({problem})"))
+            }
+        }
+    }
+}
+
+fn invalid_selector(selector: &str) -> String {
+    format!("invalid selector `{selector}` in the crm profile")
+}
+
 fn element_text(element: &Element, attribute: Option<&String>) -> Option<String> {
     match attribute {
         Some(name) => element.get_attribute(name),
@@ -21,7 +49,7 @@ pub(crate) fn read_case(document: &Document, profile: &CrmProfile) -> RawCaseFie
         raw.read_issues.push(("(page)".to_owned(), format!("the case area `{}` is not on the page", profile.root)));
         return raw;
     };
-    let mut islands: BTreeMap<String, Result<serde_json::Value, String>> = BTreeMap::new();
+    let mut islands: BTreeMap<String, Result<serde_json::Value, IslandError>> = BTreeMap::new();
     for (fact, source) in &profile.sources {
         match read_source(document, &root, source, &mut islands) {
             Ok(Some(value)) => {
@@ -45,13 +73,11 @@ fn read_source(
     document: &Document,
     root: &Element,
     source: &FactSource,
-    islands: &mut BTreeMap<String, Result<serde_json::Value, String>>,
+    islands: &mut BTreeMap<String, Result<serde_json::Value, IslandError>>,
 ) -> Result<Option<RawValue>, String> {
     if let Some(selector) = &source.selector {
         if source.all {
-            let nodes = root
-                .query_selector_all(selector)
-                .map_err(|_| format!("invalid selector `{selector}` in the crm profile"))?;
+            let nodes = root.query_selector_all(selector).map_err(|_| invalid_selector(selector))?;
             let mut texts = Vec::new();
             for index in 0..nodes.length() {
                 if let Some(element) = nodes.item(index).and_then(|node| node.dyn_into::<Element>().ok())
@@ -62,24 +88,21 @@ fn read_source(
             }
             return Ok(Some(RawValue::Texts(texts)));
         }
-        let element =
-            root.query_selector(selector).map_err(|_| format!("invalid selector `{selector}` in the crm profile"))?;
+        let element = root.query_selector(selector).map_err(|_| invalid_selector(selector))?;
         return Ok(element.and_then(|element| element_text(&element, source.attribute.as_ref())).map(RawValue::Text));
     }
     let Some(island_selector) = &source.json else { return Ok(None) };
     let island = islands.entry(island_selector.clone()).or_insert_with(|| {
         let element = document
             .query_selector(island_selector)
-            .map_err(|_| format!("invalid selector `{island_selector}` in the crm profile"))?
-            .ok_or_else(|| format!("the data island `{island_selector}` is not on the page"))?;
+            .map_err(|_| IslandError::InvalidSelector(island_selector.clone()))?
+            .ok_or(IslandError::Missing)?;
         let text = element.text_content().unwrap_or_default();
         serde_json::from_str(&text)
-            .map_err(|error| format!("the data island `{island_selector}` is not valid JSON ({error})"))
+            .map_err(|error| IslandError::NotJson { selector: island_selector.clone(), problem: error.to_string() })
     });
     match island {
         Ok(json) => Ok(json.pointer(source.pointer.as_deref().unwrap_or("")).cloned().map(RawValue::Json)),
-        // A missing island means the facts it would carry are missing, not malformed.
-        Err(problem) if problem.contains("is not on the page") => Ok(None),
-        Err(problem) => Err(problem.clone()),
+        Err(error) => error.problem().map_or(Ok(None), Err),
     }
 }

@@ -250,12 +250,14 @@ fn accept(
             Some(index),
         ) => {
             let proposal = &accepted[index];
-            let checked = if matches!(record.state, DecisionState::Confirmed { .. }) {
-                decision::confirm(proposal, author, at.clone(), note_of_checker.clone())
+            let check = if matches!(record.state, DecisionState::Confirmed { .. }) {
+                decision::Check::Confirm
             } else {
-                decision::reject(proposal, author, at.clone(), note_of_checker.clone())
-            }
-            .map_err(|error| error.to_string())?;
+                decision::Check::Reject
+            };
+            let checked = check
+                .apply(proposal, author, at.clone(), note_of_checker.clone())
+                .map_err(|error| error.to_string())?;
             if without_reference(record) != without_reference(&checked) {
                 return Err(
                     "a confirmation or rejection must leave the proposal as it was (only the checker's note is new)"

@@ -446,11 +446,23 @@ pub struct DecisionPolicy {
 }
 
 impl DecisionPolicy {
+    /// Outcome `id` and its index.
+    #[must_use]
+    pub fn outcome(&self, id: &str) -> Option<(usize, &Outcome)> {
+        self.outcomes.iter().enumerate().find(|(_, outcome)| outcome.id == id)
+    }
+
     /// The label of outcome `id` in `language`; the id itself for an outcome the pack does not have
     /// (a decision recorded under another pack version).
     #[must_use]
     pub fn outcome_label<'a>(&'a self, id: &'a str, language: &str) -> &'a str {
-        self.outcomes.iter().find(|outcome| outcome.id == id).map_or(id, |outcome| outcome.label.get(language))
+        self.outcome(id).map_or(id, |(_, outcome)| outcome.label.get(language))
+    }
+
+    /// The reason codes an outcome offers, in the pack's order (none for an unknown outcome).
+    pub fn reason_codes_of(&self, outcome_id: &str) -> impl Iterator<Item = &ReasonCode> {
+        let indices = self.outcome(outcome_id).map(|(_, outcome)| outcome.reason_codes.as_slice()).unwrap_or_default();
+        indices.iter().filter_map(|&index| self.reason_codes.get(index))
     }
 }
 

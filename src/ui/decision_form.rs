@@ -9,18 +9,19 @@ use crate::flow::{RefusedDecision, SubmitState, WidgetState};
 use crate::rules::RulePack;
 use yew::prelude::*;
 
-/// Ids of the form's fields, read by `host/` when the submit intent arrives.
-pub(crate) const OUTCOME_FIELD: &str = "rp-outcome";
+/// Ids of the form's fields (for their labels; the form's values live in `flow::DecisionForm`,
+/// edited through intents).
+const OUTCOME_FIELD: &str = "rp-outcome";
 /// See `OUTCOME_FIELD`.
-pub(crate) const REASON_FIELD: &str = "rp-reason";
+const REASON_FIELD: &str = "rp-reason";
 /// See `OUTCOME_FIELD`.
-pub(crate) const NOTE_FIELD: &str = "rp-note";
-/// The expert's band override (empty = none).
-pub(crate) const OVERRIDE_FIELD: &str = "rp-override";
+const NOTE_FIELD: &str = "rp-note";
+/// The expert's band override.
+const OVERRIDE_FIELD: &str = "rp-override";
 /// Why the band is overridden.
-pub(crate) const OVERRIDE_NOTE_FIELD: &str = "rp-override-note";
+const OVERRIDE_NOTE_FIELD: &str = "rp-override-note";
 /// Prefix of the note field next to a pending decision (`rp-check-note-<id>`).
-pub(crate) const CHECK_NOTE_PREFIX: &str = "rp-check-note-";
+const CHECK_NOTE_PREFIX: &str = "rp-check-note-";
 
 pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &WidgetState, t: &Texts) -> Html {
     // Without a CRM API to send decisions to (the profile names none), there is no form.
@@ -32,7 +33,8 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
     let Some(user) = &state.user else {
         return html! { <section class="decision" part="decision"><h3>{ t.d_decision }</h3><p class="empty">{ t.d_no_user }</p></section> };
     };
-    let selected = state.form_outcome.as_deref();
+    let form = &state.form;
+    let selected = form.outcome.as_deref();
     let outcomes = pack.decision_policy.outcomes.iter().enumerate().map(|(index, outcome)| {
         let second = report
             .outcomes
@@ -42,18 +44,9 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
         let label = if second { format!("{} ({})", outcome.label.get(language), t.d_needs_second) } else { outcome.label.get(language).to_owned() };
         html! { <option value={ outcome.id.clone() } selected={ selected == Some(outcome.id.as_str()) }>{ label }</option> }
     });
-    let reasons = pack
-        .decision_policy
-        .outcomes
-        .iter()
-        .find(|outcome| Some(outcome.id.as_str()) == selected)
-        .map(|outcome| outcome.reason_codes.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|code| {
-            let reason = &pack.decision_policy.reason_codes[code];
-            html! { <option value={ reason.code.clone() }>{ reason.label.get(language) }</option> }
-        });
+    let reasons = pack.decision_policy.reason_codes_of(selected.unwrap_or_default()).map(|reason| {
+        html! { <option value={ reason.code.clone() } selected={ reason.code == form.reason_code }>{ reason.label.get(language) }</option> }
+    });
     let status = match &state.submit {
         SubmitState::Idle => Html::default(),
         SubmitState::Invalid(message) => {
@@ -73,7 +66,7 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
             </p>
         },
     };
-    let list = state.decisions.iter().map(|decision| decision_item(pack, decision, user, t, language));
+    let list = state.decisions.iter().map(|decision| decision_item(pack, decision, state, user, t, language));
     html! {
         <section class="decision" part="decision">
             <h3>{ t.d_decision }</h3>
@@ -83,19 +76,20 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
                 { for outcomes }
             </select>
             <label for={ REASON_FIELD }>{ t.d_reason }</label>
-            <select id={ REASON_FIELD } disabled={ selected.is_none() }>{ for reasons }</select>
+            <select id={ REASON_FIELD } data-intent="choose-reason" disabled={ selected.is_none() }>{ for reasons }</select>
             <label for={ NOTE_FIELD }>{ t.d_note }</label>
-            <textarea id={ NOTE_FIELD } rows="2" />
+            <textarea id={ NOTE_FIELD } data-intent="edit-note" rows="2" value={ form.note.clone() } />
             if user.role == Role::Expert {
                 <label for={ OVERRIDE_FIELD }>{ t.d_override }</label>
-                <select id={ OVERRIDE_FIELD } key={ format!("override-{}", user.id) }>
-                    <option value="keep" selected=true>{ t.d_override_none }</option>
+                <select id={ OVERRIDE_FIELD } data-intent="choose-override" key={ format!("override-{}", user.id) }>
+                    <option value="keep" selected={ form.band_override.is_none() }>{ t.d_override_none }</option>
                     { for crate::decision::BANDS.iter().zip(t.bands.iter()).map(|(band, label)| html! {
-                        <option value={ *band }>{ *label }</option>
+                        <option value={ *band } selected={ form.band_override.as_deref() == Some(*band) }>{ *label }</option>
                     }) }
                 </select>
                 <label for={ OVERRIDE_NOTE_FIELD }>{ t.d_override_note }</label>
-                <textarea id={ OVERRIDE_NOTE_FIELD } rows="1" key={ format!("override-note-{}", user.id) } />
+                <textarea id={ OVERRIDE_NOTE_FIELD } data-intent="edit-override-note" rows="1"
+                    key={ format!("override-note-{}", user.id) } value={ form.override_note.clone() } />
             }
             <button type="button" class="primary" data-intent="submit-decision" data-intent-value="submit"
                 disabled={ selected.is_none() || state.submit == SubmitState::Sending }>{ t.d_submit }</button>
@@ -126,6 +120,7 @@ fn refused_item(pack: &RulePack, refused: &RefusedDecision, t: &Texts, language:
 fn decision_item(
     pack: &RulePack,
     decision: &Decision,
+    state: &WidgetState,
     user: &crate::decision::User,
     t: &Texts,
     language: &str,
@@ -151,7 +146,8 @@ fn decision_item(
             <span class="decision-state">{ format!(" · {state_text}") }</span>
             if can_check {
                 <label for={ note_id.clone() }>{ t.d_check_note }</label>
-                <textarea id={ note_id } rows="1" />
+                <textarea id={ note_id } rows="1" data-intent="edit-check-note" data-intent-value={ decision.id.clone() }
+                    value={ state.form.check_notes.get(&decision.id).cloned().unwrap_or_default() } />
                 <span class="check-buttons">
                     <button type="button" data-intent="confirm-decision" data-intent-value={ decision.id.clone() }>{ t.d_confirm }</button>
                     <button type="button" data-intent="reject-decision" data-intent-value={ decision.id.clone() }>{ t.d_reject }</button>

@@ -5,8 +5,9 @@ pub(crate) mod decision_form;
 mod text;
 
 use crate::case::CaseFacts;
+use crate::decision::Check;
 use crate::engine::{ChecklistStatus, Evidence, RiskBand, ScoreReport};
-use crate::flow::{Phase, ScoredCase, WidgetState};
+use crate::flow::{FormEdit, Phase, ScoredCase, WidgetState};
 use crate::rules::{Category, RulePack};
 use std::rc::Rc;
 use text::{Texts, texts};
@@ -17,14 +18,17 @@ use yew::prelude::*;
 pub(crate) enum Intent {
     /// Tick or untick a checklist item.
     ToggleChecklist(String),
-    /// Pick an outcome in the decision form.
-    SelectOutcome(String),
-    /// Submit the decision form (the host reads its fields).
+    /// Edit the decision form (outcome, reason, note, override, a checker's note).
+    EditForm(FormEdit),
+    /// Submit the decision the form holds.
     SubmitDecision,
-    /// Confirm a pending decision (by id).
-    ConfirmDecision(String),
-    /// Reject a pending decision (by id).
-    RejectDecision(String),
+    /// Confirm or reject a pending decision (by id).
+    CheckDecision {
+        /// The decision's id.
+        id: String,
+        /// Confirm or reject.
+        check: Check,
+    },
     /// Send what waits in the outbox now instead of after the backoff.
     RetryOutbox,
     /// The maker has seen that the CRM refused a decision (by id): forget it.
@@ -43,16 +47,26 @@ pub(crate) const INTENT_ATTRIBUTE: &str = "data-intent";
 pub(crate) const INTENT_VALUE: &str = "data-intent-value";
 
 impl Intent {
-    /// The intent declared by a control's data attributes.
-    pub(crate) fn from_attributes(kind: &str, value: String) -> Option<Intent> {
+    /// The intent of a control: its `INTENT_ATTRIBUTE`, its `INTENT_VALUE` (`argument`) and the
+    /// value it holds (a select's choice, a text field's text).
+    pub(crate) fn from_control(kind: &str, argument: Option<String>, value: String) -> Option<Intent> {
+        let edit = |edit: FormEdit| Some(Intent::EditForm(edit));
         match kind {
-            "toggle-checklist" => Some(Intent::ToggleChecklist(value)),
-            "select-outcome" => Some(Intent::SelectOutcome(value)),
+            "toggle-checklist" => Some(Intent::ToggleChecklist(argument?)),
+            "select-outcome" => edit(FormEdit::Outcome(value)),
+            "choose-reason" => edit(FormEdit::ReasonCode(value)),
+            "edit-note" => edit(FormEdit::Note(value)),
+            // Only a band is an override; "keep the score's band" (`keep`) is none.
+            "choose-override" => {
+                edit(FormEdit::BandOverride(crate::decision::BANDS.contains(&value.as_str()).then_some(value)))
+            }
+            "edit-override-note" => edit(FormEdit::OverrideNote(value)),
+            "edit-check-note" => edit(FormEdit::CheckNote { decision: argument?, note: value }),
             "submit-decision" => Some(Intent::SubmitDecision),
-            "confirm-decision" => Some(Intent::ConfirmDecision(value)),
-            "reject-decision" => Some(Intent::RejectDecision(value)),
+            "confirm-decision" => Some(Intent::CheckDecision { id: argument?, check: Check::Confirm }),
+            "reject-decision" => Some(Intent::CheckDecision { id: argument?, check: Check::Reject }),
             "retry-outbox" => Some(Intent::RetryOutbox),
-            "dismiss-refused" => Some(Intent::DismissRefused(value)),
+            "dismiss-refused" => Some(Intent::DismissRefused(argument?)),
             _ => None,
         }
     }
