@@ -6,7 +6,7 @@
 //! version and hash, the input hash and the checklist state at decision time. Its JSON form is the
 //! decision record (docs/decision-record.md) that `riskpane replay` verifies.
 
-use crate::engine::{ChecklistStatus, ScoreReport};
+use crate::engine::{ChecklistStatus, RiskBand, ScoreReport};
 use crate::rules::RulePack;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -220,9 +220,6 @@ impl fmt::Display for DecisionError {
 
 impl std::error::Error for DecisionError {}
 
-/// The band names, lowest first: what a band override may name.
-pub(crate) const BANDS: [&str; 4] = ["low", "medium", "high", "critical"];
-
 /// Checks a draft against the pack's policy and the case's report, and makes the decision.
 /// `ticked` holds the checklist items the user ticked; items the case data shows done count too.
 ///
@@ -249,7 +246,7 @@ pub fn propose(
             if draft.maker.role != Role::Expert {
                 return Err(DecisionError::InvalidOverride("only experts may override the band".to_owned()));
             }
-            if !BANDS.contains(&to.as_str()) {
+            if RiskBand::from_name(&to).is_none() {
                 return Err(DecisionError::InvalidOverride(format!("`{to}` is not a band")));
             }
             if !pack.decision_policy.reason_codes.iter().any(|code| code.code == reason_code) {

@@ -13,7 +13,7 @@ pub use checklist::{ChecklistEntry, ChecklistStatus};
 use crate::case::CaseFacts;
 use crate::rules::lang::Value;
 use crate::rules::lang::eval::{Env, KeywordHit, Trace, eval, truth};
-use crate::rules::{BandThresholds, Category, LanguageMask, RulePack};
+use crate::rules::{Category, LanguageMask, RulePack};
 use std::sync::Arc;
 
 /// Lowest possible score.
@@ -21,45 +21,7 @@ pub const MIN_SCORE: i64 = 0;
 /// Highest possible score.
 pub const MAX_SCORE: i64 = 100;
 
-/// How risky a case is, from the pack's band thresholds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum RiskBand {
-    /// Below `medium`.
-    Low,
-    /// From `medium`.
-    Medium,
-    /// From `high`.
-    High,
-    /// From `critical`.
-    Critical,
-}
-
-impl RiskBand {
-    /// The band of a score.
-    #[must_use]
-    pub fn from_score(score: i64, thresholds: &BandThresholds) -> RiskBand {
-        if score >= thresholds.critical {
-            RiskBand::Critical
-        } else if score >= thresholds.high {
-            RiskBand::High
-        } else if score >= thresholds.medium {
-            RiskBand::Medium
-        } else {
-            RiskBand::Low
-        }
-    }
-
-    /// `low`, `medium`, `high`, `critical`.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            RiskBand::Low => "low",
-            RiskBand::Medium => "medium",
-            RiskBand::High => "high",
-            RiskBand::Critical => "critical",
-        }
-    }
-}
+pub use crate::rules::RiskBand;
 
 /// A run of entries in one of the report's pools: fact slots (`ScoreReport::facts`) or rule and
 /// checklist indices (`ScoreReport::indices`). One pool per report instead of one small vector per

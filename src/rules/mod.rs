@@ -391,6 +391,56 @@ pub struct BandThresholds {
     pub critical: i64,
 }
 
+/// How risky a case is, from the pack's band thresholds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RiskBand {
+    /// Below `medium`.
+    Low,
+    /// From `medium`.
+    Medium,
+    /// From `high`.
+    High,
+    /// From `critical`.
+    Critical,
+}
+
+impl RiskBand {
+    /// The band of a score.
+    #[must_use]
+    pub fn from_score(score: i64, thresholds: &BandThresholds) -> RiskBand {
+        if score >= thresholds.critical {
+            RiskBand::Critical
+        } else if score >= thresholds.high {
+            RiskBand::High
+        } else if score >= thresholds.medium {
+            RiskBand::Medium
+        } else {
+            RiskBand::Low
+        }
+    }
+
+    /// Every band, lowest first.
+    pub const ALL: [RiskBand; 4] = [RiskBand::Low, RiskBand::Medium, RiskBand::High, RiskBand::Critical];
+
+    /// The band a name (`low`, `medium`, `high`, `critical`) stands for.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<RiskBand> {
+        RiskBand::ALL.into_iter().find(|band| band.name() == name)
+    }
+
+    /// `low`, `medium`, `high`, `critical`: the one place band names are spelled (reports, the
+    /// rule language's `risk.band`, band overrides).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            RiskBand::Low => "low",
+            RiskBand::Medium => "medium",
+            RiskBand::High => "high",
+            RiskBand::Critical => "critical",
+        }
+    }
+}
+
 /// A checklist item the agent must work through.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChecklistItem {

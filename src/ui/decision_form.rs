@@ -4,7 +4,7 @@
 
 use super::text::Texts;
 use crate::decision::{Decision, DecisionState, Role};
-use crate::engine::{ScoreReport, SecondApproval};
+use crate::engine::{RiskBand, ScoreReport, SecondApproval};
 use crate::flow::{RefusedDecision, SubmitState, WidgetState};
 use crate::rules::RulePack;
 use yew::prelude::*;
@@ -83,8 +83,8 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
                 <label for={ OVERRIDE_FIELD }>{ t.d_override }</label>
                 <select id={ OVERRIDE_FIELD } data-intent="choose-override" key={ format!("override-{}", user.id) }>
                     <option value="keep" selected={ form.band_override.is_none() }>{ t.d_override_none }</option>
-                    { for crate::decision::BANDS.iter().zip(t.bands.iter()).map(|(band, label)| html! {
-                        <option value={ *band } selected={ form.band_override.as_deref() == Some(*band) }>{ *label }</option>
+                    { for RiskBand::ALL.iter().zip(t.bands.iter()).map(|(band, label)| html! {
+                        <option value={ band.name() } selected={ form.band_override.as_deref() == Some(band.name()) }>{ *label }</option>
                     }) }
                 </select>
                 <label for={ OVERRIDE_NOTE_FIELD }>{ t.d_override_note }</label>

@@ -57,9 +57,7 @@ impl Intent {
             "choose-reason" => edit(FormEdit::ReasonCode(value)),
             "edit-note" => edit(FormEdit::Note(value)),
             // Only a band is an override; "keep the score's band" (`keep`) is none.
-            "choose-override" => {
-                edit(FormEdit::BandOverride(crate::decision::BANDS.contains(&value.as_str()).then_some(value)))
-            }
+            "choose-override" => edit(FormEdit::BandOverride(RiskBand::from_name(&value).is_some().then_some(value))),
             "edit-override-note" => edit(FormEdit::OverrideNote(value)),
             "edit-check-note" => edit(FormEdit::CheckNote { decision: argument?, note: value }),
             "submit-decision" => Some(Intent::SubmitDecision),
@@ -107,15 +105,6 @@ pub(crate) fn widget(props: &WidgetProps) -> Html {
     }
 }
 
-fn band_index(band: RiskBand) -> usize {
-    match band {
-        RiskBand::Low => 0,
-        RiskBand::Medium => 1,
-        RiskBand::High => 2,
-        RiskBand::Critical => 3,
-    }
-}
-
 fn scored_view(state: &WidgetState, pack: &RulePack, scored: &ScoredCase, t: &'static Texts) -> Html {
     let report = &scored.report;
     html! {
@@ -132,7 +121,7 @@ fn scored_view(state: &WidgetState, pack: &RulePack, scored: &ScoredCase, t: &'s
 }
 
 fn score_badge(report: &ScoreReport, t: &Texts) -> Html {
-    let band = t.bands[band_index(report.band)];
+    let band = t.bands[report.band as usize];
     let (low, high) = report.score_range;
     let range = if (low, high) == (report.score, report.score) {
         Html::default()

@@ -345,7 +345,7 @@ impl Checker<'_, '_> {
                 FactType::Enum(values) => Some(values.clone()),
                 _ => None,
             },
-            Type::Enum(None) => Some(["low", "medium", "high", "critical"].map(str::to_owned).to_vec()),
+            Type::Enum(None) => Some(crate::rules::RiskBand::ALL.map(|band| band.name().to_owned()).to_vec()),
             _ => None,
         }
     }
