@@ -1,5 +1,5 @@
-//! `cargo xtask bench`: measures the release widget and the engine against the budgets of
-//! `../shared/guide/embedding.md` and writes the measured section of BENCHMARKS.md (between
+//! `cargo xtask bench`: measures the release widget and the engine against the budgets that
+//! BENCHMARKS.md states and writes that file's measured section (between
 //! `<!-- bench:begin -->` and `<!-- bench:end -->`; the analysis around it is written by hand).
 //! Measured: transfer size (gzip -9, brotli) and the top size contributors (twiggy); browser
 //! timings in Debian's Chromium over the DevTools protocol (tests/browser/bench.mjs); engine
