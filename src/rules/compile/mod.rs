@@ -27,6 +27,24 @@ use toml::de::{DeTable, DeValue};
 /// The rule-pack format version this build reads.
 pub const SCHEMA_VERSION: i64 = 1;
 
+/// The keys of a rule pack's top level.
+const SECTIONS: [&str; 14] = [
+    "schema_version",
+    "pack",
+    "score",
+    "bands",
+    "params",
+    "facts",
+    "languages",
+    "keywords",
+    "classifiers",
+    "signals",
+    "rules",
+    "checklist",
+    "deadlines",
+    "decisions",
+];
+
 /// Compiles the TOML text of a rule pack. `file_name` is only used in messages.
 ///
 /// # Errors
@@ -75,35 +93,8 @@ impl Walker<'_> {
     fn pack(&mut self, document: &Spanned<DeTable<'_>>) -> Option<RulePack> {
         let root = document.get_ref();
         let whole = 0..0;
-        self.check_keys(
-            root,
-            &[
-                "schema_version",
-                "pack",
-                "score",
-                "bands",
-                "params",
-                "facts",
-                "languages",
-                "keywords",
-                "classifiers",
-                "signals",
-                "rules",
-                "checklist",
-                "deadlines",
-                "decisions",
-            ],
-            "the rule pack",
-        );
-        if let Some(version) = self.required(root, "schema_version", &whole, "the rule pack")
-            && let Some(number) = self.integer(version, "`schema_version`")
-            && number != SCHEMA_VERSION
-        {
-            self.error(
-                format!("unsupported schema_version {number}; this build reads version {SCHEMA_VERSION}"),
-                version.span(),
-            );
-        }
+        self.check_keys(root, &SECTIONS, "the rule pack");
+        self.schema_version(root, &whole);
         let (id, version, title) = self.pack_header(root, &whole);
         self.score_section(root);
         let bands = self.bands(root, &whole);
@@ -136,26 +127,7 @@ impl Walker<'_> {
         };
         let late_scope = Scope { allow_risk: true, ..rule_scope };
         let (decision_policy, outcome_ids) = self.decisions(root, &late_scope);
-        let raw_checklist = self.array_of_tables(root, "checklist");
-        let checklist_ids = self.unique_ids(&raw_checklist, "checklist item");
-        let raw_rules = self.array_of_tables(root, "rules");
-        let rule_ids = self.unique_ids(&raw_rules, "rule");
-        let mut rules = Vec::new();
-        let mut referenced_items = vec![false; raw_checklist.len()];
-        for (raw, id) in raw_rules.iter().zip(&rule_ids) {
-            if let Some(rule) = self.rule(raw, id.clone(), &rule_scope, &checklist_ids) {
-                for &item in &rule.checklist {
-                    referenced_items[item] = true;
-                }
-                rules.push(rule);
-            }
-        }
-        let mut checklist = Vec::new();
-        for ((raw, id), referenced) in raw_checklist.iter().zip(&checklist_ids).zip(&referenced_items) {
-            if let Some(item) = self.checklist_item(raw, id.clone(), &late_scope, &outcome_ids, *referenced) {
-                checklist.push(item);
-            }
-        }
+        let (rules, checklist) = self.rules_and_checklist(root, &rule_scope, &late_scope, &outcome_ids);
         let deadlines = self.deadlines(root, &late_scope, &facts);
         if !self.errors.is_empty() {
             return None;
@@ -176,6 +148,18 @@ impl Walker<'_> {
             decision_policy,
             hash: sha256_hex(Canonical::from_toml_table(root).to_json().as_bytes()).into(),
         })
+    }
+
+    fn schema_version(&mut self, root: &DeTable<'_>, whole: &Range<usize>) {
+        if let Some(version) = self.required(root, "schema_version", whole, "the rule pack")
+            && let Some(number) = self.integer(version, "`schema_version`")
+            && number != SCHEMA_VERSION
+        {
+            self.error(
+                format!("unsupported schema_version {number}; this build reads version {SCHEMA_VERSION}"),
+                version.span(),
+            );
+        }
     }
 
     fn pack_header(

@@ -8,7 +8,39 @@ use crate::rules::{Category, ChecklistItem, Deadline, FactDef, FactType, Rule};
 use toml::de::{DeTable, DeValue};
 
 impl Walker<'_> {
-    pub(super) fn rule(
+    /// `[[rules]]` and `[[checklist]]`: rules name checklist items, and an item is reported when
+    /// nothing adds it (no `when` and no rule lists it).
+    pub(super) fn rules_and_checklist(
+        &mut self,
+        root: &DeTable<'_>,
+        rule_scope: &Scope<'_>,
+        late_scope: &Scope<'_>,
+        outcome_ids: &[String],
+    ) -> (Vec<Rule>, Vec<ChecklistItem>) {
+        let raw_checklist = self.array_of_tables(root, "checklist");
+        let checklist_ids = self.unique_ids(&raw_checklist, "checklist item");
+        let raw_rules = self.array_of_tables(root, "rules");
+        let rule_ids = self.unique_ids(&raw_rules, "rule");
+        let mut rules = Vec::new();
+        let mut referenced_items = vec![false; raw_checklist.len()];
+        for (raw, id) in raw_rules.iter().zip(&rule_ids) {
+            if let Some(rule) = self.rule(raw, id.clone(), rule_scope, &checklist_ids) {
+                for &item in &rule.checklist {
+                    referenced_items[item] = true;
+                }
+                rules.push(rule);
+            }
+        }
+        let mut checklist = Vec::new();
+        for ((raw, id), referenced) in raw_checklist.iter().zip(&checklist_ids).zip(&referenced_items) {
+            if let Some(item) = self.checklist_item(raw, id.clone(), late_scope, outcome_ids, *referenced) {
+                checklist.push(item);
+            }
+        }
+        (rules, checklist)
+    }
+
+    fn rule(
         &mut self,
         raw: &RawRule<'_>,
         id: Option<String>,
@@ -81,7 +113,7 @@ impl Walker<'_> {
         })
     }
 
-    pub(super) fn checklist_item(
+    fn checklist_item(
         &mut self,
         raw: &RawRule<'_>,
         id: Option<String>,
