@@ -178,6 +178,62 @@ pub fn to_text(
         };
         let _ = writeln!(out, "{} read as: {read_as}", pack.facts[usize::from(slot)].name);
     }
+    write_fired_rules(&mut out, pack, facts, report, language);
+    if !report.not_evaluable.is_empty() {
+        out.push_str("\nnot evaluable (data missing):\n");
+        for entry in &report.not_evaluable {
+            let rule = &pack.rules[entry.rule];
+            let mut why = fact_names(pack, report.facts(entry.missing)).join(", ");
+            if entry.undefined {
+                why.push_str(if why.is_empty() { "undefined computation" } else { ", undefined computation" });
+            }
+            let _ = writeln!(out, "  {:+4}  {}  {} (needs {why})", rule.points, rule.id, rule.title.get(language));
+        }
+    }
+    if !report.checklist.is_empty() {
+        out.push_str("\nchecklist:\n");
+        for entry in &report.checklist {
+            let mark = match entry.status {
+                ChecklistStatus::Done => "[x]",
+                ChecklistStatus::Open => "[ ]",
+                ChecklistStatus::NeedsData => "[?]",
+            };
+            let item = &pack.checklist[entry.item];
+            let _ = write!(out, "  {mark} {}: {}", item.id, item.text.get(language));
+            if entry.status == ChecklistStatus::NeedsData {
+                let _ = write!(out, " (may apply; needs {})", fact_names(pack, report.facts(entry.missing)).join(", "));
+            }
+            out.push('\n');
+        }
+    }
+    for due in &report.deadlines {
+        let deadline = &pack.deadlines[due.deadline];
+        let _ = write!(out, "\ndue {}: {}", crate::value::time::format_date(due.due), deadline.label.get(language));
+        if let Some(days) = due.days_left {
+            let _ = write!(out, " ({days} days left)");
+        }
+        out.push('\n');
+    }
+    write_outcomes(&mut out, pack, report);
+    if !issues.is_empty() {
+        out.push_str("\ncase data problems:\n");
+        for issue in issues {
+            let _ = writeln!(out, "  {}: {}", issue.fact, issue.problem);
+        }
+    }
+    if !facts.ignored_keys().is_empty() {
+        let _ = writeln!(out, "\nignored keys (not facts of this pack): {}", facts.ignored_keys().join(", "));
+    }
+    let _ = writeln!(
+        out,
+        "\npack {} {} sha256:{}\ninput sha256:{}",
+        pack.id, pack.version, report.pack_hash, report.input_hash
+    );
+    out
+}
+
+/// The fired rules with their points and evidence, for `to_text`.
+fn write_fired_rules(out: &mut String, pack: &RulePack, facts: &CaseFacts, report: &ScoreReport, language: &str) {
     if !report.hits.is_empty() {
         out.push_str("\nfired rules:\n");
         for hit in &report.hits {
@@ -217,41 +273,10 @@ pub fn to_text(
             }
         }
     }
-    if !report.not_evaluable.is_empty() {
-        out.push_str("\nnot evaluable (data missing):\n");
-        for entry in &report.not_evaluable {
-            let rule = &pack.rules[entry.rule];
-            let mut why = fact_names(pack, report.facts(entry.missing)).join(", ");
-            if entry.undefined {
-                why.push_str(if why.is_empty() { "undefined computation" } else { ", undefined computation" });
-            }
-            let _ = writeln!(out, "  {:+4}  {}  {} (needs {why})", rule.points, rule.id, rule.title.get(language));
-        }
-    }
-    if !report.checklist.is_empty() {
-        out.push_str("\nchecklist:\n");
-        for entry in &report.checklist {
-            let mark = match entry.status {
-                ChecklistStatus::Done => "[x]",
-                ChecklistStatus::Open => "[ ]",
-                ChecklistStatus::NeedsData => "[?]",
-            };
-            let item = &pack.checklist[entry.item];
-            let _ = write!(out, "  {mark} {}: {}", item.id, item.text.get(language));
-            if entry.status == ChecklistStatus::NeedsData {
-                let _ = write!(out, " (may apply; needs {})", fact_names(pack, report.facts(entry.missing)).join(", "));
-            }
-            out.push('\n');
-        }
-    }
-    for due in &report.deadlines {
-        let deadline = &pack.deadlines[due.deadline];
-        let _ = write!(out, "\ndue {}: {}", crate::value::time::format_date(due.due), deadline.label.get(language));
-        if let Some(days) = due.days_left {
-            let _ = write!(out, " ({days} days left)");
-        }
-        out.push('\n');
-    }
+}
+
+/// Each outcome's second-approval state and the open items that block it, for `to_text`.
+fn write_outcomes(out: &mut String, pack: &RulePack, report: &ScoreReport) {
     if !report.outcomes.is_empty() {
         out.push_str("\noutcomes:\n");
         for requirement in &report.outcomes {
@@ -275,19 +300,4 @@ pub fn to_text(
             out.push('\n');
         }
     }
-    if !issues.is_empty() {
-        out.push_str("\ncase data problems:\n");
-        for issue in issues {
-            let _ = writeln!(out, "  {}: {}", issue.fact, issue.problem);
-        }
-    }
-    if !facts.ignored_keys().is_empty() {
-        let _ = writeln!(out, "\nignored keys (not facts of this pack): {}", facts.ignored_keys().join(", "));
-    }
-    let _ = writeln!(
-        out,
-        "\npack {} {} sha256:{}\ninput sha256:{}",
-        pack.id, pack.version, report.pack_hash, report.input_hash
-    );
-    out
 }

@@ -203,7 +203,12 @@ fn the_command_line_prints_text_json_and_writes_an_html_report() {
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["thresholds"][0]["precision"], 0.6);
     assert_eq!(json["bad_rows"]["count"], 2);
+}
 
+#[test]
+fn the_command_line_diffs_two_packs_as_text_json_and_html() {
+    let pack = fixture("base.toml");
+    let cases = fixture("cases.ndjson");
     let (code, text, _) = riskpane(&[
         "diff",
         "--base",
@@ -250,7 +255,12 @@ fn the_command_line_prints_text_json_and_writes_an_html_report() {
     assert!(!page.contains("<script"));
     assert!(text.contains("~ R1: points 40 -> 20"), "{text}");
     assert!(text.contains("line 2 c1: 70 high -> 50 medium"), "{text}");
+}
 
+#[test]
+fn the_command_line_refuses_unreadable_cases_and_unknown_amount_facts() {
+    let pack = fixture("base.toml");
+    let cases = fixture("cases.ndjson");
     let (code, _, stderr) = riskpane(&["backtest", "--pack", pack.to_str().unwrap(), "--cases", "/nonexistent.ndjson"]);
     assert_eq!(code, 2);
     assert!(stderr.starts_with("error: cannot read cases /nonexistent.ndjson"), "{stderr}");

@@ -348,38 +348,7 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
     let late_env = Env { risk: Some((score, band.name())), ..env };
     let checklist = checklist::build(pack, &late_env, &hits, &not_evaluable, &mut trace, &mut pools);
     let deadlines = due_dates(pack, facts, &late_env, &mut trace);
-    // (outcome, item) for every checklist item that is not done and is required for an outcome,
-    // sorted by outcome: one pass over the checklist instead of one per outcome. An item that only
-    // may apply (data missing) blocks only if the pack says so; otherwise it is listed as unsure.
-    let mut open_required: Vec<(usize, usize)> = Vec::new();
-    let mut unsure_required: Vec<(usize, usize)> = Vec::new();
-    for entry in checklist.iter().filter(|entry| entry.status != ChecklistStatus::Done) {
-        let item = &pack.checklist[entry.item];
-        let blocks = entry.status == ChecklistStatus::Open || item.blocks_while_unknown;
-        for &outcome in &item.required_for {
-            if blocks { &mut open_required } else { &mut unsure_required }.push((outcome, entry.item));
-        }
-    }
-    open_required.sort_unstable();
-    unsure_required.sort_unstable();
-    let mut outcomes = Vec::with_capacity(pack.decision_policy.outcomes.len());
-    let mut cursor = 0;
-    for (index, outcome) in pack.decision_policy.outcomes.iter().enumerate() {
-        trace.clear();
-        let second_approval = match eval(&outcome.requires_second_approval.node, &late_env, &mut trace) {
-            Value::Bool(true) => SecondApproval::Required,
-            Value::Bool(false) => SecondApproval::NotRequired,
-            _ => SecondApproval::RequiredUntilKnown { missing: pools.push_facts(&trace.missing) },
-        };
-        let start = cursor;
-        while cursor < open_required.len() && open_required[cursor].0 == index {
-            cursor += 1;
-        }
-        let open_items = pools.push_indices(open_required[start..cursor].iter().map(|&(_, item)| item));
-        let unsure_items =
-            pools.push_indices(unsure_required.iter().filter(|&&(outcome, _)| outcome == index).map(|&(_, item)| item));
-        outcomes.push(OutcomeRequirement { outcome: index, second_approval, open_items, unsure_items });
-    }
+    let outcomes = outcome_requirements(pack, &checklist, &late_env, &mut trace, &mut pools);
     ScoreReport {
         score,
         band,
@@ -398,4 +367,48 @@ pub fn assess(pack: &RulePack, facts: &CaseFacts) -> ScoreReport {
         pack_hash: pack.hash.clone(),
         input_hash: facts.input_hash().clone(),
     }
+}
+
+/// What each outcome of the decision policy needs: a second approval (or not, or until facts are
+/// known), and the required checklist items still open or unsure.
+fn outcome_requirements<'a>(
+    pack: &'a RulePack,
+    checklist: &[ChecklistEntry],
+    late_env: &Env<'a>,
+    trace: &mut Trace,
+    pools: &mut Pools,
+) -> Vec<OutcomeRequirement> {
+    // (outcome, item) for every checklist item that is not done and is required for an outcome,
+    // sorted by outcome: one pass over the checklist instead of one per outcome. An item that only
+    // may apply (data missing) blocks only if the pack says so; otherwise it is listed as unsure.
+    let mut open_required: Vec<(usize, usize)> = Vec::new();
+    let mut unsure_required: Vec<(usize, usize)> = Vec::new();
+    for entry in checklist.iter().filter(|entry| entry.status != ChecklistStatus::Done) {
+        let item = &pack.checklist[entry.item];
+        let blocks = entry.status == ChecklistStatus::Open || item.blocks_while_unknown;
+        for &outcome in &item.required_for {
+            if blocks { &mut open_required } else { &mut unsure_required }.push((outcome, entry.item));
+        }
+    }
+    open_required.sort_unstable();
+    unsure_required.sort_unstable();
+    let mut outcomes = Vec::with_capacity(pack.decision_policy.outcomes.len());
+    let mut cursor = 0;
+    for (index, outcome) in pack.decision_policy.outcomes.iter().enumerate() {
+        trace.clear();
+        let second_approval = match eval(&outcome.requires_second_approval.node, late_env, trace) {
+            Value::Bool(true) => SecondApproval::Required,
+            Value::Bool(false) => SecondApproval::NotRequired,
+            _ => SecondApproval::RequiredUntilKnown { missing: pools.push_facts(&trace.missing) },
+        };
+        let start = cursor;
+        while cursor < open_required.len() && open_required[cursor].0 == index {
+            cursor += 1;
+        }
+        let open_items = pools.push_indices(open_required[start..cursor].iter().map(|&(_, item)| item));
+        let unsure_items =
+            pools.push_indices(unsure_required.iter().filter(|&&(outcome, _)| outcome == index).map(|&(_, item)| item));
+        outcomes.push(OutcomeRequirement { outcome: index, second_approval, open_items, unsure_items });
+    }
+    outcomes
 }

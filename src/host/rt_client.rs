@@ -42,23 +42,38 @@ impl RtClient {
         RtClient { http: CrmClient { api, token: None }, settings, pack, user, experts }
     }
 
-    /// The ticket's transactions, `{"id", "Type", "Created"}` each, oldest first.
-    async fn history(&self, ticket: &str) -> Result<Vec<Value>, CrmError> {
-        let mut items = Vec::new();
+    /// Follows a REST 2.0 collection's pages: requests `path` (which has a query already) with
+    /// `per_page` and `page` appended, hands each page's `items` to `each`, and stops after a short
+    /// page or `MAX_PAGES`. `what` names the collection in the error for an answer without `items`.
+    async fn pages(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        what: &str,
+        mut each: impl FnMut(&[Value]),
+    ) -> Result<(), CrmError> {
         for page in 1..=MAX_PAGES {
-            let path =
-                format!("/ticket/{}/history?fields=Type,Created&per_page={PER_PAGE}&page={page}", encode(ticket));
-            let answer = self.http.call("GET", &path, None, None).await?;
-            let batch = answer
+            let paged = format!("{path}&per_page={PER_PAGE}&page={page}");
+            let answer = self.http.call(method, &paged, body.map(str::to_owned), None).await?;
+            let items = answer
                 .get("items")
                 .and_then(Value::as_array)
-                .ok_or_else(|| CrmError::BadResponse("history without `items`".to_owned()))?;
-            items.extend(batch.iter().cloned());
+                .ok_or_else(|| CrmError::BadResponse(format!("{what} without `items`")))?;
+            each(items);
             // RT gives no total to non-superusers: a short page is the last one.
-            if batch.len() < PER_PAGE {
+            if items.len() < PER_PAGE {
                 break;
             }
         }
+        Ok(())
+    }
+
+    /// The ticket's transactions, `{"id", "Type", "Created"}` each, oldest first.
+    async fn history(&self, ticket: &str) -> Result<Vec<Value>, CrmError> {
+        let mut items = Vec::new();
+        let path = format!("/ticket/{}/history?fields=Type,Created", encode(ticket));
+        self.pages("GET", &path, None, "history", |batch| items.extend(batch.iter().cloned())).await?;
         Ok(items)
     }
 
@@ -67,16 +82,11 @@ impl RtClient {
     async fn record_comments(&self, ticket: &str, text: &str) -> Result<Vec<RecordComment>, CrmError> {
         let query = json!([{ "field": "Content", "operator": "LIKE", "value": text }]).to_string();
         let mut found = Vec::new();
-        for page in 1..=MAX_PAGES {
-            let path = format!(
-                "/ticket/{}/attachments?fields=Content,ContentType,Creator,TransactionId&orderby=id&order=ASC&per_page={PER_PAGE}&page={page}",
-                encode(ticket)
-            );
-            let answer = self.http.call("POST", &path, Some(query.clone()), None).await?;
-            let items = answer
-                .get("items")
-                .and_then(Value::as_array)
-                .ok_or_else(|| CrmError::BadResponse("attachments without `items`".to_owned()))?;
+        let path = format!(
+            "/ticket/{}/attachments?fields=Content,ContentType,Creator,TransactionId&orderby=id&order=ASC",
+            encode(ticket)
+        );
+        self.pages("POST", &path, Some(&query), "attachments", |items| {
             for item in items {
                 let content = item.get("Content").and_then(Value::as_str).unwrap_or_default();
                 let author = item.pointer("/Creator/id").and_then(Value::as_str).unwrap_or_default();
@@ -91,10 +101,8 @@ impl RtClient {
                     });
                 }
             }
-            if items.len() < PER_PAGE {
-                break;
-            }
-        }
+        })
+        .await?;
         if found.is_empty() {
             return Ok(found);
         }

@@ -1,5 +1,5 @@
-//! `cargo xtask bench`: measures the release widget and the engine against the budgets of
-//! `../shared/guide/embedding.md` and writes the measured section of BENCHMARKS.md (between
+//! `cargo xtask bench`: measures the release widget and the engine against the budgets that
+//! BENCHMARKS.md states and writes that file's measured section (between
 //! `<!-- bench:begin -->` and `<!-- bench:end -->`; the analysis around it is written by hand).
 //! Measured: transfer size (gzip -9, brotli) and the top size contributors (twiggy); browser
 //! timings in Debian's Chromium over the DevTools protocol (tests/browser/bench.mjs); engine
@@ -246,6 +246,18 @@ pub(crate) fn run_bench() -> Result<(), String> {
         date.trim(),
         browser["chromium"].as_str().unwrap_or("?")
     );
+    write_sizes(&mut out, &widget, &hello, &top, &by_crate, code_total);
+    write_browser(&mut out, &browser);
+    write_engine(&mut out, &criterion, &anchor)?;
+    let _ = write!(out, "{END}");
+    replace_measured_section(&out)?;
+    println!("{out}");
+    println!("bench: BENCHMARKS.md updated");
+    Ok(())
+}
+
+/// Transfer size of the widget and the Yew hello world, and the top contributors (twiggy).
+fn write_sizes(out: &mut String, widget: &Sizes, hello: &Sizes, top: &SizeList, by_crate: &SizeList, code_total: u64) {
     let _ = writeln!(out, "### Transfer size (release build, wasm + JS glue + entry module)\n");
     let _ = writeln!(out, "| | gzip -9 | brotli 11 | raw wasm |\n|---|---|---|---|");
     let _ = writeln!(
@@ -276,15 +288,18 @@ pub(crate) fn run_bench() -> Result<(), String> {
         kb(widget.wasm_raw as usize)
     );
     let _ = writeln!(out, "| by crate | bytes | share |\n|---|---|---|");
-    for (name, size) in &by_crate {
+    for (name, size) in by_crate {
         let _ = writeln!(out, "| {name} | {size} | {:.1}% |", 100.0 * *size as f64 / code_total as f64);
     }
     let _ = writeln!(out, "\n| largest items | bytes |\n|---|---|");
-    for (name, size) in &top {
+    for (name, size) in top {
         let short: String = name.chars().take(110).collect();
         let _ = writeln!(out, "| `{}` | {size} |", short.replace('|', "\\|"));
     }
+}
 
+/// The browser timings and memory, desktop and with 4x CPU throttling, with their verdicts.
+fn write_browser(out: &mut String, browser: &Value) {
     let _ = writeln!(out, "\n### Browser (demo CRM page, reference server, Chromium over CDP)\n");
     let _ = writeln!(out, "| metric | desktop | 4x CPU throttling | budget |\n|---|---|---|---|");
     let row = |key: &str, field: &str| (ms(&browser["desktop"][key][field]), ms(&browser["throttled4x"][key][field]));
@@ -333,12 +348,15 @@ pub(crate) fn run_bench() -> Result<(), String> {
         verdict(task_desktop, 50.0, "ms"),
         verdict(rescore_d, 5.0, "ms")
     );
+}
 
+/// The engine's criterion results and the JsonLogic anchor.
+fn write_engine(out: &mut String, criterion: &[(String, f64, f64)], anchor: &Value) -> Result<(), String> {
     let _ = writeln!(out, "### Engine (native, one core, criterion)\n");
     let _ = writeln!(out, "| benchmark | per second | mean per iteration |\n|---|---|---|");
     let mut care_per_second = 0.0;
     let mut synthetic_per_second = (0.0, 0.0);
-    for (id, elements, mean) in &criterion {
+    for (id, elements, mean) in criterion {
         let per_second = elements * 1e9 / mean;
         if id.starts_with("assess/care") {
             care_per_second = per_second;
@@ -376,8 +394,11 @@ pub(crate) fn run_bench() -> Result<(), String> {
         synthetic_per_second.1 / jsonlogic,
         100.0 * anchor["agreement"].as_f64().unwrap_or(0.0)
     );
-    let _ = write!(out, "{END}");
+    Ok(())
+}
 
+/// Puts `out` between the markers of BENCHMARKS.md (appends a section when they are missing).
+fn replace_measured_section(out: &str) -> Result<(), String> {
     let path = root().join("BENCHMARKS.md");
     let current = std::fs::read_to_string(&path).map_err(|error| format!("cannot read BENCHMARKS.md: {error}"))?;
     let updated = match (current.find(BEGIN), current.find(END)) {
@@ -385,7 +406,5 @@ pub(crate) fn run_bench() -> Result<(), String> {
         _ => format!("{current}\n## Measured by `cargo xtask bench`\n\n{out}\n"),
     };
     std::fs::write(&path, updated).map_err(|error| format!("cannot write BENCHMARKS.md: {error}"))?;
-    println!("{out}");
-    println!("bench: BENCHMARKS.md updated");
     Ok(())
 }

@@ -376,99 +376,129 @@ impl Checker<'_, '_> {
                 (node, Type::Bool)
             }
             BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                if left_type == Type::Error || right_type == Type::Error {
-                    return ERROR;
-                }
-                let ordering = !matches!(operator, BinaryOp::Eq | BinaryOp::Ne);
-                let compatible = (left_type.is_numeric() && right_type.is_numeric())
-                    || (left_type.is_temporal() && right_type.is_temporal())
-                    || (!ordering
-                        && ((left_type.is_textual() && right_type.is_textual())
-                            || (left_type == Type::Bool && right_type == Type::Bool)));
-                if !compatible {
-                    let what = if ordering && left_type == right_type {
-                        format!("cannot order {} values with `<`/`>`; use `=` or `!=`", left_type.name())
-                    } else {
-                        format!("cannot compare {} with {}", left_type.name(), right_type.name())
-                    };
-                    return self.error(what, span);
-                }
-                self.check_enum_literal(left_type, right);
-                self.check_enum_literal(right_type, left);
-                let compare = match operator {
-                    BinaryOp::Eq => CompareOp::Eq,
-                    BinaryOp::Ne => CompareOp::Ne,
-                    BinaryOp::Lt => CompareOp::Lt,
-                    BinaryOp::Le => CompareOp::Le,
-                    BinaryOp::Gt => CompareOp::Gt,
-                    _ => CompareOp::Ge,
-                };
-                (Node::Compare(compare, pair.0, pair.1), Type::Bool)
+                self.comparison(operator, (left, left_type), (right, right_type), pair, span)
             }
             BinaryOp::Contains | BinaryOp::StartsWith | BinaryOp::EndsWith => {
-                if left_type == Type::Error || right_type == Type::Error {
-                    return ERROR;
-                }
-                if operator == BinaryOp::Contains && left_type == Type::List && right_type.is_textual() {
-                    return (Node::ListContains(pair.0, pair.1), Type::Bool);
-                }
-                if !(left_type.is_textual() && right_type.is_textual()) {
-                    let word = match operator {
-                        BinaryOp::Contains => "contains",
-                        BinaryOp::StartsWith => "starts_with",
-                        _ => "ends_with",
-                    };
-                    return self.error(
-                        format!(
-                            "`{word}` needs text on both sides, found {} and {}",
-                            left_type.name(),
-                            right_type.name()
-                        ),
-                        span,
-                    );
-                }
-                let text_op = match operator {
-                    BinaryOp::Contains => TextOp::Contains,
-                    BinaryOp::StartsWith => TextOp::StartsWith,
-                    _ => TextOp::EndsWith,
-                };
-                (Node::TextOp(text_op, pair.0, pair.1), Type::Bool)
+                self.text_operation(operator, (left_type, right_type), pair, span)
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
-                if left_type == Type::Error || right_type == Type::Error {
-                    return ERROR;
-                }
-                if !(left_type.is_numeric() && right_type.is_numeric()) {
-                    return self.error(
-                        format!("arithmetic needs numbers, found {} and {}", left_type.name(), right_type.name()),
-                        span,
-                    );
-                }
-                let money = left_type == Type::Money || right_type == Type::Money;
-                let (arith, result_type) = match operator {
-                    BinaryOp::Div if left_type == Type::Money && right_type == Type::Money => {
-                        (ArithOp::Div, Type::Number)
-                    }
-                    BinaryOp::Div => (ArithOp::Div, if money { Type::Money } else { Type::Number }),
-                    _ => {
-                        let result = if money {
-                            Type::Money
-                        } else if left_type == Type::Number || right_type == Type::Number {
-                            Type::Number
-                        } else {
-                            Type::Int
-                        };
-                        let arith = match operator {
-                            BinaryOp::Add => ArithOp::Add,
-                            BinaryOp::Sub => ArithOp::Sub,
-                            _ => ArithOp::Mul,
-                        };
-                        (arith, result)
-                    }
-                };
-                (Node::Arith(arith, pair.0, pair.1), result_type)
+                self.arithmetic(operator, (left_type, right_type), pair, span)
             }
         }
+    }
+
+    /// `=`, `!=`, `<`, `<=`, `>`, `>=`: numbers with numbers, dates and datetimes with each other;
+    /// equality also for texts and booleans; an enum's literal must be one of its values.
+    fn comparison(
+        &mut self,
+        operator: BinaryOp,
+        (left, left_type): (&Expr, Type),
+        (right, right_type): (&Expr, Type),
+        pair: (Box<Node>, Box<Node>),
+        span: Span,
+    ) -> (Node, Type) {
+        if left_type == Type::Error || right_type == Type::Error {
+            return ERROR;
+        }
+        let ordering = !matches!(operator, BinaryOp::Eq | BinaryOp::Ne);
+        let compatible = (left_type.is_numeric() && right_type.is_numeric())
+            || (left_type.is_temporal() && right_type.is_temporal())
+            || (!ordering
+                && ((left_type.is_textual() && right_type.is_textual())
+                    || (left_type == Type::Bool && right_type == Type::Bool)));
+        if !compatible {
+            let what = if ordering && left_type == right_type {
+                format!("cannot order {} values with `<`/`>`; use `=` or `!=`", left_type.name())
+            } else {
+                format!("cannot compare {} with {}", left_type.name(), right_type.name())
+            };
+            return self.error(what, span);
+        }
+        self.check_enum_literal(left_type, right);
+        self.check_enum_literal(right_type, left);
+        let compare = match operator {
+            BinaryOp::Eq => CompareOp::Eq,
+            BinaryOp::Ne => CompareOp::Ne,
+            BinaryOp::Lt => CompareOp::Lt,
+            BinaryOp::Le => CompareOp::Le,
+            BinaryOp::Gt => CompareOp::Gt,
+            _ => CompareOp::Ge,
+        };
+        (Node::Compare(compare, pair.0, pair.1), Type::Bool)
+    }
+
+    /// `contains`, `starts_with`, `ends_with`: text on both sides, or `list contains text`.
+    fn text_operation(
+        &mut self,
+        operator: BinaryOp,
+        (left_type, right_type): (Type, Type),
+        pair: (Box<Node>, Box<Node>),
+        span: Span,
+    ) -> (Node, Type) {
+        if left_type == Type::Error || right_type == Type::Error {
+            return ERROR;
+        }
+        if operator == BinaryOp::Contains && left_type == Type::List && right_type.is_textual() {
+            return (Node::ListContains(pair.0, pair.1), Type::Bool);
+        }
+        if !(left_type.is_textual() && right_type.is_textual()) {
+            let word = match operator {
+                BinaryOp::Contains => "contains",
+                BinaryOp::StartsWith => "starts_with",
+                _ => "ends_with",
+            };
+            return self.error(
+                format!("`{word}` needs text on both sides, found {} and {}", left_type.name(), right_type.name()),
+                span,
+            );
+        }
+        let text_op = match operator {
+            BinaryOp::Contains => TextOp::Contains,
+            BinaryOp::StartsWith => TextOp::StartsWith,
+            _ => TextOp::EndsWith,
+        };
+        (Node::TextOp(text_op, pair.0, pair.1), Type::Bool)
+    }
+
+    /// `+`, `-`, `*`, `/` on numbers: money when a side is money (but money / money is a number),
+    /// else a number when a side is a number or for `/`, else an int.
+    fn arithmetic(
+        &mut self,
+        operator: BinaryOp,
+        (left_type, right_type): (Type, Type),
+        pair: (Box<Node>, Box<Node>),
+        span: Span,
+    ) -> (Node, Type) {
+        if left_type == Type::Error || right_type == Type::Error {
+            return ERROR;
+        }
+        if !(left_type.is_numeric() && right_type.is_numeric()) {
+            return self.error(
+                format!("arithmetic needs numbers, found {} and {}", left_type.name(), right_type.name()),
+                span,
+            );
+        }
+        let money = left_type == Type::Money || right_type == Type::Money;
+        let (arith, result_type) = match operator {
+            BinaryOp::Div if left_type == Type::Money && right_type == Type::Money => (ArithOp::Div, Type::Number),
+            BinaryOp::Div => (ArithOp::Div, if money { Type::Money } else { Type::Number }),
+            _ => {
+                let result = if money {
+                    Type::Money
+                } else if left_type == Type::Number || right_type == Type::Number {
+                    Type::Number
+                } else {
+                    Type::Int
+                };
+                let arith = match operator {
+                    BinaryOp::Add => ArithOp::Add,
+                    BinaryOp::Sub => ArithOp::Sub,
+                    _ => ArithOp::Mul,
+                };
+                (arith, result)
+            }
+        };
+        (Node::Arith(arith, pair.0, pair.1), result_type)
     }
 
     fn in_list(&mut self, negated: bool, value: &Expr, list: &Expr) -> (Node, Type) {

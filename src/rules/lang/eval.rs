@@ -152,6 +152,7 @@ fn record<const TRACE: bool>(list: &mut Vec<u16>, slot: u16) {
     }
 }
 
+#[allow(clippy::too_many_lines)] // one match over every `Node` variant: the evaluator's hot path, read whole
 fn walk<'a, const TRACE: bool>(node: &'a Node, env: &Env<'a>, trace: &mut Trace) -> Value<'a> {
     match node {
         Node::Bool(value) => Value::Bool(*value),

@@ -161,65 +161,8 @@ pub(crate) fn lex(source: &str) -> Vec<(Token, Span)> {
                     &source[start..end]
                 ))
             }
-            '"' | '\'' => {
-                let mut value = String::new();
-                let mut closed = false;
-                let mut bad_escape = None;
-                while let Some((index, next)) = chars.next() {
-                    end = index + next.len_utf8();
-                    if next == character {
-                        closed = true;
-                        break;
-                    }
-                    if next == '\\' {
-                        match chars.next() {
-                            Some((escape_index, escaped)) => {
-                                end = escape_index + escaped.len_utf8();
-                                match escaped {
-                                    '\\' | '"' | '\'' => value.push(escaped),
-                                    'n' => value.push('\n'),
-                                    't' => value.push('\t'),
-                                    _ => bad_escape = Some(escaped),
-                                }
-                            }
-                            None => break,
-                        }
-                    } else {
-                        value.push(next);
-                    }
-                }
-                if !closed {
-                    Token::Error("unterminated string".to_owned())
-                } else if let Some(escaped) = bad_escape {
-                    Token::Error(format!("unknown escape `\\{escaped}` in string"))
-                } else {
-                    Token::Str(value)
-                }
-            }
-            '0'..='9' => {
-                while let Some(&(index, next)) = chars.peek() {
-                    let continues_number = next.is_ascii_digit()
-                        || next == '_'
-                        || (next == '.' && source[index + 1..].starts_with(|c: char| c.is_ascii_digit()));
-                    if !continues_number {
-                        break;
-                    }
-                    chars.next();
-                    end = index + 1;
-                }
-                if source[end..].starts_with(|c: char| c.is_alphabetic() || c == '_') {
-                    while let Some(&(index, next)) = chars.peek() {
-                        if !(next.is_alphanumeric() || next == '_') {
-                            break;
-                        }
-                        chars.next();
-                        end = index + next.len_utf8();
-                    }
-                    Token::Error(format!("invalid number `{}`", &source[start..end]))
-                } else {
-                    Token::Number(source[start..end].replace('_', ""))
-                }
-            }
+            '"' | '\'' => string_literal(character, &mut chars, &mut end),
+            '0'..='9' => number(source, start, &mut chars, &mut end),
             _ if character.is_alphabetic() || character == '_' => {
                 while let Some(&(index, next)) = chars.peek() {
                     if !(next.is_alphanumeric() || next == '_') {
@@ -236,6 +179,74 @@ pub(crate) fn lex(source: &str) -> Vec<(Token, Span)> {
     }
     tokens.push((Token::Eof, Span { start: source.len(), end: source.len() }));
     tokens
+}
+
+/// The characters still to lex, with their byte offsets.
+type Chars<'s> = std::iter::Peekable<std::str::CharIndices<'s>>;
+
+/// The rest of a string literal opened by `quote` (`"` or `'`): its value with the escapes `\\`,
+/// `\"`, `\'`, `\n` and `\t` applied, or an error token. `end` moves past what was read.
+fn string_literal(quote: char, chars: &mut Chars<'_>, end: &mut usize) -> Token {
+    let mut value = String::new();
+    let mut closed = false;
+    let mut bad_escape = None;
+    while let Some((index, next)) = chars.next() {
+        *end = index + next.len_utf8();
+        if next == quote {
+            closed = true;
+            break;
+        }
+        if next == '\\' {
+            match chars.next() {
+                Some((escape_index, escaped)) => {
+                    *end = escape_index + escaped.len_utf8();
+                    match escaped {
+                        '\\' | '"' | '\'' => value.push(escaped),
+                        'n' => value.push('\n'),
+                        't' => value.push('\t'),
+                        _ => bad_escape = Some(escaped),
+                    }
+                }
+                None => break,
+            }
+        } else {
+            value.push(next);
+        }
+    }
+    if !closed {
+        Token::Error("unterminated string".to_owned())
+    } else if let Some(escaped) = bad_escape {
+        Token::Error(format!("unknown escape `\\{escaped}` in string"))
+    } else {
+        Token::Str(value)
+    }
+}
+
+/// The rest of a number that starts at `start` (digits, `_`, and `.` before a digit); a number
+/// running into letters is an error token. `end` moves past what was read.
+fn number(source: &str, start: usize, chars: &mut Chars<'_>, end: &mut usize) -> Token {
+    while let Some(&(index, next)) = chars.peek() {
+        let continues_number = next.is_ascii_digit()
+            || next == '_'
+            || (next == '.' && source[index + 1..].starts_with(|c: char| c.is_ascii_digit()));
+        if !continues_number {
+            break;
+        }
+        chars.next();
+        *end = index + 1;
+    }
+    if source[*end..].starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        while let Some(&(index, next)) = chars.peek() {
+            if !(next.is_alphanumeric() || next == '_') {
+                break;
+            }
+            chars.next();
+            *end = index + next.len_utf8();
+        }
+        Token::Error(format!("invalid number `{}`", &source[start..*end]))
+    } else {
+        Token::Number(source[start..*end].replace('_', ""))
+    }
 }
 
 fn keyword_or_ident(word: &str) -> Token {
