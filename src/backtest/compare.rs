@@ -3,8 +3,8 @@
 
 use super::input::{BadRow, Fields, Row, RowReader};
 use super::stream::{BadRowTally, BadRows, score_row, stream};
-use super::{BANDS, CHANGED_CASES_LISTED, PackInfo};
-use crate::engine::Scoring;
+use super::{CHANGED_CASES_LISTED, PackInfo};
+use crate::engine::{RiskBand, Scoring};
 use crate::rules::RulePack;
 use serde::Serialize;
 use std::io::BufRead;
@@ -219,7 +219,7 @@ pub fn diff<R: BufRead>(
         pack: PackInfo::of(pack),
         cases: tally.cases,
         bad_rows: tally.bad_rows.finish(),
-        band_names: BANDS.iter().map(|band| band.name().to_owned()).collect(),
+        band_names: RiskBand::ALL.iter().map(|band| band.name().to_owned()).collect(),
         transitions: tally.transitions.iter().map(|row| row.to_vec()).collect(),
         changed: raised + lowered,
         raised,

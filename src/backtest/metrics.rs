@@ -2,10 +2,10 @@
 //! (label counts, score histogram, confusion matrix, precision / recall / F1 and money at each
 //! band threshold, the precision-recall curve, per-rule statistics).
 
+use super::PackInfo;
 use super::stream::BadRows;
 use super::tally::Tally;
-use super::{BANDS, PackInfo};
-use crate::rules::RulePack;
+use crate::rules::{RiskBand, RulePack};
 use serde::Serialize;
 
 /// Cases per label.
@@ -247,7 +247,7 @@ impl BacktestReport {
                     unlabelled: counts[2],
                 })
                 .collect(),
-            bands: BANDS.iter().zip(tally.bands).map(|(band, count)| (band.name().to_owned(), count)).collect(),
+            bands: RiskBand::ALL.iter().zip(tally.bands).map(|(band, count)| (band.name().to_owned(), count)).collect(),
             thresholds,
             pr_curve,
             rules,

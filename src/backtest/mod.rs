@@ -25,7 +25,6 @@ pub use metrics::{BacktestReport, CurvePoint, LabelCounts, Money, RuleStats, Sco
 pub use stream::BadRows;
 pub use tally::backtest;
 
-use crate::engine::RiskBand;
 use crate::rules::RulePack;
 use input::Fields;
 use serde::Serialize;
@@ -34,8 +33,6 @@ use serde::Serialize;
 pub const BAD_ROWS_LISTED: usize = 25;
 /// Cases listed in a diff (all are counted).
 pub const CHANGED_CASES_LISTED: usize = 50;
-/// In declaration order, so `band as usize` indexes it (and the tallies).
-const BANDS: [RiskBand; 4] = [RiskBand::Low, RiskBand::Medium, RiskBand::High, RiskBand::Critical];
 
 /// What to read besides facts, and the money fact.
 #[derive(Clone, Debug, Default)]

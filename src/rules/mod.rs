@@ -419,7 +419,7 @@ impl RiskBand {
         }
     }
 
-    /// Every band, lowest first.
+    /// Every band, lowest first: in declaration order, so `band as usize` indexes it (and per-band tallies).
     pub const ALL: [RiskBand; 4] = [RiskBand::Low, RiskBand::Medium, RiskBand::High, RiskBand::Critical];
 
     /// The band a name (`low`, `medium`, `high`, `critical`) stands for.
