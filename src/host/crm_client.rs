@@ -3,14 +3,13 @@
 //! and rejects. Same origin unless the embedding allows another (`crm_origin`); auth by session cookie or a bearer token from the host page;
 //! CSRF token from a meta tag named in the profile.
 
-use super::fetch::js_message;
+use super::fetch::{js_message, start, text_of};
 use super::{CheckRequest, CrmError};
 use crate::decision::{Check, Decision};
 use crate::profile::{CrmApi, CrmAuth, CrmEndpoints};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestCache, RequestCredentials, RequestInit, Response};
+use web_sys::{Headers, RequestCache, RequestInit, Response};
 
 /// How to reach the CRM.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,9 +30,6 @@ impl CrmClient {
         let network = |error: JsValue| CrmError::Network(js_message(&error));
         let init = RequestInit::new();
         init.set_method(method);
-        init.set_credentials(RequestCredentials::SameOrigin);
-        init.set_cache(RequestCache::NoStore);
-        init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(self.api.timeout_ms)));
         let headers = Headers::new().map_err(network)?;
         headers.set("Accept", "application/json").map_err(network)?;
         if let Some(body) = &body {
@@ -57,12 +53,9 @@ impl CrmClient {
         }
         init.set_headers(&headers);
         let url = format!("{}{path}", self.api.base.trim_end_matches('/'));
-        let request = Request::new_with_str_and_init(&url, &init).map_err(network)?;
-        let window = web_sys::window().ok_or_else(|| CrmError::Network("no window".to_owned()))?;
-        let response: Response =
-            JsFuture::from(window.fetch_with_request(&request)).await.map_err(network)?.unchecked_into();
-        let text =
-            JsFuture::from(response.text().map_err(network)?).await.map_err(network)?.as_string().unwrap_or_default();
+        let fetching = start(&url, &init, RequestCache::NoStore, self.api.timeout_ms).map_err(network)?;
+        let response: Response = fetching.await.map_err(network)?.unchecked_into();
+        let text = text_of(&response).await.map_err(network)?.unwrap_or_default();
         let json: Value = serde_json::from_str(&text).map_err(|_| {
             if response.ok() {
                 CrmError::BadResponse(format!("not JSON (status {})", response.status()))

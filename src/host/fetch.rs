@@ -23,8 +23,6 @@ pub(crate) enum LoadError {
     Status { what: &'static str, url: String, status: u16 },
     /// The answer is not text.
     NotText { what: &'static str, url: String },
-    /// Not in a browser page.
-    NoWindow { what: &'static str },
     /// Loaded, but not a compiled pack or profile the widget can read (the reader's message).
     Unreadable(String),
 }
@@ -39,7 +37,6 @@ impl std::fmt::Display for LoadError {
                 write!(formatter, "{what} could not be loaded from {url}: HTTP {status}")
             }
             LoadError::NotText { what, url } => write!(formatter, "{what} from {url} is not text"),
-            LoadError::NoWindow { what } => write!(formatter, "{what}: no window"),
             LoadError::Unreadable(message) => formatter.write_str(message),
         }
     }
@@ -64,14 +61,25 @@ pub(crate) fn begin(source: &Source, what: &'static str) -> Result<Loading, Load
         Source::Url(url) => url,
     };
     let describe = |error: JsValue| LoadError::Fetch { what, url: url.clone(), message: js_message(&error) };
-    let init = RequestInit::new();
-    init.set_credentials(RequestCredentials::SameOrigin);
-    init.set_cache(RequestCache::NoCache);
     // A pack or profile that does not arrive is an error the widget shows, not an endless spinner.
-    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(LOAD_TIMEOUT_MS)));
-    let request = Request::new_with_str_and_init(url, &init).map_err(describe)?;
-    let window = web_sys::window().ok_or(LoadError::NoWindow { what })?;
-    Ok(Loading::Fetching(JsFuture::from(window.fetch_with_request(&request)), url.clone()))
+    let fetching = start(url, &RequestInit::new(), RequestCache::NoCache, LOAD_TIMEOUT_MS).map_err(describe)?;
+    Ok(Loading::Fetching(fetching, url.clone()))
+}
+
+/// Sends a request the way the widget sends every request: same-origin credentials, the given
+/// cache mode, aborted after `timeout_ms`. `init` carries the method, headers and body.
+pub(crate) fn start(url: &str, init: &RequestInit, cache: RequestCache, timeout_ms: u32) -> Result<JsFuture, JsValue> {
+    init.set_credentials(RequestCredentials::SameOrigin);
+    init.set_cache(cache);
+    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(timeout_ms)));
+    let request = Request::new_with_str_and_init(url, init)?;
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    Ok(JsFuture::from(window.fetch_with_request(&request)))
+}
+
+/// The body of a response as text (`None` if it is not text).
+pub(crate) async fn text_of(response: &Response) -> Result<Option<String>, JsValue> {
+    Ok(JsFuture::from(response.text()?).await?.as_string())
 }
 
 /// The JSON text of a pack or profile whose loading `begin` started.
@@ -85,8 +93,7 @@ pub(crate) async fn finish(loading: Loading, what: &'static str) -> Result<Strin
     if !response.ok() {
         return Err(LoadError::Status { what, url, status: response.status() });
     }
-    let text = JsFuture::from(response.text().map_err(describe)?).await.map_err(describe)?;
-    text.as_string().ok_or(LoadError::NotText { what, url })
+    text_of(&response).await.map_err(describe)?.ok_or(LoadError::NotText { what, url })
 }
 
 /// The message of a JS error value.
