@@ -142,6 +142,14 @@ pub struct DecisionForm {
     pub check_notes: BTreeMap<String, String>,
 }
 
+impl DecisionForm {
+    /// The checker's note typed next to decision `id` (empty if none).
+    #[must_use]
+    pub fn check_note(&self, id: &str) -> &str {
+        self.check_notes.get(id).map_or("", String::as_str)
+    }
+}
+
 /// One edit of the decision form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormEdit {
@@ -522,7 +530,9 @@ mod tests {
         assert_eq!(state.form.reason_code, "POD_CONFIRMED");
         let state = edit(state, FormEdit::Note("photo of the parcel checked".to_owned()));
         let state = edit(state, FormEdit::CheckNote { decision: "d1".to_owned(), note: "agree".to_owned() });
-        assert_eq!(state.form.check_notes.get("d1").map(String::as_str), Some("agree"));
+        assert_eq!(state.form.check_note("d1"), "agree");
+        let state = edit(state, FormEdit::CheckNote { decision: "d1".to_owned(), note: "agreed".to_owned() });
+        assert_eq!((state.form.check_note("d1"), state.form.check_note("d2")), ("agreed", ""));
         // The "choose" entry clears the outcome and its reason; the note stays.
         let state = edit(state, FormEdit::Outcome(String::new()));
         assert_eq!((state.form.outcome.clone(), state.form.reason_code.clone()), (None, String::new()));

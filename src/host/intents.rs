@@ -134,7 +134,7 @@ fn check_decision(shared: &Shared, id: String, check: Check) {
     let (client, case_id, note) = {
         let controller = shared.borrow();
         let Some(client) = controller.crm.client.clone() else { return };
-        let note = controller.state.form.check_notes.get(&id).cloned().unwrap_or_default();
+        let note = controller.state.form.check_note(&id).to_owned();
         (client, controller.state.case_key().unwrap_or_default().to_owned(), note)
     };
     let weak = Rc::downgrade(shared);

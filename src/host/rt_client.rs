@@ -43,66 +43,55 @@ impl RtClient {
     }
 
     /// Follows a REST 2.0 collection's pages: requests `path` (which has a query already) with
-    /// `per_page` and `page` appended, hands each page's `items` to `each`, and stops after a short
-    /// page or `MAX_PAGES`. `what` names the collection in the error for an answer without `items`.
-    async fn pages(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<&str>,
-        what: &str,
-        mut each: impl FnMut(&[Value]),
-    ) -> Result<(), CrmError> {
+    /// `per_page` and `page` appended and returns every page's `items`, stopping after a short page
+    /// or `MAX_PAGES`. `what` names the collection in the error for an answer without `items`.
+    async fn pages(&self, method: &str, path: &str, body: Option<&str>, what: &str) -> Result<Vec<Value>, CrmError> {
+        let mut all = Vec::new();
         for page in 1..=MAX_PAGES {
             let paged = format!("{path}&per_page={PER_PAGE}&page={page}");
-            let answer = self.http.call(method, &paged, body.map(str::to_owned), None).await?;
-            let items = answer
-                .get("items")
-                .and_then(Value::as_array)
-                .ok_or_else(|| CrmError::BadResponse(format!("{what} without `items`")))?;
-            each(items);
+            let mut answer = self.http.call(method, &paged, body.map(str::to_owned), None).await?;
+            let Some(Value::Array(items)) = answer.get_mut("items").map(Value::take) else {
+                return Err(CrmError::BadResponse(format!("{what} without `items`")));
+            };
             // RT gives no total to non-superusers: a short page is the last one.
-            if items.len() < PER_PAGE {
+            let last = items.len() < PER_PAGE;
+            all.extend(items);
+            if last {
                 break;
             }
         }
-        Ok(())
+        Ok(all)
     }
 
     /// The ticket's transactions, `{"id", "Type", "Created"}` each, oldest first.
     async fn history(&self, ticket: &str) -> Result<Vec<Value>, CrmError> {
-        let mut items = Vec::new();
         let path = format!("/ticket/{}/history?fields=Type,Created", encode(ticket));
-        self.pages("GET", &path, None, "history", |batch| items.extend(batch.iter().cloned())).await?;
-        Ok(items)
+        self.pages("GET", &path, None, "history").await
     }
 
     /// The ticket's comments that carry decision records or RT's refusals and contain `text`,
     /// oldest first.
     async fn record_comments(&self, ticket: &str, text: &str) -> Result<Vec<RecordComment>, CrmError> {
         let query = json!([{ "field": "Content", "operator": "LIKE", "value": text }]).to_string();
-        let mut found = Vec::new();
         let path = format!(
             "/ticket/{}/attachments?fields=Content,ContentType,Creator,TransactionId&orderby=id&order=ASC",
             encode(ticket)
         );
-        self.pages("POST", &path, Some(&query), "attachments", |items| {
-            for item in items {
-                let content = item.get("Content").and_then(Value::as_str).unwrap_or_default();
-                let author = item.pointer("/Creator/id").and_then(Value::as_str).unwrap_or_default();
-                let transaction = item.get("TransactionId").and_then(Value::as_str).unwrap_or_default();
-                // The widget and RT's scrip write text/plain; RT's checker reads only that part too.
-                let plain = item.get("ContentType").and_then(Value::as_str) == Some("text/plain");
-                if plain && (content.contains(BLOCK_START) || content.contains(REFUSAL_MARK)) {
-                    found.push(RecordComment {
-                        transaction: transaction.to_owned(),
-                        author: author.to_owned(),
-                        content: content.to_owned(),
-                    });
-                }
+        let mut found = Vec::new();
+        for item in self.pages("POST", &path, Some(&query), "attachments").await? {
+            let content = item.get("Content").and_then(Value::as_str).unwrap_or_default();
+            let author = item.pointer("/Creator/id").and_then(Value::as_str).unwrap_or_default();
+            let transaction = item.get("TransactionId").and_then(Value::as_str).unwrap_or_default();
+            // The widget and RT's scrip write text/plain; RT's checker reads only that part too.
+            let plain = item.get("ContentType").and_then(Value::as_str) == Some("text/plain");
+            if plain && (content.contains(BLOCK_START) || content.contains(REFUSAL_MARK)) {
+                found.push(RecordComment {
+                    transaction: transaction.to_owned(),
+                    author: author.to_owned(),
+                    content: content.to_owned(),
+                });
             }
-        })
-        .await?;
+        }
         if found.is_empty() {
             return Ok(found);
         }

@@ -147,7 +147,7 @@ fn decision_item(
             if can_check {
                 <label for={ note_id.clone() }>{ t.d_check_note }</label>
                 <textarea id={ note_id } rows="1" data-intent="edit-check-note" data-intent-value={ decision.id.clone() }
-                    value={ state.form.check_notes.get(&decision.id).cloned().unwrap_or_default() } />
+                    value={ state.form.check_note(&decision.id).to_owned() } />
                 <span class="check-buttons">
                     <button type="button" data-intent="confirm-decision" data-intent-value={ decision.id.clone() }>{ t.d_confirm }</button>
                     <button type="button" data-intent="reject-decision" data-intent-value={ decision.id.clone() }>{ t.d_reject }</button>
