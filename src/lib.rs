@@ -34,6 +34,12 @@ mod host;
 #[cfg(target_arch = "wasm32")]
 pub mod api;
 
+/// The widget's allocator in the browser: talc takes memory from the wasm memory as needed, like
+/// Rust's default (dlmalloc), with less code in the module (BENCHMARKS.md, issue 15).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub use case::CaseFacts;
 pub use engine::{ScoreReport, assess};
 pub use rules::{RulePack, compile_source};
