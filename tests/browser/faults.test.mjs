@@ -4,7 +4,7 @@
 // Every decision must be stored exactly once. Counts are printed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startServer } from './harness.mjs';
+import { launchBrowser, outboxSize, startServer } from './harness.mjs';
 
 const DECISIONS = 200;
 const RELOAD_EVERY = 25;
@@ -37,11 +37,6 @@ async function mountWidget(page) {
   });
   await page.waitForFunction(() => document.querySelector('[data-riskpane]')?.shadowRoot?.querySelector('#rp-outcome'));
 }
-
-/** Decisions waiting in any user's outbox on this origin. */
-const outboxSize = (page) => page.evaluate(() => Object.keys(localStorage)
-  .filter((key) => key.startsWith('riskpane.outbox.v'))
-  .reduce((sum, key) => sum + JSON.parse(localStorage.getItem(key) || '[]').length, 0));
 
 test(`${DECISIONS} decisions through faults and reloads land exactly once`, { timeout: 600_000 }, async () => {
   const page = await browser.newPage();

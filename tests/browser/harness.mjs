@@ -1,6 +1,8 @@
 // Shared by the browser test files: start the reference CRM (`target/debug/reference-crm`, built
 // by `cargo xtask ci` / `cargo build -p reference-crm`) on a free port
-// with a fresh SQLite file, and launch Debian's Chromium with the flags this machine needs.
+// with a fresh SQLite file, and launch Debian's Chromium with the flags this machine needs; what
+// more than one file reads from the widget's page (its outbox, its wasm memory). The helpers of the
+// Request Tracker tests are in rt-harness.mjs.
 //
 // The clock: test data is built relative to `now()` (never a fixed calendar date), and
 // `cargo xtask ci` runs the date-dependent tests a second time with RISKPANE_CLOCK_SHIFT_DAYS=365,
@@ -76,3 +78,12 @@ export async function launchBrowser() {
   };
   return browser;
 }
+
+/** Decisions waiting in any user's outbox on this origin. */
+export const outboxSize = (page) => page.evaluate(() => Object.keys(localStorage)
+  .filter((key) => key.startsWith('riskpane.outbox.v'))
+  .reduce((sum, key) => sum + JSON.parse(localStorage.getItem(key) || '[]').length, 0));
+
+/** The size of the widget's wasm memory in bytes (it grows in 64 KiB pages and never shrinks). */
+export const wasmMemoryBytes = (page) => page.evaluate(async () => (await import('/riskpane/riskpane.js')).ready()
+  .then((exports) => exports.memory.buffer.byteLength));

@@ -6,7 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { artifacts, here, launchBrowser, now, startServer } from './harness.mjs';
+import { artifacts, here, launchBrowser, now, startServer, wasmMemoryBytes } from './harness.mjs';
 
 let server;
 let origin;
@@ -579,8 +579,7 @@ describe('embedding with mount()', () => {
         const sample = await client.send('Memory.getDOMCounters');
         if (!counters || sample.nodes < counters.nodes) counters = sample;
       }
-      const wasm = await page.evaluate(async () => (await import('/riskpane/riskpane.js')).ready().then((exports) => exports.memory.buffer.byteLength));
-      return { ...counters, wasm };
+      return { ...counters, wasm: await wasmMemoryBytes(page) };
     };
     await cycle(20);
     const first = await measure();
