@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { launchBrowser, outboxSize } from './harness.mjs';
+import { launchBrowser, outboxSize, waitUntil } from './harness.mjs';
 import { BLOCK, attachmentsContaining, recordIn, rest, signIn, tickets } from './rt-harness.mjs';
 
 const DECISIONS = 20;
@@ -121,8 +121,7 @@ test(`${DECISIONS} decisions into Request Tracker through a faulty proxy and rel
   }
   await page.reload();
   await widgetReady(page);
-  const deadline = Date.now() + 240_000;
-  while ((await outboxSize(page)) > 0 && Date.now() < deadline) await page.waitForTimeout(500);
+  await waitUntil(async () => (await outboxSize(page)) === 0, { timeout: 240_000, interval: 500, what: 'the outbox to drain' });
   assert.equal(await outboxSize(page), 0, 'the outbox did not drain');
 
   const items = await attachmentsContaining(ticket, BLOCK, 'Content,Creator,TransactionId');
