@@ -6,7 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { artifacts, here, launchBrowser, now, startServer, wasmMemoryBytes } from './harness.mjs';
+import { artifacts, here, launchBrowser, now, startServer, staysTrue, waitUntil, wasmMemoryBytes } from './harness.mjs';
 
 let server;
 let origin;
@@ -62,6 +62,15 @@ function oneMonthAfter(shown) {
   return due.toISOString().slice(0, 10);
 }
 
+/** Waits until the CRM has answered the widget's request for the case's decisions (the last one it
+ * makes after the first score), then one frame for the widget to render what it read: the widget
+ * has settled. */
+async function decisionsRead(page) {
+  await page.waitForFunction(() => performance.getEntriesByType('resource')
+    .some((entry) => /\/api\/cases\/[^/]+\/decisions$/.test(new URL(entry.name).pathname)), null, { timeout: 15000 });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+}
+
 /** Waits for the next riskpane:scored event after `action`. */
 async function nextScored(page, action) {
   const waiting = page.evaluate(() => new Promise((resolve) => {
@@ -86,7 +95,8 @@ describe('demo CRM page', () => {
     assert.match(text, /Checklist/);
     await page.screenshot({ path: path.join(artifacts, 'demo-1280.png'), fullPage: true });
     await page.setViewportSize({ width: 320, height: 900 });
-    await page.waitForTimeout(200);
+    // The page is laid out again at the new width when the overflow below is read.
+    await page.waitForFunction(() => window.innerWidth === 320);
     const overflow = await page.evaluate(() => {
       const host = document.querySelector('[data-riskpane]');
       const panel = host.shadowRoot.querySelector('.panel');
@@ -183,8 +193,8 @@ describe('demo CRM page', () => {
     // Another case has its own checklist state; coming back restores the tick.
     await nextScored(page, () => page.click('#next-case'));
     await nextScored(page, () => page.click('#prev-case'));
-    await page.waitForTimeout(100);
-    assert.ok(await page.evaluate((id) => document.querySelector('[data-riskpane]').shadowRoot.getElementById(id).checked, itemId));
+    assert.ok(await waitUntil(() => page.evaluate((id) => document.querySelector('[data-riskpane]').shadowRoot.getElementById(id)?.checked, itemId),
+      { timeout: 10_000, what: `${itemId} to be ticked again on coming back to the case` }));
     await page.close();
   });
 
@@ -215,10 +225,14 @@ describe('demo CRM page', () => {
     const { page, log } = await open('/');
     await scoreShown(page);
     await nextScored(page, () => page.evaluate(() => window.demoShowCase(2)));
-    await page.waitForTimeout(300);
+    await waitUntil(async () => (await widgetText(page)).includes('<img src=x onerror='), { timeout: 10_000, what: 'the widget to show the case with HTML in its message' });
     const injected = await page.evaluate(() => document.querySelector('[data-riskpane]').shadowRoot.querySelectorAll('img, script, iframe').length);
     assert.equal(injected, 0);
     assert.match(await widgetText(page), /<img src=x onerror=/);
+    // An injected <img src=x onerror=alert(1)> would open its dialog only once the request for `x`
+    // had failed, a few milliseconds on this machine's loopback: that no dialog comes can only be
+    // watched for a while.
+    await staysTrue(() => log.dialogs.length === 0, 500, 'no dialog opened by the case text');
     assert.deepEqual(log.dialogs, []);
     await page.close();
   });
@@ -246,7 +260,12 @@ describe('demo CRM page', () => {
     const response = await page.goto(origin + '/csp/');
     assert.match(response.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
     assert.equal(await scoreShown(page), 100);
-    await page.waitForTimeout(200);
+    await decisionsRead(page);
+    // Violations are reported by events queued after the fact: that none comes can only be watched
+    // for a while after the widget has settled.
+    const reported = async () => [...violations, ...await page.evaluate(() => window.__violations)];
+    await staysTrue(async () => (await reported()).length === 0, 200,
+      async () => `no Content-Security-Policy violation (reported: ${(await reported()).join('; ')})`);
     violations.push(...await page.evaluate(() => window.__violations));
     assert.deepEqual(violations, []);
     await page.close();
@@ -384,7 +403,10 @@ describe('the CRM decides, not the browser', () => {
     }, { foreign, allow });
     await mountWith(false);
     await scoreShown(page);
-    await page.waitForTimeout(300);
+    // The widget says so once it has the profile, and then keeps no client for the API at all:
+    // nothing can be sent there afterwards.
+    await waitUntil(() => log.errors.some((message) => message.includes(`the crm api at ${foreign} is not on the page's origin`)),
+      { timeout: 10_000, what: 'the console error about the API on another origin' });
     assert.ok(log.errors.some((message) => message.includes(`the crm api at ${foreign} is not on the page's origin`)), log.errors.join('\n'));
     assert.deepEqual(log.requests.filter((url) => url.startsWith(foreign)), [], 'nothing is sent to another origin');
     await mountWith(true);
@@ -458,17 +480,16 @@ describe('the outbox belongs to its maker', () => {
     await page.locator('button[data-intent=submit-decision]').click();
     const retry = page.locator('[data-riskpane] button[data-intent=retry-outbox]');
     await retry.waitFor();
-    const deadline = Date.now() + 15000;
-    while (posts.length < 2 && Date.now() < deadline) await page.waitForTimeout(100);
+    await waitUntil(() => posts.length >= 2, { timeout: 30_000, what: 'the outbox to retry after the 503' });
     assert.equal(posts.length, 2, 'the outbox retried after the 503');
     await retry.click();
     await retry.click();
     release();
     await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
     // A second delivery started by "Retry now" would wait out the API timeout (10 s in the demo
-    // profile) after the attempt in flight, then send again: watch a little longer than that.
-    const watchUntil = Date.now() + 12_000;
-    while (Date.now() < watchUntil && posts.length === 2) await page.waitForTimeout(250);
+    // profile) after the attempt in flight, then send again: that no third POST comes can only be
+    // watched, a little longer than that timeout.
+    await staysTrue(() => posts.length === 2, 12_000, 'no second delivery of the decision (two POSTs so far)', { interval: 250 });
     assert.equal(posts.length, 2, 'the decision was sent again by a second delivery');
     assert.deepEqual(log.pageErrors, []);
     await page.close();
@@ -551,8 +572,11 @@ describe('embedding with mount()', () => {
     assert.equal(await page.evaluate(() => document.body.innerHTML), before);
     // Page changes after unmount do not resurrect anything.
     await page.evaluate(() => { document.querySelector('[data-field=order-total]').textContent = '5,00 €'; });
-    await page.waitForTimeout(300);
-    assert.equal(await page.evaluate(() => document.querySelectorAll('[data-riskpane]').length), 0);
+    // A widget still watching the page would re-score 100 ms (its debounce) after the change: that
+    // nothing comes back can only be watched, for a few times that long.
+    const widgets = () => page.evaluate(() => document.querySelectorAll('[data-riskpane]').length);
+    await staysTrue(async () => (await widgets()) === 0, 500, 'no widget after the page changed following unmount');
+    assert.equal(await widgets(), 0);
     await page.close();
   });
 
@@ -570,14 +594,20 @@ describe('embedding with mount()', () => {
         handle.unmount();
       }
     }, count);
-    // Detached trees are collected lazily: collect several times and keep the lowest counts.
+    // Detached trees are collected lazily: collect at least four times, and on until the lowest
+    // node count has not fallen for two rounds in a row (at most 20); keep the lowest counts.
     const measure = async () => {
       let counters = null;
-      for (let round = 0; round < 4; round += 1) {
+      let steady = 0;
+      for (let round = 0; round < 20 && (round < 4 || steady < 2); round += 1) {
         await client.send('HeapProfiler.collectGarbage');
-        await page.waitForTimeout(50);
         const sample = await client.send('Memory.getDOMCounters');
-        if (!counters || sample.nodes < counters.nodes) counters = sample;
+        if (!counters || sample.nodes < counters.nodes) {
+          counters = sample;
+          steady = 0;
+        } else {
+          steady += 1;
+        }
       }
       return { ...counters, wasm: await wasmMemoryBytes(page) };
     };
@@ -655,9 +685,10 @@ describe('embedding with mount()', () => {
 test('the accessibility audit (axe-core) finds no serious problems in the widget', async () => {
   const { page } = await open('/');
   await scoreShown(page);
-  // Audit the settled widget: the decision form appears once the user and the CRM API are known.
+  // Audit the settled widget: the decision form appears once the user and the CRM API are known,
+  // the case's decisions once the CRM has answered for them.
   await page.waitForFunction(() => document.querySelector('[data-riskpane]').shadowRoot.querySelector('.decision'));
-  await page.waitForTimeout(300);
+  await decisionsRead(page);
   await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run({ include: [['[data-riskpane]']] }, { resultTypes: ['violations'] });
