@@ -6,7 +6,7 @@
 // (from a DevTools trace); then 1,000 re-scores after a case change (the demo page shows another
 // case, `refresh()`, until the new score is in the widget's DOM), and wasm memory and JS heap after the first score and after the 1,000 re-scores.
 // Prints one JSON object.
-import { launchBrowser, startServer } from './harness.mjs';
+import { launchBrowser, startServer, wasmMemoryBytes } from './harness.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS || 21);
 const RESCORES = 1000;
@@ -62,8 +62,7 @@ async function rescores(browser, origin, rate) {
   const memory = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = await cdp.send('Runtime.getHeapUsage');
-    const wasm = await page.evaluate(async () => (await import('/riskpane/riskpane.js')).ready().then((exports) => exports.memory.buffer.byteLength));
-    return { wasmBytes: wasm, jsHeapBytes: heap.usedSize };
+    return { wasmBytes: await wasmMemoryBytes(page), jsHeapBytes: heap.usedSize };
   };
   const before = await memory();
   const batch = () => page.evaluate(async (count) => {

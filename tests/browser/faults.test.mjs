@@ -4,7 +4,7 @@
 // Every decision must be stored exactly once. Counts are printed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startServer } from './harness.mjs';
+import { launchBrowser, outboxSize, startServer, waitUntil } from './harness.mjs';
 
 const DECISIONS = 200;
 const RELOAD_EVERY = 25;
@@ -38,11 +38,6 @@ async function mountWidget(page) {
   await page.waitForFunction(() => document.querySelector('[data-riskpane]')?.shadowRoot?.querySelector('#rp-outcome'));
 }
 
-/** Decisions waiting in any user's outbox on this origin. */
-const outboxSize = (page) => page.evaluate(() => Object.keys(localStorage)
-  .filter((key) => key.startsWith('riskpane.outbox.v'))
-  .reduce((sum, key) => sum + JSON.parse(localStorage.getItem(key) || '[]').length, 0));
-
 test(`${DECISIONS} decisions through faults and reloads land exactly once`, { timeout: 600_000 }, async () => {
   const page = await browser.newPage();
   const errors = [];
@@ -65,8 +60,7 @@ test(`${DECISIONS} decisions through faults and reloads land exactly once`, { ti
   // Let the outbox drain (retries with backoff), reloading once more to resend what was left.
   await page.reload();
   await mountWidget(page);
-  const deadline = Date.now() + 180_000;
-  while ((await outboxSize(page)) > 0 && Date.now() < deadline) await page.waitForTimeout(500);
+  await waitUntil(async () => (await outboxSize(page)) === 0, { timeout: 180_000, interval: 500, what: 'the outbox to drain' });
   assert.equal(await outboxSize(page), 0, 'the outbox did not drain');
   const stats = await (await fetch(`${origin}/api/fault-stats`)).json();
   let stored;

@@ -1,6 +1,10 @@
 // Shared by the browser test files: start the reference CRM (`target/debug/reference-crm`, built
 // by `cargo xtask ci` / `cargo build -p reference-crm`) on a free port
-// with a fresh SQLite file, and launch Debian's Chromium with the flags this machine needs.
+// with a fresh SQLite file, and launch Debian's Chromium with the flags this machine needs; what
+// more than one file reads from the widget's page (its outbox, its wasm memory); and the two ways a
+// test waits: for a condition (`waitUntil`), or, where only absence can be checked, over a named
+// window (`staysTrue`). No test sleeps for a fixed time. The helpers of the Request Tracker tests
+// are in rt-harness.mjs.
 //
 // The clock: test data is built relative to `now()` (never a fixed calendar date), and
 // `cargo xtask ci` runs the date-dependent tests a second time with RISKPANE_CLOCK_SHIFT_DAYS=365,
@@ -8,6 +12,7 @@
 // page clock, installed on every page and context this browser opens), and the servers (under
 // libfaketime: the reference server here, Request Tracker in rt-up.sh). A test or seed that
 // depends on the calendar fails in that run.
+import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -75,4 +80,47 @@ export async function launchBrowser() {
     return context;
   };
   return browser;
+}
+
+/** Decisions waiting in any user's outbox on this origin. */
+export const outboxSize = (page) => page.evaluate(() => Object.keys(localStorage)
+  .filter((key) => key.startsWith('riskpane.outbox.v'))
+  .reduce((sum, key) => sum + JSON.parse(localStorage.getItem(key) || '[]').length, 0));
+
+/** The size of the widget's wasm memory in bytes (it grows in 64 KiB pages and never shrinks). */
+export const wasmMemoryBytes = (page) => page.evaluate(async () => (await import('/riskpane/riskpane.js')).ready()
+  .then((exports) => exports.memory.buffer.byteLength));
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` (sync or async) every `interval` ms until it returns something truthy, and
+ * resolves to that; after `timeout` ms it fails, naming `what` it waited for. Timeouts are
+ * generous: CI runs on two cores, alongside the servers. */
+export async function waitUntil(condition, { timeout = 30_000, interval = 100, what = 'a condition' } = {}) {
+  const started = Date.now();
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    const left = started + timeout - Date.now();
+    if (left <= 0) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await pause(Math.min(interval, left));
+  }
+}
+
+/** Watches that `condition` holds for `ms` milliseconds, checking it every `interval` ms; fails as
+ * soon as it does not, naming `what` should have stayed so (a string, or a function giving one, for
+ * details seen at that moment). This is for absence — no further request, no dialog, nothing
+ * re-mounted — which no event announces: a time window is the only way to observe it, so each
+ * caller says why its window is long enough. */
+export async function staysTrue(condition, ms, what, { interval = 100 } = {}) {
+  const started = Date.now();
+  for (;;) {
+    if (!(await condition())) {
+      const description = typeof what === 'function' ? await what() : what;
+      assert.fail(`${description}: no longer so after ${Date.now() - started} ms of a ${ms} ms watch`);
+    }
+    const left = started + ms - Date.now();
+    if (left <= 0) return;
+    await pause(Math.min(interval, left));
+  }
 }

@@ -8,17 +8,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { launchBrowser } from './harness.mjs';
+import { launchBrowser, outboxSize, waitUntil } from './harness.mjs';
+import { BLOCK, attachmentsContaining, recordIn, rest, signIn, tickets } from './rt-harness.mjs';
 
 const DECISIONS = 20;
 const RELOAD_EVERY = 5;
-const BLOCK = '-----BEGIN RISKPANE DECISION-----';
 const REPEAT = 'RISKPANE DECISION REPEATED: transaction ';
-const tickets = JSON.parse(readFileSync(path.join(process.env.RT_STATE || '/var/lib/request-tracker5/riskpane', 'tickets.json'), 'utf8'));
 const rt = new URL(tickets.base);
-const ROOT = 'Basic ' + Buffer.from('root:rootpass123').toString('base64');
 
 let browser;
 let proxy;
@@ -81,13 +77,6 @@ function startProxy() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function rest(method, route, body) {
-  const response = await fetch(`${tickets.base}/REST/2.0${route}`, {
-    method, headers: { Authorization: ROOT, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
-  });
-  return response.json();
-}
-
 before(async () => {
   proxy = await startProxy();
   proxyOrigin = `http://127.0.0.1:${proxy.address().port}`;
@@ -99,15 +88,11 @@ after(async () => {
   proxy?.close();
 });
 
-/** Decisions waiting in any user's outbox on this origin. */
-const outboxSize = (page) => page.evaluate(() => Object.keys(localStorage)
-  .filter((key) => key.startsWith('riskpane.outbox.v'))
-  .reduce((sum, key) => sum + JSON.parse(localStorage.getItem(key) || '[]').length, 0));
 const widgetReady = (page) => page.waitForFunction(
   () => document.querySelector('#riskpane-root [data-riskpane]')?.shadowRoot?.querySelector('#rp-outcome'), null, { timeout: 30000 });
 
 test(`${DECISIONS} decisions into Request Tracker through a faulty proxy and reloads land exactly once`, { timeout: 600_000 }, async () => {
-  const created = await rest('POST', '/ticket', {
+  const { body: created } = await rest('POST', '/ticket', {
     Queue: 'Risk Review', Subject: `Where is my order? (fault run ${Date.now()})`, Requestor: 'jan.kowalski@example.pl',
     ContentType: 'text/plain', Content: 'Hello, my order has not arrived yet. Could you check where it is?',
     CustomFields: { 'Case Type': 'item_not_received', Channel: 'email', 'Order Total (EUR)': '59.90', 'Account Age (days)': '800',
@@ -118,10 +103,7 @@ test(`${DECISIONS} decisions into Request Tracker through a faulty proxy and rel
   const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${proxyOrigin}/`);
-  await page.fill('input[name=user]', 'widget-agent');
-  await page.fill('input[name=pass]', 'agentpass123');
-  await Promise.all([page.waitForNavigation(), page.press('input[name=pass]', 'Enter')]);
+  await signIn(page, proxyOrigin, 'widget-agent', 'agentpass123');
   await page.goto(`${proxyOrigin}/Ticket/Display.html?id=${ticket}`);
   await widgetReady(page);
   const submit = page.locator('#riskpane-root button[data-intent=submit-decision]');
@@ -139,21 +121,18 @@ test(`${DECISIONS} decisions into Request Tracker through a faulty proxy and rel
   }
   await page.reload();
   await widgetReady(page);
-  const deadline = Date.now() + 240_000;
-  while ((await outboxSize(page)) > 0 && Date.now() < deadline) await page.waitForTimeout(500);
+  await waitUntil(async () => (await outboxSize(page)) === 0, { timeout: 240_000, interval: 500, what: 'the outbox to drain' });
   assert.equal(await outboxSize(page), 0, 'the outbox did not drain');
 
-  const { items } = await rest('POST', `/ticket/${ticket}/attachments?fields=Content,Creator,TransactionId&per_page=100&orderby=id&order=ASC`,
-    [{ field: 'Content', operator: 'LIKE', value: BLOCK }]);
+  const items = await attachmentsContaining(ticket, BLOCK, 'Content,Creator,TransactionId');
   const records = items.map((item) => ({
     transaction: String(item.TransactionId.id ?? item.TransactionId),
-    note: JSON.parse(item.Content.split(BLOCK)[1].split('-----END')[0]).note,
+    note: recordIn(item.Content).note,
   }));
   // A request whose first copy RT was still writing when the browser gave up on it can land twice;
   // RT itself marks such a copy (its scrip compares records word for word) and counts it once.
-  const marks = await rest('POST', `/ticket/${ticket}/attachments?fields=Content,Creator&per_page=100`,
-    [{ field: 'Content', operator: 'LIKE', value: REPEAT }]);
-  const repeats = new Set(marks.items.filter((item) => item.Creator.id === 'RT_System')
+  const marks = await attachmentsContaining(ticket, REPEAT);
+  const repeats = new Set(marks.filter((item) => item.Creator.id === 'RT_System')
     .flatMap((item) => item.Content.split('\n'))
     .filter((line) => line.startsWith(REPEAT)).map((line) => line.slice(REPEAT.length).split(',')[0].trim()));
   const counted = records.filter((record) => !repeats.has(record.transaction)).map((record) => record.note);
@@ -166,7 +145,7 @@ test(`${DECISIONS} decisions into Request Tracker through a faulty proxy and rel
   // The widget looks a decision up before every resend: without that, each of the ambiguous
   // failures above would land a second copy. A rare race (a copy still being written) may not.
   assert.ok(repeats.size <= 2, `${repeats.size} repeated records: the look-up before a resend is not working`);
-  const state = await rest('GET', `/ticket/${ticket}`);
+  const { body: state } = await rest('GET', `/ticket/${ticket}`);
   assert.equal(state.Status, 'stalled', 'asking for information sets the ticket to stalled');
   assert.deepEqual(errors, []);
   await page.close();

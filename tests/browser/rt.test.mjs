@@ -5,13 +5,12 @@
 // Screenshots of the RT ticket page with the widget land in artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { artifacts, clockShiftDays, launchBrowser, now } from './harness.mjs';
+import { BLOCK, END, attachmentsContaining, recordIn, rest, signIn, tickets } from './rt-harness.mjs';
 
-const tickets = JSON.parse(readFileSync(path.join(process.env.RT_STATE || '/var/lib/request-tracker5/riskpane', 'tickets.json'), 'utf8'));
 let browser;
 
 before(async () => {
@@ -27,22 +26,8 @@ async function logIn(user, password) {
   const log = { requests: [], pageErrors: [] };
   page.on('request', (request) => log.requests.push(request.url()));
   page.on('pageerror', (error) => log.pageErrors.push(error.message));
-  await page.goto(`${tickets.base}/`);
-  await page.fill('input[name=user]', user);
-  await page.fill('input[name=pass]', password);
-  await Promise.all([page.waitForNavigation(), page.press('input[name=pass]', 'Enter')]);
+  await signIn(page, tickets.base, user, password);
   return { page, log };
-}
-
-const ROOT = 'Basic ' + Buffer.from('root:rootpass123').toString('base64');
-const BLOCK = '-----BEGIN RISKPANE DECISION-----';
-
-/** RT's REST 2.0 as root (test setup and assertions only; the widget uses the session cookie). */
-async function rest(method, route, body) {
-  const response = await fetch(`${tickets.base}/REST/2.0${route}`, {
-    method, headers: { Authorization: ROOT, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
 }
 
 /** RT's datetime for `hours` before now (the ticket is created now, so: before it was opened). */
@@ -73,12 +58,8 @@ async function ticketState(id) {
 
 /** The decision records in the ticket's comments, in order, with each comment's author. */
 async function decisionComments(id) {
-  const { body } = await rest('POST', `/ticket/${id}/attachments?fields=Content,Creator&per_page=100&orderby=id&order=ASC`,
-    [{ field: 'Content', operator: 'LIKE', value: BLOCK }]);
-  return body.items.map((item) => {
-    const record = JSON.parse(item.Content.split(BLOCK)[1].split('-----END RISKPANE DECISION-----')[0]);
-    return { author: item.Creator.id, summary: item.Content.split(BLOCK)[0], record };
-  });
+  const items = await attachmentsContaining(id, BLOCK);
+  return items.map((item) => ({ author: item.Creator.id, summary: item.Content.split(BLOCK)[0], record: recordIn(item.Content) }));
 }
 
 const shadowText = (page) => page.evaluate(() => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent);
@@ -232,8 +213,6 @@ test('ticket text cannot break the ticket page: <!--<script>, </script> and U+20
   await page.close();
 });
 
-const END = '-----END RISKPANE DECISION-----';
-
 /** RT's REST 2.0 from a signed-in page with that user's session cookie: what someone with the
  * browser's devtools can send, bypassing the widget. */
 async function asUser(page, method, route, body) {
@@ -249,13 +228,10 @@ const withRecord = (summary, record) => `${summary}\n\n${BLOCK}\n${JSON.stringif
 
 /** The notes RT's four-eye scrip wrote (comments by RT_System). */
 async function rtNotes(id) {
-  const { body } = await rest('POST', `/ticket/${id}/attachments?fields=Content,Creator&per_page=100&orderby=id&order=ASC`,
-    [{ field: 'Content', operator: 'LIKE', value: 'riskpane: Request Tracker' }]);
-  return body.items.filter((item) => item.Creator.id === 'RT_System').map((item) => item.Content);
+  const items = await attachmentsContaining(id, 'riskpane: Request Tracker');
+  return items.filter((item) => item.Creator.id === 'RT_System').map((item) => item.Content);
 }
 
-/** Proposes "restrict the account" (always four eyes in the care pack) through the widget on an
- * open ticket page; returns the record RT stored. */
 /** A new item-not-received ticket on which the agent proposes restricting the account, in the widget. */
 async function agentProposesRestriction(subject) {
   const ticket = await newInrTicket(subject);
@@ -266,6 +242,8 @@ async function agentProposesRestriction(subject) {
   return { ticket, proposal };
 }
 
+/** Proposes "restrict the account" (always four eyes in the care pack) through the widget on an
+ * open ticket page; returns the record RT stored. */
 async function proposeRestriction(page, ticket) {
   await page.locator('#rp-outcome').selectOption('restrict_account');
   await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');

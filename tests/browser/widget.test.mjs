@@ -6,7 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { artifacts, here, launchBrowser, now, startServer } from './harness.mjs';
+import { artifacts, here, launchBrowser, now, startServer, staysTrue, waitUntil, wasmMemoryBytes } from './harness.mjs';
 
 let server;
 let origin;
@@ -31,10 +31,17 @@ async function api(pathname, token, options = {}) {
 
 const shadow = (page, selector) => page.locator(`[data-riskpane] >> css=${selector}`);
 
-/** A page that records console errors, page errors, dialogs and requests. */
+/** The requests of `page` whose answers have been read in full, as `METHOD /path`, as they finish. */
+function finishedRequests(page) {
+  const finished = [];
+  page.on('requestfinished', (request) => finished.push(`${request.method()} ${new URL(request.url()).pathname}`));
+  return finished;
+}
+
+/** A page that records console errors, page errors, dialogs, requests and finished requests. */
 async function open(url, { width = 1280, height = 1000 } = {}) {
   const page = await browser.newPage({ viewport: { width, height } });
-  const log = { errors: [], pageErrors: [], dialogs: [], requests: [] };
+  const log = { errors: [], pageErrors: [], dialogs: [], requests: [], finished: finishedRequests(page) };
   page.on('console', (message) => { if (message.type() === 'error') log.errors.push(message.text()); });
   page.on('pageerror', (error) => log.pageErrors.push(error.message));
   page.on('dialog', async (dialog) => { log.dialogs.push(dialog.message()); await dialog.dismiss(); });
@@ -62,6 +69,16 @@ function oneMonthAfter(shown) {
   return due.toISOString().slice(0, 10);
 }
 
+/** Waits until the CRM has answered the widget's request for the case's decisions (the last one it
+ * makes after the first score; `finished` from `finishedRequests`), then one frame for the widget
+ * to render what it read: the widget has settled. (Not from the page's resource timing: in the
+ * guard run the page clock replaces `performance`, and it lists no entries.) */
+async function decisionsRead(page, finished) {
+  await waitUntil(() => finished.some((request) => /^GET \/api\/cases\/[^/]+\/decisions$/.test(request)),
+    { timeout: 15_000, what: "the CRM's answer to the widget's request for the case's decisions" });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+}
+
 /** Waits for the next riskpane:scored event after `action`. */
 async function nextScored(page, action) {
   const waiting = page.evaluate(() => new Promise((resolve) => {
@@ -86,7 +103,8 @@ describe('demo CRM page', () => {
     assert.match(text, /Checklist/);
     await page.screenshot({ path: path.join(artifacts, 'demo-1280.png'), fullPage: true });
     await page.setViewportSize({ width: 320, height: 900 });
-    await page.waitForTimeout(200);
+    // The page is laid out again at the new width when the overflow below is read.
+    await page.waitForFunction(() => window.innerWidth === 320);
     const overflow = await page.evaluate(() => {
       const host = document.querySelector('[data-riskpane]');
       const panel = host.shadowRoot.querySelector('.panel');
@@ -183,8 +201,8 @@ describe('demo CRM page', () => {
     // Another case has its own checklist state; coming back restores the tick.
     await nextScored(page, () => page.click('#next-case'));
     await nextScored(page, () => page.click('#prev-case'));
-    await page.waitForTimeout(100);
-    assert.ok(await page.evaluate((id) => document.querySelector('[data-riskpane]').shadowRoot.getElementById(id).checked, itemId));
+    assert.ok(await waitUntil(() => page.evaluate((id) => document.querySelector('[data-riskpane]').shadowRoot.getElementById(id)?.checked, itemId),
+      { timeout: 10_000, what: `${itemId} to be ticked again on coming back to the case` }));
     await page.close();
   });
 
@@ -215,10 +233,14 @@ describe('demo CRM page', () => {
     const { page, log } = await open('/');
     await scoreShown(page);
     await nextScored(page, () => page.evaluate(() => window.demoShowCase(2)));
-    await page.waitForTimeout(300);
+    await waitUntil(async () => (await widgetText(page)).includes('<img src=x onerror='), { timeout: 10_000, what: 'the widget to show the case with HTML in its message' });
     const injected = await page.evaluate(() => document.querySelector('[data-riskpane]').shadowRoot.querySelectorAll('img, script, iframe').length);
     assert.equal(injected, 0);
     assert.match(await widgetText(page), /<img src=x onerror=/);
+    // An injected <img src=x onerror=alert(1)> would open its dialog only once the request for `x`
+    // had failed, a few milliseconds on this machine's loopback: that no dialog comes can only be
+    // watched for a while.
+    await staysTrue(() => log.dialogs.length === 0, 500, 'no dialog opened by the case text');
     assert.deepEqual(log.dialogs, []);
     await page.close();
   });
@@ -237,6 +259,7 @@ describe('demo CRM page', () => {
 
   test('runs under a strict Content-Security-Policy without violations', async () => {
     const page = await browser.newPage();
+    const finished = finishedRequests(page);
     const violations = [];
     await page.addInitScript(() => {
       window.__violations = [];
@@ -246,7 +269,12 @@ describe('demo CRM page', () => {
     const response = await page.goto(origin + '/csp/');
     assert.match(response.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
     assert.equal(await scoreShown(page), 100);
-    await page.waitForTimeout(200);
+    await decisionsRead(page, finished);
+    // Violations are reported by events queued after the fact: that none comes can only be watched
+    // for a while after the widget has settled.
+    const reported = async () => [...violations, ...await page.evaluate(() => window.__violations)];
+    await staysTrue(async () => (await reported()).length === 0, 200,
+      async () => `no Content-Security-Policy violation (reported: ${(await reported()).join('; ')})`);
     violations.push(...await page.evaluate(() => window.__violations));
     assert.deepEqual(violations, []);
     await page.close();
@@ -384,12 +412,15 @@ describe('the CRM decides, not the browser', () => {
     }, { foreign, allow });
     await mountWith(false);
     await scoreShown(page);
-    await page.waitForTimeout(300);
+    // The widget says so once it has the profile, and then keeps no client for the API at all:
+    // nothing can be sent there afterwards.
+    await waitUntil(() => log.errors.some((message) => message.includes(`the crm api at ${foreign} is not on the page's origin`)),
+      { timeout: 10_000, what: 'the console error about the API on another origin' });
     assert.ok(log.errors.some((message) => message.includes(`the crm api at ${foreign} is not on the page's origin`)), log.errors.join('\n'));
     assert.deepEqual(log.requests.filter((url) => url.startsWith(foreign)), [], 'nothing is sent to another origin');
     await mountWith(true);
-    await page.waitForFunction((foreign) => performance.getEntriesByType('resource').some((entry) => entry.name.startsWith(foreign)), foreign, { timeout: 10000 })
-      .catch(() => {});
+    // (Not from the page's resource timing, which lists nothing under the guard run's page clock.)
+    await waitUntil(() => log.requests.some((url) => url.startsWith(foreign)), { timeout: 10_000, what: 'a request to the API on the other origin' });
     assert.ok(log.requests.some((url) => url.startsWith(foreign)), 'with allowCrossOriginApi the widget calls that API');
     assert.deepEqual(log.pageErrors, []);
     await page.close();
@@ -458,17 +489,16 @@ describe('the outbox belongs to its maker', () => {
     await page.locator('button[data-intent=submit-decision]').click();
     const retry = page.locator('[data-riskpane] button[data-intent=retry-outbox]');
     await retry.waitFor();
-    const deadline = Date.now() + 15000;
-    while (posts.length < 2 && Date.now() < deadline) await page.waitForTimeout(100);
+    await waitUntil(() => posts.length >= 2, { timeout: 30_000, what: 'the outbox to retry after the 503' });
     assert.equal(posts.length, 2, 'the outbox retried after the 503');
     await retry.click();
     await retry.click();
     release();
     await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
     // A second delivery started by "Retry now" would wait out the API timeout (10 s in the demo
-    // profile) after the attempt in flight, then send again: watch a little longer than that.
-    const watchUntil = Date.now() + 12_000;
-    while (Date.now() < watchUntil && posts.length === 2) await page.waitForTimeout(250);
+    // profile) after the attempt in flight, then send again: that no third POST comes can only be
+    // watched, a little longer than that timeout.
+    await staysTrue(() => posts.length === 2, 12_000, 'no second delivery of the decision (two POSTs so far)', { interval: 250 });
     assert.equal(posts.length, 2, 'the decision was sent again by a second delivery');
     assert.deepEqual(log.pageErrors, []);
     await page.close();
@@ -551,8 +581,11 @@ describe('embedding with mount()', () => {
     assert.equal(await page.evaluate(() => document.body.innerHTML), before);
     // Page changes after unmount do not resurrect anything.
     await page.evaluate(() => { document.querySelector('[data-field=order-total]').textContent = '5,00 €'; });
-    await page.waitForTimeout(300);
-    assert.equal(await page.evaluate(() => document.querySelectorAll('[data-riskpane]').length), 0);
+    // A widget still watching the page would re-score 100 ms (its debounce) after the change: that
+    // nothing comes back can only be watched, for a few times that long.
+    const widgets = () => page.evaluate(() => document.querySelectorAll('[data-riskpane]').length);
+    await staysTrue(async () => (await widgets()) === 0, 500, 'no widget after the page changed following unmount');
+    assert.equal(await widgets(), 0);
     await page.close();
   });
 
@@ -570,17 +603,22 @@ describe('embedding with mount()', () => {
         handle.unmount();
       }
     }, count);
-    // Detached trees are collected lazily: collect several times and keep the lowest counts.
+    // Detached trees are collected lazily: collect at least four times, and on until the lowest
+    // node count has not fallen for two rounds in a row (at most 20); keep the lowest counts.
     const measure = async () => {
       let counters = null;
-      for (let round = 0; round < 4; round += 1) {
+      let steady = 0;
+      for (let round = 0; round < 20 && (round < 4 || steady < 2); round += 1) {
         await client.send('HeapProfiler.collectGarbage');
-        await page.waitForTimeout(50);
         const sample = await client.send('Memory.getDOMCounters');
-        if (!counters || sample.nodes < counters.nodes) counters = sample;
+        if (!counters || sample.nodes < counters.nodes) {
+          counters = sample;
+          steady = 0;
+        } else {
+          steady += 1;
+        }
       }
-      const wasm = await page.evaluate(async () => (await import('/riskpane/riskpane.js')).ready().then((exports) => exports.memory.buffer.byteLength));
-      return { ...counters, wasm };
+      return { ...counters, wasm: await wasmMemoryBytes(page) };
     };
     await cycle(20);
     const first = await measure();
@@ -654,11 +692,12 @@ describe('embedding with mount()', () => {
 });
 
 test('the accessibility audit (axe-core) finds no serious problems in the widget', async () => {
-  const { page } = await open('/');
+  const { page, log } = await open('/');
   await scoreShown(page);
-  // Audit the settled widget: the decision form appears once the user and the CRM API are known.
+  // Audit the settled widget: the decision form appears once the user and the CRM API are known,
+  // the case's decisions once the CRM has answered for them.
   await page.waitForFunction(() => document.querySelector('[data-riskpane]').shadowRoot.querySelector('.decision'));
-  await page.waitForTimeout(300);
+  await decisionsRead(page, log.finished);
   await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run({ include: [['[data-riskpane]']] }, { resultTypes: ['violations'] });
