@@ -19,6 +19,62 @@ pub const PROFILE_FORMAT: &str = "riskpane-compiled-profile";
 /// Version of both compiled formats; bumped whenever `RulePack` or `Node` change shape.
 pub const COMPILED_VERSION: u32 = 3;
 
+/// Why a compiled pack or profile cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompiledError {
+    /// The text is not JSON.
+    NotJson {
+        /// "rule pack" or "crm profile".
+        what: &'static str,
+        /// The JSON parser's message.
+        problem: String,
+    },
+    /// Another kind of file.
+    WrongFormat {
+        /// The format marker expected.
+        expected: &'static str,
+        /// The file's marker.
+        found: String,
+    },
+    /// Another version of the compiled format.
+    Version {
+        /// The format marker.
+        expected: &'static str,
+        /// The file's version.
+        found: u32,
+    },
+    /// This version's format, but content that does not match it.
+    Shape {
+        /// "rule pack" or "crm profile".
+        what: &'static str,
+        /// What does not match, and where.
+        problem: String,
+    },
+    /// A pack whose references (fact slots, lists, items, outcomes) do not resolve.
+    Inconsistent(String),
+}
+
+impl std::fmt::Display for CompiledError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompiledError::NotJson { what, problem } => write!(formatter, "{what} is not valid JSON: {problem}"),
+            CompiledError::WrongFormat { expected, found } => write!(
+                formatter,
+                "expected a {expected} file, found format `{found}` (compile it with `riskpane compile`)"
+            ),
+            CompiledError::Version { expected, found } => {
+                write!(formatter, "{expected} version {found} is not supported; this build reads {COMPILED_VERSION}")
+            }
+            CompiledError::Shape { what, problem } => {
+                write!(formatter, "{what} does not match compiled format {COMPILED_VERSION}: {problem}")
+            }
+            CompiledError::Inconsistent(problem) => write!(formatter, "rule pack is inconsistent: {problem}"),
+        }
+    }
+}
+
+impl std::error::Error for CompiledError {}
+
 /// A compiled pack file. (No `#[serde(flatten)]`: it would buffer the whole pack and cost KBs of wasm.)
 #[derive(Serialize, Deserialize)]
 struct PackFile {
@@ -48,9 +104,9 @@ pub fn pack_to_json(pack: &RulePack) -> Result<String, String> {
 ///
 /// # Errors
 /// A clear message when the text is not a compiled pack of this version.
-pub fn pack_from_json(text: &str) -> Result<RulePack, String> {
+pub fn pack_from_json(text: &str) -> Result<RulePack, CompiledError> {
     let file: PackFile = read(text, "rule pack", PACK_FORMAT, |file: &PackFile| (&file.format, file.format_version))?;
-    check_references(&file.pack).map_err(|problem| format!("rule pack is inconsistent: {problem}"))?;
+    check_references(&file.pack).map_err(CompiledError::Inconsistent)?;
     Ok(file.pack)
 }
 
@@ -170,28 +226,27 @@ pub fn profile_to_json(profile: &CrmProfile) -> Result<String, String> {
 ///
 /// # Errors
 /// A clear message when the text is not a compiled profile of this version.
-pub fn profile_from_json(text: &str) -> Result<CrmProfile, String> {
-    let file: serde_json::Value =
-        serde_json::from_str(text).map_err(|error| format!("crm profile is not valid JSON: {error}"))?;
+pub fn profile_from_json(text: &str) -> Result<CrmProfile, CompiledError> {
+    const WHAT: &str = "crm profile";
+    let file: serde_json::Value = serde_json::from_str(text)
+        .map_err(|error| CompiledError::NotJson { what: WHAT, problem: error.to_string() })?;
     let header = |key: &str| file.get(key);
     let format = header("format").and_then(serde_json::Value::as_str).unwrap_or("");
     let version = header("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0);
     check_format(format, u32::try_from(version).unwrap_or(u32::MAX), PROFILE_FORMAT)?;
-    let profile = header("profile").ok_or_else(|| {
-        format!("crm profile does not match compiled format {COMPILED_VERSION}: `profile` is missing")
-    })?;
-    read::profile(profile)
-        .map_err(|error| format!("crm profile does not match compiled format {COMPILED_VERSION}: at profile{error}"))
+    let profile = header("profile")
+        .ok_or_else(|| CompiledError::Shape { what: WHAT, problem: "`profile` is missing".to_owned() })?;
+    read::profile(profile).map_err(|error| CompiledError::Shape { what: WHAT, problem: format!("at profile{error}") })
 }
 
 /// Parses a compiled file once; only when that fails is the text read again for its format marker,
 /// so a wrong or outdated file gets a clear message.
 fn read<T: serde::de::DeserializeOwned>(
     text: &str,
-    what: &str,
-    expected: &str,
+    what: &'static str,
+    expected: &'static str,
     format_of: impl Fn(&T) -> (&String, u32),
-) -> Result<T, String> {
+) -> Result<T, CompiledError> {
     match serde_json::from_str::<T>(text) {
         Ok(file) => {
             let (format, version) = format_of(&file);
@@ -199,22 +254,20 @@ fn read<T: serde::de::DeserializeOwned>(
             Ok(file)
         }
         Err(error) => {
-            let header: Header =
-                serde_json::from_str(text).map_err(|error| format!("{what} is not valid JSON: {error}"))?;
+            let header: Header = serde_json::from_str(text)
+                .map_err(|error| CompiledError::NotJson { what, problem: error.to_string() })?;
             check_format(&header.format, header.format_version, expected)?;
-            Err(format!("{what} does not match compiled format {COMPILED_VERSION}: {error}"))
+            Err(CompiledError::Shape { what, problem: error.to_string() })
         }
     }
 }
 
-fn check_format(format: &str, version: u32, expected: &str) -> Result<(), String> {
+fn check_format(format: &str, version: u32, expected: &'static str) -> Result<(), CompiledError> {
     if format != expected {
-        return Err(format!(
-            "expected a {expected} file, found format `{format}` (compile it with `riskpane compile`)"
-        ));
+        return Err(CompiledError::WrongFormat { expected, found: format.to_owned() });
     }
     if version != COMPILED_VERSION {
-        return Err(format!("{expected} version {version} is not supported; this build reads {COMPILED_VERSION}"));
+        return Err(CompiledError::Version { expected, found: version });
     }
     Ok(())
 }

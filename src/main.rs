@@ -328,7 +328,7 @@ fn rt_verdict(pack_path: &Path, profile_path: &Path) -> Result<(), Failure> {
     let pack = load_pack(pack_path)?;
     let source = read(profile_path, "crm profile")?;
     let profile = riskpane::profile::CrmProfile::from_toml(&profile_path.display().to_string(), &source)
-        .map_err(|message| Failure { message, code: 1 })?;
+        .map_err(|errors| Failure { message: errors.to_string(), code: 1 })?;
     let settings = profile.api.as_ref().and_then(|api| api.request_tracker.clone()).ok_or_else(|| {
         Failure::input(format!("error: {} has no [profile.api.request_tracker] section", profile_path.display()))
     })?;
@@ -373,8 +373,8 @@ fn compile(path: &Path, out: Option<&Path>) -> Result<(), Failure> {
     let name = path.display().to_string();
     let is_profile = source.lines().any(|line| line.trim() == "[profile]");
     let json = if is_profile {
-        let profile =
-            riskpane::profile::CrmProfile::from_toml(&name, &source).map_err(|message| Failure { message, code: 1 })?;
+        let profile = riskpane::profile::CrmProfile::from_toml(&name, &source)
+            .map_err(|errors| Failure { message: errors.to_string(), code: 1 })?;
         riskpane::compiled::profile_to_json(&profile)
     } else {
         let pack = compile_source(&name, &source).map_err(|errors| Failure { message: errors.to_string(), code: 1 })?;

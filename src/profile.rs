@@ -217,16 +217,44 @@ struct ProfileFile {
     profile: CrmProfile,
 }
 
+/// Everything wrong with a CRM profile's TOML, the way `RulePackErrors` is for a pack: each
+/// problem with its `line:col` where the TOML parser knows it; shown one per problem as
+/// `error: … --> file:line:col`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileErrors {
+    /// The profile's file name, as given.
+    pub file_name: String,
+    /// The problems: what is wrong, and where (line, column) when known.
+    pub problems: Vec<(String, Option<(usize, usize)>)>,
+}
+
+impl std::fmt::Display for ProfileErrors {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, (message, at)) in self.problems.iter().enumerate() {
+            if index > 0 {
+                formatter.write_str("\n")?;
+            }
+            write!(formatter, "error: {message}\n --> {}", self.file_name)?;
+            if let Some((line, column)) = at {
+                write!(formatter, ":{line}:{column}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ProfileErrors {}
+
 impl CrmProfile {
     /// Reads and checks a profile's TOML source.
     ///
     /// # Errors
-    /// Every problem found, one per line, with `file:line:col` where the TOML parser knows it.
-    pub fn from_toml(file_name: &str, source: &str) -> Result<CrmProfile, String> {
+    /// Every problem found, with `line:col` where the TOML parser knows it.
+    pub fn from_toml(file_name: &str, source: &str) -> Result<CrmProfile, ProfileErrors> {
+        let errors = |problems| ProfileErrors { file_name: file_name.to_owned(), problems };
         let file: ProfileFile = toml::from_str(source).map_err(|error| {
-            let (line, column) =
-                error.span().map_or((1, 1), |span| crate::rules::diagnostic::line_col(source, span.start));
-            format!("error: {}\n --> {file_name}:{line}:{column}", error.message().trim_end_matches('.'))
+            let at = error.span().map_or((1, 1), |span| crate::rules::diagnostic::line_col(source, span.start));
+            errors(vec![(error.message().trim_end_matches('.').to_owned(), Some(at))])
         })?;
         let mut problems = Vec::new();
         if file.schema_version != PROFILE_SCHEMA_VERSION {
@@ -268,11 +296,7 @@ impl CrmProfile {
         if problems.is_empty() {
             Ok(profile)
         } else {
-            Err(problems
-                .iter()
-                .map(|problem| format!("error: {problem}\n --> {file_name}"))
-                .collect::<Vec<_>>()
-                .join("\n"))
+            Err(errors(problems.into_iter().map(|problem| (problem, None)).collect()))
         }
     }
 }
@@ -493,13 +517,18 @@ mod tests {
     fn an_api_kind_and_its_settings_go_together() {
         let head = "schema_version = 1\n[profile]\nid = \"t\"\nversion = \"1\"\nroot = \"body\"\n[profile.sources]\n";
         let missing = format!("{head}[profile.api]\nkind = \"request_tracker\"\nbase = \"/REST/2.0\"\n");
-        let error = CrmProfile::from_toml("rt.toml", &missing).unwrap_err();
+        let error = CrmProfile::from_toml("rt.toml", &missing).unwrap_err().to_string();
         assert_eq!(error, "error: api kind `request_tracker` needs `[profile.api.request_tracker]`\n --> rt.toml");
         let stray = format!(
             "{head}[profile.api]\nbase = \"/api\"\n[profile.api.request_tracker]\nisland = \"#t\"\nexperts_pointer = \"/e\"\n\
              score_field = \"S\"\nband_field = \"B\"\nstate_field = \"D\"\nflags_field = \"F\"\n"
         );
-        assert!(CrmProfile::from_toml("rt.toml", &stray).unwrap_err().contains("needs `kind = \"request_tracker\"`"));
+        assert!(
+            CrmProfile::from_toml("rt.toml", &stray)
+                .unwrap_err()
+                .to_string()
+                .contains("needs `kind = \"request_tracker\"`")
+        );
         let shipped =
             CrmProfile::from_toml("request-tracker.toml", include_str!("../pkg-config/crm/request-tracker.toml"))
                 .unwrap();
@@ -577,13 +606,15 @@ values = { "Artikel nicht erhalten" = "item_not_received" }
 
     #[test]
     fn profile_errors_are_located() {
-        let error = CrmProfile::from_toml("bad.toml", "schema_version = 1\n[profile]\nid = 1\n").unwrap_err();
+        let error =
+            CrmProfile::from_toml("bad.toml", "schema_version = 1\n[profile]\nid = 1\n").unwrap_err().to_string();
         assert!(error.contains("bad.toml:3:6"), "{error}");
         let error = CrmProfile::from_toml(
             "bad.toml",
             "schema_version = 1\n[profile]\nid = \"x\"\nversion = \"1\"\nroot = \"#c\"\n[profile.sources.\"a\"]\njson = \"#d\"\n",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(error.contains("source `a` needs a JSON `pointer`"), "{error}");
     }
 }

@@ -304,20 +304,21 @@ fn compiled_packs_and_profiles_round_trip() {
         assert_eq!(riskpane::compiled::profile_from_json(&json).unwrap(), profile);
     }
     let wrong = riskpane::compiled::pack_from_json(r#"{"format": "riskpane-compiled-profile", "format_version": 1}"#)
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(wrong.contains("expected a riskpane-compiled-pack file"), "{wrong}");
-    let garbage = riskpane::compiled::pack_from_json("<html>").unwrap_err();
+    let garbage = riskpane::compiled::pack_from_json("<html>").unwrap_err().to_string();
     assert!(garbage.contains("not valid JSON"), "{garbage}");
     // A damaged file whose references do not resolve is an error, not a panic later in the UI.
     let demo = compile(&root().join("pkg-config/rules/demo.toml"));
     let json = riskpane::compiled::pack_to_json(&demo).unwrap();
     let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
     value["pack"]["facts"].as_array_mut().unwrap().truncate(2);
-    let damaged = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err();
+    let damaged = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err().to_string();
     assert!(damaged.starts_with("rule pack is inconsistent: fact slot"), "{damaged}");
     let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
     value["pack"]["checklist"] = serde_json::json!([]);
-    let damaged = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err();
+    let damaged = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err().to_string();
     assert!(damaged.contains("checklist item"), "{damaged}");
 }
 

@@ -34,7 +34,8 @@ pub fn now_seconds() -> i64 {
 /// A shipped file does not compile (a build from a broken tree).
 pub fn knowledge(start: i64) -> Result<Knowledge, String> {
     let pack = riskpane::compile_source("care.toml", CARE_PACK).map_err(|errors| format!("care pack: {errors:?}"))?;
-    let profile = riskpane::profile::CrmProfile::from_toml("demo.toml", DEMO_PROFILE)?;
+    let profile =
+        riskpane::profile::CrmProfile::from_toml("demo.toml", DEMO_PROFILE).map_err(|errors| errors.to_string())?;
     cases::check_profile(&profile)?;
     let cases = cases::Cases::parse(cases::CASES_JSON, start)?;
     Ok(Knowledge { pack, profile, cases })

@@ -155,10 +155,10 @@ mod tests {
         let json = profile_to_json(&profile).unwrap();
         assert_eq!(profile_from_json(&json).unwrap(), profile);
         let damaged = json.replacen(r#""score_field":"#, r#""scored_field":"#, 1);
-        let error = profile_from_json(&damaged).unwrap_err();
+        let error = profile_from_json(&damaged).unwrap_err().to_string();
         assert!(error.ends_with("at profile.api.request_tracker: unknown key `scored_field`"), "{error}");
         let damaged = json.replacen(r#""sources":{"#, r#""sources":{"x":{"selector":1},"#, 1);
-        let error = profile_from_json(&damaged).unwrap_err();
+        let error = profile_from_json(&damaged).unwrap_err().to_string();
         assert!(error.ends_with("at profile.sources.x.selector: expected a string"), "{error}");
     }
 }

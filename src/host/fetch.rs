@@ -23,8 +23,8 @@ pub(crate) enum LoadError {
     Status { what: &'static str, url: String, status: u16 },
     /// The answer is not text.
     NotText { what: &'static str, url: String },
-    /// Loaded, but not a compiled pack or profile the widget can read (the reader's message).
-    Unreadable(String),
+    /// Loaded, but not a compiled pack or profile the widget can read.
+    Unreadable(crate::compiled::CompiledError),
 }
 
 impl std::fmt::Display for LoadError {
@@ -37,7 +37,7 @@ impl std::fmt::Display for LoadError {
                 write!(formatter, "{what} could not be loaded from {url}: HTTP {status}")
             }
             LoadError::NotText { what, url } => write!(formatter, "{what} from {url} is not text"),
-            LoadError::Unreadable(message) => formatter.write_str(message),
+            LoadError::Unreadable(error) => write!(formatter, "{error}"),
         }
     }
 }

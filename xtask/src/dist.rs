@@ -30,7 +30,8 @@ fn compile_dir(from: &str, to: &Path) -> Result<(), String> {
             std::fs::read_to_string(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
         let name = format!("{from}/{}", path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default());
         let json = if source.lines().any(|line| line.trim() == "[profile]") {
-            let profile = riskpane::profile::CrmProfile::from_toml(&name, &source)?;
+            let profile =
+                riskpane::profile::CrmProfile::from_toml(&name, &source).map_err(|errors| errors.to_string())?;
             riskpane::compiled::profile_to_json(&profile)?
         } else {
             let pack = riskpane::compile_source(&name, &source).map_err(|errors| errors.to_string())?;

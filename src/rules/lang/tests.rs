@@ -650,10 +650,10 @@ fn reads_as_weighs_the_terms_found_and_shows_the_strongest() {
     // A damaged line or term is an error when the pack is read, never a classifier that quietly
     // lost a term.
     let damaged = json.replace("lösch*\\t10000\\t10000", "lösch*\\tmany\\t10000");
-    let error = crate::compiled::pack_from_json(&damaged).unwrap_err();
+    let error = crate::compiled::pack_from_json(&damaged).unwrap_err().to_string();
     assert!(error.contains("classifier `classifiers.request`: term line 2 does not read"), "{error}");
     let empty_term = json.replace("lösch*\\t10000\\t10000", "*\\t10000\\t10000");
-    let error = crate::compiled::pack_from_json(&empty_term).unwrap_err();
+    let error = crate::compiled::pack_from_json(&empty_term).unwrap_err().to_string();
     assert!(error.contains("classifier `classifiers.request`: term line 2 does not read"), "{error}");
 }
 
