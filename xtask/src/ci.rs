@@ -59,7 +59,7 @@ pub(crate) fn browser_tests() -> Result<(), String> {
 /// The widget's transfer size may not grow past this (gzip -9, wasm + glue + entry). The budget is
 /// 100 KB and is missed today (BENCHMARKS.md says why and what would close it); this ratchet stops
 /// it from getting worse unnoticed. Lower it whenever the size drops.
-const SIZE_RATCHET_BYTES: usize = 245 * 1024;
+const SIZE_RATCHET_BYTES: usize = 244 * 1024;
 
 /// Fails when the built package's transfer size is above the ratchet (deterministic, unlike timings).
 fn check_size() -> Result<(), String> {
