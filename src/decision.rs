@@ -330,25 +330,6 @@ pub enum Check {
 }
 
 impl Check {
-    /// `confirm` or `reject`, as the generic REST contract's endpoints and the widget's controls name it.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Check::Confirm => "confirm",
-            Check::Reject => "reject",
-        }
-    }
-
-    /// The check of a recorded state: a confirmation or a rejection, else `None`.
-    #[must_use]
-    pub fn of_state(state: &DecisionState) -> Option<Check> {
-        match state {
-            DecisionState::Confirmed { .. } => Some(Check::Confirm),
-            DecisionState::Rejected { .. } => Some(Check::Reject),
-            DecisionState::Decided | DecisionState::PendingConfirmation => None,
-        }
-    }
-
     /// Confirms or rejects `decision` as `checker`.
     ///
     /// # Errors

@@ -121,9 +121,6 @@ pub enum SubmitState {
     Refused(String),
 }
 
-/// Confirm or reject: what a checker does with a pending decision (four eyes).
-pub use crate::decision::Check;
-
 /// The decision form as the user filled it in: the widget's state, not the page's DOM, so the host
 /// proposes exactly what the form shows.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]

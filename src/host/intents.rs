@@ -18,10 +18,13 @@ use web_sys::Element;
 const EVENTS: [&str; 3] = ["change", "click", "input"];
 
 fn acts_on(control: &Element) -> &'static str {
-    match control.tag_name().to_ascii_lowercase().as_str() {
-        "button" => "click",
-        "textarea" => "input",
-        _ => "change",
+    let tag = control.tag_name();
+    if tag.eq_ignore_ascii_case("button") {
+        "click"
+    } else if tag.eq_ignore_ascii_case("textarea") {
+        "input"
+    } else {
+        "change"
     }
 }
 

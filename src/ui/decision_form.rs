@@ -81,15 +81,14 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
             <textarea id={ NOTE_FIELD } data-intent="edit-note" rows="2" value={ form.note.clone() } />
             if user.role == Role::Expert {
                 <label for={ OVERRIDE_FIELD }>{ t.d_override }</label>
-                <select id={ OVERRIDE_FIELD } data-intent="choose-override" key={ format!("override-{}", user.id) }>
+                <select id={ OVERRIDE_FIELD } data-intent="choose-override">
                     <option value="keep" selected={ form.band_override.is_none() }>{ t.d_override_none }</option>
                     { for RiskBand::ALL.iter().zip(t.bands.iter()).map(|(band, label)| html! {
                         <option value={ band.name() } selected={ form.band_override.as_deref() == Some(band.name()) }>{ *label }</option>
                     }) }
                 </select>
                 <label for={ OVERRIDE_NOTE_FIELD }>{ t.d_override_note }</label>
-                <textarea id={ OVERRIDE_NOTE_FIELD } data-intent="edit-override-note" rows="1"
-                    key={ format!("override-note-{}", user.id) } value={ form.override_note.clone() } />
+                <textarea id={ OVERRIDE_NOTE_FIELD } data-intent="edit-override-note" rows="1" value={ form.override_note.clone() } />
             }
             <button type="button" class="primary" data-intent="submit-decision" data-intent-value="submit"
                 disabled={ selected.is_none() || state.submit == SubmitState::Sending }>{ t.d_submit }</button>
