@@ -2,6 +2,10 @@
 use wasm_bindgen::prelude::wasm_bindgen;
 use yew::{Html, function_component, html};
 
+/// The widget's allocator (riskpane's `src/lib.rs`).
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[function_component]
 fn App() -> Html {
     html! { <p>{ "Hello world" }</p> }
