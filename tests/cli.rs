@@ -263,8 +263,9 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test12 trained the word models (1.9.0) and are no longer a measure of anything unseen;
-    // test13 and test14 are their held-out parts (docs/evaluation.md).
+    // tune … test12 trained the word models (1.9.0); test13 and test14 were measured once blind on
+    // 1.9.0 and then tuned on (1.10.0's not_a_request); none is a measure of anything unseen now
+    // (docs/evaluation.md).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -275,10 +276,12 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test6", 96, 96, 1),
         ("test7", 92, 92, 4),
         ("test8", 98, 98, 0),
-        ("test9", 91, 91, 4),
+        ("test9", 91, 91, 3),
         ("test10", 84, 84, 1),
-        ("test11", 78, 78, 6),
+        ("test11", 78, 78, 5),
         ("test12", 95, 95, 4),
+        ("test13", 66, 69, 3),
+        ("test14", 71, 73, 3),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
@@ -302,6 +305,31 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
             report["benign_fired_ids"]
         );
     }
+}
+
+/// Messages that use a request's words to ask for the opposite (restore a deleted account, a request
+/// already answered, keep the newsletter, one parcel only, a saved card, a service notice) are not
+/// data-subject requests (`signals.not_a_request`), and real requests that use the same words still
+/// are: a right named in its own words, another right stated beside a saved card or a notice,
+/// "not only this order". Care pack 1.9.0 flagged four of these seven look-alikes.
+#[test]
+fn a_request_in_words_that_ask_for_the_opposite_is_not_read_as_one() {
+    let output = riskpane(&[
+        "evaluate",
+        "--pack",
+        "pkg-config/rules/care.toml",
+        "--corpus",
+        "tests/fixtures/care/not-a-request.ndjson",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let requests =
+        report["signals"].as_array().unwrap().iter().find(|signal| signal["signal"] == "data_subject_request").unwrap();
+    assert_eq!(requests["total"]["positives"], 5);
+    assert_eq!(requests["total"]["found"], 5, "{requests}");
+    assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
 }
 
 /// The care pack's classifiers are what `riskpane train` makes from the corpus parts they name,
