@@ -20,6 +20,7 @@ pub mod profile;
 pub mod case;
 pub mod engine;
 pub mod decision;
+pub mod pattern;
 pub mod report;
 pub mod compiled;
 pub mod request_tracker;

@@ -87,6 +87,10 @@ enum Command {
         /// Money fact summed as money at stake (default: order.total_eur, else the first money fact).
         #[arg(long)]
         amount: Option<String>,
+        /// A pattern report (JSON, from the widget or the CRM): its draft rule runs as rule `DRAFT`
+        /// with 0 points, and its fire rate, precision and recall lead the report.
+        #[arg(long)]
+        draft: Option<PathBuf>,
     },
     /// Score the same cases with two packs: which cases change band, and which rule changes caused it.
     Diff {
@@ -209,7 +213,7 @@ fn main() -> ExitCode {
         Command::Eval { pack, case, expr } => evaluate(&pack, case.as_deref(), &expr),
         Command::Compile { file, out } => compile(&file, out.as_deref()),
         Command::Replay { decision, case, pack } => replay(&decision, &case, &pack),
-        Command::Backtest { pack, cases, amount } => backtest(&pack, &cases, amount),
+        Command::Backtest { pack, cases, amount, draft } => backtest(&pack, &cases, amount, draft.as_deref()),
         Command::Diff { base, pack, cases } => diff(&base, &pack, &cases),
         Command::Evaluate { pack, corpus, format } => evaluate_corpus(&pack, &corpus, format),
         Command::Train { class, corpus, terms, threshold, by_part, name } => {
@@ -572,18 +576,62 @@ fn to_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }
 
-fn backtest(pack_path: &Path, file: &CaseFile, amount: Option<String>) -> Result<(), Failure> {
-    let pack = load_pack(pack_path)?;
+fn backtest(pack_path: &Path, file: &CaseFile, amount: Option<String>, draft: Option<&Path>) -> Result<(), Failure> {
+    let mut pack = load_pack(pack_path)?;
+    let pattern = draft.map(|path| add_draft(&mut pack, path)).transpose()?;
     let (mut reader, fields, progress) = open_cases(file)?;
     let options = backtest::Options { fields, amount };
     let report = backtest::backtest(&pack, &mut reader, &options, &|bytes| progress.set_position(bytes))
         .map_err(|error| Failure::input(format!("error: {error}")))?;
     progress.finish_and_clear();
-    emit(&match file.format {
-        Format::Json => to_json(&report),
-        Format::Text => backtest::text::backtest(&report),
+    let summary = pattern.as_ref().and_then(|(pattern, rule)| backtest::draft::summary(&report, pattern, rule));
+    emit(&match (file.format, &summary) {
+        (Format::Json, None) => to_json(&report),
+        (Format::Json, Some(summary)) => to_json(&serde_json::json!({ "draft": summary, "backtest": report })),
+        (Format::Text, None) => backtest::text::backtest(&report),
+        (Format::Text, Some(summary)) => backtest::draft::text(summary) + &backtest::text::backtest(&report),
     });
     write_report(file.out.as_deref(), || backtest::html::backtest(&report))
+}
+
+/// Reads a pattern report and adds its draft rule to the pack as rule `DRAFT` (0 points); returns
+/// the report and the draft's condition. The draft is built again from the report's elements, so a
+/// hand-edited `draft_rule` text cannot smuggle in another condition.
+fn add_draft(pack: &mut RulePack, path: &Path) -> Result<(riskpane::pattern::PatternReport, String), Failure> {
+    let text = read(path, "pattern report")?;
+    let pattern: riskpane::pattern::PatternReport = serde_json::from_str(&text)
+        .map_err(|error| Failure::input(format!("error: {} is not a pattern report: {error}", path.display())))?;
+    if pattern.format != riskpane::pattern::FORMAT {
+        return Err(Failure::input(format!(
+            "error: {} is not a pattern report (format `{}`, expected `{}`)",
+            path.display(),
+            pattern.format,
+            riskpane::pattern::FORMAT
+        )));
+    }
+    if pattern.pack.hash != *pack.hash {
+        eprintln!(
+            "note: the report was made with pack {} {} ({}); this backtest uses {} {} ({})",
+            pattern.pack.id, pattern.pack.version, pattern.pack.hash, pack.id, pack.version, pack.hash
+        );
+    }
+    let rule = riskpane::pattern::draft_as_rule(pack, &pattern).map_err(|problems| Failure {
+        message: format!(
+            "error: the draft rule of {} does not fit the pack:\n  {}",
+            path.display(),
+            problems.join("\n  ")
+        ),
+        code: 1,
+    })?;
+    if rule.when.source != pattern.draft_rule {
+        eprintln!(
+            "note: the report's draft_rule text differs from its elements; the elements give: {}",
+            rule.when.source
+        );
+    }
+    let condition = rule.when.source.clone();
+    pack.rules.push(rule);
+    Ok((pattern, condition))
 }
 
 fn diff(base_path: &Path, pack_path: &Path, file: &CaseFile) -> Result<(), Failure> {

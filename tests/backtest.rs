@@ -276,3 +276,92 @@ fn the_command_line_refuses_unreadable_cases_and_unknown_amount_facts() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--amount: the pack has no fact `nope`"), "{stderr}");
 }
+
+/// A pattern report's draft rule on the fixture history, computed by hand: `account.age_days <= 10
+/// and order.total_eur >= 50` fires on c1 (fraud), c3 (fraud) and c9 (unlabelled): 3 of 7 cases;
+/// precision 2/2; the labelled fraud is c1, c3 and c7, so it finds 2 of 3; c5 (no total) and c7
+/// (total "abc") leave it unknown: 2 of 7. The draft runs with 0 points, so the pack's own figures
+/// stay as they are.
+#[test]
+fn a_pattern_reports_draft_rule_gets_its_fire_rate_precision_and_recall() {
+    let pack = fixture("base.toml");
+    let cases = fixture("cases.ndjson");
+    let report = fixture("pattern-report.json");
+    let args = |format: &'static str| {
+        vec![
+            "backtest".to_owned(),
+            "--pack".to_owned(),
+            pack.to_string_lossy().into_owned(),
+            "--cases".to_owned(),
+            cases.to_string_lossy().into_owned(),
+            "--label".to_owned(),
+            "label".to_owned(),
+            "--draft".to_owned(),
+            report.to_string_lossy().into_owned(),
+            "--format".to_owned(),
+            format.to_owned(),
+        ]
+    };
+    let text_args = args("text");
+    let (code, text, stderr) = riskpane(&text_args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(text.starts_with("draft rule from pattern report 6f1c2a4e-0d5b-4c7e-9a51-2b3c4d5e6f70 (case CASE-1042):\n  account.age_days <= 10 and order.total_eur >= 50\n"), "{text}");
+    assert!(text.contains("fires on 3 of 7 cases (42.9%); on labelled fraud 2, on labelled legitimate 0"), "{text}");
+    assert!(
+        text.contains("precision 100.0%, finds 66.7% of the labelled fraud; not evaluable on 2 cases (28.6%)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("medium   ( 30)         6        3        2        0        1      60.0%  100.0%   75.0%"),
+        "the pack's own figures are unchanged: {text}"
+    );
+    assert!(stderr.contains("the report was made with pack backtest-base 0.9.0"), "{stderr}");
+
+    let json_args = args("json");
+    let (code, json, _) = riskpane(&json_args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["draft"]["fired"], 3);
+    assert_eq!(json["draft"]["fired_fraud"], 2);
+    assert_eq!(json["draft"]["precision"], 1.0);
+    assert_eq!(json["draft"]["unknown"], 2);
+    assert_eq!(json["backtest"]["thresholds"][0]["precision"], 0.6);
+}
+
+/// A report whose elements do not fit the pack is refused with every reason (exit 1); a hand-edited
+/// `draft_rule` text is not what runs: the draft is rebuilt from the elements.
+#[test]
+fn a_pattern_report_that_does_not_fit_the_pack_is_refused_and_its_text_is_not_trusted() {
+    let pack = fixture("base.toml");
+    let cases = fixture("cases.ndjson");
+    let original = std::fs::read_to_string(fixture("pattern-report.json")).unwrap();
+    let path = std::env::temp_dir().join(format!("riskpane-pattern-{}.json", std::process::id()));
+    let run = |report: &str| {
+        std::fs::write(&path, report).unwrap();
+        riskpane(&[
+            "backtest",
+            "--pack",
+            pack.to_str().unwrap(),
+            "--cases",
+            cases.to_str().unwrap(),
+            "--draft",
+            path.to_str().unwrap(),
+        ])
+    };
+    let (code, _, stderr) = run(&original
+        .replace("\"order.total_eur\", \"op\": \">=\"", "\"order.total\", \"op\": \">=\"")
+        .replace("\"value\": 10", "\"value\": \"ten\""));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("the pack has no fact `order.total`"), "{stderr}");
+    assert!(stderr.contains("`account.age_days` is a number: compare it with a number"), "{stderr}");
+    let (code, text, stderr) = run(&original
+        .replace("\"draft_rule\": \"account.age_days <= 10 and order.total_eur >= 50\"", "\"draft_rule\": \"true\""));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("the elements give: account.age_days <= 10 and order.total_eur >= 50"), "{stderr}");
+    assert!(text.contains("fires on 3 of 8 cases (37.5%)"), "without labels c8 counts too: {text}");
+    assert!(text.contains("precision –, finds – of the labelled fraud"), "{text}");
+    let (code, _, stderr) = run("{\"format\": \"something else\"}");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is not a pattern report"), "{stderr}");
+    std::fs::remove_file(&path).unwrap();
+}

@@ -4,11 +4,13 @@
 //! band, and why). Cases stream through in batches scored on all cores (`rayon`); memory does not
 //! grow with the file. Native only: the widget never carries this.
 //!
+//! `draft.rs` gives a pattern report's draft rule its figures (`riskpane backtest --draft`).
 //! `stream.rs` reads and scores the rows in batches (shared by both runs), `tally.rs` counts a
 //! backtest and `metrics.rs` turns its tally into the report, `compare.rs` is the diff of two
 //! packs; `text.rs` and `html.rs` write the reports.
 
 pub mod corpus;
+pub mod draft;
 pub mod html;
 pub mod input;
 pub mod synth;
