@@ -103,6 +103,25 @@ enum Command {
         #[command(flatten)]
         cases: CaseFile,
     },
+    /// Aggregate risk experts' QA reviews of Tier 2 handling over a period: by provider, by agent,
+    /// by missed checklist step and ignored rule, with each agent's feedback.
+    Qa {
+        /// QA reviews: NDJSON, one `riskpane.qa_review` per line (docs/qa-review.md).
+        #[arg(long)]
+        reviews: PathBuf,
+        /// First day of the period (YYYY-MM-DD, inclusive, UTC).
+        #[arg(long)]
+        from: String,
+        /// Last day of the period (YYYY-MM-DD, inclusive, UTC).
+        #[arg(long)]
+        to: String,
+        /// Output on stdout.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Also write a self-contained HTML report with plots here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Measure the pack's text signals on a labelled message corpus (tests/fixtures/evaluation/):
     /// recall per signal and language, false positives on benign look-alikes, precision.
     Evaluate {
@@ -215,6 +234,7 @@ fn main() -> ExitCode {
         Command::Replay { decision, case, pack } => replay(&decision, &case, &pack),
         Command::Backtest { pack, cases, amount, draft } => backtest(&pack, &cases, amount, draft.as_deref()),
         Command::Diff { base, pack, cases } => diff(&base, &pack, &cases),
+        Command::Qa { reviews, from, to, format, out } => qa(&reviews, &from, &to, format, out.as_deref()),
         Command::Evaluate { pack, corpus, format } => evaluate_corpus(&pack, &corpus, format),
         Command::Train { class, corpus, terms, threshold, by_part, name } => {
             let name = name.unwrap_or_else(|| class.clone());
@@ -632,6 +652,17 @@ fn add_draft(pack: &mut RulePack, path: &Path) -> Result<(riskpane::pattern::Pat
     let condition = rule.when.source.clone();
     pack.rules.push(rule);
     Ok((pattern, condition))
+}
+
+fn qa(reviews: &Path, from: &str, to: &str, format: Format, out: Option<&Path>) -> Result<(), Failure> {
+    let text = read(reviews, "QA reviews")?;
+    let summary =
+        backtest::qa::summarise(&text, from, to).map_err(|error| Failure::input(format!("error: {error}")))?;
+    emit(&match format {
+        Format::Json => to_json(&summary),
+        Format::Text => backtest::qa::text(&summary),
+    });
+    write_report(out, || backtest::html::qa(&summary))
 }
 
 fn diff(base_path: &Path, pack_path: &Path, file: &CaseFile) -> Result<(), Failure> {

@@ -365,3 +365,68 @@ fn a_pattern_report_that_does_not_fit_the_pack_is_refused_and_its_text_is_not_tr
     assert!(stderr.contains("is not a pattern report"), "{stderr}");
     std::fs::remove_file(&path).unwrap();
 }
+
+/// `riskpane qa` on tests/fixtures/qa/reviews.ndjson for November, computed by hand: six reviews in
+/// the period (r6 is in December), two lines that do not read (a decision outcome as verdict, and
+/// broken JSON); r2, r3 and r5 have findings (3 of 6); Atlas Care 2 of 4 (3 missed steps, 1 ignored
+/// risk), Borealis 1 of 2; agents a1 1 of 3, a2 1 of 1, b1 1 of 2; inr-evidence missed twice (both
+/// Atlas Care); the last second of the last day counts (r9).
+#[test]
+fn qa_reviews_are_aggregated_by_provider_agent_and_step() {
+    let reviews = fixture("../qa/reviews.ndjson");
+    let html = std::env::temp_dir().join(format!("riskpane-qa-{}.html", std::process::id()));
+    let args = ["qa", "--reviews", reviews.to_str().unwrap(), "--from", "2026-11-01", "--to", "2026-11-30"];
+    let (code, text, stderr) = riskpane(&[&args[..], &["--out", html.to_str().unwrap()]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        text.starts_with(
+            "QA reviews 2026-11-01 to 2026-11-30: 6 reviews, 3 with findings (50.0%); 1 outside the period\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("line 7: verdict `approve_refund` is not qa_ok, qa_coaching or qa_reopen"), "{text}");
+    assert!(text.contains("line 8: not a QA review"), "{text}");
+    for row in [
+        "Atlas Care                         4         2    50.0%   2        1      1     1     1        0       3       1",
+        "Borealis                           2         1    50.0%   1        1      0     0     0        1       1       1",
+        "all                                6         3    50.0%   3        2      1     1     1        1       4       2",
+        "a1 (Atlas Care)                    3         1    33.3%   2        1      0     1     0        0       1       0",
+        "a2 (Atlas Care)                    1         1   100.0%   0        0      1     0     1        0       2       1",
+        "b1 (Borealis)                      2         1    50.0%   1        1      0     0     0        1       1       1",
+        "  inr-evidence                    2  (Atlas Care 2)",
+        "  INR-001                         1  (Atlas Care 1)",
+    ] {
+        assert!(text.contains(row), "{row}\n{text}");
+    }
+    assert!(text.contains("after the deadline\\u{1b}[2J; check"), "control characters are escaped: {text}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    std::fs::remove_file(&html).unwrap();
+    assert_eq!(page.matches("<svg").count(), 2, "findings by provider, missed steps");
+    assert!(page.contains("&lt;b&gt;and&lt;/b&gt;") && !page.contains("<b>and</b>"), "feedback is escaped");
+    assert!(!page.contains("<script"), "no JavaScript");
+
+    let (code, json, _) = riskpane(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["reviews"], 6);
+    assert_eq!(json["providers"]["Atlas Care"]["with_findings"], 2);
+    assert_eq!(json["providers"]["Borealis"]["severities"]["critical"], 1);
+    assert_eq!(json["missed_steps"][0]["id"], "inr-evidence");
+    assert_eq!(json["missed_steps"][0]["by_provider"]["Atlas Care"], 2);
+    assert_eq!(json["agents"][1]["agent"], "a2");
+    assert_eq!(json["agents"][1]["finding_rate"], 1.0);
+
+    let (code, december, _) =
+        riskpane(&["qa", "--reviews", reviews.to_str().unwrap(), "--from", "2026-12-01", "--to", "2026-12-31"]);
+    assert_eq!(code, 0);
+    assert!(
+        december.starts_with(
+            "QA reviews 2026-12-01 to 2026-12-31: 1 reviews, 1 with findings (100.0%); 6 outside the period"
+        ),
+        "{december}"
+    );
+    let (code, _, stderr) =
+        riskpane(&["qa", "--reviews", reviews.to_str().unwrap(), "--from", "November", "--to", "2026-11-30"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--from `November` is not a YYYY-MM-DD date"), "{stderr}");
+}

@@ -447,3 +447,127 @@ pub fn diff(report: &DiffReport) -> String {
     }
     page(&format!("Pack comparison: {title}"), &html)
 }
+
+/// Horizontal bars, one per `(label, value)`, values in 0..=`max`, `percent` for the axis labels.
+fn bars(title: &str, rows: &[(String, f64)], max: f64, percent_axis: bool, color: RGBColor) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let count = rows.len();
+    let names: Vec<String> = rows.iter().map(|(name, _)| name.clone()).collect();
+    let row = move |index: usize| (count - index - 1) as f64;
+    let label = move |y: &f64| {
+        let index = count as f64 - y - 0.5;
+        if (y.fract() - 0.5).abs() < 0.01 && index >= 0.0 {
+            names.get(index.round() as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    svg(640, 70 + 22 * count as u32, |root| {
+        let mut chart = rule_panel(root, title, max.max(f64::MIN_POSITIVE) * 1.1, count, true)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(count * 2 + 1)
+            .y_label_formatter(&label)
+            // Counts: one label per whole number (up to 11), so no label repeats.
+            .x_labels(if percent_axis { 11 } else { (max.ceil() as usize + 1).min(11) })
+            .x_label_formatter(&|x| if percent_axis { format!("{:.0}%", x * 100.0) } else { format!("{x:.0}") })
+            .draw()
+            .map_err(|error| error.to_string())?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(index, (_, value))| {
+                Rectangle::new([(0.0, row(index) + 0.15), (*value, row(index) + 0.85)], color.filled())
+            }))
+            .map_err(|error| error.to_string())?;
+        Ok(())
+    })
+}
+
+/// The QA report of a period (`riskpane qa --out`): findings per provider and the steps missed most,
+/// as plots, then the tables and the feedback per agent.
+#[must_use]
+pub fn qa(summary: &super::qa::QaSummary) -> String {
+    let mut html = String::new();
+    let _ = writeln!(
+        html,
+        "<h1>QA reviews {} to {}</h1><p>{} reviews · {} with findings ({}) · {} outside the period · {} lines that did not read</p>",
+        escape(&summary.from),
+        escape(&summary.to),
+        summary.reviews,
+        summary.total.with_findings,
+        percent(Some(summary.total.finding_rate)),
+        summary.outside_period,
+        summary.bad_lines
+    );
+    let providers: Vec<(String, f64)> =
+        summary.providers.iter().map(|(name, tally)| (name.clone(), tally.finding_rate)).collect();
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+    let steps: Vec<(String, f64)> =
+        summary.missed_steps.iter().take(15).map(|finding| (finding.id.clone(), finding.count as f64)).collect();
+    let max_steps = steps.iter().map(|(_, count)| *count).fold(1.0, f64::max);
+    let _ = writeln!(
+        html,
+        "<div class=\"plots\">{}{}</div>",
+        bars("Reviews with findings, by provider", &providers, 1.0, true, FRAUD),
+        bars("Missed checklist steps (most often first)", &steps, max_steps, false, UNLABELLED)
+    );
+    let header = "<tr><th></th><th>reviews</th><th>with findings</th><th>rate</th><th>ok</th><th>coaching</th><th>reopen</th><th>minor</th><th>major</th><th>critical</th><th>missed steps</th><th>ignored risks</th></tr>";
+    let row = |html: &mut String, name: &str, tally: &super::qa::Tally| {
+        let count = |map: &std::collections::BTreeMap<String, u64>, key: &str| map.get(key).copied().unwrap_or(0);
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(name),
+            tally.reviews,
+            tally.with_findings,
+            percent(Some(tally.finding_rate)),
+            count(&tally.verdicts, "qa_ok"),
+            count(&tally.verdicts, "qa_coaching"),
+            count(&tally.verdicts, "qa_reopen"),
+            count(&tally.severities, "minor"),
+            count(&tally.severities, "major"),
+            count(&tally.severities, "critical"),
+            tally.missed_steps,
+            tally.ignored_risks
+        );
+    };
+    let _ = writeln!(html, "<h2>By provider</h2><table>{header}");
+    for (provider, tally) in &summary.providers {
+        row(&mut html, provider, tally);
+    }
+    row(&mut html, "all", &summary.total);
+    let _ = writeln!(html, "</table><h2>By agent</h2><table>{header}");
+    for agent in &summary.agents {
+        row(&mut html, &format!("{} ({})", agent.agent, agent.provider), &agent.tally);
+    }
+    let _ = writeln!(html, "</table>");
+    for (title, findings) in
+        [("Missed checklist steps", &summary.missed_steps), ("Ignored rule-flagged risks", &summary.ignored_risks)]
+    {
+        let _ = writeln!(html, "<h2>{title}</h2><table><tr><th>id</th><th>times</th><th>by provider</th></tr>");
+        for finding in findings {
+            let providers: Vec<String> =
+                finding.by_provider.iter().map(|(provider, count)| format!("{} {count}", escape(provider))).collect();
+            let _ = writeln!(
+                html,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                escape(&finding.id),
+                finding.count,
+                providers.join(", ")
+            );
+        }
+        let _ = writeln!(html, "</table>");
+    }
+    let _ = writeln!(html, "<h2>Feedback by agent</h2>");
+    for agent in summary.agents.iter().filter(|agent| !agent.feedback.is_empty()) {
+        let _ = writeln!(html, "<h3>{} ({})</h3><ul>", escape(&agent.agent), escape(&agent.provider));
+        for (case, severity, feedback) in &agent.feedback {
+            let _ =
+                writeln!(html, "<li><code>{}</code> [{}]: {}</li>", escape(case), escape(severity), escape(feedback));
+        }
+        let _ = writeln!(html, "</ul>");
+    }
+    page(&format!("QA reviews {} to {}", summary.from, summary.to), &html)
+}
