@@ -103,6 +103,19 @@ enum Command {
         #[command(flatten)]
         cases: CaseFile,
     },
+    /// The open internal fraud reports (case type `internal_report`, status not `closed`) of a
+    /// case file, scored with the pack, highest score first.
+    Reports {
+        /// Rule pack TOML file.
+        #[arg(long)]
+        pack: PathBuf,
+        /// Cases: NDJSON, one case JSON per line (as for `backtest`).
+        #[arg(long)]
+        cases: PathBuf,
+        /// Output on stdout.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Aggregate risk experts' QA reviews of Tier 2 handling over a period: by provider, by agent,
     /// by missed checklist step and ignored rule, with each agent's feedback.
     Qa {
@@ -234,6 +247,7 @@ fn main() -> ExitCode {
         Command::Replay { decision, case, pack } => replay(&decision, &case, &pack),
         Command::Backtest { pack, cases, amount, draft } => backtest(&pack, &cases, amount, draft.as_deref()),
         Command::Diff { base, pack, cases } => diff(&base, &pack, &cases),
+        Command::Reports { pack, cases, format } => reports(&pack, &cases, format),
         Command::Qa { reviews, from, to, format, out } => qa(&reviews, &from, &to, format, out.as_deref()),
         Command::Evaluate { pack, corpus, format } => evaluate_corpus(&pack, &corpus, format),
         Command::Train { class, corpus, terms, threshold, by_part, name } => {
@@ -652,6 +666,18 @@ fn add_draft(pack: &mut RulePack, path: &Path) -> Result<(riskpane::pattern::Pat
     let condition = rule.when.source.clone();
     pack.rules.push(rule);
     Ok((pattern, condition))
+}
+
+fn reports(pack_path: &Path, cases: &Path, format: Format) -> Result<(), Failure> {
+    let pack = load_pack(pack_path)?;
+    let text = read(cases, "cases")?;
+    let view =
+        backtest::reports::open_reports(&pack, &text).map_err(|error| Failure::input(format!("error: {error}")))?;
+    emit(&match format {
+        Format::Json => to_json(&view),
+        Format::Text => backtest::reports::text(&view),
+    });
+    Ok(())
 }
 
 fn qa(reviews: &Path, from: &str, to: &str, format: Format, out: Option<&Path>) -> Result<(), Failure> {

@@ -468,3 +468,39 @@ fn rt_verdict_answers_rt_s_scrip_in_json_and_refuses_bad_input_with_exit_two() {
     assert!(text(&bad.stderr).contains("not RT's ticket evidence"), "{}", text(&bad.stderr));
     assert_no_panic(&bad);
 }
+
+/// `riskpane reports` on tests/fixtures/care/internal-reports.ndjson, computed by hand from the care
+/// pack: IR-2 names an employee (INT-001 60), links 6 cases (INT-004 20) and 2,400 EUR (INT-005 15):
+/// 95, critical; IR-4 is a payments pattern (INT-003 30) across 3 cases (INT-004 20): 50, medium, its
+/// status unknown so it counts as open and says what is missing; IR-1 is the warehouse's empty box
+/// (INT-002 35): medium; IR-6 a store's vague note: 0. IR-3 is closed, C-77 a customer's return, line
+/// 6 broken JSON.
+#[test]
+fn open_internal_reports_are_listed_scored_highest_first() {
+    let args =
+        ["reports", "--pack", "pkg-config/rules/care.toml", "--cases", "tests/fixtures/care/internal-reports.ndjson"];
+    let output = riskpane(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report = text(&output.stdout);
+    assert!(report.starts_with("4 open internal reports (5 internal reports, 1 closed, in 6 cases)\n"), "{report}");
+    assert!(report.contains("line 6: invalid JSON"), "{report}");
+    let rows: Vec<&str> = report.lines().skip_while(|line| !line.starts_with("score")).skip(1).collect();
+    assert_eq!(rows.len(), 4, "{report}");
+    assert!(
+        rows[0].trim_start().starts_with("95 critical IR-2") && rows[0].ends_with("INT-001, INT-004, INT-005"),
+        "{report}"
+    );
+    assert!(rows[1].trim_start().starts_with("50 medium   IR-4               unknown"), "{report}");
+    assert!(
+        rows[1].ends_with("INT-003, INT-004 (missing: report.amount_eur, report.evidence_attached, report.status)"),
+        "{report}"
+    );
+    assert!(rows[2].trim_start().starts_with("35 medium   IR-1") && rows[2].ends_with("INT-002"), "{report}");
+    assert!(rows[3].trim_start().starts_with("0 low      IR-6"), "{report}");
+    let json = riskpane(&[&args[..], &["--format", "json"]].concat());
+    let view: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(view["open"][0]["id"], "IR-2");
+    assert_eq!(view["open"][0]["score"], 95);
+    assert_eq!(view["closed"], 1);
+    assert_eq!(view["bad_lines"], 1);
+}

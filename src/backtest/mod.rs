@@ -4,6 +4,7 @@
 //! band, and why). Cases stream through in batches scored on all cores (`rayon`); memory does not
 //! grow with the file. Native only: the widget never carries this.
 //!
+//! `reports.rs` lists the open internal fraud reports, scored (`riskpane reports`).
 //! `qa.rs` aggregates experts' QA reviews of Tier 2 handling by provider, agent and step (`riskpane qa`).
 //! `draft.rs` gives a pattern report's draft rule its figures (`riskpane backtest --draft`).
 //! `stream.rs` reads and scores the rows in batches (shared by both runs), `tally.rs` counts a
@@ -15,6 +16,7 @@ pub mod draft;
 pub mod html;
 pub mod input;
 pub mod qa;
+pub mod reports;
 pub mod synth;
 pub mod text;
 pub mod train;

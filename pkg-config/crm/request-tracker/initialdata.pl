@@ -17,7 +17,7 @@
     { Name => 'Risk Review', Description => 'Cases for the risk desk', CorrespondAddress => '', CommentAddress => '' },
 );
 my @fact_fields = (
-    [ 'Case Type', 'SelectSingle', [qw(item_not_received missing_item damaged return refund privacy_request complaint account payment_dispute voucher address_change other)] ],
+    [ 'Case Type', 'SelectSingle', [qw(item_not_received missing_item damaged return refund privacy_request complaint account payment_dispute voucher address_change internal_report other)] ],
     [ 'Channel', 'SelectSingle', [qw(email phone chat web_form letter social_media review_site)] ],
     [ 'Order Total (EUR)', 'FreeformSingle' ],
     [ 'Median Basket (EUR)', 'FreeformSingle' ],
@@ -29,6 +29,14 @@ my @fact_fields = (
     [ 'Followers', 'FreeformSingle' ],
     [ 'Last Credential Change', 'FreeformSingle' ],
     [ 'Refund To New Instrument', 'SelectSingle', [qw(yes no)] ],
+    # Internal fraud reports raised by colleagues (case type internal_report).
+    [ 'Report Team', 'SelectSingle', [qw(warehouse payments customer_care logistics store security other)] ],
+    [ 'Report Kind', 'SelectSingle', [qw(empty_box_return item_swap refund_to_other_account payment_pattern employee_discount_abuse voucher_leak address_cluster other)] ],
+    [ 'Involves Employee', 'SelectSingle', [qw(yes no)] ],
+    [ 'Related Cases', 'FreeformSingle' ],
+    [ 'Report Amount (EUR)', 'FreeformSingle' ],
+    [ 'Evidence Attached', 'SelectSingle', [qw(yes no)] ],
+    [ 'Report Status', 'SelectSingle', [qw(open investigating closed)] ],
     [ 'Risk Score', 'FreeformSingle' ],
     [ 'Risk Band', 'SelectSingle', [qw(low medium high critical)] ],
     [ 'Decision State', 'SelectSingle', [qw(pending_confirmation confirmed rejected decided)] ],
