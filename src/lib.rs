@@ -23,7 +23,9 @@ pub mod decision;
 pub mod pattern;
 pub mod report;
 pub mod compiled;
+pub mod record_note;
 pub mod request_tracker;
+pub mod django_helpdesk;
 pub mod flow;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod backtest;

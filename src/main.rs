@@ -182,6 +182,19 @@ enum Command {
         #[arg(long)]
         profile: PathBuf,
     },
+    /// django-helpdesk's four-eye check (run by the riskpane app before a follow-up with a
+    /// decision record, or a change of the decision state, band or closing status, is stored):
+    /// reads the same evidence as `rt-verdict` on stdin (follow-up ids as transactions, staff as
+    /// privileged) and prints the verdict as JSON: refused and repeated records, the accepted
+    /// decisions, and why the change may not stand.
+    HelpdeskVerdict {
+        /// Rule pack TOML file (the care pack the widget uses).
+        #[arg(long)]
+        pack: PathBuf,
+        /// django-helpdesk CRM profile TOML file (pkg-config/crm/django-helpdesk.toml).
+        #[arg(long)]
+        profile: PathBuf,
+    },
     /// Type-check one expression against a pack's facts and evaluate it.
     Eval {
         /// Rule pack TOML file.
@@ -255,6 +268,7 @@ fn main() -> ExitCode {
             train(&name, &corpus, &backtest::train::TrainOptions { class, terms, threshold }, by_part)
         }
         Command::RtVerdict { pack, profile } => rt_verdict(&pack, &profile),
+        Command::HelpdeskVerdict { pack, profile } => helpdesk_verdict(&pack, &profile),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -363,19 +377,12 @@ fn replay(decision_path: &Path, case_path: &Path, pack_path: &Path) -> Result<()
 
 fn rt_verdict(pack_path: &Path, profile_path: &Path) -> Result<(), Failure> {
     use riskpane::request_tracker::{refusal_note, repeat_note, verdict};
-    let pack = load_pack(pack_path)?;
-    let source = read(profile_path, "crm profile")?;
-    let profile = riskpane::profile::CrmProfile::from_toml(&profile_path.display().to_string(), &source)
-        .map_err(|errors| Failure { message: errors.to_string(), code: 1 })?;
+    let (pack, profile) = verdict_inputs(pack_path, profile_path)?;
     let settings = profile.api.as_ref().and_then(|api| api.request_tracker.clone()).ok_or_else(|| {
         Failure::input(format!("error: {} has no [profile.api.request_tracker] section", profile_path.display()))
     })?;
-    let mut input = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
-        .map_err(|error| Failure::input(format!("error: cannot read stdin: {error}")))?;
-    let evidence: verdict::TicketEvidence = serde_json::from_str(&input)
-        .map_err(|error| Failure::input(format!("error: stdin is not RT's ticket evidence: {error}")))?;
-    let result = verdict::verdict(&pack, &profile, &settings, &evidence);
+    let evidence = read_evidence("RT's ticket evidence")?;
+    let result = verdict::verdict(&pack, &profile, &verdict::VerdictFields::of_rt(&settings), &evidence);
     let refused: Vec<serde_json::Value> = result
         .refused
         .iter()
@@ -392,18 +399,60 @@ fn rt_verdict(pack_path: &Path, profile_path: &Path) -> Result<(), Failure> {
                 "first": repeated.first, "note": repeat_note(repeated) })
         })
         .collect();
+    emit_verdict(&result, &refused, &repeated);
+    Ok(())
+}
+
+/// django-helpdesk's verdict: the same judge as Request Tracker's, on the same evidence; the
+/// riskpane app refuses (HTTP 403) what it refuses, so no notes are written.
+fn helpdesk_verdict(pack_path: &Path, profile_path: &Path) -> Result<(), Failure> {
+    use riskpane::request_tracker::verdict;
+    let (pack, profile) = verdict_inputs(pack_path, profile_path)?;
+    let settings = profile.api.as_ref().and_then(|api| api.django_helpdesk.clone()).ok_or_else(|| {
+        Failure::input(format!("error: {} has no [profile.api.django_helpdesk] section", profile_path.display()))
+    })?;
+    let evidence = read_evidence("django-helpdesk's ticket evidence")?;
+    let result = verdict::verdict(&pack, &profile, &verdict::VerdictFields::of_helpdesk(&settings), &evidence);
+    let refused: Vec<serde_json::Value> = result.refused.iter().map(|refused| serde_json::json!(refused)).collect();
+    let repeated: Vec<serde_json::Value> = result.repeated.iter().map(|repeated| serde_json::json!(repeated)).collect();
+    emit_verdict(&result, &refused, &repeated);
+    Ok(())
+}
+
+fn verdict_inputs(
+    pack_path: &Path,
+    profile_path: &Path,
+) -> Result<(riskpane::RulePack, riskpane::profile::CrmProfile), Failure> {
+    let pack = load_pack(pack_path)?;
+    let source = read(profile_path, "crm profile")?;
+    let profile = riskpane::profile::CrmProfile::from_toml(&profile_path.display().to_string(), &source)
+        .map_err(|errors| Failure { message: errors.to_string(), code: 1 })?;
+    Ok((pack, profile))
+}
+
+fn read_evidence(what: &str) -> Result<riskpane::request_tracker::verdict::TicketEvidence, Failure> {
+    let mut input = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
+        .map_err(|error| Failure::input(format!("error: cannot read stdin: {error}")))?;
+    serde_json::from_str(&input).map_err(|error| Failure::input(format!("error: stdin is not {what}: {error}")))
+}
+
+fn emit_verdict(
+    result: &riskpane::request_tracker::verdict::Verdict,
+    refused: &[serde_json::Value],
+    repeated: &[serde_json::Value],
+) {
     let decisions: Vec<serde_json::Value> = result
         .decisions
         .iter()
         .map(|decision| {
             serde_json::json!({ "id": decision.id, "outcome": decision.outcome,
-                "state": riskpane::request_tracker::state_value(&decision.state) })
+                "state": riskpane::record_note::state_value(&decision.state) })
         })
         .collect();
     let answer = serde_json::json!({ "refused": refused, "repeated": repeated, "decisions": decisions, "score": result.score,
         "band": result.band, "change_refused": result.change_refused });
     emit(&format!("{answer}\n"));
-    Ok(())
 }
 
 fn compile(path: &Path, out: Option<&Path>) -> Result<(), Failure> {

@@ -85,6 +85,9 @@ pub struct CrmApi {
     /// Where Request Tracker keeps the widget's results (`kind = "request_tracker"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_tracker: Option<RtSettings>,
+    /// Where django-helpdesk keeps the widget's results (`kind = "django_helpdesk"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub django_helpdesk: Option<HelpdeskSettings>,
 }
 
 /// The adapter a CRM API needs.
@@ -96,6 +99,8 @@ pub enum CrmKind {
     Generic,
     /// Request Tracker 5's REST 2.0: decisions as private comments, results in custom fields.
     RequestTracker,
+    /// django-helpdesk's REST API: decisions as internal follow-ups, results in custom fields.
+    DjangoHelpdesk,
 }
 
 /// How decisions map onto a Request Tracker ticket.
@@ -123,6 +128,33 @@ pub struct RtSettings {
     /// transactions) in the 7 days before now, e.g. `case.contacts_7d`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_contacts_fact: Option<String>,
+}
+
+/// How decisions map onto a django-helpdesk ticket (its REST API, Django REST framework).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelpdeskSettings {
+    /// Selector of the ticket's JSON island (written by the riskpane app's template override).
+    pub island: String,
+    /// JSON pointer, in the island, to the ids of the "Risk Experts" group's members.
+    pub experts_pointer: String,
+    /// JSON pointer, in the island, to the signed-in user (`{"id", "name"}`).
+    pub user_pointer: String,
+    /// Custom field (its name, as in `custom_<name>`) receiving the score.
+    pub score_field: String,
+    /// Custom field receiving the band.
+    pub band_field: String,
+    /// Custom field receiving the decision state; the helpdesk takes it only as the accepted
+    /// decision says.
+    pub state_field: String,
+    /// Custom field receiving the flags (the fired rules' categories, plus `four-eyes` while
+    /// waiting), comma-separated: a django-helpdesk custom field holds one value.
+    pub flags_field: String,
+    /// Outcome id → django-helpdesk status number (as text: `"3"`, its API takes either) set
+    /// once the decision is final. Text, like Request Tracker's statuses, so the widget holds one
+    /// map type (each costs its own B-tree code in the wasm).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub status: BTreeMap<String, String>,
 }
 
 /// The generic REST contract's endpoints, as URL templates relative to `CrmApi::base`.
@@ -287,8 +319,17 @@ impl CrmProfile {
                 (CrmKind::RequestTracker, None) => {
                     problems.push("api kind `request_tracker` needs `[profile.api.request_tracker]`".to_owned());
                 }
-                (CrmKind::Generic, Some(_)) => {
+                (CrmKind::Generic | CrmKind::DjangoHelpdesk, Some(_)) => {
                     problems.push("`[profile.api.request_tracker]` needs `kind = \"request_tracker\"`".to_owned());
+                }
+                _ => {}
+            }
+            match (api.kind, &api.django_helpdesk) {
+                (CrmKind::DjangoHelpdesk, None) => {
+                    problems.push("api kind `django_helpdesk` needs `[profile.api.django_helpdesk]`".to_owned());
+                }
+                (CrmKind::Generic | CrmKind::RequestTracker, Some(_)) => {
+                    problems.push("`[profile.api.django_helpdesk]` needs `kind = \"django_helpdesk\"`".to_owned());
                 }
                 _ => {}
             }

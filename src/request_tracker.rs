@@ -1,22 +1,20 @@
 //! How a decision lives in a Request Tracker ticket, without any I/O (the host's RT adapter does
-//! the calls): the private comment that carries it (a readable summary plus a machine-readable
-//! block with the decision record), reading records back from comments under RT's authorship
-//! rules, the custom-field and status update that goes with a decision, and telling RT's
+//! the calls): the private comment that carries it (the note format of `record_note`, shared with
+//! django-helpdesk), reading records back from comments under RT's authorship rules and its
+//! refusals, the custom-field and status update that goes with a decision, and telling RT's
 //! "HTTP 200 with an error message" answers apart from successes.
 
-use crate::decision::{Decision, DecisionState, Role};
+use crate::decision::Decision;
 use crate::profile::RtSettings;
+use crate::record_note::{self, Note};
 use crate::rules::RulePack;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
-/// First line of the machine-readable block in a comment.
-pub const BLOCK_START: &str = "-----BEGIN RISKPANE DECISION-----";
-/// Last line of the machine-readable block.
-pub const BLOCK_END: &str = "-----END RISKPANE DECISION-----";
-/// Flag value set while a decision waits for its second approval.
-pub const FOUR_EYES_FLAG: &str = "four-eyes";
+// The note format and its authorship rules are shared with django-helpdesk (`record_note`).
+pub use crate::record_note::{
+    BLOCK_END, BLOCK_START, FOUR_EYES_FLAG, note_body as comment_body, records_in, state_value,
+};
 /// Starts the machine-readable line of RT's note that refuses a record (see [`refusal_note`]).
 pub const REFUSAL_MARK: &str = "RISKPANE DECISION REFUSED: transaction ";
 /// Starts the machine-readable line of RT's note on a repeated record (see [`repeat_note`]).
@@ -27,79 +25,6 @@ pub const SEARCH_TEXT: &str = "RISKPANE DECISION";
 pub const RT_SYSTEM: &str = "RT_System";
 
 pub mod verdict;
-
-/// The value of the decision-state custom field for a state.
-#[must_use]
-pub fn state_value(state: &DecisionState) -> &'static str {
-    match state {
-        DecisionState::Decided => "decided",
-        DecisionState::PendingConfirmation => "pending_confirmation",
-        DecisionState::Confirmed { .. } => "confirmed",
-        DecisionState::Rejected { .. } => "rejected",
-    }
-}
-
-/// The private comment that records `decision`: a summary for people reading the ticket, then the
-/// decision record as JSON between [`BLOCK_START`] and [`BLOCK_END`].
-#[must_use]
-pub fn comment_body(pack: &RulePack, decision: &Decision) -> String {
-    let outcome = pack.decision_policy.outcome_label(&decision.outcome, "en");
-    let mut text = String::new();
-    let headline = match &decision.state {
-        DecisionState::Decided => "decided".to_owned(),
-        DecisionState::PendingConfirmation => "proposed, waits for a second approval (four-eye principle)".to_owned(),
-        DecisionState::Confirmed { by, .. } => format!("confirmed by {} ({})", by.name, by.id),
-        DecisionState::Rejected { by, .. } => format!("rejected by {} ({})", by.name, by.id),
-    };
-    let _ = writeln!(text, "riskpane decision: {outcome} - {headline}");
-    let snapshot = &decision.snapshot;
-    let _ = writeln!(
-        text,
-        "Score {}/100, band {} (rule pack {} {})",
-        snapshot.score, snapshot.band, decision.pack_id, decision.pack_version
-    );
-    if !snapshot.hits.is_empty() {
-        let hits: Vec<String> = snapshot.hits.iter().map(|(rule, points)| format!("{rule} (+{points})")).collect();
-        let _ = writeln!(text, "Rules: {}", hits.join(", "));
-    }
-    if let Some(band_override) = &decision.band_override {
-        let _ = writeln!(
-            text,
-            "Band overridden: {} -> {} ({}): {}",
-            band_override.from, band_override.to, band_override.reason_code, band_override.note
-        );
-    }
-    let _ = writeln!(text, "Reason: {}", decision.reason_code);
-    let _ = writeln!(text, "Proposed by: {} ({}) at {}", decision.maker.name, decision.maker.id, decision.created_at);
-    if !decision.note.trim().is_empty() {
-        let _ = writeln!(text, "Note: {}", decision.note.trim());
-    }
-    if let DecisionState::Confirmed { note_of_checker, at, .. } | DecisionState::Rejected { note_of_checker, at, .. } =
-        &decision.state
-    {
-        let _ = writeln!(text, "Checked at {at}: {}", note_of_checker.trim());
-    }
-    if !decision.checklist_done.is_empty() {
-        let _ = writeln!(text, "Checklist done: {}", decision.checklist_done.join(", "));
-    }
-    let _ = writeln!(text, "Decision id: {}", decision.id);
-    // Free text (notes) may contain the markers: inside the record, five dashes can only stand in
-    // a JSON string, where `\u002d` is the same dash, so the block cannot be cut short.
-    let record = serde_json::to_string(decision).unwrap_or_default().replace("-----", "-\\u002d---");
-    let _ = write!(text, "\n{BLOCK_START}\n{record}\n{BLOCK_END}\n");
-    text
-}
-
-/// The decision record of a comment: the last block, the one `comment_body` appends. Blocks
-/// earlier in the text (typed into a note, say) are not records; a block that does not parse is
-/// none.
-#[must_use]
-pub fn records_in(content: &str) -> Vec<Decision> {
-    let Some(start) = content.rfind(BLOCK_START) else { return Vec::new() };
-    let after = &content[start + BLOCK_START.len()..];
-    let Some(end) = after.find(BLOCK_END) else { return Vec::new() };
-    serde_json::from_str::<Decision>(after[..end].trim()).map(|decision| vec![decision]).unwrap_or_default()
-}
 
 /// RT's note refusing a record: why, for people, and a [`REFUSAL_MARK`] line for the read-back.
 /// It never contains [`BLOCK_START`], so it is no record itself.
@@ -181,53 +106,18 @@ pub fn refusal_reason(comments: &[RecordComment], id: &str) -> Option<String> {
         })
 }
 
-/// The decisions of a ticket, from its comments in the order RT wrote them: the latest trusted
-/// record of each decision id wins. Records RT refused (see [`refused_transactions`]) do not
-/// count. A proposal counts only when its author is its maker; a confirmation or rejection only
-/// when its author is its checker, a member of the experts group and not the maker, it follows
-/// that decision's proposal and leaves it as it was. Anything else (a record typed into a comment
-/// by hand) is ignored. The caller passes comments only, never correspondence.
+/// The decisions of a ticket, from its comments in the order RT wrote them, under the authorship
+/// rules of [`record_note::decisions_from_notes`]; records RT refused (see
+/// [`refused_transactions`]) do not count. The caller passes comments only, never correspondence.
 #[must_use]
 pub fn decisions_from_comments(comments: &[RecordComment], experts: &BTreeSet<String>) -> Vec<Decision> {
     let refused = refused_transactions(comments);
-    let mut decisions: Vec<Decision> = Vec::new();
-    for comment in comments.iter().filter(|comment| !refused.contains(&comment.transaction)) {
-        for record in records_in(&comment.content) {
-            let known = decisions.iter().position(|decision| decision.id == record.id);
-            match (&record.state, known) {
-                (DecisionState::Decided | DecisionState::PendingConfirmation, None)
-                    if record.maker.id == comment.author =>
-                {
-                    decisions.push(record);
-                }
-                (DecisionState::Confirmed { by, .. } | DecisionState::Rejected { by, .. }, Some(index)) => {
-                    let proposal = &decisions[index];
-                    let trusted = by.id == comment.author
-                        && by.role == Role::Expert
-                        && experts.contains(&comment.author)
-                        && comment.author != proposal.maker.id
-                        && proposal.state == DecisionState::PendingConfirmation
-                        && unchanged(proposal, &record);
-                    if trusted {
-                        decisions[index] = record;
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    decisions
-}
-
-/// Whether a confirmation or rejection repeats its proposal exactly (only state, checker and the
-/// checker's note are new).
-fn unchanged(proposal: &Decision, checked: &Decision) -> bool {
-    let strip = |decision: &Decision| Decision {
-        reference: None,
-        state: DecisionState::PendingConfirmation,
-        ..decision.clone()
-    };
-    strip(proposal) == strip(checked)
+    let notes: Vec<Note<'_>> = comments
+        .iter()
+        .filter(|comment| !refused.contains(&comment.transaction))
+        .map(|comment| Note { author: &comment.author, content: &comment.content })
+        .collect();
+    record_note::decisions_from_notes(&notes, experts)
 }
 
 /// The ticket update that goes with a decision: score, band, flags (the fired rules' categories,
@@ -237,28 +127,15 @@ fn unchanged(proposal: &Decision, checked: &Decision) -> bool {
 pub fn ticket_update(pack: &RulePack, settings: &RtSettings, decision: &Decision, author_is_expert: bool) -> Value {
     let mut fields = Map::new();
     fields.insert(settings.score_field.clone(), json!(decision.snapshot.score.to_string()));
-    let band = decision.band_override.as_ref().map_or(&decision.snapshot.band, |band_override| &band_override.to);
-    fields.insert(settings.band_field.clone(), json!(band));
-    let mut flags: BTreeSet<&str> = BTreeSet::new();
-    flags.extend(
-        decision
-            .snapshot
-            .hits
-            .iter()
-            .filter_map(|(id, _)| pack.rules.iter().find(|rule| rule.id == *id))
-            .map(|rule| rule.category.name()),
-    );
-    if decision.state == DecisionState::PendingConfirmation {
-        flags.insert(FOUR_EYES_FLAG);
-    }
+    fields.insert(settings.band_field.clone(), json!(record_note::decided_band(decision)));
+    let flags = record_note::flags(pack, decision);
     fields.insert(settings.flags_field.clone(), json!(flags.into_iter().collect::<Vec<_>>()));
     if author_is_expert {
         fields.insert(settings.state_field.clone(), json!(state_value(&decision.state)));
     }
     let mut update = Map::new();
     update.insert("CustomFields".to_owned(), Value::Object(fields));
-    let is_final = matches!(decision.state, DecisionState::Decided | DecisionState::Confirmed { .. });
-    if let (true, Some(status)) = (is_final, settings.status.get(&decision.outcome)) {
+    if let (true, Some(status)) = (record_note::is_final(decision), settings.status.get(&decision.outcome)) {
         update.insert("Status".to_owned(), json!(status));
     }
     Value::Object(update)

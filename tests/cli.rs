@@ -427,15 +427,13 @@ fn train_by_part_measures_each_part_on_a_classifier_trained_without_it() {
 }
 
 fn rt_verdict(stdin: &str) -> Output {
+    crm_verdict("rt-verdict", "pkg-config/crm/request-tracker.toml", stdin)
+}
+
+fn crm_verdict(command: &str, profile: &str, stdin: &str) -> Output {
     use std::io::Write as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_riskpane"))
-        .args([
-            "rt-verdict",
-            "--pack",
-            "pkg-config/rules/care.toml",
-            "--profile",
-            "pkg-config/crm/request-tracker.toml",
-        ])
+        .args([command, "--pack", "pkg-config/rules/care.toml", "--profile", profile])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -503,4 +501,28 @@ fn open_internal_reports_are_listed_scored_highest_first() {
     assert_eq!(view["open"][0]["score"], 95);
     assert_eq!(view["closed"], 1);
     assert_eq!(view["bad_lines"], 1);
+
+#[test]
+fn helpdesk_verdict_judges_django_helpdesk_s_evidence_with_its_profile() {
+    // The seeded django-helpdesk complaint (custom fields by their slug names, one value each), an
+    // agent (user 2) setting the decision state without any decision: the helpdesk must refuse it.
+    let evidence = r#"{"now": 1800000000,
+        "ticket": {"id": 3, "created": "2027-01-15T08:00:00Z",
+            "message": "@zalando seit 3 Wochen keine Erstattung! Mein Anwalt wird sich melden, und die Presse erfährt davon.",
+            "customFields": {"case_type": "complaint", "channel": "social_media", "followers": "48200"}},
+        "experts": ["3"],
+        "change": {"field": "decision_state", "old": "", "new": "confirmed", "author": "2", "closing": false}}"#;
+    let output = crm_verdict("helpdesk-verdict", "pkg-config/crm/django-helpdesk.toml", evidence);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let verdict: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(verdict["score"].as_i64().unwrap() > 0, "{verdict}");
+    assert!(
+        verdict["change_refused"].as_str().unwrap().contains("decision_state `confirmed` without an accepted decision"),
+        "{verdict}"
+    );
+    // Request Tracker's profile has no django-helpdesk section: a usage error, not a verdict.
+    let wrong = crm_verdict("helpdesk-verdict", "pkg-config/crm/request-tracker.toml", evidence);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(text(&wrong.stderr).contains("no [profile.api.django_helpdesk] section"), "{}", text(&wrong.stderr));
+    assert_no_panic(&wrong);
 }

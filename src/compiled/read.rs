@@ -14,7 +14,9 @@ use crate::json::{
     Read, boolean, field, object, object_entries, only, optional, or_default, problem, string, string_map, strings,
     unit, whole,
 };
-use crate::profile::{self, CrmApi, CrmAuth, CrmEndpoints, CrmKind, CrmProfile, FactSource, RtSettings};
+use crate::profile::{
+    self, CrmApi, CrmAuth, CrmEndpoints, CrmKind, CrmProfile, FactSource, HelpdeskSettings, RtSettings,
+};
 use serde_json::Value;
 
 fn fact_source(value: &Value) -> Read<FactSource> {
@@ -58,6 +60,33 @@ fn rt_settings(value: &Value) -> Read<RtSettings> {
     })
 }
 
+fn helpdesk_settings(value: &Value) -> Read<HelpdeskSettings> {
+    let object = object(value)?;
+    only(
+        object,
+        &[
+            "island",
+            "experts_pointer",
+            "user_pointer",
+            "score_field",
+            "band_field",
+            "state_field",
+            "flags_field",
+            "status",
+        ],
+    )?;
+    Ok(HelpdeskSettings {
+        island: field(object, "island", string)?,
+        experts_pointer: field(object, "experts_pointer", string)?,
+        user_pointer: field(object, "user_pointer", string)?,
+        score_field: field(object, "score_field", string)?,
+        band_field: field(object, "band_field", string)?,
+        state_field: field(object, "state_field", string)?,
+        flags_field: field(object, "flags_field", string)?,
+        status: or_default(object, "status", string_map)?,
+    })
+}
+
 fn endpoints(value: &Value) -> Read<CrmEndpoints> {
     let object = object(value)?;
     only(object, &["create", "list", "get", "confirm", "reject"])?;
@@ -86,11 +115,19 @@ fn api(value: &Value) -> Read<CrmApi> {
             "timeout_ms",
             "endpoints",
             "request_tracker",
+            "django_helpdesk",
         ],
     )?;
     Ok(CrmApi {
         kind: or_default(object, "kind", |value| {
-            unit(value, &[("generic", CrmKind::Generic), ("request_tracker", CrmKind::RequestTracker)])
+            unit(
+                value,
+                &[
+                    ("generic", CrmKind::Generic),
+                    ("request_tracker", CrmKind::RequestTracker),
+                    ("django_helpdesk", CrmKind::DjangoHelpdesk),
+                ],
+            )
         })?,
         base: field(object, "base", string)?,
         auth: or_default(object, "auth", |value| {
@@ -102,6 +139,7 @@ fn api(value: &Value) -> Read<CrmApi> {
         timeout_ms: optional(object, "timeout_ms", whole)?.unwrap_or_else(profile::default_timeout_ms),
         endpoints: or_default(object, "endpoints", endpoints)?,
         request_tracker: optional(object, "request_tracker", rt_settings)?,
+        django_helpdesk: optional(object, "django_helpdesk", helpdesk_settings)?,
     })
 }
 
@@ -157,6 +195,10 @@ mod tests {
         let damaged = json.replacen(r#""score_field":"#, r#""scored_field":"#, 1);
         let error = profile_from_json(&damaged).unwrap_err().to_string();
         assert!(error.ends_with("at profile.api.request_tracker: unknown key `scored_field`"), "{error}");
+        let toml = include_str!("../../pkg-config/crm/django-helpdesk.toml");
+        let helpdesk = crate::profile::CrmProfile::from_toml("django-helpdesk.toml", toml).unwrap();
+        let helpdesk_json = profile_to_json(&helpdesk).unwrap();
+        assert_eq!(profile_from_json(&helpdesk_json).unwrap(), helpdesk);
         let damaged = json.replacen(r#""sources":{"#, r#""sources":{"x":{"selector":1},"#, 1);
         let error = profile_from_json(&damaged).unwrap_err().to_string();
         assert!(error.ends_with("at profile.sources.x.selector: expected a string"), "{error}");

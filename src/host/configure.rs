@@ -4,6 +4,7 @@
 
 use super::crm_client::CrmClient;
 use super::fetch::{LoadError, Source, begin, finish, js_message};
+use super::helpdesk_client::HelpdeskClient;
 use super::mount::{MountOptions, Shared, current_user, dispatch};
 use super::rt_client::RtClient;
 use super::{DecisionSink, console_error, delivery, sleep, watch};
@@ -93,8 +94,9 @@ pub(super) fn sink_for(
         return None;
     }
     let token = options.token.clone();
-    Some(match (api.kind, api.request_tracker.clone()) {
-        (CrmKind::RequestTracker, Some(settings)) => Rc::new(RtClient::new(api, settings, pack.clone())),
+    Some(match (api.kind, api.request_tracker.clone(), api.django_helpdesk.clone()) {
+        (CrmKind::RequestTracker, Some(settings), _) => Rc::new(RtClient::new(api, settings, pack.clone())),
+        (CrmKind::DjangoHelpdesk, _, Some(settings)) => Rc::new(HelpdeskClient::new(api, settings, pack.clone())),
         _ => Rc::new(CrmClient { api, token }),
     })
 }

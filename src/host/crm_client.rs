@@ -66,8 +66,12 @@ impl CrmClient {
         if response.ok() {
             Ok(json)
         } else {
-            let message =
-                json.get("error").or_else(|| json.get("message")).and_then(Value::as_str).unwrap_or("error").to_owned();
+            // `detail`: Django REST framework's message (django-helpdesk).
+            let message = ["error", "message", "detail"]
+                .iter()
+                .find_map(|key| json.get(*key).and_then(Value::as_str))
+                .unwrap_or("error")
+                .to_owned();
             Err(CrmError::Http { status: response.status(), message })
         }
     }

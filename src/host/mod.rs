@@ -8,6 +8,7 @@ pub(crate) mod crm_client;
 mod delivery;
 mod events;
 pub(crate) mod fetch;
+pub(crate) mod helpdesk_client;
 mod intents;
 pub(crate) mod mount;
 pub(crate) mod outbox;
@@ -90,7 +91,7 @@ pub(crate) struct CheckRequest<'a> {
 pub(crate) type CrmFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, CrmError>> + 'a>>;
 
 /// Where decisions go: one implementation per CRM (the generic REST contract in `crm_client`,
-/// Request Tracker in `rt_client`). The widget only talks to this trait.
+/// Request Tracker in `rt_client`, django-helpdesk in `helpdesk_client`). The widget only talks to this trait.
 pub(crate) trait DecisionSink {
     /// Stores a decision, idempotently on its id (safe to repeat after an ambiguous failure: an
     /// earlier attempt that landed is found, not written again); returns the CRM's record.

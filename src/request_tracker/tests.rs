@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::compile_source;
-use crate::decision::{ScoreSnapshot, User};
+use crate::decision::{DecisionState, Role, ScoreSnapshot, User};
 use crate::profile::RtSettings;
 use std::collections::BTreeMap;
 
@@ -267,7 +267,7 @@ mod verdicts {
     use super::*;
     use crate::decision::{DecisionDraft, propose};
     use crate::profile::CrmProfile;
-    use crate::request_tracker::verdict::{Change, EvidenceComment, TicketEvidence, verdict};
+    use crate::request_tracker::verdict::{Change, EvidenceComment, TicketEvidence, VerdictFields, verdict};
 
     const NOW: i64 = 1_800_000_000;
 
@@ -316,7 +316,12 @@ mod verdicts {
     /// What the widget proposes for this ticket as `maker`, from the same facts.
     fn proposal(outcome: &str, reason: &str, maker: User) -> Decision {
         let pack = pack();
-        let facts = verdict::ticket_facts(&pack, &profile(), &rt_settings(), &evidence(Vec::new(), None));
+        let facts = verdict::ticket_facts(
+            &pack,
+            &profile(),
+            &VerdictFields::of_rt(&rt_settings()),
+            &evidence(Vec::new(), None),
+        );
         let report = crate::assess(&pack, &facts);
         let ticked: BTreeSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
         let draft = DecisionDraft {
@@ -341,7 +346,7 @@ mod verdicts {
     }
 
     fn check(comments: Vec<EvidenceComment>, change: Change) -> verdict::Verdict {
-        verdict(&pack(), &profile(), &rt_settings(), &evidence(comments, Some(change)))
+        verdict(&pack(), &profile(), &VerdictFields::of_rt(&rt_settings()), &evidence(comments, Some(change)))
     }
 
     #[test]
@@ -418,13 +423,15 @@ mod verdicts {
         let mut customer = rt_comment("10", "anna.schmidt@example.com", "", &proposed);
         customer.privileged = false;
         assert!(
-            verdict(&pack(), &profile(), &rt_settings(), &evidence(vec![customer], None)).refused[0]
+            verdict(&pack(), &profile(), &VerdictFields::of_rt(&rt_settings()), &evidence(vec![customer], None))
+                .refused[0]
                 .reason
                 .contains("not staff")
         );
         let impostor = rt_comment("10", "widget-agent", "Someone Else", &proposed);
         assert!(
-            verdict(&pack(), &profile(), &rt_settings(), &evidence(vec![impostor], None)).refused[0]
+            verdict(&pack(), &profile(), &VerdictFields::of_rt(&rt_settings()), &evidence(vec![impostor], None))
+                .refused[0]
                 .reason
                 .contains("maker")
         );

@@ -1,4 +1,7 @@
-//! Request Tracker's side of the four-eye rule, without I/O: RT's scrip (`RT::Action::
+//! The CRM's side of the four-eye rule, without I/O, for Request Tracker and django-helpdesk
+//! alike (django-helpdesk's riskpane app hands over the same evidence through
+//! `riskpane helpdesk-verdict`; its "transactions" are follow-up ids, "privileged" is staff).
+//! Request Tracker's side: RT's scrip (`RT::Action::
 //! RiskpaneFourEyes`, through `riskpane rt-verdict`) hands over what RT itself knows about a
 //! ticket (its custom fields and first message in the island's shape, its history, the staff
 //! comments that carry decision records with their RT authors, the experts group) and the change
@@ -13,15 +16,49 @@
 //! The input hash covers the assessment time (the `now` fact), so it cannot be reproduced at
 //! another moment; score, band and fired rules are compared instead.
 
-use super::{records_in, state_value};
 use crate::case::CaseFacts;
 use crate::decision::{self, Decision, DecisionDraft, DecisionState, Role, User};
 use crate::engine::assess;
-use crate::profile::{CrmProfile, RawCaseFields, RawValue, RtSettings};
+use crate::profile::{CrmProfile, HelpdeskSettings, RawCaseFields, RawValue, RtSettings};
+use crate::record_note::{records_in, state_value};
 use crate::rules::RulePack;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
+
+/// The CRM's field names the verdict needs: the guarded fields (decision state, band) and the
+/// fact read from the ticket's history, if any.
+#[derive(Clone, Copy, Debug)]
+pub struct VerdictFields<'a> {
+    /// Custom field holding the decision state.
+    pub state_field: &'a str,
+    /// Custom field holding the band.
+    pub band_field: &'a str,
+    /// Fact filled with the contacts in the last 7 days from the evidence's history.
+    pub history_contacts_fact: Option<&'a str>,
+}
+
+impl<'a> VerdictFields<'a> {
+    /// Request Tracker's fields.
+    #[must_use]
+    pub fn of_rt(settings: &'a RtSettings) -> VerdictFields<'a> {
+        VerdictFields {
+            state_field: &settings.state_field,
+            band_field: &settings.band_field,
+            history_contacts_fact: settings.history_contacts_fact.as_deref(),
+        }
+    }
+
+    /// django-helpdesk's fields (no history fact: its evidence carries no history).
+    #[must_use]
+    pub fn of_helpdesk(settings: &'a HelpdeskSettings) -> VerdictFields<'a> {
+        VerdictFields {
+            state_field: &settings.state_field,
+            band_field: &settings.band_field,
+            history_contacts_fact: None,
+        }
+    }
+}
 
 /// What RT knows about a ticket, as the scrip collects it (the JSON `riskpane rt-verdict` reads).
 #[derive(Clone, Debug, Deserialize)]
@@ -122,8 +159,13 @@ pub struct Verdict {
 
 /// The verdict on a ticket and, if given, the change about to be kept.
 #[must_use]
-pub fn verdict(pack: &RulePack, profile: &CrmProfile, settings: &RtSettings, evidence: &TicketEvidence) -> Verdict {
-    let facts = ticket_facts(pack, profile, settings, evidence);
+pub fn verdict(
+    pack: &RulePack,
+    profile: &CrmProfile,
+    fields: &VerdictFields<'_>,
+    evidence: &TicketEvidence,
+) -> Verdict {
+    let facts = ticket_facts(pack, profile, fields, evidence);
     let report = assess(pack, &facts);
     let case_id = value_text(evidence.ticket.get("id"));
     let mut accepted: Vec<Decision> = Vec::new();
@@ -152,7 +194,7 @@ pub fn verdict(pack: &RulePack, profile: &CrmProfile, settings: &RtSettings, evi
     let current = latest.map(|index| &accepted[index]);
     let band = report.band.name().to_owned();
     let change_refused =
-        evidence.change.as_ref().and_then(|change| judge_change(settings, evidence, current, &band, change));
+        evidence.change.as_ref().and_then(|change| judge_change(fields, evidence, current, &band, change));
     Verdict { refused, repeated, decisions: accepted, score: report.score, band, change_refused }
 }
 
@@ -162,7 +204,7 @@ pub fn verdict(pack: &RulePack, profile: &CrmProfile, settings: &RtSettings, evi
 pub fn ticket_facts(
     pack: &RulePack,
     profile: &CrmProfile,
-    settings: &RtSettings,
+    fields: &VerdictFields<'_>,
     evidence: &TicketEvidence,
 ) -> CaseFacts {
     let mut raw = RawCaseFields::default();
@@ -173,9 +215,9 @@ pub fn ticket_facts(
             raw.values.insert(fact.clone(), RawValue::Json(value.clone()));
         }
     }
-    if let Some(fact) = &settings.history_contacts_fact {
+    if let Some(fact) = fields.history_contacts_fact {
         let contacts = super::contacts_within(&evidence.history, evidence.now, 7);
-        raw.merge_json(pack, &json!({ fact.as_str(): contacts }));
+        raw.merge_json(pack, &json!({ fact: contacts }));
     }
     CaseFacts::from_raw(pack, profile, &raw, evidence.now).0
 }
@@ -318,14 +360,14 @@ fn reproduce(
 
 /// Why `change` may not stand, given the ticket's current accepted decision.
 fn judge_change(
-    settings: &RtSettings,
+    fields: &VerdictFields<'_>,
     evidence: &TicketEvidence,
     current: Option<&Decision>,
     band: &str,
     change: &Change,
 ) -> Option<String> {
     let by_expert = evidence.experts.contains(&change.author);
-    if change.field == settings.state_field {
+    if change.field == fields.state_field {
         let expected = current.map_or("", |decision| state_value(&decision.state));
         if change.new.is_empty() || change.new == expected {
             let checker = match current.map(|decision| &decision.state) {
@@ -335,13 +377,13 @@ fn judge_change(
             return match checker {
                 Some(checker) if !change.new.is_empty() && *checker != change.author => Some(format!(
                     "{} is not the checker of the decision ({checker} is): only the checker sets {}",
-                    change.author, settings.state_field
+                    change.author, fields.state_field
                 )),
                 _ => None,
             };
         }
         return Some(match current {
-            None => format!("{} `{}` without an accepted decision record", settings.state_field, change.new),
+            None => format!("{} `{}` without an accepted decision record", fields.state_field, change.new),
             Some(decision) => {
                 format!("the accepted decision {} is {}, not {}", decision.id, state_value(&decision.state), change.new)
             }
@@ -361,7 +403,7 @@ fn judge_change(
             None => Some("no accepted decision: only an expert closes a risk ticket without one".to_owned()),
         };
     }
-    if change.field == settings.band_field && !by_expert && !change.new.is_empty() {
+    if change.field == fields.band_field && !by_expert && !change.new.is_empty() {
         let decided_band = current.map(|decision| {
             decision
                 .band_override

@@ -8,9 +8,9 @@ use crate::tools::{
 /// How far the guard run moves every clock ahead (see [`browser_tests`]).
 const CLOCK_SHIFT_DAYS: &str = "365";
 
-/// The browser tests whose data has dates (the demo pages' relative dates, Request Tracker's
-/// tickets and custom fields): run a second time with the clock moved ahead.
-const DATE_DEPENDENT_TESTS: [&str; 2] = ["widget.test.mjs", "rt.test.mjs"];
+/// The browser tests whose data has dates (the demo pages' relative dates, Request Tracker's and
+/// django-helpdesk's tickets and custom fields): run a second time with the clock moved ahead.
+const DATE_DEPENDENT_TESTS: [&str; 3] = ["widget.test.mjs", "rt.test.mjs", "helpdesk.test.mjs"];
 
 /// Format, lints, tests, the wasm32 build and the shipped rule packs.
 pub(crate) fn run() -> Result<(), String> {
@@ -40,26 +40,34 @@ pub(crate) fn browser_tests() -> Result<(), String> {
     let tests = root().join("tests/browser");
     ensure_npm_packages(&tests)?;
     // Request Tracker 5, the reference CRM, with the extension and the widget just built.
+    // The real CRMs, with their extensions and the widget just built: Request Tracker 5 and
+    // django-helpdesk (the second shows that another CRM is one profile and one adapter away).
     let rt = root().join("pkg-config/crm/request-tracker");
-    run_in(&rt, "bash", &["rt-up.sh"])?;
-    let mut result = run_in(&tests, "node", &["--test", "--test-concurrency=1", "--test-reporter=spec", "."]);
+    let helpdesk = root().join("pkg-config/crm/django-helpdesk");
+    let mut result = run_in(&rt, "bash", &["rt-up.sh"])
+        .and_then(|()| run_in(&helpdesk, "bash", &["helpdesk-up.sh"]))
+        .and_then(|()| run_in(&tests, "node", &["--test", "--test-concurrency=1", "--test-reporter=spec", "."]));
     if result.is_ok() {
         println!("\nxtask ci: the date-dependent browser tests again, with every clock {CLOCK_SHIFT_DAYS} days ahead");
         let shifted = [("RISKPANE_CLOCK_SHIFT_DAYS", CLOCK_SHIFT_DAYS)];
-        result = run_in_with_env(&rt, "bash", &["rt-up.sh"], &shifted).and_then(|()| {
-            let mut args = vec!["--test", "--test-concurrency=1", "--test-reporter=spec"];
-            args.extend(DATE_DEPENDENT_TESTS);
-            run_in_with_env(&tests, "node", &args, &shifted)
-        });
+        result = run_in_with_env(&rt, "bash", &["rt-up.sh"], &shifted)
+            .and_then(|()| run_in_with_env(&helpdesk, "bash", &["helpdesk-up.sh"], &shifted))
+            .and_then(|()| {
+                let mut args = vec!["--test", "--test-concurrency=1", "--test-reporter=spec"];
+                args.extend(DATE_DEPENDENT_TESTS);
+                run_in_with_env(&tests, "node", &args, &shifted)
+            });
     }
     let _ = run_in(&rt, "bash", &["rt-down.sh"]);
+    let _ = run_in(&helpdesk, "bash", &["helpdesk-down.sh"]);
     result
 }
 
 /// The widget's transfer size may not grow past this (gzip -9, wasm + glue + entry). The budget is
 /// 100 KB and is missed today (BENCHMARKS.md says why and what would close it); this ratchet stops
-/// it from getting worse unnoticed. Lower it whenever the size drops.
-const SIZE_RATCHET_BYTES: usize = 244 * 1024;
+/// it from getting worse unnoticed. Lower it whenever the size drops. (244 → 250 KB for the
+/// django-helpdesk adapter, issue 18: +5.8 KB gzip, BENCHMARKS.md.)
+const SIZE_RATCHET_BYTES: usize = 250 * 1024;
 
 /// Fails when the built package's transfer size is above the ratchet (deterministic, unlike timings).
 fn check_size() -> Result<(), String> {
