@@ -501,6 +501,7 @@ fn open_internal_reports_are_listed_scored_highest_first() {
     assert_eq!(view["open"][0]["score"], 95);
     assert_eq!(view["closed"], 1);
     assert_eq!(view["bad_lines"], 1);
+}
 
 #[test]
 fn helpdesk_verdict_judges_django_helpdesk_s_evidence_with_its_profile() {
