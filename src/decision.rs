@@ -7,7 +7,7 @@
 //! decision record (docs/decision-record.md) that `riskpane replay` verifies.
 
 use crate::engine::{ChecklistStatus, RiskBand, ScoreReport};
-use crate::rules::RulePack;
+use crate::rules::{CheckerRole, RulePack};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -20,6 +20,44 @@ pub enum Role {
     Agent,
     /// Risk mitigation expert: confirms, rejects, overrides bands.
     Expert,
+    /// Communications: confirms or rejects what is said in public (`confirmed_by = "communications"`
+    /// outcomes); proposes nothing.
+    Communications,
+}
+
+impl Role {
+    /// Whether someone in this role may confirm or reject a decision that `needed` must check.
+    #[must_use]
+    pub fn checks(self, needed: CheckerRole) -> bool {
+        matches!(
+            (self, needed),
+            (Role::Expert, CheckerRole::Expert) | (Role::Communications, CheckerRole::Communications)
+        )
+    }
+}
+
+/// Who checks decisions, as a CRM's groups say: the members (CRM user names or ids) of the
+/// experts group and of the Communications group. Everyone else is an agent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Checkers {
+    /// Risk experts.
+    pub experts: BTreeSet<String>,
+    /// Communications (approvers of public replies).
+    pub communications: BTreeSet<String>,
+}
+
+impl Checkers {
+    /// The role of the CRM user `id` (an expert who is also in Communications is an expert).
+    #[must_use]
+    pub fn role_of(&self, id: &str) -> Role {
+        if self.experts.contains(id) {
+            Role::Expert
+        } else if self.communications.contains(id) {
+            Role::Communications
+        } else {
+            Role::Agent
+        }
+    }
 }
 
 /// A person, as the CRM identifies them.
@@ -116,6 +154,12 @@ pub struct Decision {
     pub checklist_done: Vec<String>,
     /// The four-eye rule applied.
     pub requires_second_approval: bool,
+    /// Which role the second person must hold (the outcome's `confirmed_by`; absent: expert).
+    #[serde(default, skip_serializing_if = "CheckerRole::is_expert")]
+    pub confirmed_by: CheckerRole,
+    /// The text to publish, for outcomes that carry one (a public reply); the checker sees it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_text: Option<String>,
     /// An expert's band override.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub band_override: Option<BandOverride>,
@@ -142,6 +186,8 @@ pub struct DecisionDraft {
     pub note: String,
     /// Band override: target band name, reason code and note.
     pub band_override: Option<(String, String, String)>,
+    /// The text to publish (outcomes with `reply_text`; ignored by the others).
+    pub reply_text: String,
     /// Who.
     pub maker: User,
     /// When (RFC 3339).
@@ -163,6 +209,7 @@ impl DecisionDraft {
                 .band_override
                 .as_ref()
                 .map(|band| (band.to.clone(), band.reason_code.clone(), band.note.clone())),
+            reply_text: record.reply_text.clone().unwrap_or_default(),
             maker,
             created_at,
         }
@@ -189,10 +236,14 @@ pub enum DecisionError {
     NotPending,
     /// The maker can never confirm or reject their own decision.
     SameUser,
-    /// Only experts confirm or reject.
-    NotExpert,
+    /// Only the role the outcome names (`confirmed_by`) confirms or rejects.
+    WrongChecker(CheckerRole),
     /// Rejecting needs a note.
     NoteRequired,
+    /// The outcome publishes a text, and none was given.
+    ReplyTextRequired,
+    /// Communications confirms public replies; it proposes no decisions.
+    NotAMaker,
 }
 
 impl fmt::Display for DecisionError {
@@ -212,8 +263,17 @@ impl fmt::Display for DecisionError {
             DecisionError::SameUser => {
                 write!(formatter, "the maker of a decision cannot confirm or reject it (four-eye rule)")
             }
-            DecisionError::NotExpert => write!(formatter, "only an expert can confirm or reject a decision"),
+            DecisionError::WrongChecker(CheckerRole::Expert) => {
+                write!(formatter, "only an expert can confirm or reject a decision")
+            }
+            DecisionError::WrongChecker(CheckerRole::Communications) => {
+                write!(formatter, "only Communications can confirm or reject a public reply (four-eye rule)")
+            }
             DecisionError::NoteRequired => write!(formatter, "a rejection needs a note"),
+            DecisionError::ReplyTextRequired => write!(formatter, "this outcome needs the text of the reply"),
+            DecisionError::NotAMaker => {
+                write!(formatter, "Communications confirms or rejects public replies; it does not propose decisions")
+            }
         }
     }
 }
@@ -224,16 +284,24 @@ impl std::error::Error for DecisionError {}
 /// `ticked` holds the checklist items the user ticked; items the case data shows done count too.
 ///
 /// # Errors
-/// Unknown outcome, a reason code not allowed for it, required checklist items still open, or
-/// an invalid band override.
+/// Unknown outcome, a reason code not allowed for it, required checklist items still open, an
+/// invalid band override, a missing reply text, or a maker who may not propose (Communications).
 pub fn propose(
     pack: &RulePack,
     report: &ScoreReport,
     draft: DecisionDraft,
     ticked: &BTreeSet<String>,
 ) -> Result<Decision, DecisionError> {
+    if draft.maker.role == Role::Communications {
+        return Err(DecisionError::NotAMaker);
+    }
     let Some((outcome_index, outcome)) = pack.decision_policy.outcome(&draft.outcome) else {
         return Err(DecisionError::UnknownOutcome(draft.outcome));
+    };
+    let reply_text = match (outcome.reply_text, draft.reply_text.trim()) {
+        (false, _) => None,
+        (true, "") => return Err(DecisionError::ReplyTextRequired),
+        (true, _) => Some(draft.reply_text),
     };
     let allowed =
         outcome.reason_codes.iter().any(|&code| pack.decision_policy.reason_codes[code].code == draft.reason_code);
@@ -291,6 +359,8 @@ pub fn propose(
         input_hash: report.input_hash.to_string(),
         checklist_done,
         requires_second_approval,
+        confirmed_by: outcome.confirmed_by,
+        reply_text,
         band_override,
         reference: None,
         state: if requires_second_approval { DecisionState::PendingConfirmation } else { DecisionState::Decided },
@@ -314,8 +384,8 @@ fn check_checker(decision: &Decision, checker: &User) -> Result<(), DecisionErro
     if checker.id == decision.maker.id {
         return Err(DecisionError::SameUser);
     }
-    if checker.role != Role::Expert {
-        return Err(DecisionError::NotExpert);
+    if !checker.role.checks(decision.confirmed_by) {
+        return Err(DecisionError::WrongChecker(decision.confirmed_by));
     }
     Ok(())
 }
@@ -348,19 +418,20 @@ impl Check {
     }
 }
 
-/// A different expert confirms a pending decision.
+/// A different person in the role the outcome names (an expert, or Communications for a public
+/// reply) confirms a pending decision.
 ///
 /// # Errors
-/// Not pending, the maker themself, or not an expert.
+/// Not pending, the maker themself, or not in that role.
 pub fn confirm(decision: &Decision, checker: User, at: String, note: String) -> Result<Decision, DecisionError> {
     check_checker(decision, &checker)?;
     Ok(Decision { state: DecisionState::Confirmed { by: checker, at, note_of_checker: note }, ..decision.clone() })
 }
 
-/// A different expert rejects a pending decision, saying why.
+/// A different person in the role the outcome names rejects a pending decision, saying why.
 ///
 /// # Errors
-/// Not pending, the maker themself, not an expert, or no note.
+/// Not pending, the maker themself, not in that role, or no note.
 pub fn reject(decision: &Decision, checker: User, at: String, note: String) -> Result<Decision, DecisionError> {
     check_checker(decision, &checker)?;
     if note.trim().is_empty() {

@@ -7,12 +7,11 @@
 //! riskpane app runs the shared verdict (`request_tracker::verdict`) through
 //! `riskpane helpdesk-verdict` and refuses (HTTP 403) what it does not accept.
 
-use crate::decision::Decision;
+use crate::decision::{Checkers, Decision};
 use crate::profile::HelpdeskSettings;
 use crate::record_note::{self, Note, state_value};
 use crate::rules::RulePack;
 use serde_json::{Map, Value, json};
-use std::collections::BTreeSet;
 
 /// Written into the custom field of the flags when a decision has none (django-helpdesk's text
 /// fields take no empty value over the API).
@@ -70,10 +69,10 @@ pub fn staff_notes(ticket: &Value) -> Vec<StaffNote> {
 /// authorship rules of `record_note`. The helpdesk stores no record it refused, so every stored
 /// one is a candidate.
 #[must_use]
-pub fn decisions(ticket: &Value, experts: &BTreeSet<String>) -> Vec<Decision> {
+pub fn decisions(ticket: &Value, checkers: &Checkers) -> Vec<Decision> {
     let notes = staff_notes(ticket);
     let notes: Vec<Note<'_>> = notes.iter().map(|note| Note { author: &note.author, content: &note.content }).collect();
-    record_note::decisions_from_notes(&notes, experts)
+    record_note::decisions_from_notes(&notes, checkers)
 }
 
 /// The body of `PATCH /api/tickets/{id}/` that goes with a decision: score, band, flags (the

@@ -462,6 +462,8 @@ mod tests {
             input_hash: String::new(),
             checklist_done: Vec::new(),
             requires_second_approval: false,
+            confirmed_by: crate::rules::CheckerRole::Expert,
+            reply_text: None,
             band_override: None,
             reference: Some("D-1".to_owned()),
             state: DecisionState::Decided,

@@ -112,6 +112,10 @@ pub struct RtSettings {
     /// JSON pointer, in the island, to the names of the "Risk Experts" group's members: their role is
     /// expert, and only their comments may confirm or reject.
     pub experts_pointer: String,
+    /// JSON pointer, in the island, to the names of the "Communications" group's members: they
+    /// confirm or reject public replies (outcomes with `confirmed_by = "communications"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub communications_pointer: Option<String>,
     /// Custom field receiving the score (0..100).
     pub score_field: String,
     /// Custom field receiving the band.
@@ -138,6 +142,9 @@ pub struct HelpdeskSettings {
     pub island: String,
     /// JSON pointer, in the island, to the ids of the "Risk Experts" group's members.
     pub experts_pointer: String,
+    /// JSON pointer, in the island, to the ids of the "Communications" group's members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub communications_pointer: Option<String>,
     /// JSON pointer, in the island, to the signed-in user (`{"id", "name"}`).
     pub user_pointer: String,
     /// Custom field (its name, as in `custom_<name>`) receiving the score.

@@ -4,7 +4,7 @@
 //! record back out of a note, and the authorship rules that decide which records count. Pure; the
 //! CRM-specific modules (`request_tracker`, `django_helpdesk`) say which notes are staff notes.
 
-use crate::decision::{Decision, DecisionState, Role};
+use crate::decision::{Checkers, Decision, DecisionState};
 use crate::rules::RulePack;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -120,12 +120,12 @@ pub struct Note<'a> {
 
 /// The decisions in a case's staff notes, in the order the CRM wrote them: the latest trusted
 /// record of each decision id wins. A proposal counts only when its author is its maker; a
-/// confirmation or rejection only when its author is its checker, a member of the experts group
-/// and not the maker, it follows that decision's proposal and leaves it as it was. Anything else
+/// confirmation or rejection only when its author is its checker, a member of the group the
+/// outcome names (`confirmed_by`: experts, or Communications for a public reply) and not the maker, it follows that decision's proposal and leaves it as it was. Anything else
 /// (a record typed into a note by hand) is ignored. The caller passes staff notes only, never a
 /// customer's messages.
 #[must_use]
-pub fn decisions_from_notes(notes: &[Note<'_>], experts: &BTreeSet<String>) -> Vec<Decision> {
+pub fn decisions_from_notes(notes: &[Note<'_>], checkers: &Checkers) -> Vec<Decision> {
     let mut decisions: Vec<Decision> = Vec::new();
     for note in notes {
         for record in records_in(note.content) {
@@ -139,8 +139,8 @@ pub fn decisions_from_notes(notes: &[Note<'_>], experts: &BTreeSet<String>) -> V
                 (DecisionState::Confirmed { by, .. } | DecisionState::Rejected { by, .. }, Some(index)) => {
                     let proposal = &decisions[index];
                     let trusted = by.id == note.author
-                        && by.role == Role::Expert
-                        && experts.contains(note.author)
+                        && by.role.checks(proposal.confirmed_by)
+                        && checkers.role_of(note.author) == by.role
                         && note.author != proposal.maker.id
                         && proposal.state == DecisionState::PendingConfirmation
                         && unchanged(proposal, &record);
@@ -199,3 +199,22 @@ pub fn is_final(decision: &Decision) -> bool {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+/// The checkers a CRM page's JSON island names: the experts group's members at `experts_pointer`,
+/// Communications' at `communications_pointer` (each a list of names or ids; strings and numbers
+/// count, anything else is skipped).
+#[must_use]
+pub fn checkers_in(island: &serde_json::Value, experts_pointer: &str, communications_pointer: Option<&str>) -> Checkers {
+    let members = |pointer: &str| {
+        let mut set = BTreeSet::new();
+        if let Some(serde_json::Value::Array(items)) = island.pointer(pointer) {
+            set.extend(items.iter().filter_map(|item| match item {
+                serde_json::Value::String(text) => Some(text.clone()),
+                serde_json::Value::Number(number) => Some(number.to_string()),
+                _ => None,
+            }));
+        }
+        set
+    };
+    Checkers { experts: members(experts_pointer), communications: communications_pointer.map(members).unwrap_or_default() }
+}

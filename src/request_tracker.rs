@@ -4,7 +4,7 @@
 //! refusals, the custom-field and status update that goes with a decision, and telling RT's
 //! "HTTP 200 with an error message" answers apart from successes.
 
-use crate::decision::Decision;
+use crate::decision::{Checkers, Decision};
 use crate::profile::RtSettings;
 use crate::record_note::{self, Note};
 use crate::rules::RulePack;
@@ -110,14 +110,14 @@ pub fn refusal_reason(comments: &[RecordComment], id: &str) -> Option<String> {
 /// rules of [`record_note::decisions_from_notes`]; records RT refused (see
 /// [`refused_transactions`]) do not count. The caller passes comments only, never correspondence.
 #[must_use]
-pub fn decisions_from_comments(comments: &[RecordComment], experts: &BTreeSet<String>) -> Vec<Decision> {
+pub fn decisions_from_comments(comments: &[RecordComment], checkers: &Checkers) -> Vec<Decision> {
     let refused = refused_transactions(comments);
     let notes: Vec<Note<'_>> = comments
         .iter()
         .filter(|comment| !refused.contains(&comment.transaction))
         .map(|comment| Note { author: &comment.author, content: &comment.content })
         .collect();
-    record_note::decisions_from_notes(&notes, experts)
+    record_note::decisions_from_notes(&notes, checkers)
 }
 
 /// The ticket update that goes with a decision: score, band, flags (the fired rules' categories,

@@ -42,7 +42,7 @@ pub struct SeedUser {
     pub id: &'static str,
     /// Display name.
     pub name: &'static str,
-    /// `agent` or `expert`.
+    /// `agent`, `expert` or `communications`.
     pub role: &'static str,
 }
 
@@ -51,16 +51,21 @@ impl SeedUser {
         User {
             id: self.id.to_owned(),
             name: self.name.to_owned(),
-            role: if self.role == "expert" { Role::Expert } else { Role::Agent },
+            role: match self.role {
+                "expert" => Role::Expert,
+                "communications" => Role::Communications,
+                _ => Role::Agent,
+            },
         }
     }
 }
 
 /// One token per seeded user (the demo switches users by switching tokens).
-pub const USERS: [SeedUser; 3] = [
+pub const USERS: [SeedUser; 4] = [
     SeedUser { token: "demo-agent-kim", id: "kim", name: "Kim Berger", role: "agent" },
     SeedUser { token: "demo-expert-eva", id: "eva", name: "Eva Lindqvist", role: "expert" },
     SeedUser { token: "demo-expert-max", id: "max", name: "Max Okafor", role: "expert" },
+    SeedUser { token: "demo-comms-chris", id: "chris", name: "Chris Ahn", role: "communications" },
 ];
 
 /// An HTTP answer: status and JSON body.
@@ -277,8 +282,8 @@ impl Store {
             Ok(None) => return error(404, "no such decision"),
             Err(message) => return error(500, &message),
         };
-        if user.role != "expert" {
-            return error(403, "only experts confirm or reject decisions");
+        if user.role == "agent" {
+            return error(403, "only experts (and Communications, for public replies) confirm or reject decisions");
         }
         let stored: Decision = match serde_json::from_value(record.clone()) {
             Ok(stored) => stored,
@@ -288,7 +293,7 @@ impl Store {
         let checked = check.apply(&stored, user.user(), at, note);
         let checked = match checked {
             Ok(checked) => checked,
-            Err(problem @ (DecisionError::SameUser | DecisionError::NotExpert)) => {
+            Err(problem @ (DecisionError::SameUser | DecisionError::WrongChecker(_))) => {
                 return error(403, &problem.to_string());
             }
             Err(problem @ DecisionError::NotPending) => return error(409, &problem.to_string()),
@@ -340,8 +345,10 @@ fn rederive(knowledge: &Knowledge, user: &SeedUser, posted: &Value, now: i64) ->
     let report = riskpane::assess(pack, &facts);
     let ticked: BTreeSet<String> = proposal.checklist_done.iter().cloned().collect();
     let draft = DecisionDraft::of_record(&proposal, maker, format_datetime(now));
-    let derived = decision::propose(pack, &report, draft, &ticked)
-        .map_err(|problem| refused(&problem.to_string(), &[problem.to_string()]))?;
+    let derived = decision::propose(pack, &report, draft, &ticked).map_err(|problem| match problem {
+        DecisionError::NotAMaker => error(403, &problem.to_string()),
+        _ => refused(&problem.to_string(), &[problem.to_string()]),
+    })?;
     let mut differences = decision::replay_differences(pack, &report, &proposal);
     if proposal.pack_id != derived.pack_id || proposal.pack_version != derived.pack_version {
         differences.push(format!(
@@ -354,6 +361,16 @@ fn rederive(knowledge: &Knowledge, user: &SeedUser, posted: &Value, now: i64) ->
             "requires_second_approval: sent {}, the pack's policy says {}",
             proposal.requires_second_approval, derived.requires_second_approval
         ));
+    }
+    if proposal.confirmed_by != derived.confirmed_by {
+        differences.push(format!(
+            "confirmed_by: sent {}, the pack's policy says {}",
+            proposal.confirmed_by.name(),
+            derived.confirmed_by.name()
+        ));
+    }
+    if proposal.reply_text != derived.reply_text {
+        differences.push("reply_text: the record's reply text is not the one the CRM derives".to_owned());
     }
     let sent_done: BTreeSet<&String> = proposal.checklist_done.iter().collect();
     let derived_done: BTreeSet<&String> = derived.checklist_done.iter().collect();

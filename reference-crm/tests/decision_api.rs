@@ -149,6 +149,59 @@ fn four_eyes_a_different_expert_confirms_only_pending_decisions_and_only_with_a_
     server.stop();
 }
 
+/// A public reply on the Instagram case: its text travels with the decision, and only
+/// Communications confirms it — not an expert, not the maker; Communications proposes nothing;
+/// a record rewritten in devtools so that an expert may confirm it is refused.
+#[test]
+fn a_public_reply_is_confirmed_only_by_communications() {
+    let server = Running::start(&database("public-reply"));
+    let cases = server.cases();
+    let id = decision_id(1);
+    let record = honest(&cases, &id, "C-2026-4713", "reply_publicly", "PUBLIC_REPLY", "kim", now(), None);
+    let mut forged = record.clone();
+    forged["id"] = json!(decision_id(2));
+    forged.as_object_mut().unwrap().remove("confirmed_by");
+    let (status, refused) = server.propose("demo-agent-kim", &forged);
+    assert_eq!(status, 422, "{refused}");
+    assert!(differences(&refused).contains("confirmed_by: sent expert, the pack's policy says communications"));
+    let mut no_text = record.clone();
+    no_text["id"] = json!(decision_id(3));
+    no_text["reply_text"] = json!("   ");
+    assert_eq!(server.propose("demo-agent-kim", &no_text).0, 422, "a public reply needs its text");
+    let mut by_comms = record.clone();
+    by_comms["id"] = json!(decision_id(4));
+    assert_eq!(server.propose("demo-comms-chris", &by_comms).0, 403, "Communications proposes nothing");
+
+    let (status, stored) = server.propose("demo-agent-kim", &record);
+    assert_eq!(status, 201, "{stored}");
+    assert_eq!(stored["decision"]["state"], "pending_confirmation");
+    assert_eq!(stored["decision"]["reply_text"], running::REPLY);
+    let check = |token: &str| {
+        server.call("POST", &format!("/api/decisions/{id}/confirm"), Some(token), None, br#"{"note":"ok"}"#)
+    };
+    let (status, body) = check("demo-expert-max");
+    assert_eq!(status, 403, "an expert does not approve what is said in public: {body}");
+    assert!(body.to_string().contains("only Communications"), "{body}");
+    assert_eq!(check("demo-agent-kim").0, 403);
+    let (status, confirmed) = check("demo-comms-chris");
+    assert_eq!(status, 200, "{confirmed}");
+    let decision = &confirmed["decision"];
+    assert_eq!((decision["state"].as_str(), decision["by"]["role"].as_str()), (Some("confirmed"), Some("communications")));
+    assert_eq!(decision["reply_text"], running::REPLY);
+    // Communications cannot confirm what experts check.
+    let restrict = honest(&cases, &decision_id(5), CASE, "restrict_account", "ATO_SUSPECTED", "kim", now(), None);
+    assert_eq!(server.propose("demo-agent-kim", &restrict).0, 201);
+    let (status, body) = server.call(
+        "POST",
+        &format!("/api/decisions/{}/confirm", decision_id(5)),
+        Some("demo-comms-chris"),
+        None,
+        br#"{"note":"ok"}"#,
+    );
+    assert_eq!(status, 403, "{body}");
+    server.stop();
+}
+
 #[test]
 fn audit_times_come_from_the_server_clock_not_from_the_body() {
     let server = Running::start(&database("times"));

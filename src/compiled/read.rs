@@ -40,6 +40,7 @@ fn rt_settings(value: &Value) -> Read<RtSettings> {
         &[
             "island",
             "experts_pointer",
+            "communications_pointer",
             "score_field",
             "band_field",
             "state_field",
@@ -51,6 +52,7 @@ fn rt_settings(value: &Value) -> Read<RtSettings> {
     Ok(RtSettings {
         island: field(object, "island", string)?,
         experts_pointer: field(object, "experts_pointer", string)?,
+        communications_pointer: optional(object, "communications_pointer", string)?,
         score_field: field(object, "score_field", string)?,
         band_field: field(object, "band_field", string)?,
         state_field: field(object, "state_field", string)?,
@@ -67,6 +69,7 @@ fn helpdesk_settings(value: &Value) -> Read<HelpdeskSettings> {
         &[
             "island",
             "experts_pointer",
+            "communications_pointer",
             "user_pointer",
             "score_field",
             "band_field",
@@ -78,6 +81,7 @@ fn helpdesk_settings(value: &Value) -> Read<HelpdeskSettings> {
     Ok(HelpdeskSettings {
         island: field(object, "island", string)?,
         experts_pointer: field(object, "experts_pointer", string)?,
+        communications_pointer: optional(object, "communications_pointer", string)?,
         user_pointer: field(object, "user_pointer", string)?,
         score_field: field(object, "score_field", string)?,
         band_field: field(object, "band_field", string)?,

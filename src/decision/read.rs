@@ -3,7 +3,7 @@
 //! the shape its derived `Serialize` writes (the state flattened in, tagged by `state`). Serde's
 //! derived reader for it, with the flattened state, cost about 25 KB of wasm (issue 15).
 
-use super::{BandOverride, Decision, DecisionState, Role, ScoreSnapshot, User};
+use super::{BandOverride, CheckerRole, Decision, DecisionState, Role, ScoreSnapshot, User};
 use crate::json::{Read, boolean, field, int, item, list, object, optional, string, tuple, unit};
 use serde_json::Value;
 
@@ -12,7 +12,7 @@ fn user(value: &Value) -> Read<User> {
     Ok(User {
         id: field(object, "id", string)?,
         name: field(object, "name", string)?,
-        role: field(object, "role", |value| unit(value, &[("agent", Role::Agent), ("expert", Role::Expert)]))?,
+        role: field(object, "role", |value| unit(value, &[("agent", Role::Agent), ("expert", Role::Expert), ("communications", Role::Communications)]))?,
     })
 }
 
@@ -68,6 +68,11 @@ pub(super) fn decision(value: &Value) -> Read<Decision> {
         input_hash: field(object, "input_hash", string)?,
         checklist_done: field(object, "checklist_done", |value| list(value, string))?,
         requires_second_approval: field(object, "requires_second_approval", boolean)?,
+        confirmed_by: optional(object, "confirmed_by", |value| {
+            unit(value, &[("expert", CheckerRole::Expert), ("communications", CheckerRole::Communications)])
+        })?
+        .unwrap_or_default(),
+        reply_text: optional(object, "reply_text", string)?,
         band_override: optional(object, "band_override", band_override)?,
         reference: optional(object, "reference", string)?,
         state,

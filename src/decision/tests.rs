@@ -40,6 +40,7 @@ fn draft(outcome: &str, reason: &str, maker: User) -> DecisionDraft {
         reason_code: reason.to_owned(),
         note: "checked with the customer on the old phone number".to_owned(),
         band_override: None,
+        reply_text: String::new(),
         maker,
         created_at: "2026-11-25T10:01:00Z".to_owned(),
     }
@@ -120,7 +121,7 @@ fn four_eyes_maker_never_checks_only_experts_check_pending_only() {
     assert_eq!(confirm(&pending, same_id_other_name, at.clone(), String::new()).unwrap_err(), DecisionError::SameUser);
     assert_eq!(
         confirm(&pending, user("kim", Role::Agent), at.clone(), String::new()).unwrap_err(),
-        DecisionError::NotExpert
+        DecisionError::WrongChecker(CheckerRole::Expert)
     );
     assert_eq!(
         reject(&pending, user("max", Role::Expert), at.clone(), "  ".to_owned()).unwrap_err(),
@@ -135,6 +136,51 @@ fn four_eyes_maker_never_checks_only_experts_check_pending_only() {
     let rejected =
         reject(&pending, user("max", Role::Expert), at, "customer verified, no takeover".to_owned()).unwrap();
     assert!(matches!(rejected.state, DecisionState::Rejected { .. }));
+}
+
+/// A public reply carries its text, and only Communications (never the maker, never an expert)
+/// confirms or rejects it; Communications itself proposes nothing.
+#[test]
+fn a_public_reply_needs_its_text_and_communications_as_checker() {
+    let pack = pack();
+    let report = ato_report(&pack);
+    let all_done: BTreeSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
+    let agent = user("kim", Role::Agent);
+    assert_eq!(
+        propose(&pack, &report, draft("reply_publicly", "PUBLIC_REPLY", agent.clone()), &all_done).unwrap_err(),
+        DecisionError::ReplyTextRequired
+    );
+    let mut with_text = draft("reply_publicly", "PUBLIC_REPLY", agent.clone());
+    with_text.reply_text = "Sorry to hear that! We have sent you a DM.".to_owned();
+    let pending = propose(&pack, &report, with_text.clone(), &all_done).unwrap();
+    assert_eq!(pending.state, DecisionState::PendingConfirmation);
+    assert_eq!(pending.confirmed_by, CheckerRole::Communications);
+    assert_eq!(pending.reply_text.as_deref(), Some("Sorry to hear that! We have sent you a DM."));
+    let at = "2026-11-25T11:00:00Z".to_owned();
+    assert_eq!(
+        confirm(&pending, user("eva", Role::Expert), at.clone(), String::new()).unwrap_err(),
+        DecisionError::WrongChecker(CheckerRole::Communications)
+    );
+    let kim_in_comms = user("kim", Role::Communications);
+    assert_eq!(confirm(&pending, kim_in_comms, at.clone(), String::new()).unwrap_err(), DecisionError::SameUser);
+    let confirmed = confirm(&pending, user("chris", Role::Communications), at.clone(), "ok".to_owned()).unwrap();
+    assert!(matches!(&confirmed.state, DecisionState::Confirmed { by, .. } if by.role == Role::Communications));
+    // Communications does not check what experts check.
+    let restrict = propose(&pack, &report, draft("restrict_account", "ATO_SUSPECTED", agent), &ato_items_done()).unwrap();
+    assert_eq!(
+        confirm(&restrict, user("chris", Role::Communications), at, String::new()).unwrap_err(),
+        DecisionError::WrongChecker(CheckerRole::Expert)
+    );
+    with_text.maker = user("chris", Role::Communications);
+    assert_eq!(propose(&pack, &report, with_text, &all_done).unwrap_err(), DecisionError::NotAMaker);
+    // Other outcomes carry no reply text, whatever the form held.
+    let mut escalate = draft("escalate", "ATO_SUSPECTED", user("kim", Role::Agent));
+    escalate.reply_text = "stray".to_owned();
+    assert_eq!(propose(&pack, &report, escalate, &ticked(&[])).unwrap().reply_text, None);
+    // The record round-trips with its checker role and text.
+    let json = serde_json::to_value(&pending).unwrap();
+    assert_eq!(json["confirmed_by"], "communications");
+    assert_eq!(serde_json::from_value::<Decision>(json).unwrap(), pending);
 }
 
 /// Every state, a band override and a CRM reference read back from the record's JSON (the hand

@@ -10,6 +10,7 @@ fn settings() -> HelpdeskSettings {
     HelpdeskSettings {
         island: "#riskpane-ticket".to_owned(),
         experts_pointer: "/riskExperts".to_owned(),
+        communications_pointer: Some("/communications".to_owned()),
         user_pointer: "/currentUser".to_owned(),
         score_field: "risk_score".to_owned(),
         band_field: "risk_band".to_owned(),
@@ -45,7 +46,7 @@ fn only_internal_follow_ups_by_a_helpdesk_user_are_staff_notes() {
 #[test]
 fn decisions_come_back_from_staff_notes_under_the_authorship_rules() {
     let proposal = pending("d-2");
-    let experts = BTreeSet::from(["7".to_owned()]);
+    let experts = Checkers { experts: ["7".to_owned()].into(), communications: ["8".to_owned()].into() };
     let confirmation = note_body(&pack(), &confirmed(&proposal, expert("7")));
     let ticket = |confirmation_public: bool| {
         json!({ "id": 4, "followup_set": [

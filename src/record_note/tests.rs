@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::compile_source;
-use crate::decision::{ScoreSnapshot, User};
+use crate::decision::{Role, ScoreSnapshot, User};
 
 pub(crate) fn pack() -> RulePack {
     compile_source("care.toml", include_str!("../../pkg-config/rules/care.toml")).unwrap()
@@ -39,6 +39,8 @@ pub(crate) fn pending(id: &str) -> Decision {
         input_hash: "b".repeat(64),
         checklist_done: vec!["inr-evidence".to_owned()],
         requires_second_approval: true,
+        confirmed_by: crate::rules::CheckerRole::Expert,
+        reply_text: None,
         band_override: None,
         reference: None,
         state: DecisionState::PendingConfirmation,
@@ -68,7 +70,7 @@ fn template_markup_in_notes_is_broken_up_and_the_record_still_round_trips() {
 
 #[test]
 fn notes_count_by_their_authors() {
-    let experts = BTreeSet::from(["7".to_owned()]);
+    let experts = Checkers { experts: ["7".to_owned()].into(), communications: ["8".to_owned()].into() };
     let proposal = pending("d-2");
     let proposed = note_body(&pack(), &proposal);
     let by_expert = note_body(&pack(), &confirmed(&proposal, expert("7")));

@@ -15,6 +15,7 @@ fn settings() -> RtSettings {
     RtSettings {
         island: "#riskpane-ticket".to_owned(),
         experts_pointer: "/riskExperts".to_owned(),
+        communications_pointer: Some("/communications".to_owned()),
         score_field: "Risk Score".to_owned(),
         band_field: "Risk Band".to_owned(),
         state_field: "Decision State".to_owned(),
@@ -52,6 +53,8 @@ fn pending(id: &str) -> Decision {
         input_hash: "b".repeat(64),
         checklist_done: vec!["inr-evidence".to_owned()],
         requires_second_approval: true,
+        confirmed_by: crate::rules::CheckerRole::Expert,
+        reply_text: None,
         band_override: None,
         reference: None,
         state: DecisionState::PendingConfirmation,
@@ -74,8 +77,11 @@ fn comment(author: &str, decision: &Decision) -> RecordComment {
     }
 }
 
-fn experts() -> BTreeSet<String> {
-    BTreeSet::from(["widget-expert".to_owned(), "second-expert".to_owned()])
+fn experts() -> Checkers {
+    Checkers {
+        experts: BTreeSet::from(["widget-expert".to_owned(), "second-expert".to_owned()]),
+        communications: BTreeSet::from(["comms".to_owned()]),
+    }
 }
 
 #[test]
@@ -297,7 +303,8 @@ mod verdicts {
             now: NOW,
             ticket: ticket(),
             history: vec![json!({ "Type": "Create", "Created": iso(NOW - 60) })],
-            experts: experts(),
+            experts: experts().experts,
+            communications: experts().communications,
             comments,
             change,
         }
@@ -331,6 +338,8 @@ mod verdicts {
             reason_code: reason.to_owned(),
             note: "seen".to_owned(),
             band_override: None,
+            // Kept only by outcomes that publish a text (`reply_publicly`).
+            reply_text: "We're sorry to read this. We've sent you a direct message to sort it out.".to_owned(),
             maker,
             created_at: iso(NOW),
         };
@@ -404,6 +413,8 @@ mod verdicts {
     fn a_decided_record_for_an_outcome_that_needs_four_eyes_is_refused() {
         let forged = Decision {
             requires_second_approval: false,
+            confirmed_by: crate::rules::CheckerRole::Expert,
+            reply_text: None,
             state: DecisionState::Decided,
             ..proposal("restrict_account", "ABUSE_PATTERN", agent())
         };
@@ -480,5 +491,59 @@ mod verdicts {
         assert!(result.change_refused.unwrap().contains("only experts override the band"));
         assert!(check(Vec::new(), change("Risk Band", "critical", "widget-agent", false)).change_refused.is_none());
         assert!(check(Vec::new(), change("Risk Band", "low", "widget-expert", false)).change_refused.is_none());
+    }
+
+    fn comms() -> User {
+        User { id: "comms".to_owned(), name: "Chris Ahn".to_owned(), role: Role::Communications }
+    }
+
+    /// A public reply needs Communications: an expert's confirmation is refused, a confirmation by
+    /// Communications stands, and a record that claims an expert may confirm it (or drops the reply
+    /// text) is refused because the pack's policy says otherwise.
+    #[test]
+    fn a_public_reply_is_confirmed_by_communications_not_by_an_expert() {
+        let reply = proposal("reply_publicly", "PUBLIC_REPLY", agent());
+        assert_eq!(reply.state, DecisionState::PendingConfirmation);
+        assert_eq!(reply.confirmed_by, crate::rules::CheckerRole::Communications);
+        assert!(reply.reply_text.as_deref().is_some_and(|text| text.contains("direct message")));
+
+        let by_expert = vec![
+            rt_comment("10", "widget-agent", "Kim Berger", &reply),
+            rt_comment("11", "widget-expert", "Eva Lindqvist", &confirmed(&reply, eva())),
+        ];
+        let result = check(by_expert, change("Decision State", "confirmed", "widget-expert", false));
+        assert_eq!(result.refused.len(), 1, "{:?}", result.refused);
+        assert!(result.refused[0].reason.contains("only Communications"), "{:?}", result.refused);
+        assert!(result.change_refused.unwrap().contains("pending_confirmation"));
+
+        let by_comms = vec![
+            rt_comment("10", "widget-agent", "Kim Berger", &reply),
+            rt_comment("11", "comms", "Chris Ahn", &confirmed(&reply, comms())),
+        ];
+        let result = check(by_comms.clone(), change("Decision State", "confirmed", "comms", false));
+        assert_eq!(result.refused, []);
+        assert_eq!(result.change_refused, None);
+        assert!(matches!(&result.decisions[0].state, DecisionState::Confirmed { by, .. } if by.id == "comms"));
+        // Someone else setting the state the checker set is still refused.
+        assert!(check(by_comms, change("Decision State", "confirmed", "widget-expert", false)).change_refused.is_some());
+
+        // Devtools: the maker rewrites the record so that an expert may confirm, or drops the text.
+        for (forged, why) in [
+            (Decision { confirmed_by: crate::rules::CheckerRole::Expert, ..reply.clone() }, "policy says communications"),
+            (Decision { reply_text: None, ..reply.clone() }, "needs the text of the reply"),
+        ] {
+            let result = check(
+                vec![rt_comment("10", "widget-agent", "Kim Berger", &forged)],
+                change("Decision State", "pending_confirmation", "widget-agent", false),
+            );
+            assert!(result.refused[0].reason.contains(why), "{:?}", result.refused);
+        }
+        // Communications proposes nothing.
+        let by_comms_maker = Decision { maker: comms(), ..reply };
+        let result = check(
+            vec![rt_comment("10", "comms", "Chris Ahn", &by_comms_maker)],
+            change("Decision State", "pending_confirmation", "comms", false),
+        );
+        assert!(result.refused[0].reason.contains("does not propose"), "{:?}", result.refused);
     }
 }

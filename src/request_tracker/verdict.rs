@@ -17,7 +17,7 @@
 //! another moment; score, band and fired rules are compared instead.
 
 use crate::case::CaseFacts;
-use crate::decision::{self, Decision, DecisionDraft, DecisionState, Role, User};
+use crate::decision::{self, Checkers, Decision, DecisionDraft, DecisionState, User};
 use crate::engine::assess;
 use crate::profile::{CrmProfile, HelpdeskSettings, RawCaseFields, RawValue, RtSettings};
 use crate::record_note::{records_in, state_value};
@@ -74,6 +74,9 @@ pub struct TicketEvidence {
     /// RT user names of the experts group's members.
     #[serde(default)]
     pub experts: BTreeSet<String>,
+    /// RT user names of the Communications group's members (they confirm public replies).
+    #[serde(default)]
+    pub communications: BTreeSet<String>,
     /// The ticket's comment transactions (never correspondence) that carry a decision block,
     /// oldest first.
     #[serde(default)]
@@ -174,11 +177,12 @@ pub fn verdict(
     // Index of the decision changed last, so "the ticket's current decision" follows RT's order.
     let mut latest: Option<usize> = None;
     let (mut refused, mut repeated) = (Vec::new(), Vec::new());
+    let checkers = evidence.checkers();
     for comment in &evidence.comments {
         for record in records_in(&comment.content) {
             let id = record.id.clone();
             let transaction = comment.transaction.clone();
-            match accept(pack, &report, &case_id, evidence, comment, &record, &mut accepted) {
+            match accept(pack, &report, &case_id, &checkers, comment, &record, &mut accepted) {
                 Ok(Accepted::Changed(index)) => {
                     recorded_in.resize(accepted.len(), String::new());
                     recorded_in[index] = transaction;
@@ -230,11 +234,18 @@ fn value_text(value: Option<&Value>) -> String {
     }
 }
 
+impl TicketEvidence {
+    /// Who checks decisions, by the CRM's groups.
+    #[must_use]
+    pub fn checkers(&self) -> Checkers {
+        Checkers { experts: self.experts.clone(), communications: self.communications.clone() }
+    }
+}
+
 /// The RT user behind a comment, as the widget names them (real name, else user name).
-fn author_of(comment: &EvidenceComment, experts: &BTreeSet<String>) -> User {
+fn author_of(comment: &EvidenceComment, checkers: &Checkers) -> User {
     let name = if comment.author_name.trim().is_empty() { comment.author.clone() } else { comment.author_name.clone() };
-    let role = if experts.contains(&comment.author) { Role::Expert } else { Role::Agent };
-    User { id: comment.author.clone(), name, role }
+    User { id: comment.author.clone(), name, role: checkers.role_of(&comment.author) }
 }
 
 /// What an accepted record did to the decisions, by index into them.
@@ -251,7 +262,7 @@ fn accept(
     pack: &RulePack,
     report: &crate::engine::ScoreReport,
     case_id: &str,
-    evidence: &TicketEvidence,
+    checkers: &Checkers,
     comment: &EvidenceComment,
     record: &Decision,
     accepted: &mut Vec<Decision>,
@@ -262,7 +273,7 @@ fn accept(
     if record.case_id != case_id {
         return Err(format!("the record is for ticket {}, not this ticket {case_id}", record.case_id));
     }
-    let author = author_of(comment, &evidence.experts);
+    let author = author_of(comment, checkers);
     let known = accepted.iter().position(|decision| decision.id == record.id);
     match (&record.state, known) {
         (DecisionState::Decided | DecisionState::PendingConfirmation, None) => {
@@ -347,6 +358,16 @@ fn reproduce(
     let draft = DecisionDraft::of_record(record, author, record.created_at.clone());
     let ticked: BTreeSet<String> = record.checklist_done.iter().cloned().collect();
     let expected = decision::propose(pack, report, draft, &ticked).map_err(|error| error.to_string())?;
+    if expected.confirmed_by != record.confirmed_by || expected.reply_text != record.reply_text {
+        return Err(format!(
+            "the record says `{}` is confirmed by {} with {}; the pack's policy says {} with {}",
+            record.outcome,
+            record.confirmed_by.name(),
+            if record.reply_text.is_some() { "a reply text" } else { "no reply text" },
+            expected.confirmed_by.name(),
+            if expected.reply_text.is_some() { "a reply text" } else { "no reply text" },
+        ));
+    }
     if expected.requires_second_approval && record.state == DecisionState::Decided {
         return Err(format!(
             "`{}` needs a second approval here (four-eye rule); the record says it is decided",

@@ -473,6 +473,34 @@ pub struct ReasonCode {
     pub label: LocalText,
 }
 
+/// Who confirms or rejects an outcome's decision under the four-eye rule.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckerRole {
+    /// A risk mitigation expert (the default).
+    #[default]
+    Expert,
+    /// Communications: approves what is said in public (replies on social media, review sites).
+    Communications,
+}
+
+impl CheckerRole {
+    /// The pack's and the decision record's name of the role.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckerRole::Expert => "expert",
+            CheckerRole::Communications => "communications",
+        }
+    }
+
+    /// Whether this is the default (serde skips it in records).
+    #[must_use]
+    pub fn is_expert(&self) -> bool {
+        *self == CheckerRole::Expert
+    }
+}
+
 /// A decision outcome and its four-eye condition.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
@@ -484,6 +512,12 @@ pub struct Outcome {
     pub reason_codes: Vec<usize>,
     /// When a second, different person must confirm (the four-eye rule).
     pub requires_second_approval: Condition,
+    /// Which role that second person must hold.
+    #[serde(default, skip_serializing_if = "CheckerRole::is_expert")]
+    pub confirmed_by: CheckerRole,
+    /// Whether the decision carries a text to publish (a public reply), which the checker sees.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reply_text: bool,
 }
 
 /// Allowed outcomes and reason codes.

@@ -135,12 +135,17 @@ pub(crate) fn user(id: &str) -> User {
     match id {
         "kim" => User { id: "kim".to_owned(), name: "Kim Berger".to_owned(), role: Role::Agent },
         "eva" => User { id: "eva".to_owned(), name: "Eva Lindqvist".to_owned(), role: Role::Expert },
+        "chris" => User { id: "chris".to_owned(), name: "Chris Ahn".to_owned(), role: Role::Communications },
         _ => User { id: "max".to_owned(), name: "Max Okafor".to_owned(), role: Role::Expert },
     }
 }
 
+/// The public reply an honest widget sends with `reply_publicly`.
+pub(crate) const REPLY: &str = "Hi Lena, we're sorry about this. We've sent you a direct message to sort it out.";
+
 /// The record an honest widget sends: the case scored at `scored_at` with the server's pack and
-/// profile, every checklist item ticked, `created_at` = the score's time.
+/// profile, every checklist item ticked, `created_at` = the score's time; [`REPLY`] as the reply
+/// text (kept only by outcomes that publish one).
 pub(crate) fn honest(
     cases: &Cases,
     id: &str,
@@ -164,6 +169,7 @@ pub(crate) fn honest(
         reason_code: reason_code.to_owned(),
         note: "checked the case".to_owned(),
         band_override: band_override.map(|(to, code, note)| (to.to_owned(), code.to_owned(), note.to_owned())),
+        reply_text: REPLY.to_owned(),
         maker: user(maker),
         created_at: format_datetime(scored_at),
     };

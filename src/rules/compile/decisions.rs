@@ -4,7 +4,7 @@
 use super::Walker;
 use crate::rules::lang::check::Scope;
 use crate::rules::lang::did_you_mean;
-use crate::rules::{DecisionPolicy, Outcome, ReasonCode};
+use crate::rules::{CheckerRole, DecisionPolicy, Outcome, ReasonCode};
 use toml::de::DeTable;
 
 impl Walker<'_> {
@@ -40,7 +40,11 @@ impl Walker<'_> {
         let ids = self.unique_ids(&raw_outcomes, "outcome");
         for (raw, id) in raw_outcomes.iter().zip(ids) {
             let context = id.as_ref().map_or_else(|| "an outcome".to_owned(), |id| format!("outcome `{id}`"));
-            self.check_keys(raw.table, &["id", "label", "reason_codes", "requires_second_approval"], &context);
+            self.check_keys(
+                raw.table,
+                &["id", "label", "reason_codes", "requires_second_approval", "confirmed_by", "reply_text"],
+                &context,
+            );
             let label = self
                 .required(raw.table, "label", &raw.span, &context)
                 .and_then(|value| self.local_text(value, "outcome label"));
@@ -63,13 +67,50 @@ impl Walker<'_> {
             let second = self
                 .required(raw.table, "requires_second_approval", &raw.span, &context)
                 .and_then(|value| self.condition(value, scope, "`requires_second_approval`", true));
+            let confirmed_by = self.checker_role(raw.table, &context);
+            let reply_text = raw.table.get("reply_text").map_or(Some(false), |value| match value.get_ref() {
+                toml::de::DeValue::Boolean(flag) => Some(*flag),
+                _ => {
+                    self.error(format!("`reply_text` of {context} must be true or false"), value.span());
+                    None
+                }
+            });
             if let Some(id) = &id {
                 outcome_ids.push(id.clone());
             }
-            if let (Some(id), Some(label), Some(requires_second_approval)) = (id, label, second) {
-                policy.outcomes.push(Outcome { id, label, reason_codes, requires_second_approval });
+            if let (Some(id), Some(label), Some(requires_second_approval), Some(confirmed_by), Some(reply_text)) =
+                (id, label, second, confirmed_by, reply_text)
+            {
+                policy.outcomes.push(Outcome {
+                    id,
+                    label,
+                    reason_codes,
+                    requires_second_approval,
+                    confirmed_by,
+                    reply_text,
+                });
             }
         }
         (policy, outcome_ids)
+    }
+
+    /// `confirmed_by = "expert" | "communications"` (default: expert).
+    fn checker_role(&mut self, table: &DeTable<'_>, context: &str) -> Option<CheckerRole> {
+        let Some(value) = table.get("confirmed_by") else { return Some(CheckerRole::Expert) };
+        let roles = [CheckerRole::Expert, CheckerRole::Communications];
+        match value.get_ref() {
+            toml::de::DeValue::String(name) => {
+                let role = roles.into_iter().find(|role| role.name() == name.as_ref());
+                if role.is_none() {
+                    let help = did_you_mean(name, roles.iter().map(|role| role.name()));
+                    self.error_help(format!("unknown checker role `{name}` in {context}"), value.span(), help);
+                }
+                role
+            }
+            _ => {
+                self.error(format!("`confirmed_by` of {context} must be \"expert\" or \"communications\""), value.span());
+                None
+            }
+        }
     }
 }
