@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 const TYPES: &'static str = r#"
 /** Where a rule pack or CRM profile comes from: a URL of its compiled JSON, that JSON as text, or the object itself. */
 export type RiskpaneSource = string | Record<string, unknown>;
-export interface RiskpaneUser { id: string; name: string; role: "agent" | "expert"; }
+export interface RiskpaneUser { id: string; name: string; role: "agent" | "expert" | "communications"; }
 export interface RiskpaneScoredDetail {
   score: number; band: "low" | "medium" | "high" | "critical";
   scoreRange: { min: number; max: number }; completeness: number;

@@ -77,13 +77,13 @@ pub fn decisions(ticket: &Value, checkers: &Checkers) -> Vec<Decision> {
 
 /// The body of `PATCH /api/tickets/{id}/` that goes with a decision: score, band, flags (the
 /// fired rules' categories, plus `four-eyes` while pending; comma-separated), the decision state
-/// when the author is an expert, and the status the profile maps a final outcome to.
+/// when the author checks decisions (an expert, or Communications), and the status the profile maps a final outcome to.
 #[must_use]
 pub fn ticket_patch(
     pack: &RulePack,
     settings: &HelpdeskSettings,
     decision: &Decision,
-    author_is_expert: bool,
+    author_is_checker: bool,
 ) -> Value {
     let field = |name: &str| format!("custom_{name}");
     let mut patch = Map::new();
@@ -92,7 +92,7 @@ pub fn ticket_patch(
     let flags: Vec<&str> = record_note::flags(pack, decision).into_iter().collect();
     let flags = if flags.is_empty() { NO_FLAGS.to_owned() } else { flags.join(",") };
     patch.insert(field(&settings.flags_field), json!(flags));
-    if author_is_expert {
+    if author_is_checker {
         patch.insert(field(&settings.state_field), json!(state_value(&decision.state)));
     }
     if let (true, Some(status)) = (record_note::is_final(decision), settings.status.get(&decision.outcome)) {

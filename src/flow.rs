@@ -135,6 +135,8 @@ pub struct DecisionForm {
     pub band_override: Option<String>,
     /// Why the band is overridden.
     pub override_note: String,
+    /// The text to publish, for outcomes that carry one (a public reply for Communications).
+    pub reply_text: String,
     /// Notes typed next to pending decisions, by decision id (the checker's note).
     pub check_notes: BTreeMap<String, String>,
 }
@@ -160,6 +162,8 @@ pub enum FormEdit {
     BandOverride(Option<String>),
     /// The override's note changed.
     OverrideNote(String),
+    /// The text to publish changed.
+    ReplyText(String),
     /// The checker's note next to a pending decision changed.
     CheckNote {
         /// The decision's id.
@@ -358,6 +362,7 @@ impl WidgetState {
             FormEdit::Note(note) => form.note = note,
             FormEdit::BandOverride(band) => form.band_override = band,
             FormEdit::OverrideNote(note) => form.override_note = note,
+            FormEdit::ReplyText(text) => form.reply_text = text,
             FormEdit::CheckNote { decision, note } => {
                 form.check_notes.insert(decision, note);
             }
@@ -528,6 +533,8 @@ mod tests {
         let state = edit(state, FormEdit::Outcome("deny_refund".to_owned()));
         assert_eq!(state.form.reason_code, "POD_CONFIRMED");
         let state = edit(state, FormEdit::Note("photo of the parcel checked".to_owned()));
+        let state = edit(state, FormEdit::ReplyText("Sorry! We've sent you a DM.".to_owned()));
+        assert_eq!(state.form.reply_text, "Sorry! We've sent you a DM.");
         let state = edit(state, FormEdit::CheckNote { decision: "d1".to_owned(), note: "agree".to_owned() });
         assert_eq!(state.form.check_note("d1"), "agree");
         let state = edit(state, FormEdit::CheckNote { decision: "d1".to_owned(), note: "agreed".to_owned() });

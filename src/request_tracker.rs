@@ -121,16 +121,16 @@ pub fn decisions_from_comments(comments: &[RecordComment], checkers: &Checkers) 
 }
 
 /// The ticket update that goes with a decision: score, band, flags (the fired rules' categories,
-/// plus [`FOUR_EYES_FLAG`] while pending), the decision state when the author is an expert (RT
-/// refuses it from anyone else), and the status the profile maps a final outcome to.
+/// plus [`FOUR_EYES_FLAG`] while pending), the decision state when the author checks decisions
+/// (an expert, or Communications; RT refuses it from anyone else), and the status the profile maps a final outcome to.
 #[must_use]
-pub fn ticket_update(pack: &RulePack, settings: &RtSettings, decision: &Decision, author_is_expert: bool) -> Value {
+pub fn ticket_update(pack: &RulePack, settings: &RtSettings, decision: &Decision, author_is_checker: bool) -> Value {
     let mut fields = Map::new();
     fields.insert(settings.score_field.clone(), json!(decision.snapshot.score.to_string()));
     fields.insert(settings.band_field.clone(), json!(record_note::decided_band(decision)));
     let flags = record_note::flags(pack, decision);
     fields.insert(settings.flags_field.clone(), json!(flags.into_iter().collect::<Vec<_>>()));
-    if author_is_expert {
+    if author_is_checker {
         fields.insert(settings.state_field.clone(), json!(state_value(&decision.state)));
     }
     let mut update = Map::new();

@@ -22,6 +22,7 @@ const users = {
   kim: { token: 'demo-agent-kim', user: { id: 'kim', name: 'Kim Berger', role: 'agent' } },
   eva: { token: 'demo-expert-eva', user: { id: 'eva', name: 'Eva Lindqvist', role: 'expert' } },
   max: { token: 'demo-expert-max', user: { id: 'max', name: 'Max Okafor', role: 'expert' } },
+  chris: { token: 'demo-comms-chris', user: { id: 'chris', name: 'Chris Ahn', role: 'communications' } },
 };
 const picker = document.querySelector('#demo-user');
 const signIn = (id) => { document.querySelector('risk-pane').options = users[id]; };

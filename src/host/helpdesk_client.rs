@@ -5,17 +5,16 @@
 //! status by PATCH, read back to check the helpdesk applied them. Decisions are read back from the
 //! ticket's staff follow-ups only (see `crate::django_helpdesk`). django-helpdesk enforces the
 //! four-eye rule itself (its riskpane app refuses with HTTP 403 and says why); HTTP 400 and 403
-//! are refusals. The signed-in user and the experts come from the page's ticket island.
+//! are refusals. The signed-in user, the experts and Communications come from the page's ticket island.
 
 use super::crm_client::{CrmClient, encode};
 use super::{CheckRequest, CrmError};
-use crate::decision::{Check, Decision, DecisionState, Role, User};
+use crate::decision::{Check, Checkers, Decision, DecisionState, Role, User};
 use crate::django_helpdesk;
 use crate::profile::{CrmApi, HelpdeskSettings};
-use crate::record_note::note_body;
+use crate::record_note::{self, note_body};
 use crate::rules::RulePack;
 use serde_json::Value;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 /// Decisions in a django-helpdesk ticket.
@@ -23,28 +22,26 @@ pub(crate) struct HelpdeskClient {
     http: CrmClient,
     settings: HelpdeskSettings,
     pack: Rc<RulePack>,
-    /// The signed-in helpdesk user, with the expert role when in the experts group.
+    /// The signed-in helpdesk user, with the role their group gives (experts, Communications).
     user: Option<User>,
-    /// Ids of the experts group's members, from the ticket island.
-    experts: BTreeSet<String>,
+    /// Ids of the experts' and Communications' members, from the ticket island.
+    checkers: Checkers,
 }
 
 impl HelpdeskClient {
     /// An adapter for the page's helpdesk session; reads the user and the experts from the island.
     pub(crate) fn new(api: CrmApi, settings: HelpdeskSettings, pack: Rc<RulePack>) -> HelpdeskClient {
-        let island = read_island(&settings.island);
-        let mut experts = BTreeSet::new();
-        if let Some(Value::Array(ids)) = island.pointer(&settings.experts_pointer) {
-            experts.extend(ids.iter().map(|id| django_helpdesk::value_text(Some(id))));
-        }
+        let island = super::read_island(&settings.island);
+        let checkers =
+            record_note::checkers_in(&island, &settings.experts_pointer, settings.communications_pointer.as_deref());
         let user = island.pointer(&settings.user_pointer).and_then(|user| {
             let id = django_helpdesk::value_text(user.get("id"));
             let name =
                 user.get("name").and_then(Value::as_str).filter(|name| !name.is_empty()).unwrap_or(&id).to_owned();
-            let role = if experts.contains(&id) { Role::Expert } else { Role::Agent };
+            let role = checkers.role_of(&id);
             (!id.is_empty()).then_some(User { id, name, role })
         });
-        HelpdeskClient { http: CrmClient { api, token: None }, settings, pack, user, experts }
+        HelpdeskClient { http: CrmClient { api, token: None }, settings, pack, user, checkers }
     }
 
     /// One call; the helpdesk's 400 (invalid) and 403 (refused) answers are refusals.
@@ -65,7 +62,7 @@ impl HelpdeskClient {
     /// The decision with this id in the ticket, under the authorship rules.
     async fn find(&self, case_id: &str, id: &str) -> Result<Option<Decision>, CrmError> {
         let ticket = self.ticket(case_id).await?;
-        Ok(django_helpdesk::decisions(&ticket, &self.experts)
+        Ok(django_helpdesk::decisions(&ticket, &self.checkers)
             .into_iter()
             .find(|decision| decision.id == id)
             .map(|decision| with_reference(decision, case_id)))
@@ -88,8 +85,8 @@ impl HelpdeskClient {
     /// Sets the custom fields and status that go with `decision`, then reads the ticket back;
     /// anything not applied is an error.
     async fn update_ticket(&self, decision: &Decision) -> Result<(), CrmError> {
-        let expert = self.user.as_ref().is_some_and(|user| user.role == Role::Expert);
-        let patch = django_helpdesk::ticket_patch(&self.pack, &self.settings, decision, expert);
+        let checker = self.user.as_ref().is_some_and(|user| user.role != Role::Agent);
+        let patch = django_helpdesk::ticket_patch(&self.pack, &self.settings, decision, checker);
         self.call("PATCH", &format!("/tickets/{}/", encode(&decision.case_id)), Some(&patch)).await?;
         let ticket = self.ticket(&decision.case_id).await?;
         let problems = django_helpdesk::unapplied(&patch, &ticket);
@@ -143,7 +140,7 @@ impl HelpdeskClient {
     /// A ticket's decisions.
     async fn list(&self, case_id: &str) -> Result<Vec<Decision>, CrmError> {
         let ticket = self.ticket(case_id).await?;
-        Ok(django_helpdesk::decisions(&ticket, &self.experts)
+        Ok(django_helpdesk::decisions(&ticket, &self.checkers)
             .into_iter()
             .map(|decision| with_reference(decision, case_id))
             .collect())
@@ -174,14 +171,4 @@ impl super::DecisionSink for HelpdeskClient {
 
 fn with_reference(decision: Decision, case_id: &str) -> Decision {
     Decision { reference: Some(format!("django-helpdesk ticket #{case_id}")), ..decision }
-}
-
-/// The ticket island the riskpane app's template writes (`Value::Null` when there is none).
-fn read_island(selector: &str) -> Value {
-    let text = super::document()
-        .ok()
-        .and_then(|document| document.query_selector(selector).ok().flatten())
-        .and_then(|island| island.text_content())
-        .unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or(Value::Null)
 }

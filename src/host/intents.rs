@@ -112,6 +112,7 @@ fn submit_decision(shared: &Shared) {
                     reason_code: form.reason_code.clone(),
                     note: form.note.clone(),
                     band_override,
+                    reply_text: form.reply_text.clone(),
                     maker: user,
                     created_at: crate::value::time::format_datetime(scored_at),
                 };

@@ -192,3 +192,14 @@ pub(crate) async fn sleep(ms: i32) {
 pub(crate) fn now_rfc3339() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())
 }
+
+/// The JSON island a CRM's page writes for the widget (the element `selector` names), parsed;
+/// `null` when it is missing or not JSON.
+pub(crate) fn read_island(selector: &str) -> serde_json::Value {
+    let text = document()
+        .ok()
+        .and_then(|document| document.query_selector(selector).ok().flatten())
+        .and_then(|island| island.text_content())
+        .unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}

@@ -151,7 +151,11 @@ pub(super) fn dispatch(shared: &Shared, event: WidgetEvent) {
 }
 
 fn decision_user(user: &User) -> decision::User {
-    let role = if user.role == "expert" { Role::Expert } else { Role::Agent };
+    let role = match user.role.as_str() {
+        "expert" => Role::Expert,
+        "communications" => Role::Communications,
+        _ => Role::Agent,
+    };
     decision::User { id: user.id.clone(), name: user.name.clone(), role }
 }
 

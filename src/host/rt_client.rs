@@ -9,8 +9,9 @@
 
 use super::crm_client::{CrmClient, encode};
 use super::{CheckRequest, CrmError};
-use crate::decision::{Check, Decision, DecisionState, Role, User};
+use crate::decision::{Check, Checkers, Decision, DecisionState, Role, User};
 use crate::profile::{CrmApi, RtSettings};
+use crate::record_note;
 use crate::request_tracker::{self, BLOCK_START, REFUSAL_MARK, RecordComment, SEARCH_TEXT};
 use crate::rules::RulePack;
 use serde_json::{Value, json};
@@ -28,18 +29,20 @@ pub(crate) struct RtClient {
     http: CrmClient,
     settings: RtSettings,
     pack: Rc<RulePack>,
-    /// The signed-in RT user, with the expert role when in the experts group.
+    /// The signed-in RT user, with the role their group gives (experts, Communications).
     user: Option<User>,
-    /// Names of the experts group's members, from the ticket island.
-    experts: BTreeSet<String>,
+    /// Names of the experts' and Communications' members, from the ticket island.
+    checkers: Checkers,
 }
 
 impl RtClient {
-    /// An adapter for the page's RT session; reads the user and the experts group from the page.
+    /// An adapter for the page's RT session; reads the user, the experts and Communications from the page.
     pub(crate) fn new(api: CrmApi, settings: RtSettings, pack: Rc<RulePack>) -> RtClient {
-        let experts = read_experts(&settings);
-        let user = current_user(&experts);
-        RtClient { http: CrmClient { api, token: None }, settings, pack, user, experts }
+        let island = super::read_island(&settings.island);
+        let checkers =
+            record_note::checkers_in(&island, &settings.experts_pointer, settings.communications_pointer.as_deref());
+        let user = current_user(&checkers);
+        RtClient { http: CrmClient { api, token: None }, settings, pack, user, checkers }
     }
 
     /// Follows a REST 2.0 collection's pages: requests `path` (which has a query already) with
@@ -142,7 +145,7 @@ impl RtClient {
     /// reason (its scrip's note) as the error.
     async fn kept(&self, case_id: &str, id: &str, expected: impl Fn(&Decision) -> bool) -> Result<(), CrmError> {
         let comments = self.record_comments(case_id, id).await?;
-        let stored = request_tracker::decisions_from_comments(&comments, &self.experts)
+        let stored = request_tracker::decisions_from_comments(&comments, &self.checkers)
             .into_iter()
             .find(|decision| decision.id == id);
         if stored.as_ref().is_some_and(expected) {
@@ -157,8 +160,8 @@ impl RtClient {
     /// messages follow the user's language, the ticket does not. Anything not applied (RT refuses
     /// "Decision State" to non-experts) is an error.
     async fn update_ticket(&self, decision: &Decision) -> Result<(), CrmError> {
-        let expert = self.user.as_ref().is_some_and(|user| user.role == Role::Expert);
-        let update = request_tracker::ticket_update(&self.pack, &self.settings, decision, expert);
+        let checker = self.user.as_ref().is_some_and(|user| user.role != Role::Agent);
+        let update = request_tracker::ticket_update(&self.pack, &self.settings, decision, checker);
         let path = format!("/ticket/{}", encode(&decision.case_id));
         self.send("PUT", &path, update.clone()).await?;
         let ticket = self.http.call("GET", &path, None, None).await?;
@@ -173,7 +176,7 @@ impl RtClient {
     /// The decision with this id in the ticket, under RT's authorship rules.
     pub(crate) async fn find(&self, case_id: &str, id: &str) -> Result<Option<Decision>, CrmError> {
         let comments = self.record_comments(case_id, id).await?;
-        Ok(request_tracker::decisions_from_comments(&comments, &self.experts)
+        Ok(request_tracker::decisions_from_comments(&comments, &self.checkers)
             .into_iter()
             .find(|decision| decision.id == id)
             .map(|decision| with_reference(decision, case_id)))
@@ -183,7 +186,7 @@ impl RtClient {
     /// attempt (before a timeout or a reload) may have landed.
     pub(crate) async fn submit(&self, decision: &Decision) -> Result<Decision, CrmError> {
         let comments = self.record_comments(&decision.case_id, &decision.id).await?;
-        let stored = request_tracker::decisions_from_comments(&comments, &self.experts)
+        let stored = request_tracker::decisions_from_comments(&comments, &self.checkers)
             .into_iter()
             .find(|stored| stored.id == decision.id);
         if let Some(stored) = stored {
@@ -247,7 +250,7 @@ impl RtClient {
     /// A ticket's decisions.
     pub(crate) async fn list(&self, case_id: &str) -> Result<Vec<Decision>, CrmError> {
         let comments = self.record_comments(case_id, SEARCH_TEXT).await?;
-        Ok(request_tracker::decisions_from_comments(&comments, &self.experts)
+        Ok(request_tracker::decisions_from_comments(&comments, &self.checkers)
             .into_iter()
             .map(|decision| with_reference(decision, case_id))
             .collect())
@@ -285,32 +288,13 @@ fn with_reference(decision: Decision, case_id: &str) -> Decision {
     Decision { reference: Some(format!("RT ticket #{case_id}")), ..decision }
 }
 
-/// The experts group's members, from the ticket island the Mason callback writes.
-fn read_experts(settings: &RtSettings) -> BTreeSet<String> {
-    let text = super::document()
-        .ok()
-        .and_then(|document| document.query_selector(&settings.island).ok().flatten())
-        .and_then(|island| island.text_content())
-        .unwrap_or_default();
-    serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|island| {
-            island
-                .pointer(&settings.experts_pointer)
-                .and_then(Value::as_array)
-                .map(|names| request_tracker::strings_in(names))
-        })
-        .unwrap_or_default()
-}
-
 /// `window.RT.CurrentUser`, the user RT's page was rendered for.
-fn current_user(experts: &BTreeSet<String>) -> Option<User> {
+fn current_user(checkers: &Checkers) -> Option<User> {
     let window: JsValue = web_sys::window()?.into();
     let current =
         js_sys::Reflect::get(&js_sys::Reflect::get(&window, &"RT".into()).ok()?, &"CurrentUser".into()).ok()?;
     let field = |name: &str| js_sys::Reflect::get(&current, &name.into()).ok().and_then(|value| value.as_string());
     let id = field("Name").filter(|name| !name.is_empty())?;
     let name = field("RealName").filter(|name| !name.is_empty()).unwrap_or_else(|| id.clone());
-    let role = if experts.contains(&id) { Role::Expert } else { Role::Agent };
-    Some(User { id, name, role })
+    Some(User { role: checkers.role_of(&id), id, name })
 }

@@ -1,12 +1,13 @@
 //! The decision form and the case's decisions: outcome, reason code, note; sending / stored /
-//! failed states; pending decisions that a different expert can confirm or reject.
+//! failed states; pending decisions that a different expert (or Communications, for a public
+//! reply, whose text the form carries and the list shows) can confirm or reject.
 //! Controls declare intents as data attributes (see `INTENT_ATTRIBUTE`).
 
 use super::text::Texts;
 use crate::decision::{Decision, DecisionState, Role};
 use crate::engine::{RiskBand, ScoreReport, SecondApproval};
 use crate::flow::{RefusedDecision, SubmitState, WidgetState};
-use crate::rules::RulePack;
+use crate::rules::{CheckerRole, RulePack};
 use yew::prelude::*;
 
 /// Ids of the form's fields (for their labels; the form's values live in `flow::DecisionForm`,
@@ -20,6 +21,8 @@ const NOTE_FIELD: &str = "rp-note";
 const OVERRIDE_FIELD: &str = "rp-override";
 /// Why the band is overridden.
 const OVERRIDE_NOTE_FIELD: &str = "rp-override-note";
+/// The text to publish (outcomes with `reply_text`).
+const REPLY_FIELD: &str = "rp-reply";
 /// Prefix of the note field next to a pending decision (`rp-check-note-<id>`).
 const CHECK_NOTE_PREFIX: &str = "rp-check-note-";
 
@@ -67,6 +70,21 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
         },
     };
     let list = state.decisions.iter().map(|decision| decision_item(pack, decision, state, user, t, language));
+    let with_reply = selected.and_then(|id| pack.decision_policy.outcome(id)).is_some_and(|(_, outcome)| outcome.reply_text);
+    if user.role == Role::Communications {
+        // Communications checks public replies; it proposes nothing (the CRM refuses it too).
+        return html! {
+            <section class="decision" part="decision">
+                <h3>{ t.d_decision }</h3>
+                <p class="empty">{ t.d_comms_only }</p>
+                { status }
+                if !state.decisions.is_empty() {
+                    <p class="subheading">{ t.d_decisions }</p>
+                    <ul class="decisions">{ for list }</ul>
+                }
+            </section>
+        };
+    }
     html! {
         <section class="decision" part="decision">
             <h3>{ t.d_decision }</h3>
@@ -79,6 +97,12 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
             <select id={ REASON_FIELD } data-intent="choose-reason" disabled={ selected.is_none() }>{ for reasons }</select>
             <label for={ NOTE_FIELD }>{ t.d_note }</label>
             <textarea id={ NOTE_FIELD } data-intent="edit-note" rows="2" value={ form.note.clone() } />
+            if with_reply {
+                <label for={ REPLY_FIELD }>{ t.d_reply_text }</label>
+                <textarea id={ REPLY_FIELD } data-intent="edit-reply-text" rows="3" aria-describedby="rp-reply-hint"
+                    value={ form.reply_text.clone() } />
+                <p class="hint" id="rp-reply-hint">{ t.d_reply_hint }</p>
+            }
             if user.role == Role::Expert {
                 <label for={ OVERRIDE_FIELD }>{ t.d_override }</label>
                 <select id={ OVERRIDE_FIELD } data-intent="choose-override">
@@ -128,6 +152,9 @@ fn decision_item(
     let state_text = match &decision.state {
         DecisionState::Decided => t.d_decided.to_owned(),
         DecisionState::PendingConfirmation if decision.maker.id == user.id => t.d_awaits_other.to_owned(),
+        DecisionState::PendingConfirmation if decision.confirmed_by == CheckerRole::Communications => {
+            t.d_pending_comms.to_owned()
+        }
         DecisionState::PendingConfirmation => t.d_pending.to_owned(),
         DecisionState::Confirmed { by, .. } => format!("{} {}", t.d_confirmed_by, by.name),
         DecisionState::Rejected { by, note_of_checker, .. } => {
@@ -135,7 +162,7 @@ fn decision_item(
         }
     };
     let can_check = decision.state == DecisionState::PendingConfirmation
-        && user.role == Role::Expert
+        && user.role.checks(decision.confirmed_by)
         && decision.maker.id != user.id;
     let note_id = format!("{CHECK_NOTE_PREFIX}{}", decision.id);
     html! {
@@ -143,6 +170,10 @@ fn decision_item(
             <span class="decision-outcome">{ outcome }</span>
             { format!(" — {} {} · {}", t.d_by, decision.maker.name, decision.reference.clone().unwrap_or_default()) }
             <span class="decision-state">{ format!(" · {state_text}") }</span>
+            if let Some(reply) = &decision.reply_text {
+                // Case-adjacent text typed by a colleague: shown as text, never as markup.
+                <p class="reply-text"><span class="reply-label">{ t.d_reply_shown }</span>{ " " }<q>{ reply.clone() }</q></p>
+            }
             if can_check {
                 <label for={ note_id.clone() }>{ t.d_check_note }</label>
                 <textarea id={ note_id } rows="1" data-intent="edit-check-note" data-intent-value={ decision.id.clone() }

@@ -59,6 +59,7 @@ impl Intent {
             // Only a band is an override; "keep the score's band" (`keep`) is none.
             "choose-override" => edit(FormEdit::BandOverride(RiskBand::from_name(&value).is_some().then_some(value))),
             "edit-override-note" => edit(FormEdit::OverrideNote(value)),
+            "edit-reply-text" => edit(FormEdit::ReplyText(value)),
             "edit-check-note" => edit(FormEdit::CheckNote { decision: argument?, note: value }),
             "submit-decision" => Some(Intent::SubmitDecision),
             "confirm-decision" => Some(Intent::CheckDecision { id: argument?, check: Check::Confirm }),

@@ -354,6 +354,63 @@ describe('decisions', () => {
   });
 });
 
+describe('public replies are aligned with Communications', () => {
+  test('an agent proposes a public reply with its text; an expert cannot confirm it; Communications reads the text and confirms', async () => {
+    const { page, log } = await open('/');
+    await scoreShown(page);
+    await nextScored(page, () => page.evaluate(() => window.demoShowCase(2)));
+    assert.match(await widgetText(page), /@lena\.styles|Instagram|public/i);
+    // The reply field appears only for the outcome that publishes a text; without a text it is refused.
+    assert.equal(await shadow(page, '#rp-reply').count(), 0);
+    await page.locator('#rp-outcome').selectOption('reply_publicly');
+    await shadow(page, '#rp-reply').waitFor();
+    const boxes = page.locator('[data-riskpane] input[type=checkbox]:not(:checked):not([disabled])');
+    while (await boxes.count() > 0) await boxes.first().check();
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /this outcome needs the text of the reply/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    // Case-adjacent text is text: markup in the reply is shown, never run.
+    const reply = 'Hi Lena, we are sorry about the seams. We have sent you a DM to sort it out <img src=x onerror=window.pwned=1>';
+    await page.locator('#rp-reply').fill(reply);
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    assert.match(await widgetText(page), /waiting for someone else to confirm/);
+    const [record] = (await api('/api/cases/C-2026-4713/decisions', 'demo-expert-eva')).body.decisions;
+    assert.deepEqual([record.outcome, record.state, record.confirmed_by, record.reply_text], ['reply_publicly', 'pending_confirmation', 'communications', reply]);
+    // Max (expert) sees the reply and that it waits for Communications, but no confirm button; the API refuses him too.
+    await page.evaluate(() => window.demoSignIn('max'));
+    await page.waitForFunction(() => /awaits confirmation by Communications/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    assert.equal(await shadow(page, 'button[data-intent=confirm-decision]').count(), 0);
+    const byExpert = await api(`/api/decisions/${record.id}/confirm`, 'demo-expert-max', { method: 'POST', body: '{"note":"fine"}' });
+    assert.equal(byExpert.status, 403);
+    assert.match(byExpert.body.error ?? JSON.stringify(byExpert.body), /only Communications/);
+    // Chris (Communications) gets no decision form, reads the exact text, and confirms it with the keyboard.
+    await page.evaluate(() => window.demoSignIn('chris'));
+    await shadow(page, 'button[data-intent=confirm-decision]').waitFor();
+    assert.equal(await shadow(page, '#rp-outcome').count(), 0, 'Communications proposes nothing');
+    assert.equal(await shadow(page, '.reply-text q').textContent(), reply);
+    assert.equal(await page.evaluate(() => window.pwned), undefined);
+    await shadow(page, `[id="rp-check-note-${record.id}"]`).fill('Tone fine, no personal data. Post it.');
+    await shadow(page, 'button[data-intent=confirm-decision]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /confirmed by Chris Ahn/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    const final = await api(`/api/decisions/${record.id}`, 'demo-expert-max');
+    assert.deepEqual([final.body.state, final.body.by.id, final.body.by.role, final.body.reply_text], ['confirmed', 'chris', 'communications', reply]);
+    // German texts for the approver.
+    await page.evaluate(() => { document.querySelector('risk-pane').setAttribute('lang', 'de'); });
+    await page.waitForFunction(() => /Öffentliche Antwort:/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    await shadow(page, '.decision').screenshot({ path: path.join(artifacts, 'public-reply-communications.png') });
+    // The settled widget with the reply shown passes the accessibility audit.
+    await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
+    const violations = await page.evaluate(async () => {
+      const result = await window.axe.run({ include: [['[data-riskpane]']] }, { resultTypes: ['violations'] });
+      return result.violations.filter((violation) => ['serious', 'critical'].includes(violation.impact)).map((violation) => violation.id);
+    });
+    assert.deepEqual(violations, []);
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
+});
+
 describe('the CRM decides, not the browser', () => {
   test('a forged decision posted with the agent\'s token from devtools is refused; the honest widget path still works', async () => {
     const { page, log } = await open('/?user=kim');

@@ -1,4 +1,5 @@
-# riskpane's Request Tracker seed: users (one agent, one expert), the experts group, a queue, and
+# riskpane's Request Tracker seed: users (an agent, an expert, a member of Communications), the
+# experts group, the Communications group (approves public replies), a queue, and
 # the custom fields that carry case facts and the widget's results. Loaded with
 #   runuser -u www-data -- /usr/sbin/rt-setup-database-5 --action insert --datafile initialdata.pl --skip-create
 @Users = (
@@ -6,12 +7,16 @@
       Password => 'agentpass123', Privileged => 1 },
     { Name => 'widget-expert', EmailAddress => 'expert@example.com', RealName => 'Eva Lindqvist',
       Password => 'expertpass123', Privileged => 1 },
+    { Name => 'widget-comms', EmailAddress => 'comms@example.com', RealName => 'Chris Ahn',
+      Password => 'commspass123', Privileged => 1 },
 );
 @Groups = (
     { Name => 'Risk Experts', Description => 'Risk mitigation experts (four-eye checkers)' },
+    { Name => 'Communications', Description => 'Communications (confirm public replies)' },
 );
 @Members = (
     { Group => 'Risk Experts', Name => 'widget-expert' },
+    { Group => 'Communications', Name => 'widget-comms' },
 );
 @Queues = (
     { Name => 'Risk Review', Description => 'Cases for the risk desk', CorrespondAddress => '', CommentAddress => '' },
@@ -48,17 +53,18 @@ my @fact_fields = (
       ($values ? (Values => [ map { { Name => $_ } } @$values ]) : ()) }
 } @fact_fields;
 # Rights: both users work the queue; every custom field but "Decision State" may be modified by
-# both, "Decision State" only by the Risk Experts group. So RT itself, not only the widget, refuses
-# a confirmation or rejection from anyone outside the group (the server-side half of the four-eye
-# rule). Custom-field rights are granted on each field, not on the queue (a queue-wide
+# both, "Decision State" only by the Risk Experts and Communications groups. So RT itself, not only
+# the widget, refuses a confirmation or rejection from anyone outside them (the server-side half of
+# the four-eye rule; which of the two groups checks which outcome is the scrip's verdict). Custom-field rights are granted on each field, not on the queue (a queue-wide
 # ModifyCustomField would cover "Decision State" too).
 my @queue_rights = qw(SeeQueue CreateTicket ShowTicket ShowTicketComments CommentOnTicket ReplyToTicket ModifyTicket SeeCustomField);
-my @users = qw(widget-agent widget-expert);
+my @users = qw(widget-agent widget-expert widget-comms);
 @ACL = (
     ( map { my $right = $_; map { { UserId => $_, Queue => 'Risk Review', Right => $right } } @users } @queue_rights ),
     ( map { my $field = $_->[0]; map { { UserId => $_, CF => $field, Right => 'ModifyCustomField' } } @users }
       grep { $_->[0] ne 'Decision State' } @fact_fields ),
     { GroupId => 'Risk Experts', GroupDomain => 'UserDefined', CF => 'Decision State', Right => 'ModifyCustomField' },
+    { GroupId => 'Communications', GroupDomain => 'UserDefined', CF => 'Decision State', Right => 'ModifyCustomField' },
     # Customers answer by e-mail (correspondence); whatever they write never counts as a decision.
     { GroupDomain => 'RT::Queue-Role', GroupType => 'Requestor', Queue => 'Risk Review', Right => 'ReplyToTicket' },
 );

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models.signals import pre_delete, pre_save
 from helpdesk.models import FollowUp, Ticket, TicketCustomFieldValue
 
-from .island import experts, ticket_data, user_id, user_name
+from .island import communications, experts, ticket_data, user_id, user_name
 
 logger = logging.getLogger("riskpane_helpdesk")
 
@@ -108,6 +108,7 @@ def verdict(ticket, new_comment=None, change=None):
         "ticket": ticket_data(ticket),
         "history": [],
         "experts": experts(),
+        "communications": communications(),
         "comments": comments,
     }
     if change is not None:

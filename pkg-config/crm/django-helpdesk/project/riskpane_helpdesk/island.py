@@ -7,6 +7,8 @@ from django.contrib.auth.models import Group
 
 #: The group whose members confirm or reject proposals (the four-eye principle's second pair).
 EXPERTS = "Risk Experts"
+#: The group whose members confirm or reject public replies (outcomes the pack has Communications check).
+COMMUNICATIONS = "Communications"
 
 
 def ticket_data(ticket):
@@ -38,17 +40,28 @@ def user_name(user):
     return user.get_full_name() or user.get_username()
 
 
-def experts():
-    """The ids of the experts group's active members."""
-    group = Group.objects.filter(name=EXPERTS).first()
+def members(name):
+    """The ids of a group's active staff members."""
+    group = Group.objects.filter(name=name).first()
     if group is None:
         return []
     return sorted(user_id(user) for user in group.user_set.filter(is_active=True, is_staff=True))
 
 
+def experts():
+    """The ids of the experts group's active members."""
+    return members(EXPERTS)
+
+
+def communications():
+    """The ids of the Communications group's active members."""
+    return members(COMMUNICATIONS)
+
+
 def island(ticket, user):
-    """The page's island: the ticket, the experts and the signed-in user."""
+    """The page's island: the ticket, the experts, Communications and the signed-in user."""
     data = ticket_data(ticket)
     data["riskExperts"] = experts()
+    data["communications"] = communications()
     data["currentUser"] = {"id": user_id(user), "name": user_name(user)}
     return data

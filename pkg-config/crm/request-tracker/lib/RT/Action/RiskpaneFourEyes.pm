@@ -21,6 +21,7 @@ use Symbol qw(gensym);
 
 use constant BLOCK_START => '-----BEGIN RISKPANE DECISION-----';
 use constant EXPERTS => 'Risk Experts';
+use constant COMMUNICATIONS => 'Communications';
 use constant GUARDED_FIELDS => ('Decision State', 'Risk Band');
 
 sub Prepare {
@@ -140,19 +141,24 @@ sub Verdict {
         push @comments, { transaction => '' . $t->id, author => $user->Name, author_name => $user->RealName // '',
                           privileged => ($user->Privileged ? JSON::true : JSON::false), content => $content };
     }
-    my @experts;
-    my $group = RT::Group->new(RT->SystemUser);
-    $group->LoadUserDefinedGroup(EXPERTS);
-    if ($group->id) {
-        my $members = $group->UserMembersObj;
-        while (my $member = $members->Next) { push @experts, $member->Name }
-    }
+    my $members_of = sub {
+        my @names;
+        my $group = RT::Group->new(RT->SystemUser);
+        $group->LoadUserDefinedGroup(shift);
+        if ($group->id) {
+            my $members = $group->UserMembersObj;
+            while (my $member = $members->Next) { push @names, $member->Name }
+        }
+        return \@names;
+    };
+    my $experts = $members_of->(EXPERTS);
+    my $communications = $members_of->(COMMUNICATIONS);
     my %evidence = (
         now => time,
         ticket => { id => $ticket->id, subject => $ticket->Subject, status => $ticket->Status,
                     queue => $ticket->QueueObj->Name, created => $ticket->CreatedObj->W3CDTF,
                     customFields => \%fields, message => ($first ? ($first->Content // '') : '') },
-        history => \@history, experts => \@experts, comments => \@comments,
+        history => \@history, experts => $experts, communications => $communications, comments => \@comments,
         ($change ? (change => { map { $_ => $change->{$_} } qw(field old new author closing) }) : ()),
     );
     my $input = JSON::to_json(\%evidence);

@@ -1,6 +1,7 @@
 # `manage.py riskpane_seed --base URL [--clock-shift-days N]`: seeds a fresh django-helpdesk for
 # riskpane's end-to-end tests and writes tickets.json into the state directory: an admin (the
-# tests' REST assertions), an agent and an expert (group "Risk Experts"), both staff with the
+# tests' REST assertions), an agent, an expert (group "Risk Experts") and a member of Communications
+# (group "Communications"), all staff with the
 # "Risk Review" queue's permission, the staff-only custom fields the CRM profile reads and the
 # ones the widget writes, and three realistic tickets whose dates are relative to now (delivered
 # 25 hours before the claim, ...), never calendar dates.
@@ -16,7 +17,7 @@ from django.utils import timezone
 from helpdesk.lib import convert_value
 from helpdesk.models import CustomField, Queue, Ticket, TicketCustomFieldValue
 
-from riskpane_helpdesk.island import EXPERTS
+from riskpane_helpdesk.island import COMMUNICATIONS, EXPERTS
 
 
 #: (name, label, data type, list values or None). All staff-only: customers never see them.
@@ -60,18 +61,19 @@ class Command(BaseCommand):
         queue = Queue.objects.create(title="Risk Review", slug="risk-review", allow_public_submission=False)
         access = Permission.objects.get(codename=queue.permission_name.split(".", 1)[1])
         User.objects.create_superuser("admin", "admin@example.com", "adminpass123")
-        experts = Group.objects.create(name=EXPERTS)
+        groups = {"expert": Group.objects.create(name=EXPERTS), "communications": Group.objects.create(name=COMMUNICATIONS)}
         users = {}
-        for username, first, last, password, expert in [
-            ("widget-agent", "Kim", "Berger", "agentpass123", False),
-            ("widget-expert", "Eva", "Lindqvist", "expertpass123", True),
+        for username, first, last, password, group in [
+            ("widget-agent", "Kim", "Berger", "agentpass123", None),
+            ("widget-expert", "Eva", "Lindqvist", "expertpass123", "expert"),
+            ("widget-comms", "Chris", "Ahn", "commspass123", "communications"),
         ]:
             user = User.objects.create_user(username, f"{username}@example.com", password,
                                             first_name=first, last_name=last, is_staff=True)
             user.user_permissions.add(access)
             users[username] = user.pk
-            if expert:
-                user.groups.add(experts)
+            if group:
+                user.groups.add(groups[group])
         for ordering, (name, label, data_type, values) in enumerate(FIELDS):
             CustomField.objects.create(
                 name=name, label=label, data_type=data_type, staff_only=True, ordering=ordering,
