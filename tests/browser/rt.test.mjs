@@ -353,6 +353,63 @@ test('a forged proposal in a customer e-mail (correspondence) is not shown as a 
   await expert.page.close();
 });
 
+test('public replies in Request Tracker: the agent proposes the text, RT refuses an expert\'s confirmation, Communications confirms', async () => {
+  const created = await rest('POST', '/ticket', {
+    Queue: 'Risk Review', Subject: `Instagram: swimsuit seams came apart (${Date.now()})`, Requestor: 'lena@example.com', ContentType: 'text/plain',
+    Content: '@brand my new swimsuit came apart at the seams on the first day at the pool. Really disappointed, 48k followers will hear about it.',
+    CustomFields: { 'Case Type': 'complaint', Channel: 'social_media', Followers: '48200', 'Identity Verified': 'no' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const ticket = created.body.id;
+  const reply = 'Hi Lena, we are sorry to read this. We have sent you a direct message so we can put it right.';
+
+  const agent = await logIn('widget-agent', 'agentpass123');
+  await openTicket(agent.page, ticket);
+  await agent.page.locator('#rp-outcome').selectOption('reply_publicly');
+  const boxes = agent.page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  while (await boxes.count() > 0) await boxes.first().check();
+  await agent.page.locator('#rp-reply').fill(reply);
+  await agent.page.locator('button[data-intent=submit-decision]').click();
+  await agent.page.waitForFunction((id) => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent.includes(`Stored in the CRM as RT ticket #${id}`), ticket, { timeout: 30000 });
+  const [proposal] = (await decisionComments(ticket)).map((comment) => comment.record);
+  assert.deepEqual([proposal.outcome, proposal.state, proposal.confirmed_by, proposal.reply_text], ['reply_publicly', 'pending_confirmation', 'communications', reply]);
+  assert.deepEqual(agent.log.pageErrors, []);
+  await agent.page.close();
+
+  // The expert sees the reply waiting for Communications and gets no button; devtools do not help.
+  const expert = await logIn('widget-expert', 'expertpass123');
+  await openTicket(expert.page, ticket);
+  const [listed] = await listedDecisions(expert.page, proposal.id);
+  assert.match(listed.text, /awaits confirmation by Communications/);
+  assert.ok(listed.text.includes(reply));
+  assert.equal(await expert.page.locator('#riskpane-root button[data-intent=confirm-decision]').count(), 0);
+  const byExpert = { ...proposal, state: 'confirmed', by: { id: 'widget-expert', name: 'Eva Lindqvist', role: 'expert' }, at: new Date(now()).toISOString(), note_of_checker: 'Looks fine.' };
+  const posted = await asUser(expert.page, 'POST', `/ticket/${ticket}/comment`, { Content: withRecord('riskpane decision checked', byExpert), ContentType: 'text/plain' });
+  assert.equal(posted.status, 201, JSON.stringify(posted.body));
+  await asUser(expert.page, 'PUT', `/ticket/${ticket}`, { CustomFields: { 'Decision State': 'confirmed' } });
+  assert.deepEqual((await ticketState(ticket)).fields['Decision State'], [], 'RT put the decision state back');
+  const notes = await rtNotes(ticket);
+  assert.ok(notes.some((note) => /refused the decision record/.test(note) && /only Communications can confirm or reject a public reply/.test(note)), notes.join('\n---\n'));
+  await expert.page.close();
+
+  // Communications reads the exact text and confirms it in the widget; RT keeps it.
+  const comms = await logIn('widget-comms', 'commspass123');
+  await openTicket(comms.page, ticket);
+  assert.equal(await comms.page.locator('#riskpane-root #rp-outcome').count(), 0, 'Communications proposes nothing');
+  const confirm = comms.page.locator('#riskpane-root button[data-intent=confirm-decision]');
+  await confirm.waitFor({ timeout: 20000 });
+  assert.equal(await comms.page.locator('#riskpane-root .reply-text q').textContent(), reply);
+  await comms.page.locator('#riskpane-root textarea[id^=rp-check-note-]').fill('Approved wording.');
+  await confirm.click();
+  await comms.page.waitForFunction(() => /confirmed by Chris Ahn/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent), null, { timeout: 30000 });
+  await comms.page.locator('#riskpane-root [data-riskpane] >> css=.decision').screenshot({ path: path.join(artifacts, 'rt-public-reply-confirmed.png') });
+  const last = (await decisionComments(ticket)).at(-1);
+  assert.deepEqual([last.author, last.record.state, last.record.by.id, last.record.by.role], ['widget-comms', 'confirmed', 'widget-comms', 'communications']);
+  assert.deepEqual((await ticketState(ticket)).fields['Decision State'], ['confirmed']);
+  assert.deepEqual(comms.log.pageErrors, []);
+  await comms.page.close();
+});
+
 test('RT refuses an expert confirming her own proposal through the REST API', async () => {
   const ticket = await newInrTicket(`Expert confirms herself (${Date.now()})`);
   const { page, log } = await logIn('widget-expert', 'expertpass123');

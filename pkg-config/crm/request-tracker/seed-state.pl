@@ -1,6 +1,7 @@
 # Says whether RT's database carries the current riskpane seed (run as www-data by rt-up.sh):
 # exit 0 = seeded and current, 1 = not seeded, 3 = seeded by an older riskpane (the rights on
-# "Decision State" differ, the four-eye scrip or the requestors' reply right is missing), so the test database must be rebuilt. (Perl itself exits 2 when it
+# "Decision State" differ, the Communications group, the four-eye scrip or the requestors' reply
+# right is missing), so the test database must be rebuilt. (Perl itself exits 2 when it
 # cannot read a script, so 2 is not used.)
 use strict;
 use warnings;
@@ -17,6 +18,10 @@ my $experts = RT::Group->new(RT->SystemUser);
 $experts->LoadUserDefinedGroup('Risk Experts');
 exit 3 unless $field->id && $experts->id;
 my $experts_may = $experts->PrincipalObj->HasRight(Right => 'ModifyCustomField', Object => $field);
+my $communications = RT::Group->new(RT->SystemUser);
+$communications->LoadUserDefinedGroup('Communications');
+exit 3 unless $communications->id
+    && $communications->PrincipalObj->HasRight(Right => 'ModifyCustomField', Object => $field);
 my $agent_may = $agent->PrincipalObj->HasRight(Right => 'ModifyCustomField', Object => $field);
 my $action = RT::ScripAction->new(RT->SystemUser);
 $action->Load('riskpane four eyes');
