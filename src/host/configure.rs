@@ -4,8 +4,10 @@
 
 use super::crm_client::CrmClient;
 use super::fetch::{LoadError, Source, begin, finish, js_message};
+#[cfg(feature = "crm-helpdesk")]
 use super::helpdesk_client::HelpdeskClient;
 use super::mount::{MountOptions, Shared, current_user, dispatch};
+#[cfg(feature = "crm-rt")]
 use super::rt_client::RtClient;
 use super::{DecisionSink, console_error, delivery, sleep, watch};
 use crate::compiled::{pack_from_json, profile_from_json};
@@ -23,7 +25,26 @@ async fn load(pack: &Source, profile: &Source) -> Result<(RulePack, CrmProfile),
     // Mounting is split into short tasks (parse, configure, score) so the host page stays
     // responsive: no main-thread task over 50 ms (measured by `cargo xtask bench`).
     sleep(0).await;
-    Ok((pack, profile_from_json(&profile_text).map_err(LoadError::Unreadable)?))
+    let profile = profile_from_json(&profile_text).map_err(LoadError::Unreadable)?;
+    if let Some(problem) = missing_adapter(&profile) {
+        return Err(LoadError::WrongBuild(problem));
+    }
+    Ok((pack, profile))
+}
+
+/// Why this build cannot serve the profile's CRM: each per-CRM build carries only its adapter
+/// (`cargo xtask dist`); loading the wrong file is an error that names the right one, not a widget
+/// whose decisions go nowhere.
+fn missing_adapter(profile: &CrmProfile) -> Option<String> {
+    let kind = profile.api.as_ref()?.kind;
+    let (present, crm, file) = match kind {
+        CrmKind::RequestTracker => (cfg!(feature = "crm-rt"), "Request Tracker", "riskpane-rt.js"),
+        CrmKind::DjangoHelpdesk => (cfg!(feature = "crm-helpdesk"), "django-helpdesk", "riskpane-helpdesk.js"),
+        CrmKind::Generic => return None,
+    };
+    (!present).then(|| {
+        format!("the crm profile is for {crm}, and this riskpane build has no {crm} adapter: load {file} instead")
+    })
 }
 
 /// Loads the pack and profile the options name, then configures and scores.
@@ -80,6 +101,7 @@ fn origins_of(base: &str) -> Result<(String, String), String> {
 
 /// The decision sink a profile asks for: none without an API, else the adapter of its kind; none
 /// either when the API is on another origin and the embedding did not allow that.
+#[cfg_attr(not(any(feature = "crm-rt", feature = "crm-helpdesk")), allow(unused_variables))]
 pub(super) fn sink_for(
     profile: &CrmProfile,
     pack: &Rc<RulePack>,
@@ -94,9 +116,15 @@ pub(super) fn sink_for(
         return None;
     }
     let token = options.token.clone();
-    Some(match (api.kind, api.request_tracker.clone(), api.django_helpdesk.clone()) {
-        (CrmKind::RequestTracker, Some(settings), _) => Rc::new(RtClient::new(api, settings, pack.clone())),
-        (CrmKind::DjangoHelpdesk, _, Some(settings)) => Rc::new(HelpdeskClient::new(api, settings, pack.clone())),
-        _ => Rc::new(CrmClient { api, token }),
-    })
+    match (api.kind, api.request_tracker.clone(), api.django_helpdesk.clone()) {
+        #[cfg(feature = "crm-rt")]
+        (CrmKind::RequestTracker, Some(settings), _) => Some(Rc::new(RtClient::new(api, settings, pack.clone()))),
+        #[cfg(feature = "crm-helpdesk")]
+        (CrmKind::DjangoHelpdesk, _, Some(settings)) => {
+            Some(Rc::new(HelpdeskClient::new(api, settings, pack.clone())))
+        }
+        // A profile for a CRM whose adapter this build lacks never gets here (`missing_adapter`).
+        (CrmKind::RequestTracker | CrmKind::DjangoHelpdesk, ..) if missing_adapter(profile).is_some() => None,
+        _ => Some(Rc::new(CrmClient { api, token })),
+    }
 }

@@ -25,6 +25,8 @@ pub(crate) enum LoadError {
     NotText { what: &'static str, url: String },
     /// Loaded, but not a compiled pack or profile the widget can read.
     Unreadable(crate::compiled::CompiledError),
+    /// The profile's CRM needs an adapter this build does not carry (per-CRM builds).
+    WrongBuild(String),
 }
 
 impl std::fmt::Display for LoadError {
@@ -38,6 +40,7 @@ impl std::fmt::Display for LoadError {
             }
             LoadError::NotText { what, url } => write!(formatter, "{what} from {url} is not text"),
             LoadError::Unreadable(error) => write!(formatter, "{error}"),
+            LoadError::WrongBuild(problem) => write!(formatter, "{problem}"),
         }
     }
 }

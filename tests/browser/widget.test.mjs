@@ -705,6 +705,11 @@ describe('embedding with mount()', () => {
     // A file that is not a compiled pack says so.
     await page.evaluate(() => window.handle.update({ ...window.riskpaneOptions, pack: '/riskpane/profiles/demo.json' }));
     await page.waitForFunction(() => /expected a riskpane-compiled-pack/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    // Per-CRM builds: this page loads riskpane.js (generic REST); a Request Tracker profile needs
+    // riskpane-rt.js, and the widget says so instead of taking decisions it could never send.
+    await page.evaluate(() => window.handle.update({ ...window.riskpaneOptions, pack: '/riskpane/packs/care.json', profile: '/riskpane/profiles/request-tracker.json' }));
+    await page.waitForFunction(() => /this riskpane build has no Request Tracker adapter: load riskpane-rt\.js instead/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    assert.equal(await shadow(page, '#rp-outcome').count(), 0, 'no decision form without an adapter');
     assert.deepEqual(log.pageErrors, []);
     await page.close();
   });

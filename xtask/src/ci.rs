@@ -63,26 +63,31 @@ pub(crate) fn browser_tests() -> Result<(), String> {
     result
 }
 
-/// The widget's transfer size may not grow past this (gzip -9, wasm + glue + entry). The budget is
-/// 100 KB and is missed today (BENCHMARKS.md says why and what would close it); this ratchet stops
-/// it from getting worse unnoticed. Lower it whenever the size drops. (244 → 250 KB for the
-/// django-helpdesk adapter, issue 18: +5.8 KB gzip, BENCHMARKS.md.)
-const SIZE_RATCHET_BYTES: usize = 250 * 1024;
+/// No build of the widget may grow past this (gzip -9, wasm + glue + entry of the build a CRM page
+/// loads). The budget is 100 KB and is missed today (BENCHMARKS.md says why and what would close
+/// it); this ratchet stops it from getting worse unnoticed. Lower it whenever the size drops.
+/// (244 → 250 KB for the django-helpdesk adapter, issue 18; 250 → 247 KB with per-CRM builds, issue 15:
+/// the largest, Request Tracker's, is 246.7 KB.)
+const SIZE_RATCHET_BYTES: usize = 247 * 1024;
 
-/// Fails when the built package's transfer size is above the ratchet (deterministic, unlike timings).
+/// Fails when a build's transfer size is above the ratchet (deterministic, unlike timings).
 fn check_size() -> Result<(), String> {
     let package = crate::dist::package_dir();
-    let mut total = 0;
-    for file in ["riskpane_wasm_bg.wasm", "riskpane_wasm.js", "riskpane.js"] {
-        total += crate::tools::gzip_size(&package.join(file))?;
+    for build in crate::dist::BUILDS {
+        let mut total = 0;
+        for file in build.files() {
+            total += crate::tools::gzip_size(&package.join(file))?;
+        }
+        println!("size of {}: {total} bytes gzip -9 (ratchet {SIZE_RATCHET_BYTES}, budget {})", build.entry, 100 * 1024);
+        if total > SIZE_RATCHET_BYTES {
+            return Err(format!(
+                "{} grew to {total} bytes gzip, above the {SIZE_RATCHET_BYTES}-byte ratchet (budget 102400): see BENCHMARKS.md",
+                build.entry
+            ));
+        }
+        check_no_stable_sort(&build.raw_wasm())?;
     }
-    println!("size: {total} bytes gzip -9 (ratchet {SIZE_RATCHET_BYTES}, budget {})", 100 * 1024);
-    if total > SIZE_RATCHET_BYTES {
-        return Err(format!(
-            "the widget grew to {total} bytes gzip, above the {SIZE_RATCHET_BYTES}-byte ratchet (budget 102400): see BENCHMARKS.md"
-        ));
-    }
-    check_no_stable_sort()
+    Ok(())
 }
 
 /// Fails when the widget's wasm holds a stable sort: `slice::sort*` (not `sort_unstable*`) or a
@@ -90,9 +95,8 @@ fn check_size() -> Result<(), String> {
 /// type costs its own copy of several KB (issue 15: removing the last four saved 8.7 KB gzip), and
 /// the widget never needs one: fill sets with `extend`/`insert`, sort with `sort_unstable*`.
 /// Read from the name section of the wasm before wasm-bindgen and wasm-opt strip it.
-fn check_no_stable_sort() -> Result<(), String> {
-    let wasm = root().join("target/wasm32-unknown-unknown/wasm-release/riskpane.wasm");
-    let bytes = std::fs::read(&wasm).map_err(|error| format!("cannot read {}: {error}", wasm.display()))?;
+fn check_no_stable_sort(wasm: &std::path::Path) -> Result<(), String> {
+    let bytes = std::fs::read(wasm).map_err(|error| format!("cannot read {}: {error}", wasm.display()))?;
     let holds = |marker: &[u8]| bytes.windows(marker.len()).any(|window| window == marker);
     // Without function names (a `strip` in the profile, say) the check below would pass on anything.
     if !holds(b"_ZN8riskpane") {
@@ -106,7 +110,7 @@ fn check_no_stable_sort() -> Result<(), String> {
             wasm.display()
         ));
     }
-    println!("the widget's wasm holds no stable sort");
+    println!("{} holds no stable sort", wasm.display());
     Ok(())
 }
 

@@ -1,10 +1,48 @@
 //! `cargo xtask dist`: the release wasm (size-optimised profile) → wasm-bindgen `--target web` →
 //! `wasm-opt -Oz` (npm `binaryen`), glue and entry minified by `terser` → the npm package in
 //! `target/dist/npm` with compiled packs and profiles; prints the gzip size of what a browser
-//! downloads.
+//! downloads. One build per CRM adapter ([`BUILDS`]): a page loads only the adapter it uses.
 
 use crate::tools::{ensure_npm_packages, ensure_wasm_bindgen, ensure_wasm_target, gzip_size, root, run};
 use std::path::{Path, PathBuf};
+
+/// The per-CRM builds (issue 15): cargo features, wasm-bindgen name, entry module. Every build has
+/// the generic REST adapter (the others call their CRM through it); the first is the default entry.
+pub(crate) const BUILDS: [Build; 3] = [
+    Build { features: "", name: "riskpane_wasm", entry: "riskpane.js", crm: "generic REST (demo, mount() with a token)" },
+    Build { features: "crm-rt", name: "riskpane_wasm_rt", entry: "riskpane-rt.js", crm: "Request Tracker 5" },
+    Build {
+        features: "crm-helpdesk",
+        name: "riskpane_wasm_helpdesk",
+        entry: "riskpane-helpdesk.js",
+        crm: "django-helpdesk",
+    },
+];
+
+/// One build of the widget.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Build {
+    /// Cargo features besides none of the defaults (`--no-default-features`).
+    pub(crate) features: &'static str,
+    /// wasm-bindgen's `--out-name`: `<name>.js` (glue) and `<name>_bg.wasm`.
+    pub(crate) name: &'static str,
+    /// The entry module a page loads.
+    pub(crate) entry: &'static str,
+    /// Which CRM pages load it.
+    pub(crate) crm: &'static str,
+}
+
+impl Build {
+    /// The build's wasm as rustc made it, with function names.
+    pub(crate) fn raw_wasm(&self) -> PathBuf {
+        root().join(format!("target/wasm32-unknown-unknown/wasm-release/{}.wasm", self.name))
+    }
+
+    /// The files a browser downloads for this build: wasm, glue, entry.
+    pub(crate) fn files(&self) -> [String; 3] {
+        [format!("{}_bg.wasm", self.name), format!("{}.js", self.name), self.entry.to_owned()]
+    }
+}
 
 /// Where the npm package is assembled.
 pub(crate) fn package_dir() -> PathBuf {
@@ -92,12 +130,23 @@ pub(crate) fn run_dist() -> Result<PathBuf, String> {
     ensure_wasm_bindgen()?;
     let tools = root().join("xtask");
     ensure_npm_packages(&tools)?;
-    // `cargo rustc --crate-type cdylib`, not `cargo build`: the crate is both `cdylib` and `rlib`
-    // (the CLI and tests link it), and with two crate types cargo drops `-C lto` (cargo#9672,
-    // rust#51009), so the profile's `lto = true` was silently off for the widget (BENCHMARKS.md).
-    run(
-        "cargo",
-        &[
+    let out = package_dir();
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|error| format!("cannot clean {}: {error}", out.display()))?;
+    }
+    std::fs::create_dir_all(&out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
+    let version = env!("CARGO_PKG_VERSION");
+    let template = |file: &str| -> Result<String, String> {
+        let text = std::fs::read_to_string(root().join("pkg-config/npm").join(file))
+            .map_err(|error| format!("cannot read {file}: {error}"))?;
+        Ok(text.replace("{{version}}", version))
+    };
+    for build in BUILDS {
+        // `cargo rustc --crate-type cdylib`, not `cargo build`: the crate is both `cdylib` and
+        // `rlib` (the CLI and tests link it), and with two crate types cargo drops `-C lto`
+        // (cargo#9672, rust#51009), so the profile's `lto = true` was silently off for the widget
+        // (BENCHMARKS.md).
+        let mut args = vec![
             "rustc",
             "--lib",
             "--crate-type",
@@ -106,37 +155,38 @@ pub(crate) fn run_dist() -> Result<PathBuf, String> {
             "wasm32-unknown-unknown",
             "--profile",
             "wasm-release",
-        ],
-    )?;
-    let out = package_dir();
-    if out.exists() {
-        std::fs::remove_dir_all(&out).map_err(|error| format!("cannot clean {}: {error}", out.display()))?;
+            "--no-default-features",
+        ];
+        if !build.features.is_empty() {
+            args.extend(["--features", build.features]);
+        }
+        run("cargo", &args)?;
+        // Kept with its names (before wasm-bindgen and wasm-opt) for the checks and twiggy.
+        let built = root().join("target/wasm32-unknown-unknown/wasm-release/riskpane.wasm");
+        std::fs::copy(&built, build.raw_wasm())
+            .map_err(|error| format!("cannot copy {}: {error}", built.display()))?;
+        bindgen_and_optimise(&build.raw_wasm(), &out, build.name)?;
+        // Each entry is the same module, importing its own build's glue and wasm.
+        write(&out.join(build.entry), &template("riskpane.js")?.replace("riskpane_wasm", build.name))?;
+        minify(&out.join(build.entry))?;
     }
-    let wasm = bindgen_and_optimise(
-        &root().join("target/wasm32-unknown-unknown/wasm-release/riskpane.wasm"),
-        &out,
-        "riskpane_wasm",
-    )?;
-    let version = env!("CARGO_PKG_VERSION");
-    for file in ["riskpane.js", "riskpane.d.ts", "README.md", "custom-elements.json", "package.json"] {
-        let text = std::fs::read_to_string(root().join("pkg-config/npm").join(file))
-            .map_err(|error| format!("cannot read {file}: {error}"))?;
-        write(&out.join(file), &text.replace("{{version}}", version))?;
+    for file in ["riskpane.d.ts", "README.md", "custom-elements.json", "package.json"] {
+        write(&out.join(file), &template(file)?)?;
     }
-    minify(&out.join("riskpane.js"))?;
     compile_dir("pkg-config/rules", &out.join("packs"))?;
     compile_dir("pkg-config/crm", &out.join("profiles"))?;
-    let wasm_size = gzip_size(&wasm)?;
-    let glue_size = gzip_size(&out.join("riskpane_wasm.js"))?;
-    let entry_size = gzip_size(&out.join("riskpane.js"))?;
-    let raw_wasm = std::fs::metadata(&wasm).map_or(0, |meta| meta.len());
     println!("\npackage: {}", out.display());
-    println!("wasm: {raw_wasm} bytes, {wasm_size} bytes gzip -9");
-    println!("js glue: {glue_size} bytes gzip -9; entry riskpane.js: {entry_size} bytes gzip -9");
-    println!(
-        "transfer size (wasm + js, gzip -9): {} bytes = {:.1} KB",
-        wasm_size + glue_size + entry_size,
-        (wasm_size + glue_size + entry_size) as f64 / 1024.0
-    );
+    for build in BUILDS {
+        let [wasm, glue, entry] = build.files().map(|file| out.join(file));
+        let raw_wasm = std::fs::metadata(&wasm).map_or(0, |meta| meta.len());
+        let (wasm_size, glue_size, entry_size) = (gzip_size(&wasm)?, gzip_size(&glue)?, gzip_size(&entry)?);
+        let total = wasm_size + glue_size + entry_size;
+        println!(
+            "{} ({}): wasm {raw_wasm} bytes, {wasm_size} gzip -9; glue {glue_size}; entry {entry_size}; transfer size {total} bytes = {:.1} KB",
+            build.entry,
+            build.crm,
+            total as f64 / 1024.0
+        );
+    }
     Ok(out)
 }

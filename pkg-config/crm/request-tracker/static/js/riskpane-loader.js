@@ -6,7 +6,7 @@
     var root = document.getElementById('riskpane-root');
     if (!root || root.getAttribute('data-started')) return;
     root.setAttribute('data-started', '1');
-    import('/static/riskpane/riskpane.js').then(function (riskpane) {
+    import('/static/riskpane/riskpane-rt.js').then(function (riskpane) {
       window.riskpaneHandle = riskpane.mount(root, {
         pack: '/static/riskpane/packs/care.json',
         profile: '/static/riskpane/profiles/request-tracker.json',

@@ -4,7 +4,7 @@
 const root = document.getElementById('riskpane-root');
 if (root && !root.dataset.started) {
   root.dataset.started = '1';
-  const riskpane = await import('/static/riskpane/riskpane.js');
+  const riskpane = await import('/static/riskpane/riskpane-helpdesk.js');
   window.riskpaneHandle = riskpane.mount(root, {
     pack: '/static/riskpane/packs/care.json',
     profile: '/static/riskpane/profiles/django-helpdesk.json',
