@@ -264,27 +264,33 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test12 trained the word models (1.9.0); test13 and test14 were measured once blind on
-    // 1.9.0 and then tuned on (1.10.0's not_a_request); test15 and test16 are 1.10.0's held-out
-    // parts, measured once (docs/evaluation.md).
+    // tune … test18 trained the word models of 1.11.0; test19 and test20 are its held-out parts,
+    // measured once (docs/evaluation.md). Retraining on four more parts moved three floors of
+    // training parts (test2: 83 → 81 found; test5: 2 → 3 and test9: 3 → 4 fired) while the
+    // training parts as a whole went from 1,474 to 1,487 of 1,489 requests and 53 to 37 of 1,855
+    // look-alikes; lowered here with that reason.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
-        ("test2", 83, 83, 0),
+        ("test2", 81, 83, 0),
         ("test3", 76, 76, 0),
         ("test4", 77, 77, 0),
-        ("test5", 91, 91, 2),
+        ("test5", 91, 91, 3),
         ("test6", 96, 96, 1),
         ("test7", 92, 92, 4),
         ("test8", 98, 98, 0),
-        ("test9", 91, 91, 3),
+        ("test9", 91, 91, 4),
         ("test10", 84, 84, 1),
         ("test11", 78, 78, 5),
         ("test12", 95, 95, 4),
-        ("test13", 66, 69, 3),
-        ("test14", 71, 73, 3),
-        ("test15", 70, 72, 4),
-        ("test16", 73, 73, 5),
+        ("test13", 69, 69, 1),
+        ("test14", 73, 73, 3),
+        ("test15", 72, 72, 1),
+        ("test16", 73, 73, 2),
+        ("test17", 63, 63, 3),
+        ("test18", 61, 61, 4),
+        ("test19", 59, 59, 2),
+        ("test20", 56, 68, 10),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
