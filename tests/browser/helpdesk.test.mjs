@@ -219,6 +219,51 @@ test('the helpdesk refuses what the widget would never send: own confirmations, 
   await expert.page.close();
 });
 
+test('public replies in django-helpdesk: the agent proposes the text, the helpdesk refuses an expert\'s confirmation, Communications confirms', async () => {
+  const ticket = await newTicket(`Instagram: seams came apart (${Date.now()})`,
+    '@brand my new swimsuit came apart at the seams on the first day at the pool. 48k followers will hear about it.',
+    { case_type: 'complaint', channel: 'social_media', followers: 48200, identity_verified: false });
+  const reply = 'Hi Lena, we are sorry to read this. We have sent you a direct message so we can put it right.';
+  const agent = await logIn('widget-agent', 'agentpass123');
+  await openTicket(agent.page, ticket);
+  await agent.page.locator('#rp-outcome').selectOption('reply_publicly');
+  const boxes = agent.page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  while (await boxes.count() > 0) await boxes.first().check();
+  await agent.page.locator('#rp-reply').fill(reply);
+  await agent.page.locator('button[data-intent=submit-decision]').click();
+  await agent.page.waitForFunction(({ widget, id }) => document.querySelector(widget).shadowRoot.textContent.includes(`Stored in the CRM as django-helpdesk ticket #${id}`), { widget, id: ticket }, { timeout: 30000 });
+  const proposal = (await ticketState(ticket)).records.at(-1).record;
+  assert.deepEqual([proposal.outcome, proposal.state, proposal.confirmed_by, proposal.reply_text], ['reply_publicly', 'pending_confirmation', 'communications', reply]);
+  assert.deepEqual(agent.log.pageErrors, []);
+  await agent.page.close();
+
+  // The expert gets no button, and the helpdesk refuses her confirmation sent with devtools.
+  const expert = await logIn('widget-expert', 'expertpass123');
+  await openTicket(expert.page, ticket);
+  await expert.page.waitForFunction((widget) => /awaits confirmation by Communications/.test(document.querySelector(widget).shadowRoot.textContent), widget);
+  assert.equal(await expert.page.locator('#riskpane-root button[data-intent=confirm-decision]').count(), 0);
+  const byExpert = { ...proposal, state: 'confirmed', by: { id: String(helpdesk.users['widget-expert']), name: 'Eva Lindqvist', role: 'expert' }, at: new Date(now()).toISOString(), note_of_checker: 'Fine.' };
+  const refused = await asUser(expert.page, 'POST', '/followups/', { ticket, comment: withRecord('riskpane decision checked', byExpert), public: false });
+  assert.equal(refused.status, 403, JSON.stringify(refused.body));
+  assert.match(refused.body.detail, /only Communications can confirm or reject a public reply/);
+  await expert.page.close();
+
+  // Communications reads the exact text and confirms it.
+  const comms = await logIn('widget-comms', 'commspass123');
+  await openTicket(comms.page, ticket);
+  const confirm = comms.page.locator('#riskpane-root button[data-intent=confirm-decision]');
+  await confirm.waitFor({ timeout: 20000 });
+  assert.equal(await comms.page.locator('#riskpane-root .reply-text q').textContent(), reply);
+  await confirm.click();
+  await comms.page.waitForFunction((widget) => /confirmed by Chris Ahn/.test(document.querySelector(widget).shadowRoot.textContent), widget, { timeout: 30000 });
+  const state = await ticketState(ticket);
+  const last = state.records.at(-1);
+  assert.deepEqual([last.user, last.record.state, last.record.by.role], [helpdesk.users['widget-comms'], 'confirmed', 'communications']);
+  assert.equal(state.ticket.custom_decision_state, 'confirmed');
+  assert.deepEqual(comms.log.pageErrors, []);
+  await comms.page.close();
+});
+
 test('a confirmation that rewrites the proposal is refused; the honest one is taken', async () => {
   const ticket = await newInrTicket(`Confirmation rewrites the proposal (${Date.now()})`);
   const agent = await logIn('widget-agent', 'agentpass123');
