@@ -410,6 +410,27 @@ test('public replies in Request Tracker: the agent proposes the text, RT refuses
   await comms.page.close();
 });
 
+test('an internal fraud report in Request Tracker is scored by its own rules from the report fields', async () => {
+  const created = await rest('POST', '/ticket', {
+    Queue: 'Risk Review', Subject: `Payments: refunds to one IBAN from several accounts (${Date.now()})`, Requestor: 'payments-team@example.com', ContentType: 'text/plain',
+    Content: 'Payments desk: six refunds in ten days went to the same IBAN from six customer accounts. Export attached.',
+    CustomFields: { 'Case Type': 'internal_report', Channel: 'web_form', 'Report Team': 'payments', 'Report Kind': 'refund_to_other_account',
+      'Involves Employee': 'no', 'Related Cases': '6', 'Report Amount (EUR)': '2380', 'Evidence Attached': 'yes', 'Report Status': 'open' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { page, log } = await logIn('widget-expert', 'expertpass123');
+  const text = await openTicket(page, created.body.id);
+  assert.match(text, /Payments team reports refunds to another account or a payment pattern/);
+  assert.match(text, /The report links several cases/);
+  assert.match(text, /Much money at stake/);
+  assert.doesNotMatch(text, /Warehouse found an empty box/);
+  // 30 + 20 + 15 points.
+  assert.match(text, /^65High/);
+  await page.locator('#riskpane-root').screenshot({ path: path.join(artifacts, 'rt-internal-report.png') });
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
 test('RT refuses an expert confirming her own proposal through the REST API', async () => {
   const ticket = await newInrTicket(`Expert confirms herself (${Date.now()})`);
   const { page, log } = await logIn('widget-expert', 'expertpass123');

@@ -354,6 +354,40 @@ describe('decisions', () => {
   });
 });
 
+describe('internal fraud reports', () => {
+  test('a warehouse report is scored by its own rules; an expert confirms it and a second expert approves', async () => {
+    const { page, log } = await open('/');
+    await scoreShown(page);
+    const scored = await nextScored(page, () => page.evaluate(() => window.demoShowCase(4)));
+    assert.equal(scored.caseKey, 'C-2026-4715');
+    const text = await widgetText(page);
+    assert.match(text, /Warehouse found an empty box or a swapped item/);
+    assert.match(text, /The report links several cases/);
+    assert.match(text, /Much money at stake/);
+    assert.deepEqual(scored.firedRules.map((rule) => rule.id ?? rule).filter((id) => String(id).startsWith('INT-')).sort(), ['INT-002', 'INT-004', 'INT-005']);
+    // No customer-case rule fires on a colleague's report.
+    assert.ok(!scored.firedRules.some((rule) => /^(INR|ATO|DSR|BRD)-/.test(String(rule.id ?? rule))), JSON.stringify(scored.firedRules));
+    await page.evaluate(() => window.demoSignIn('eva'));
+    await page.locator('#rp-outcome').selectOption('confirm_internal_report');
+    const boxes = page.locator('[data-riskpane] input[type=checkbox]:not(:checked):not([disabled])');
+    while (await boxes.count() > 0) await boxes.first().check();
+    await page.locator('#rp-note').fill('Scale logs and photos match; four returns from one address cluster.');
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    const [record] = (await api('/api/cases/C-2026-4715/decisions', 'demo-expert-max')).body.decisions;
+    assert.equal(record.outcome, 'confirm_internal_report');
+    // 35 + 20 + 15 points: high, so confirming the report needs a second expert (four eyes).
+    assert.deepEqual([scored.score, scored.band, record.state], [70, 'high', 'pending_confirmation']);
+    await page.evaluate(() => window.demoSignIn('max'));
+    await shadow(page, 'button[data-intent=confirm-decision]').waitFor();
+    await shadow(page, 'button[data-intent=confirm-decision]').click();
+    await page.waitForFunction(() => /confirmed by Max Okafor/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    assert.equal((await api(`/api/decisions/${record.id}`, 'demo-expert-eva')).body.state, 'confirmed');
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
+});
+
 describe('public replies are aligned with Communications', () => {
   test('an agent proposes a public reply with its text; an expert cannot confirm it; Communications reads the text and confirms', async () => {
     const { page, log } = await open('/');
