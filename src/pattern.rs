@@ -11,8 +11,13 @@
 //!
 //! Pure: ids and times are passed in.
 
+use crate::case::CaseFacts;
 use crate::decision::User;
+use crate::engine::ScoreReport;
+use crate::rules::lang::Node;
+use crate::rules::lang::check::CompareOp;
 use crate::rules::{Category, FactType, Rule, RulePack};
+use crate::value::FactValue;
 use serde::{Deserialize, Serialize};
 
 /// The format name a pattern report carries, so a reader knows what it holds.
@@ -84,12 +89,117 @@ pub struct PatternReport {
     pub note: String,
 }
 
-/// The rule-language condition of the marked elements, joined by `and`, checked against the pack.
+/// What an expert may mark on a scored case: the facts the fired rules compared, with the case's
+/// value (`account.age_days <= 12` where a rule asked `account.age_days < 30`; a true/false fact
+/// as it is; an enum fact `=` its value) and the keyword lists that matched a text fact. In the
+/// order the fired rules read them, each once; only what [`draft_text`] accepts (no case text, no
+/// dates). Signals are inlined into conditions, so they are not offered here.
+#[must_use]
+pub fn candidates(pack: &RulePack, facts: &CaseFacts, report: &ScoreReport) -> Vec<PatternElement> {
+    let mut found = Vec::new();
+    for hit in &report.hits {
+        let matched: Vec<u16> = hit.evidence.keywords.iter().map(|keyword| keyword.list).collect();
+        collect(pack, facts, &pack.rules[hit.rule].when.node, &matched, &mut found);
+    }
+    found.retain(|element| condition_of(pack, element).is_ok());
+    found
+}
+
+fn push(found: &mut Vec<PatternElement>, element: PatternElement) {
+    if !found.contains(&element) {
+        found.push(element);
+    }
+}
+
+/// The case's value of the fact in `slot` as a JSON value, with the fact's name and type.
+fn known<'a>(pack: &'a RulePack, facts: &CaseFacts, slot: u16) -> Option<(&'a str, &'a FactType, serde_json::Value)> {
+    let definition = pack.facts.get(usize::from(slot))?;
+    let value = match facts.value(slot)? {
+        FactValue::Bool(flag) => serde_json::Value::Bool(*flag),
+        // Through JSON's own number syntax: no float formatting in the widget.
+        FactValue::Number(number) => serde_json::from_str(&number.to_string()).ok()?,
+        FactValue::Text(text) => serde_json::Value::String(text.raw.clone()),
+        _ => return None,
+    };
+    Some((definition.name.as_str(), &definition.fact_type, value))
+}
+
+fn collect(pack: &RulePack, facts: &CaseFacts, node: &Node, matched: &[u16], found: &mut Vec<PatternElement>) {
+    let fact = |fact: &str, op: &str, value: serde_json::Value| PatternElement::Fact {
+        fact: fact.to_owned(),
+        op: op.to_owned(),
+        value,
+    };
+    match node {
+        Node::Fact(slot) => {
+            if let Some((name, FactType::Bool, value)) = known(pack, facts, *slot) {
+                push(found, fact(name, "is", value));
+            }
+        }
+        Node::Compare(op, left, right) => {
+            let (slot, op) = match (&**left, &**right) {
+                (Node::Fact(slot), _) => (*slot, *op),
+                (_, Node::Fact(slot)) => (*slot, flipped(*op)),
+                _ => {
+                    collect(pack, facts, left, matched, found);
+                    collect(pack, facts, right, matched, found);
+                    return;
+                }
+            };
+            match known(pack, facts, slot) {
+                Some((name, FactType::Int | FactType::Number | FactType::Money, value)) => {
+                    let op = match op {
+                        CompareOp::Lt | CompareOp::Le => "<=",
+                        CompareOp::Gt | CompareOp::Ge => ">=",
+                        CompareOp::Eq | CompareOp::Ne => "=",
+                    };
+                    push(found, fact(name, op, value));
+                }
+                Some((name, FactType::Enum(_), value)) => push(found, fact(name, "=", value)),
+                _ => {}
+            }
+        }
+        Node::InSet(inner, _) => match &**inner {
+            Node::Fact(slot) => {
+                if let Some((name, FactType::Enum(_), value)) = known(pack, facts, *slot) {
+                    push(found, fact(name, "=", value));
+                }
+            }
+            other => collect(pack, facts, other, matched, found),
+        },
+        Node::MatchesAny(inner, list) | Node::MatchesNear(inner, list, _) => {
+            if let (Node::Fact(slot), true) = (&**inner, matched.contains(list)) {
+                let list = &pack.keyword_lists[usize::from(*list)].name;
+                let fact = &pack.facts[usize::from(*slot)].name;
+                push(found, PatternElement::Keywords { list: list.clone(), fact: fact.clone() });
+            }
+        }
+        Node::Not(inner) => collect(pack, facts, inner, matched, found),
+        Node::And(left, right) | Node::Or(left, right) => {
+            collect(pack, facts, left, matched, found);
+            collect(pack, facts, right, matched, found);
+        }
+        _ => {}
+    }
+}
+
+fn flipped(op: CompareOp) -> CompareOp {
+    match op {
+        CompareOp::Lt => CompareOp::Gt,
+        CompareOp::Le => CompareOp::Ge,
+        CompareOp::Gt => CompareOp::Lt,
+        CompareOp::Ge => CompareOp::Le,
+        other => other,
+    }
+}
+
+/// The marked elements as rule-language text joined by `and`, each checked against the pack's
+/// names and types but the whole not parsed (the widget carries no rule-language front end; the
+/// CRM's reader and `riskpane backtest --draft` run [`draft_rule`]).
 ///
 /// # Errors
-/// Every element that does not fit the pack (unknown names, a comparison the fact's type does not
-/// have, case text or dates), one message each; or the joined condition failing the pack's checker.
-pub fn draft_rule(pack: &RulePack, elements: &[PatternElement]) -> Result<String, Vec<String>> {
+/// As [`draft_rule`], but for the final parse.
+pub fn draft_text(pack: &RulePack, elements: &[PatternElement]) -> Result<String, Vec<String>> {
     let mut parts = Vec::with_capacity(elements.len());
     let mut problems = Vec::new();
     if elements.is_empty() {
@@ -101,14 +211,28 @@ pub fn draft_rule(pack: &RulePack, elements: &[PatternElement]) -> Result<String
             Err(problem) => problems.push(problem),
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let text = parts.join(" and ");
+    if problems.is_empty() { Ok(parts.join(" and ")) } else { Err(problems) }
+}
+
+/// The rule-language condition of the marked elements, joined by `and`, checked against the pack.
+///
+/// # Errors
+/// Every element that does not fit the pack (unknown names, a comparison the fact's type does not
+/// have, case text or dates), one message each; or the joined condition failing the pack's checker.
+pub fn draft_rule(pack: &RulePack, elements: &[PatternElement]) -> Result<String, Vec<String>> {
+    let text = draft_text(pack, elements)?;
     match pack.compile_expression(&text) {
         Ok(_) => Ok(text),
         Err(errors) => Err(errors.into_iter().map(|error| format!("`{text}`: {}", error.message)).collect()),
     }
+}
+
+/// One marked element as rule-language text (`account.age_days <= 12`), or why it cannot be one.
+///
+/// # Errors
+/// An unknown name, a comparison the fact's type does not have, case text or a date.
+pub fn element_condition(pack: &RulePack, element: &PatternElement) -> Result<String, String> {
+    condition_of(pack, element)
 }
 
 fn condition_of(pack: &RulePack, element: &PatternElement) -> Result<String, String> {
@@ -176,7 +300,7 @@ fn fact_condition(pack: &RulePack, fact: &str, op: &str, value: &serde_json::Val
 /// # Errors
 /// When the elements do not make a draft rule for this pack, or the category is unknown.
 pub fn draft_as_rule(pack: &RulePack, report: &PatternReport) -> Result<Rule, Vec<String>> {
-    let text = draft_rule(pack, &report.elements)?;
+    let text = draft_text(pack, &report.elements)?;
     let category = Category::ALL
         .into_iter()
         .find(|category| category.name() == report.category)
@@ -227,6 +351,37 @@ mod tests {
             draft_rule(&pack, &elements).unwrap(),
             "case.type = 'item_not_received' and account.age_days <= 30 and order.proof_of_delivery and not identity.verified and signals.legal_threat and matches_any(customer.message, keywords.fake_strong)"
         );
+    }
+
+    /// The realistic item-not-received case: a 12-day-old account, proof of delivery, a refund to
+    /// a new card, words of urgency.
+    #[test]
+    fn the_marks_offered_are_what_the_fired_rules_read_with_the_case_values_and_never_case_text() {
+        let pack = care();
+        let case = json!({
+            "now": "2026-11-25T10:00:00Z",
+            "case": { "type": "item_not_received", "channel": "email", "received_at": "2026-11-25T09:00:00Z" },
+            "account": { "age_days": 12 },
+            "order": { "total_eur": 649.90, "median_basket_eur": 89.95, "proof_of_delivery": true, "delivered_at": "2026-11-24T08:00:00Z" },
+            "customer": { "message": "My parcel never arrived. I need the refund RIGHT NOW, send it to my new card." },
+            "claims": { "last_12_months": 3 },
+            "refund": { "to_new_instrument": true }
+        });
+        let (facts, _) = crate::case::CaseFacts::from_json(&pack, &case);
+        let report = crate::assess(&pack, &facts);
+        let offered = super::candidates(&pack, &facts, &report);
+        assert!(offered.contains(&fact("case.type", "=", json!("item_not_received"))), "{offered:#?}");
+        assert!(offered.contains(&fact("account.age_days", "<=", json!(12))), "{offered:#?}");
+        assert!(offered.contains(&fact("order.proof_of_delivery", "is", json!(true))), "{offered:#?}");
+        assert!(offered.contains(&fact("claims.last_12_months", ">=", json!(3))), "{offered:#?}");
+        assert!(offered.iter().all(|element| !matches!(element, PatternElement::Fact { fact, .. } if fact == "customer.message" || fact.ends_with("_at"))));
+        // Each offered mark is a valid draft on its own and all together.
+        let text = draft_rule(&pack, &offered).unwrap();
+        assert_eq!(super::draft_text(&pack, &offered).unwrap(), text);
+        assert!(text.contains("account.age_days <= 12"), "{text}");
+        for element in &offered {
+            draft_rule(&pack, std::slice::from_ref(element)).unwrap();
+        }
     }
 
     #[test]
