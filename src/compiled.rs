@@ -3,21 +3,25 @@
 //! The widget loads these instead of TOML so the wasm carries neither a TOML parser nor the
 //! rule-language parser and type checker (see BENCHMARKS.md for what each costs). A compiled pack
 //! holds the typed conditions and the pack hash of its TOML source, so a score computed in the
-//! browser is traceable to the exact pack text.
+//! browser is traceable to the exact pack text. Since format 4 the pack itself is `postcard`
+//! (serde's compact binary format) in base64 inside the JSON envelope: reading it through
+//! serde_json's derived visitors was the largest block of the widget's wasm (issue 15).
 
 use crate::profile::CrmProfile;
 use crate::rules::RulePack;
 use crate::rules::lang::Node;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+pub(crate) mod base64;
 mod read;
 
 /// Marks a compiled pack file.
 pub const PACK_FORMAT: &str = "riskpane-compiled-pack";
 /// Marks a compiled profile file.
 pub const PROFILE_FORMAT: &str = "riskpane-compiled-profile";
-/// Version of both compiled formats; bumped whenever `RulePack` or `Node` change shape.
-pub const COMPILED_VERSION: u32 = 3;
+/// Version of both compiled formats; bumped whenever `RulePack` or `Node` change shape (4: the
+/// pack as base64 `postcard`; outcomes' checker role and reply text).
+pub const COMPILED_VERSION: u32 = 4;
 
 /// Why a compiled pack or profile cannot be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,12 +79,16 @@ impl std::fmt::Display for CompiledError {
 
 impl std::error::Error for CompiledError {}
 
-/// A compiled pack file. (No `#[serde(flatten)]`: it would buffer the whole pack and cost KBs of wasm.)
-#[derive(Serialize, Deserialize)]
+/// A compiled pack file: the pack as base64 `postcard` bytes, and for people and tools that look
+/// at the file its id, version and hash in plain text (the reader takes them from the pack).
+#[derive(Serialize)]
 struct PackFile {
     format: String,
     format_version: u32,
-    pack: RulePack,
+    id: String,
+    version: String,
+    hash: String,
+    pack: String,
 }
 
 /// A compiled profile file (read back by hand: `read.rs` says why).
@@ -96,7 +104,15 @@ struct ProfileFile {
 /// # Errors
 /// Only if serialization fails, which a valid pack never does.
 pub fn pack_to_json(pack: &RulePack) -> Result<String, String> {
-    let file = PackFile { format: PACK_FORMAT.to_owned(), format_version: COMPILED_VERSION, pack: pack.clone() };
+    let bytes = postcard::to_allocvec(pack).map_err(|error| error.to_string())?;
+    let file = PackFile {
+        format: PACK_FORMAT.to_owned(),
+        format_version: COMPILED_VERSION,
+        id: pack.id.clone(),
+        version: pack.version.clone(),
+        hash: pack.hash.to_string(),
+        pack: base64::encode(&bytes),
+    };
     serde_json::to_string(&file).map_err(|error| error.to_string())
 }
 
@@ -105,9 +121,32 @@ pub fn pack_to_json(pack: &RulePack) -> Result<String, String> {
 /// # Errors
 /// A clear message when the text is not a compiled pack of this version.
 pub fn pack_from_json(text: &str) -> Result<RulePack, CompiledError> {
-    let file: PackFile = read(text, "rule pack", PACK_FORMAT, |file: &PackFile| (&file.format, file.format_version))?;
-    check_references(&file.pack).map_err(CompiledError::Inconsistent)?;
-    Ok(file.pack)
+    const WHAT: &str = "rule pack";
+    let shape = |problem: String| CompiledError::Shape { what: WHAT, problem };
+    let envelope = envelope(text, WHAT, PACK_FORMAT)?;
+    let encoded = envelope.get("pack").and_then(serde_json::Value::as_str).ok_or_else(|| shape("`pack` is missing".to_owned()))?;
+    let bytes = base64::decode(encoded).ok_or_else(|| shape("`pack` is not base64".to_owned()))?;
+    drop(envelope);
+    let pack: RulePack = postcard::from_bytes(&bytes).map_err(|error| {
+        shape(match error {
+            // postcard drops the message of a value's own check (a classifier's term line, a
+            // decimal); the place is all it can say.
+            postcard::Error::SerdeDeCustom => "`pack`: a value inside does not read (a damaged file?)".to_owned(),
+            other => format!("`pack`: {other}"),
+        })
+    })?;
+    check_references(&pack).map_err(CompiledError::Inconsistent)?;
+    Ok(pack)
+}
+
+/// A compiled file's JSON, after its format marker and version were checked.
+fn envelope(text: &str, what: &'static str, expected: &'static str) -> Result<serde_json::Value, CompiledError> {
+    let file: serde_json::Value =
+        serde_json::from_str(text).map_err(|error| CompiledError::NotJson { what, problem: error.to_string() })?;
+    let format = file.get("format").and_then(serde_json::Value::as_str).unwrap_or("");
+    let version = file.get("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0);
+    check_format(format, u32::try_from(version).unwrap_or(u32::MAX), expected)?;
+    Ok(file)
 }
 
 /// A compiled pack comes over the network: before the engine and the UI index into it, check that
@@ -205,13 +244,6 @@ fn check_references(pack: &RulePack) -> Result<(), String> {
     Ok(())
 }
 
-/// Just the format marker, read first so a wrong file gets a clear message.
-#[derive(Deserialize)]
-struct Header {
-    format: String,
-    format_version: u32,
-}
-
 /// The compiled JSON of a profile.
 ///
 /// # Errors
@@ -228,38 +260,11 @@ pub fn profile_to_json(profile: &CrmProfile) -> Result<String, String> {
 /// A clear message when the text is not a compiled profile of this version.
 pub fn profile_from_json(text: &str) -> Result<CrmProfile, CompiledError> {
     const WHAT: &str = "crm profile";
-    let file: serde_json::Value = serde_json::from_str(text)
-        .map_err(|error| CompiledError::NotJson { what: WHAT, problem: error.to_string() })?;
-    let header = |key: &str| file.get(key);
-    let format = header("format").and_then(serde_json::Value::as_str).unwrap_or("");
-    let version = header("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0);
-    check_format(format, u32::try_from(version).unwrap_or(u32::MAX), PROFILE_FORMAT)?;
-    let profile = header("profile")
+    let file = envelope(text, WHAT, PROFILE_FORMAT)?;
+    let profile = file
+        .get("profile")
         .ok_or_else(|| CompiledError::Shape { what: WHAT, problem: "`profile` is missing".to_owned() })?;
     read::profile(profile).map_err(|error| CompiledError::Shape { what: WHAT, problem: format!("at profile{error}") })
-}
-
-/// Parses a compiled file once; only when that fails is the text read again for its format marker,
-/// so a wrong or outdated file gets a clear message.
-fn read<T: serde::de::DeserializeOwned>(
-    text: &str,
-    what: &'static str,
-    expected: &'static str,
-    format_of: impl Fn(&T) -> (&String, u32),
-) -> Result<T, CompiledError> {
-    match serde_json::from_str::<T>(text) {
-        Ok(file) => {
-            let (format, version) = format_of(&file);
-            check_format(format, version, expected)?;
-            Ok(file)
-        }
-        Err(error) => {
-            let header: Header = serde_json::from_str(text)
-                .map_err(|error| CompiledError::NotJson { what, problem: error.to_string() })?;
-            check_format(&header.format, header.format_version, expected)?;
-            Err(CompiledError::Shape { what, problem: error.to_string() })
-        }
-    }
 }
 
 fn check_format(format: &str, version: u32, expected: &'static str) -> Result<(), CompiledError> {

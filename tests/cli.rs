@@ -170,8 +170,12 @@ fn compile_writes_browser_ready_json_for_packs_and_profiles() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["format"], "riskpane-compiled-pack");
-    assert_eq!(json["pack"]["id"], "demo");
-    assert_eq!(json["pack"]["hash"].as_str().unwrap().len(), 64);
+    assert_eq!(json["format_version"], 4);
+    assert_eq!(json["id"], "demo");
+    assert_eq!(json["hash"].as_str().unwrap().len(), 64);
+    // The pack itself is base64 postcard (the widget's compact reader), read back to the same pack.
+    let pack = riskpane::compiled::pack_from_json(&String::from_utf8(output.stdout.clone()).unwrap()).unwrap();
+    assert_eq!(pack, riskpane::compile_source("demo.toml", &std::fs::read_to_string(DEMO).unwrap()).unwrap());
     let out = temp_file("profile.json", "");
     let output = riskpane(&["compile", "pkg-config/crm/demo.toml", "--out", out.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));

@@ -311,15 +311,27 @@ fn compiled_packs_and_profiles_round_trip() {
     assert!(garbage.contains("not valid JSON"), "{garbage}");
     // A damaged file whose references do not resolve is an error, not a panic later in the UI.
     let demo = compile(&root().join("pkg-config/rules/demo.toml"));
+    let mut few_facts = demo.clone();
+    few_facts.facts.truncate(2);
+    let damaged = riskpane::compiled::pack_from_json(&riskpane::compiled::pack_to_json(&few_facts).unwrap());
+    assert!(damaged.unwrap_err().to_string().starts_with("rule pack is inconsistent: fact slot"));
+    let mut no_checklist = demo.clone();
+    no_checklist.checklist.clear();
+    let damaged = riskpane::compiled::pack_from_json(&riskpane::compiled::pack_to_json(&no_checklist).unwrap());
+    assert!(damaged.unwrap_err().to_string().contains("checklist item"));
+    // Damaged bytes: cut short, not base64, or an older format version.
     let json = riskpane::compiled::pack_to_json(&demo).unwrap();
     let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    value["pack"]["facts"].as_array_mut().unwrap().truncate(2);
-    let damaged = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err().to_string();
-    assert!(damaged.starts_with("rule pack is inconsistent: fact slot"), "{damaged}");
-    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    value["pack"]["checklist"] = serde_json::json!([]);
-    let damaged = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err().to_string();
-    assert!(damaged.contains("checklist item"), "{damaged}");
+    let encoded = value["pack"].as_str().unwrap().to_owned();
+    value["pack"] = serde_json::json!(encoded[..encoded.len() / 2 / 4 * 4]);
+    let cut = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err().to_string();
+    assert!(cut.starts_with("rule pack does not match compiled format 4: `pack`:"), "{cut}");
+    value["pack"] = serde_json::json!("not base64!");
+    let garbled = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err().to_string();
+    assert!(garbled.contains("`pack` is not base64"), "{garbled}");
+    value["format_version"] = serde_json::json!(3);
+    let old = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err().to_string();
+    assert!(old.contains("version 3 is not supported; this build reads 4"), "{old}");
 }
 
 /// What the demo page shows, read through the demo profile, scores like the equivalent case file.

@@ -137,11 +137,8 @@ impl KeywordList {
 #[derive(Serialize, Deserialize)]
 struct KeywordListFile {
     name: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     terms: Vec<KeywordTerm>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     term_languages: Vec<LanguageMask>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     classifier: Option<ClassifierFile>,
 }
 
@@ -513,10 +510,8 @@ pub struct Outcome {
     /// When a second, different person must confirm (the four-eye rule).
     pub requires_second_approval: Condition,
     /// Which role that second person must hold.
-    #[serde(default, skip_serializing_if = "CheckerRole::is_expert")]
     pub confirmed_by: CheckerRole,
     /// Whether the decision carries a text to publish (a public reply), which the checker sees.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reply_text: bool,
 }
 

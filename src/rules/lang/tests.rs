@@ -643,18 +643,27 @@ fn reads_as_weighs_the_terms_found_and_shows_the_strongest() {
     assert!(format!("{error:?}").contains("must be `classifiers.NAME`"), "{error:?}");
     let error = pack.compile_expression("reads_as(t, classifiers.requests)").unwrap_err();
     assert!(format!("{error:?}").contains("unknown classifier `classifiers.requests`"), "{error:?}");
-    // The compiled pack carries the classifier to the widget unchanged.
+    // The compiled pack carries the classifier to the widget unchanged (its postcard bytes, in
+    // base64 inside the JSON envelope, hold the term lines as they were written).
     let json = crate::compiled::pack_to_json(&pack).unwrap();
-    assert!(json.contains(r#""terms":"daten\t20000\t10000\nlösch*\t10000\t10000\n"#), "{json}");
+    let encoded = serde_json::from_str::<serde_json::Value>(&json).unwrap()["pack"].as_str().unwrap().to_owned();
+    let bytes = crate::compiled::base64::decode(&encoded).unwrap();
+    let lines = "daten\t20000\t10000\nlösch*\t10000\t10000\n".as_bytes();
+    assert!(bytes.windows(lines.len()).any(|window| window == lines));
     assert_eq!(crate::compiled::pack_from_json(&json).unwrap(), pack);
     // A damaged line or term is an error when the pack is read, never a classifier that quietly
-    // lost a term.
-    let damaged = json.replace("lösch*\\t10000\\t10000", "lösch*\\tmany\\t10000");
-    let error = crate::compiled::pack_from_json(&damaged).unwrap_err().to_string();
-    assert!(error.contains("classifier `classifiers.request`: term line 2 does not read"), "{error}");
-    let empty_term = json.replace("lösch*\\t10000\\t10000", "*\\t10000\\t10000");
-    let error = crate::compiled::pack_from_json(&empty_term).unwrap_err().to_string();
-    assert!(error.contains("classifier `classifiers.request`: term line 2 does not read"), "{error}");
+    // lost a term. (Same-length edits, so postcard's length prefixes still hold.)
+    let damage = |from: &str, to: &str| {
+        assert_eq!(from.len(), to.len());
+        let mut bytes = bytes.clone();
+        let at = bytes.windows(from.len()).position(|window| window == from.as_bytes()).unwrap();
+        bytes[at..at + from.len()].copy_from_slice(to.as_bytes());
+        json.replace(&encoded, &crate::compiled::base64::encode(&bytes))
+    };
+    for (from, to) in [("lösch*\t10000\t10000", "lösch*\tmany!\t10000"), ("lösch*\t10000", "\t\t\t\t\t\t\t\t10000")] {
+        let error = crate::compiled::pack_from_json(&damage(from, to)).unwrap_err().to_string();
+        assert!(error.contains("rule pack does not match compiled format 4: `pack`: a value inside does not read"), "{error}");
+    }
 }
 
 #[test]
