@@ -124,7 +124,10 @@ pub fn pack_from_json(text: &str) -> Result<RulePack, CompiledError> {
     const WHAT: &str = "rule pack";
     let shape = |problem: String| CompiledError::Shape { what: WHAT, problem };
     let envelope = envelope(text, WHAT, PACK_FORMAT)?;
-    let encoded = envelope.get("pack").and_then(serde_json::Value::as_str).ok_or_else(|| shape("`pack` is missing".to_owned()))?;
+    let encoded = envelope
+        .get("pack")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| shape("`pack` is missing".to_owned()))?;
     let bytes = base64::decode(encoded).ok_or_else(|| shape("`pack` is not base64".to_owned()))?;
     drop(envelope);
     let pack: RulePack = postcard::from_bytes(&bytes).map_err(|error| {

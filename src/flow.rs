@@ -173,6 +173,34 @@ pub enum FormEdit {
     },
 }
 
+/// An expert's pattern report in the making (issue 17): which of the case's offered marks
+/// (`pattern::candidates`, by index) are chosen, the category and the note; and how sending went.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PatternForm {
+    /// The case the marks belong to (marks never carry over to another case).
+    pub case_key: String,
+    /// Indices into the case's `pattern::candidates`, in the order they were marked (a `Vec`: a
+    /// set of `usize` would bring its own B-tree code into the wasm).
+    pub marked: Vec<usize>,
+    /// `fraud`, `privacy`, `brand` or `quality` (empty: fraud).
+    pub category: String,
+    /// What is new, in the expert's words.
+    pub note: String,
+    /// Sending: idle, on its way, stored (the CRM's reference), or why not.
+    pub status: SubmitState,
+}
+
+/// One edit of the pattern report form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PatternEdit {
+    /// The offered mark with this index was chosen or unchosen.
+    Mark(usize),
+    /// The category changed.
+    Category(String),
+    /// The note changed.
+    Note(String),
+}
+
 /// Everything the widget shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WidgetState {
@@ -196,6 +224,8 @@ pub struct WidgetState {
     pub user: Option<User>,
     /// This user's decisions the CRM refused, not yet dismissed.
     pub refused: Vec<RefusedDecision>,
+    /// The expert's pattern report for the Fraud Advisory Team.
+    pub pattern: PatternForm,
     /// Increases with every change, so views can compare states cheaply.
     pub revision: u64,
 }
@@ -244,6 +274,10 @@ pub enum WidgetEvent {
     DecisionRefused(RefusedDecision),
     /// The signed-in user's refused decisions, as the outbox keeps them.
     RefusedLoaded(Vec<RefusedDecision>),
+    /// The pattern report form was edited.
+    PatternEdited(PatternEdit),
+    /// A pattern report is on its way, was stored (the CRM's reference) or failed (why).
+    PatternStatus(SubmitState),
     /// The CRM's decisions on a case.
     DecisionsLoaded {
         /// The case they belong to.
@@ -268,6 +302,7 @@ impl WidgetState {
             submit: SubmitState::Idle,
             user: None,
             refused: Vec::new(),
+            pattern: PatternForm::default(),
             revision: 0,
         }
     }
@@ -342,6 +377,32 @@ impl WidgetState {
                 }
             }
             WidgetEvent::LanguageChanged(language) => self.language = language,
+            WidgetEvent::PatternEdited(edit) => {
+                let case_key = self.case_key().unwrap_or_default().to_owned();
+                let pattern = &mut self.pattern;
+                if pattern.case_key != case_key {
+                    *pattern = PatternForm { case_key, ..PatternForm::default() };
+                }
+                pattern.status = SubmitState::Idle;
+                match edit {
+                    PatternEdit::Mark(index) => match pattern.marked.iter().position(|&known| known == index) {
+                        Some(at) => {
+                            pattern.marked.remove(at);
+                        }
+                        None => pattern.marked.push(index),
+                    },
+                    PatternEdit::Category(category) => pattern.category = category,
+                    PatternEdit::Note(note) => pattern.note = note,
+                }
+            }
+            WidgetEvent::PatternStatus(status) => {
+                // Stored: the form starts over (the marks are in the CRM now).
+                if matches!(status, SubmitState::Sent(_)) {
+                    self.pattern.marked.clear();
+                    self.pattern.note.clear();
+                }
+                self.pattern.status = status;
+            }
         }
         self
     }

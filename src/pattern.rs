@@ -89,6 +89,43 @@ pub struct PatternReport {
     pub note: String,
 }
 
+/// The report as the JSON a CRM stores (the shape `Serialize` writes, built as a `serde_json`
+/// value: the widget then needs no serializer of its own for it).
+#[must_use]
+pub fn report_json(report: &PatternReport) -> serde_json::Value {
+    let elements: Vec<serde_json::Value> = report
+        .elements
+        .iter()
+        .map(|element| match element {
+            PatternElement::Fact { fact, op, value } => {
+                serde_json::json!({ "kind": "fact", "fact": fact, "op": op, "value": value })
+            }
+            PatternElement::Signal { signal } => serde_json::json!({ "kind": "signal", "signal": signal }),
+            PatternElement::Keywords { list, fact } => {
+                serde_json::json!({ "kind": "keywords", "list": list, "fact": fact })
+            }
+        })
+        .collect();
+    let role = match report.author.role {
+        crate::decision::Role::Agent => "agent",
+        crate::decision::Role::Expert => "expert",
+        crate::decision::Role::Communications => "communications",
+    };
+    serde_json::json!({
+        "format": report.format,
+        "id": report.id,
+        "case_id": report.case_id,
+        "created_at": report.created_at,
+        "author": { "id": report.author.id, "name": report.author.name, "role": role },
+        "pack": { "id": report.pack.id, "version": report.pack.version, "hash": report.pack.hash },
+        "input_hash": report.input_hash,
+        "category": report.category,
+        "elements": elements,
+        "draft_rule": report.draft_rule,
+        "note": report.note,
+    })
+}
+
 /// What an expert may mark on a scored case: the facts the fired rules compared, with the case's
 /// value (`account.age_days <= 12` where a rule asked `account.age_days < 30`; a true/false fact
 /// as it is; an enum fact `=` its value) and the keyword lists that matched a text fact. In the
@@ -382,6 +419,28 @@ mod tests {
         for element in &offered {
             draft_rule(&pack, std::slice::from_ref(element)).unwrap();
         }
+        // The widget's JSON of a report is exactly what `Serialize` writes (which the readers use).
+        let mut elements = offered.clone();
+        elements.push(PatternElement::Signal { signal: "legal_threat".to_owned() });
+        let report = super::PatternReport {
+            format: super::FORMAT.to_owned(),
+            id: "r-1".to_owned(),
+            case_id: "C-1".to_owned(),
+            created_at: "2026-11-25T10:00:00Z".to_owned(),
+            author: crate::decision::User {
+                id: "eva".to_owned(),
+                name: "Eva".to_owned(),
+                role: crate::decision::Role::Expert,
+            },
+            pack: super::PackRef { id: pack.id.clone(), version: pack.version.clone(), hash: pack.hash.to_string() },
+            input_hash: report.input_hash.to_string(),
+            category: "fraud".to_owned(),
+            draft_rule: draft_rule(&pack, &elements).unwrap(),
+            elements,
+            note: "new".to_owned(),
+        };
+        assert_eq!(super::report_json(&report), serde_json::to_value(&report).unwrap());
+        assert_eq!(serde_json::from_value::<super::PatternReport>(super::report_json(&report)).unwrap(), report);
     }
 
     #[test]

@@ -178,6 +178,8 @@ pub struct CrmEndpoints {
     pub confirm: String,
     /// POST a rejection.
     pub reject: String,
+    /// POST an expert's pattern report on a case (issue 17; `riskpane.pattern_report`).
+    pub pattern_reports: String,
 }
 
 impl Default for CrmEndpoints {
@@ -188,6 +190,7 @@ impl Default for CrmEndpoints {
             get: "/decisions/{id}".to_owned(),
             confirm: "/decisions/{id}/confirm".to_owned(),
             reject: "/decisions/{id}/reject".to_owned(),
+            pattern_reports: "/cases/{case_id}/pattern-reports".to_owned(),
         }
     }
 }

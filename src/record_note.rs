@@ -204,7 +204,11 @@ pub(crate) mod tests;
 /// Communications' at `communications_pointer` (each a list of names or ids; strings and numbers
 /// count, anything else is skipped).
 #[must_use]
-pub fn checkers_in(island: &serde_json::Value, experts_pointer: &str, communications_pointer: Option<&str>) -> Checkers {
+pub fn checkers_in(
+    island: &serde_json::Value,
+    experts_pointer: &str,
+    communications_pointer: Option<&str>,
+) -> Checkers {
     let members = |pointer: &str| {
         let mut set = BTreeSet::new();
         if let Some(serde_json::Value::Array(items)) = island.pointer(pointer) {
@@ -216,5 +220,8 @@ pub fn checkers_in(island: &serde_json::Value, experts_pointer: &str, communicat
         }
         set
     };
-    Checkers { experts: members(experts_pointer), communications: communications_pointer.map(members).unwrap_or_default() }
+    Checkers {
+        experts: members(experts_pointer),
+        communications: communications_pointer.map(members).unwrap_or_default(),
+    }
 }

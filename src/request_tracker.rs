@@ -233,3 +233,41 @@ pub fn failures(messages: &[String]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// The queue pattern reports go to (seeded by the RT extension's `initialdata.pl`; only the
+/// "Risk Experts" group may create tickets in it).
+pub const PATTERN_QUEUE: &str = "Fraud Advisory";
+/// First line of the machine-readable pattern report in a Fraud Advisory ticket.
+pub const PATTERN_START: &str = "-----BEGIN RISKPANE PATTERN REPORT-----";
+/// Last line of it.
+pub const PATTERN_END: &str = "-----END RISKPANE PATTERN REPORT-----";
+
+/// The RT ticket (`POST /ticket`) that files a pattern report with the Fraud Advisory Team: in
+/// [`PATTERN_QUEUE`], referring to the case's ticket, its text a summary (draft rule, note, case,
+/// pack) and the report as JSON between [`PATTERN_START`] and [`PATTERN_END`], which
+/// `riskpane backtest --draft` reads once cut out.
+#[must_use]
+pub fn pattern_ticket(report: &crate::pattern::PatternReport) -> Value {
+    let json = crate::pattern::report_json(report).to_string();
+    let content = format!(
+        "Pattern report {} by {} on ticket #{} ({} {}, {})\n\nDraft rule ({}):\n  {}\n\nNote: {}\n\n{PATTERN_START}\n{json}\n{PATTERN_END}\n",
+        report.id,
+        report.author.name,
+        report.case_id,
+        report.pack.id,
+        report.pack.version,
+        report.created_at,
+        report.category,
+        report.draft_rule,
+        report.note,
+    );
+    let subject: String =
+        format!("Pattern from ticket #{}: {}", report.case_id, report.draft_rule).chars().take(200).collect();
+    json!({
+        "Queue": PATTERN_QUEUE,
+        "Subject": subject,
+        "Content": content,
+        "ContentType": "text/plain",
+        "RefersTo": report.case_id,
+    })
+}

@@ -121,7 +121,14 @@ impl Store {
                      body_sha256 TEXT NOT NULL,
                      record TEXT NOT NULL
                  );
-                 CREATE INDEX IF NOT EXISTS decisions_case ON decisions(case_id);",
+                 CREATE INDEX IF NOT EXISTS decisions_case ON decisions(case_id);
+                 CREATE TABLE IF NOT EXISTS pattern_reports (
+                     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                     id TEXT NOT NULL UNIQUE,
+                     case_id TEXT NOT NULL,
+                     body_sha256 TEXT NOT NULL,
+                     report TEXT NOT NULL
+                 );",
             )
             .map_err(|error| format!("cannot create the schema: {error}"))?;
         Ok(Store { connection })
@@ -177,11 +184,124 @@ impl Store {
                 Ok(None) => error(404, "no such decision"),
                 Err(message) => error(500, &message),
             },
+            ("GET", ["api", "cases", case_id, "pattern-reports"]) => self.pattern_reports(case_id),
+            ("POST", ["api", "cases", case_id, "pattern-reports"]) => {
+                self.report_pattern(knowledge, user, case_id, idempotency_key, body, now)
+            }
             ("POST", ["api", "decisions", id, action @ ("confirm" | "reject")]) => {
                 let check = if *action == "confirm" { decision::Check::Confirm } else { decision::Check::Reject };
                 self.check(user, id, check, body, now)
             }
             _ => error(404, "no such endpoint"),
+        }
+    }
+
+    /// A case's pattern reports, oldest first.
+    fn pattern_reports(&self, case_id: &str) -> Answer {
+        let rows: Result<Vec<Value>, String> = self
+            .connection
+            .prepare("SELECT report FROM pattern_reports WHERE case_id = ?1 ORDER BY seq")
+            .and_then(|mut statement| {
+                statement
+                    .query_map(params![case_id], |row| row.get::<_, String>(0))?
+                    .collect::<Result<Vec<String>, _>>()
+            })
+            .map_err(|error| error.to_string())
+            .and_then(|texts| {
+                texts.iter().map(|text| serde_json::from_str(text).map_err(|error| error.to_string())).collect()
+            });
+        match rows {
+            Ok(reports) => answer(200, json!({ "pattern_reports": reports })),
+            Err(message) => error(500, &message),
+        }
+    }
+
+    /// Stores an expert's pattern report (issue 17) for the Fraud Advisory Team, checked on the
+    /// CRM's side: only experts report, under their own name (from the token), for a case the CRM
+    /// has, with the CRM's pack, and the draft rule must be what the marked elements make in the
+    /// rule language (`pattern::draft_rule`, which also refuses case text and dates). Idempotent
+    /// on the report's id.
+    fn report_pattern(
+        &self,
+        knowledge: &Knowledge,
+        user: &SeedUser,
+        case_id: &str,
+        idempotency_key: Option<&str>,
+        body: &[u8],
+        now: i64,
+    ) -> Answer {
+        if user.role != "expert" {
+            return error(403, "only experts report patterns to the Fraud Advisory Team");
+        }
+        let Ok(mut report) = serde_json::from_slice::<riskpane::pattern::PatternReport>(body) else {
+            return error(400, "not a pattern report (docs/pattern-report.md)");
+        };
+        if report.format != riskpane::pattern::FORMAT || report.case_id != case_id {
+            return error(400, "not a pattern report for this case");
+        }
+        if idempotency_key != Some(report.id.as_str()) {
+            return error(400, "Idempotency-Key header must equal the report id");
+        }
+        if knowledge.cases.get(case_id).is_none() {
+            return error(404, "no such case");
+        }
+        let pack = &knowledge.pack;
+        let mut problems = Vec::new();
+        if report.pack.hash != *pack.hash {
+            problems.push(format!(
+                "pack: the report names {} {}, the CRM uses {} {}",
+                report.pack.id, report.pack.version, pack.id, pack.version
+            ));
+        }
+        match riskpane::pattern::draft_rule(pack, &report.elements) {
+            Ok(draft) if draft == report.draft_rule => {}
+            Ok(draft) => {
+                problems.push(format!("draft_rule: sent `{}`, the elements make `{draft}`", report.draft_rule));
+            }
+            Err(refused) => problems.extend(refused),
+        }
+        if !problems.is_empty() {
+            return refused("the pattern report does not hold", &problems);
+        }
+        let sha = hex(&Sha256::digest(body));
+        let existing: Option<(String, String)> = match self
+            .connection
+            .query_row("SELECT body_sha256, report FROM pattern_reports WHERE id = ?1", params![report.id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
+        {
+            Ok(existing) => existing,
+            Err(message) => return error(500, &message.to_string()),
+        };
+        if let Some((existing_sha, stored)) = existing {
+            return if existing_sha == sha {
+                answer(
+                    200,
+                    json!({ "pattern_report": serde_json::from_str::<Value>(&stored).unwrap_or(Value::Null), "replayed": true }),
+                )
+            } else {
+                error(409, "a different pattern report with this id exists")
+            };
+        }
+        // Who and when are the CRM's.
+        report.author = user.user();
+        report.created_at = format_datetime(now);
+        let Ok(mut stored) = serde_json::to_value(&report) else { return error(500, "cannot write the report") };
+        let inserted = self.connection.execute(
+            "INSERT INTO pattern_reports (id, case_id, body_sha256, report) VALUES (?1, ?2, ?3, '{}')",
+            params![report.id, case_id, sha],
+        );
+        if let Err(message) = inserted {
+            return error(500, &message.to_string());
+        }
+        stored["reference"] = json!(format!("P-{:06}", self.connection.last_insert_rowid()));
+        let saved = self
+            .connection
+            .execute("UPDATE pattern_reports SET report = ?2 WHERE id = ?1", params![report.id, stored.to_string()]);
+        match saved {
+            Ok(_) => answer(201, json!({ "pattern_report": stored, "replayed": false })),
+            Err(message) => error(500, &message.to_string()),
         }
     }
 

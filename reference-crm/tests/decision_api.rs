@@ -186,7 +186,10 @@ fn a_public_reply_is_confirmed_only_by_communications() {
     let (status, confirmed) = check("demo-comms-chris");
     assert_eq!(status, 200, "{confirmed}");
     let decision = &confirmed["decision"];
-    assert_eq!((decision["state"].as_str(), decision["by"]["role"].as_str()), (Some("confirmed"), Some("communications")));
+    assert_eq!(
+        (decision["state"].as_str(), decision["by"]["role"].as_str()),
+        (Some("confirmed"), Some("communications"))
+    );
     assert_eq!(decision["reply_text"], running::REPLY);
     // Communications cannot confirm what experts check.
     let restrict = honest(&cases, &decision_id(5), CASE, "restrict_account", "ATO_SUSPECTED", "kim", now(), None);
@@ -306,5 +309,76 @@ fn case_ids_in_paths_are_percent_decoded() {
         server.call("GET", "/api/cases/K%C3%A4se%20%2F%201/decisions", Some("demo-agent-kim"), None, b"");
     assert_eq!((status, &list["decisions"]), (200, &json!([])), "an id needing escapes (`Käse / 1`) is an id");
     assert_eq!(server.call("GET", "/api/cases/bad%zz/decisions", Some("demo-agent-kim"), None, b"").0, 400);
+    server.stop();
+}
+
+/// An expert's pattern report (issue 17) is stored only as the CRM re-derives it: experts only,
+/// the draft rule the marked elements make, no case text; idempotent on its id.
+#[test]
+fn pattern_reports_are_checked_by_the_crm_and_stored_once() {
+    use riskpane::pattern::{PackRef, PatternElement, PatternReport, draft_rule};
+    let server = Running::start(&database("pattern-reports"));
+    let knowledge = reference_crm::knowledge(0).unwrap();
+    let elements = vec![
+        PatternElement::Fact { fact: "case.type".to_owned(), op: "=".to_owned(), value: json!("item_not_received") },
+        PatternElement::Fact { fact: "account.age_days".to_owned(), op: "<=".to_owned(), value: json!(12) },
+    ];
+    let report = PatternReport {
+        format: riskpane::pattern::FORMAT.to_owned(),
+        id: decision_id(1),
+        case_id: CASE.to_owned(),
+        created_at: "2000-01-01T00:00:00Z".to_owned(),
+        author: running::user("kim"),
+        pack: PackRef {
+            id: knowledge.pack.id.clone(),
+            version: knowledge.pack.version.clone(),
+            hash: knowledge.pack.hash.to_string(),
+        },
+        input_hash: "0".repeat(64),
+        category: "fraud".to_owned(),
+        draft_rule: draft_rule(&knowledge.pack, &elements).unwrap(),
+        elements,
+        note: "Three new accounts, locker delivery, claim on the day.".to_owned(),
+    };
+    let post = |token: &str, report: &PatternReport| {
+        let body = serde_json::to_string(report).unwrap();
+        server.call(
+            "POST",
+            &format!("/api/cases/{CASE}/pattern-reports"),
+            Some(token),
+            Some(&report.id),
+            body.as_bytes(),
+        )
+    };
+    assert_eq!(post("demo-agent-kim", &report).0, 403, "only experts report patterns");
+    let forged = PatternReport { draft_rule: "true".to_owned(), ..report.clone() };
+    let (status, body) = post("demo-expert-eva", &forged);
+    assert_eq!(status, 422, "{body}");
+    assert!(differences(&body).contains("draft_rule: sent `true`"), "{body}");
+    let mut with_text = report.clone();
+    with_text.id = decision_id(2);
+    with_text.elements.push(PatternElement::Fact {
+        fact: "customer.message".to_owned(),
+        op: "=".to_owned(),
+        value: json!("Anna Schmidt, Hauptstr. 5"),
+    });
+    let (status, body) = post("demo-expert-eva", &with_text);
+    assert_eq!(status, 422, "{body}");
+    assert!(differences(&body).contains("is case text"), "{body}");
+    let (status, stored) = post("demo-expert-eva", &report);
+    assert_eq!(status, 201, "{stored}");
+    let stored = &stored["pattern_report"];
+    assert_eq!(stored["reference"], "P-000001");
+    assert_eq!(stored["author"]["id"], "eva", "the author comes from the token");
+    assert_ne!(stored["created_at"], "2000-01-01T00:00:00Z", "the time is the CRM's");
+    assert_eq!(post("demo-expert-eva", &report).0, 200, "a resend is a replay");
+    let (status, listed) =
+        server.call("GET", &format!("/api/cases/{CASE}/pattern-reports"), Some("demo-expert-max"), None, b"");
+    assert_eq!(status, 200);
+    assert_eq!(listed["pattern_reports"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        listed["pattern_reports"][0]["draft_rule"],
+        "case.type = 'item_not_received' and account.age_days <= 12"
+    );
     server.stop();
 }

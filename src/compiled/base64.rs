@@ -8,7 +8,8 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 pub(crate) fn encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let group = chunk.iter().enumerate().fold(0u32, |group, (index, &byte)| group | u32::from(byte) << (16 - 8 * index));
+        let group =
+            chunk.iter().enumerate().fold(0u32, |group, (index, &byte)| group | u32::from(byte) << (16 - 8 * index));
         for position in 0..4 {
             if position <= chunk.len() {
                 out.push(char::from(ALPHABET[(group >> (18 - 6 * position) & 63) as usize]));
@@ -41,7 +42,8 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
     let quads = text.len() / 4;
     for (index, quad) in text.chunks(4).enumerate() {
-        let padding = if index + 1 == quads { quad.iter().rev().take_while(|&&symbol| symbol == b'=').count() } else { 0 };
+        let padding =
+            if index + 1 == quads { quad.iter().rev().take_while(|&&symbol| symbol == b'=').count() } else { 0 };
         if padding > 2 {
             return None;
         }
@@ -63,9 +65,15 @@ mod tests {
 
     #[test]
     fn round_trips_and_matches_rfc_4648() {
-        for (plain, coded) in
-            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
-        {
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(encode(plain.as_bytes()), coded);
             assert_eq!(decode(coded).unwrap(), plain.as_bytes());
         }

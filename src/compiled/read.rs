@@ -93,7 +93,7 @@ fn helpdesk_settings(value: &Value) -> Read<HelpdeskSettings> {
 
 fn endpoints(value: &Value) -> Read<CrmEndpoints> {
     let object = object(value)?;
-    only(object, &["create", "list", "get", "confirm", "reject"])?;
+    only(object, &["create", "list", "get", "confirm", "reject", "pattern_reports"])?;
     let defaults = CrmEndpoints::default();
     let or = |key: &str, default: String| optional(object, key, string).map(|found| found.unwrap_or(default));
     Ok(CrmEndpoints {
@@ -102,6 +102,7 @@ fn endpoints(value: &Value) -> Read<CrmEndpoints> {
         get: or("get", defaults.get)?,
         confirm: or("confirm", defaults.confirm)?,
         reject: or("reject", defaults.reject)?,
+        pattern_reports: or("pattern_reports", defaults.pattern_reports)?,
     })
 }
 

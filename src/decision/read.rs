@@ -12,7 +12,9 @@ fn user(value: &Value) -> Read<User> {
     Ok(User {
         id: field(object, "id", string)?,
         name: field(object, "name", string)?,
-        role: field(object, "role", |value| unit(value, &[("agent", Role::Agent), ("expert", Role::Expert), ("communications", Role::Communications)]))?,
+        role: field(object, "role", |value| {
+            unit(value, &[("agent", Role::Agent), ("expert", Role::Expert), ("communications", Role::Communications)])
+        })?,
     })
 }
 

@@ -166,7 +166,8 @@ fn a_public_reply_needs_its_text_and_communications_as_checker() {
     let confirmed = confirm(&pending, user("chris", Role::Communications), at.clone(), "ok".to_owned()).unwrap();
     assert!(matches!(&confirmed.state, DecisionState::Confirmed { by, .. } if by.role == Role::Communications));
     // Communications does not check what experts check.
-    let restrict = propose(&pack, &report, draft("restrict_account", "ATO_SUSPECTED", agent), &ato_items_done()).unwrap();
+    let restrict =
+        propose(&pack, &report, draft("restrict_account", "ATO_SUSPECTED", agent), &ato_items_done()).unwrap();
     assert_eq!(
         confirm(&restrict, user("chris", Role::Communications), at, String::new()).unwrap_err(),
         DecisionError::WrongChecker(CheckerRole::Expert)

@@ -120,9 +120,7 @@ pub(super) fn sink_for(
         #[cfg(feature = "crm-rt")]
         (CrmKind::RequestTracker, Some(settings), _) => Some(Rc::new(RtClient::new(api, settings, pack.clone()))),
         #[cfg(feature = "crm-helpdesk")]
-        (CrmKind::DjangoHelpdesk, _, Some(settings)) => {
-            Some(Rc::new(HelpdeskClient::new(api, settings, pack.clone())))
-        }
+        (CrmKind::DjangoHelpdesk, _, Some(settings)) => Some(Rc::new(HelpdeskClient::new(api, settings, pack.clone()))),
         // A profile for a CRM whose adapter this build lacks never gets here (`missing_adapter`).
         (CrmKind::RequestTracker | CrmKind::DjangoHelpdesk, ..) if missing_adapter(profile).is_some() => None,
         _ => Some(Rc::new(CrmClient { api, token })),

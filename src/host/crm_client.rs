@@ -102,6 +102,17 @@ impl CrmClient {
             .collect()
     }
 
+    /// Stores a pattern report (idempotent on its id); returns the CRM's reference.
+    pub(crate) async fn report_pattern(&self, report: &crate::pattern::PatternReport) -> Result<String, CrmError> {
+        let body = crate::pattern::report_json(report).to_string();
+        let path = CrmEndpoints::fill(&self.api.endpoints.pattern_reports, &encode(&report.case_id));
+        let answer = self.call("POST", &path, Some(body), Some(&report.id)).await?;
+        answer["pattern_report"]["reference"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| CrmError::BadResponse("pattern report stored without a `reference`".to_owned()))
+    }
+
     /// Confirms or rejects a pending decision.
     async fn check(&self, request: CheckRequest<'_>) -> Result<Decision, CrmError> {
         // Only the note: the CRM takes the checker from the token and the time from its clock.
@@ -131,6 +142,10 @@ impl super::DecisionSink for CrmClient {
 
     fn check<'a>(&'a self, request: CheckRequest<'a>) -> super::CrmFuture<'a, Decision> {
         Box::pin(CrmClient::check(self, request))
+    }
+
+    fn report_pattern<'a>(&'a self, report: &'a crate::pattern::PatternReport) -> super::CrmFuture<'a, String> {
+        Box::pin(CrmClient::report_pattern(self, report))
     }
 }
 

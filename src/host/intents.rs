@@ -6,7 +6,8 @@
 use super::mount::{Controller, Shared, current_user, dispatch};
 use super::{CheckRequest, delivery, events, outbox, watch};
 use crate::decision::{self, Check, DecisionDraft, Role};
-use crate::flow::{Phase, WidgetEvent};
+use crate::flow::{Phase, SubmitState, WidgetEvent};
+use crate::pattern;
 use crate::ui::{INTENT_ATTRIBUTE, INTENT_VALUE, Intent};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -71,6 +72,8 @@ fn handle(shared: &Shared, intent: Intent) {
     match intent {
         Intent::ToggleChecklist(item) => dispatch(shared, WidgetEvent::ChecklistToggled { item }),
         Intent::EditForm(edit) => dispatch(shared, WidgetEvent::FormEdited(edit)),
+        Intent::EditPattern(edit) => dispatch(shared, WidgetEvent::PatternEdited(edit)),
+        Intent::SubmitPattern => submit_pattern(shared),
         Intent::SubmitDecision => submit_decision(shared),
         Intent::CheckDecision { id, check } => check_decision(shared, id, check),
         Intent::RetryOutbox => {
@@ -153,5 +156,62 @@ fn check_decision(shared: &Shared, id: String, check: Check) {
             }
             Err(error) => dispatch(&shared, WidgetEvent::DecisionFailed(error.message())),
         }
+    });
+}
+
+/// Sends the expert's pattern report: the marked elements of the scored case as a draft rule, with
+/// the case's id and input hash and the pack's id, version and hash — no case text
+/// (`pattern::PatternReport`). Not kept in the outbox: it is no decision, and the form keeps the
+/// marks until the CRM has stored it, so a failed send is sent again from the form.
+fn submit_pattern(shared: &Shared) {
+    let report = {
+        let controller = shared.borrow();
+        let state = &controller.state;
+        let form = &state.pattern;
+        match (&state.phase, &state.pack, current_user(&controller), controller.crm.client.clone()) {
+            (Phase::Scored(scored), Some(pack), Some(user), Some(client))
+                if user.role == Role::Expert && form.case_key == scored.case_key =>
+            {
+                let offered = pattern::candidates(pack, &scored.facts, &scored.report);
+                let elements: Vec<_> = form.marked.iter().filter_map(|&index| offered.get(index).cloned()).collect();
+                let report = pattern::draft_text(pack, &elements).map(|draft_rule| pattern::PatternReport {
+                    format: pattern::FORMAT.to_owned(),
+                    id: super::random_uuid().unwrap_or_default(),
+                    case_id: scored.case_key.clone(),
+                    created_at: super::now_rfc3339(),
+                    author: user,
+                    pack: pattern::PackRef {
+                        id: pack.id.clone(),
+                        version: pack.version.clone(),
+                        hash: scored.report.pack_hash.to_string(),
+                    },
+                    input_hash: scored.report.input_hash.to_string(),
+                    category: if form.category.is_empty() { "fraud".to_owned() } else { form.category.clone() },
+                    elements,
+                    draft_rule,
+                    note: form.note.clone(),
+                });
+                Some((report, client))
+            }
+            _ => None,
+        }
+    };
+    let Some((report, client)) = report else { return };
+    let report = match report {
+        Ok(report) => report,
+        Err(problems) => {
+            return dispatch(shared, WidgetEvent::PatternStatus(SubmitState::Invalid(problems.join("; "))));
+        }
+    };
+    dispatch(shared, WidgetEvent::PatternStatus(SubmitState::Sending));
+    let weak = Rc::downgrade(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = client.report_pattern(&report).await;
+        let Some(shared) = weak.upgrade() else { return };
+        let status = match result {
+            Ok(reference) => SubmitState::Sent(reference),
+            Err(error) => SubmitState::Failed(error.message()),
+        };
+        dispatch(&shared, WidgetEvent::PatternStatus(status));
     });
 }

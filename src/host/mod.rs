@@ -118,6 +118,11 @@ pub(crate) trait DecisionSink {
     fn current_user(&self) -> Option<crate::decision::User> {
         None
     }
+    /// Sends an expert's pattern report to the Fraud Advisory Team (issue 17); returns the CRM's
+    /// reference. Safe to repeat: the report's id is its idempotency key.
+    fn report_pattern<'a>(&'a self, _report: &'a crate::pattern::PatternReport) -> CrmFuture<'a, String> {
+        Box::pin(async { Err(CrmError::BadResponse("this CRM takes no pattern reports".to_owned())) })
+    }
 }
 
 /// Where the case comes from: the page, read through a CRM profile.

@@ -125,6 +125,20 @@ impl RtClient {
         if failures.is_empty() { Ok(messages) } else { Err(CrmError::Refused(failures.join("; "))) }
     }
 
+    /// Files a pattern report as a ticket in the Fraud Advisory queue that refers to the case's
+    /// ticket (`request_tracker::pattern_ticket`); returns `RT ticket #N`. (RT has no idempotency
+    /// key: a send repeated after a lost answer files a second ticket, which the advisory team
+    /// sees next to the first by its report id.)
+    async fn report_pattern(&self, report: &crate::pattern::PatternReport) -> Result<String, CrmError> {
+        let body = request_tracker::pattern_ticket(report).to_string();
+        let answer = self.http.call("POST", "/ticket", Some(body), None).await?;
+        match answer.get("id") {
+            Some(Value::String(id)) => Ok(format!("RT ticket #{id}")),
+            Some(Value::Number(id)) => Ok(format!("RT ticket #{id}")),
+            _ => Err(CrmError::BadResponse("RT created no ticket for the pattern report".to_owned())),
+        }
+    }
+
     /// Writes `decision` as a private comment, then the fields and status that go with it.
     async fn write(&self, decision: &Decision) -> Result<(), CrmError> {
         let ticket = encode(&decision.case_id);
@@ -272,6 +286,10 @@ impl super::DecisionSink for RtClient {
 
     fn check<'a>(&'a self, request: CheckRequest<'a>) -> super::CrmFuture<'a, Decision> {
         Box::pin(RtClient::check(self, request))
+    }
+
+    fn report_pattern<'a>(&'a self, report: &'a crate::pattern::PatternReport) -> super::CrmFuture<'a, String> {
+        Box::pin(RtClient::report_pattern(self, report))
     }
 
     fn current_user(&self) -> Option<User> {

@@ -525,11 +525,16 @@ mod verdicts {
         assert_eq!(result.change_refused, None);
         assert!(matches!(&result.decisions[0].state, DecisionState::Confirmed { by, .. } if by.id == "comms"));
         // Someone else setting the state the checker set is still refused.
-        assert!(check(by_comms, change("Decision State", "confirmed", "widget-expert", false)).change_refused.is_some());
+        assert!(
+            check(by_comms, change("Decision State", "confirmed", "widget-expert", false)).change_refused.is_some()
+        );
 
         // Devtools: the maker rewrites the record so that an expert may confirm, or drops the text.
         for (forged, why) in [
-            (Decision { confirmed_by: crate::rules::CheckerRole::Expert, ..reply.clone() }, "policy says communications"),
+            (
+                Decision { confirmed_by: crate::rules::CheckerRole::Expert, ..reply.clone() },
+                "policy says communications",
+            ),
             (Decision { reply_text: None, ..reply.clone() }, "needs the text of the reply"),
         ] {
             let result = check(

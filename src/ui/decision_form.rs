@@ -70,7 +70,8 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
         },
     };
     let list = state.decisions.iter().map(|decision| decision_item(pack, decision, state, user, t, language));
-    let with_reply = selected.and_then(|id| pack.decision_policy.outcome(id)).is_some_and(|(_, outcome)| outcome.reply_text);
+    let with_reply =
+        selected.and_then(|id| pack.decision_policy.outcome(id)).is_some_and(|(_, outcome)| outcome.reply_text);
     if user.role == Role::Communications {
         // Communications checks public replies; it proposes nothing (the CRM refuses it too).
         return html! {

@@ -2,12 +2,13 @@
 //! the page, fetch, or log. Case text is always rendered as text (Yew escapes it), never as HTML.
 
 pub(crate) mod decision_form;
+mod pattern_form;
 mod text;
 
 use crate::case::CaseFacts;
 use crate::decision::Check;
 use crate::engine::{ChecklistStatus, Evidence, RiskBand, ScoreReport};
-use crate::flow::{FormEdit, Phase, ScoredCase, WidgetState};
+use crate::flow::{FormEdit, PatternEdit, Phase, ScoredCase, WidgetState};
 use crate::rules::{Category, RulePack};
 use std::rc::Rc;
 use text::{Texts, texts};
@@ -33,6 +34,10 @@ pub(crate) enum Intent {
     RetryOutbox,
     /// The maker has seen that the CRM refused a decision (by id): forget it.
     DismissRefused(String),
+    /// Edit the expert's pattern report (a mark, the category, the note).
+    EditPattern(PatternEdit),
+    /// Send the pattern report to the Fraud Advisory Team.
+    SubmitPattern,
 }
 
 /// The data attribute that names a control's intent; `INTENT_VALUE` carries its argument.
@@ -66,6 +71,10 @@ impl Intent {
             "reject-decision" => Some(Intent::CheckDecision { id: argument?, check: Check::Reject }),
             "retry-outbox" => Some(Intent::RetryOutbox),
             "dismiss-refused" => Some(Intent::DismissRefused(argument?)),
+            "mark-pattern" => Some(Intent::EditPattern(PatternEdit::Mark(argument?.parse().ok()?))),
+            "choose-pattern-category" => Some(Intent::EditPattern(PatternEdit::Category(value))),
+            "edit-pattern-note" => Some(Intent::EditPattern(PatternEdit::Note(value))),
+            "submit-pattern" => Some(Intent::SubmitPattern),
             _ => None,
         }
     }
@@ -117,6 +126,7 @@ fn scored_view(state: &WidgetState, pack: &RulePack, scored: &ScoredCase, t: &'s
             { completeness_view(pack, scored, state, t) }
             { checklist_view(pack, report, state, t) }
             { decision_form::decision_view(pack, report, state, t) }
+            { pattern_form::pattern_view(pack, scored, state, t) }
         </>
     }
 }

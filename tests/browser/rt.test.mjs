@@ -431,6 +431,30 @@ test('an internal fraud report in Request Tracker is scored by its own rules fro
   await page.close();
 });
 
+test('an expert files a pattern report: a Fraud Advisory ticket that refers to the case, with the draft rule and no case text', async () => {
+  const ticket = await newInrTicket(`Pattern source (${Date.now()})`);
+  const { page, log } = await logIn('widget-expert', 'expertpass123');
+  await openTicket(page, ticket);
+  await page.locator('#riskpane-root [data-riskpane] >> css=details.pattern summary').click();
+  const marks = page.locator('#riskpane-root input[data-intent=mark-pattern]');
+  await marks.nth(0).check();
+  await marks.nth(1).check();
+  const draft = (await page.locator('#riskpane-root [data-riskpane] >> css=.pattern-draft code').textContent()).trim();
+  await page.locator('#riskpane-root #rp-pattern-note').fill('Twelve-day-old accounts, claim a day after a proven delivery.');
+  await page.locator('#riskpane-root button[data-intent=submit-pattern]').click();
+  await page.waitForFunction(() => /Pattern report stored as RT ticket #\d+/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent), null, { timeout: 30000 });
+  const filed = /Pattern report stored as RT ticket #(\d+)/.exec(await shadowText(page))[1];
+  const { body } = await rest('GET', `/ticket/${filed}`);
+  assert.equal((await rest('GET', `/queue/${body.Queue.id}`)).body.Name, 'Fraud Advisory');
+  assert.ok(JSON.stringify(body._hyperlinks).includes(`/ticket/${ticket}`), JSON.stringify(body._hyperlinks));
+  const [content] = (await attachmentsContaining(filed, '-----BEGIN RISKPANE PATTERN REPORT-----')).map((item) => item.Content);
+  const report = JSON.parse(content.split('-----BEGIN RISKPANE PATTERN REPORT-----')[1].split('-----END RISKPANE PATTERN REPORT-----')[0]);
+  assert.deepEqual([report.case_id, report.author.id, report.draft_rule], [String(ticket), 'widget-expert', draft]);
+  for (const text of ['anna.schmidt', 'RIGHT NOW']) assert.ok(!content.includes(text), `${text} in ${content}`);
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
 test('RT refuses an expert confirming her own proposal through the REST API', async () => {
   const ticket = await newInrTicket(`Expert confirms herself (${Date.now()})`);
   const { page, log } = await logIn('widget-expert', 'expertpass123');

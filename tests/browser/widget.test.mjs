@@ -354,6 +354,42 @@ describe('decisions', () => {
   });
 });
 
+describe('pattern reports for the Fraud Advisory Team', () => {
+  test('an expert marks what is new, the widget sends a draft rule without case text, the CRM stores it', async () => {
+    const { page, log } = await open('/');
+    await scoreShown(page);
+    // Agents report no patterns.
+    await decisionsRead(page, log.finished);
+    assert.equal(await shadow(page, 'details.pattern').count(), 0);
+    await page.evaluate(() => window.demoSignIn('eva'));
+    await shadow(page, 'details.pattern summary').click();
+    const marks = shadow(page, 'input[data-intent=mark-pattern]');
+    assert.ok(await marks.count() >= 3, 'the fired rules offer several marks');
+    const offered = await shadow(page, '.pattern-marks code').allTextContents();
+    await marks.nth(0).check();
+    await marks.nth(1).check();
+    await page.waitForFunction(() => / and /.test(document.querySelector('[data-riskpane]').shadowRoot.querySelector('.pattern-draft')?.textContent ?? ''));
+    const draft = (await shadow(page, '.pattern-draft code').textContent()).trim();
+    assert.equal(draft, `${offered[0]} and ${offered[1]}`);
+    await shadow(page, '#rp-pattern-note').fill('New accounts claiming INR on high baskets right after delivery.');
+    await shadow(page, 'button[data-intent=submit-pattern]').click();
+    await page.waitForFunction(() => /Pattern report stored as P-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    const { body } = await api('/api/cases/C-2026-4711/pattern-reports', 'demo-expert-max');
+    assert.equal(body.pattern_reports.length, 1);
+    const [report] = body.pattern_reports;
+    assert.deepEqual([report.format, report.case_id, report.author.id, report.category, report.draft_rule, report.elements.length], ['riskpane.pattern_report', 'C-2026-4711', 'eva', 'fraud', draft, 2]);
+    assert.match(report.input_hash, /^[0-9a-f]{64}$/);
+    // Ids and hashes, never the case's text or the customer's name.
+    const stored = JSON.stringify(report);
+    for (const text of ['Anna', 'Schmidt', 'RIGHT NOW', 'example.com']) assert.ok(!stored.includes(text), `${text} in ${stored}`);
+    // The form starts over; the marks went with the report.
+    assert.equal(await shadow(page, 'input[data-intent=mark-pattern]:checked').count(), 0);
+    await shadow(page, 'details.pattern').screenshot({ path: path.join(artifacts, 'pattern-report-sent.png') });
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
+});
+
 describe('internal fraud reports', () => {
   test('a warehouse report is scored by its own rules; an expert confirms it and a second expert approves', async () => {
     const { page, log } = await open('/');

@@ -232,7 +232,7 @@ pub(crate) fn run_bench() -> Result<(), String> {
         builds.push((build, sizes(&[&wasm, &glue, &entry], &wasm)?));
     }
     // The largest build is the widget's figure (the budget holds for every page) and twiggy's subject.
-    let (largest, widget) = builds.iter().max_by_key(|(_, sizes)| sizes.gzip).cloned().ok_or("no builds")?;
+    let (largest, widget) = builds.iter().max_by_key(|(_, sizes)| sizes.gzip).copied().ok_or("no builds")?;
     let (top, by_crate, code_total) = twiggy_top(&largest.raw_wasm())?;
     let hello = hello_yew()?;
     let anchor = jsonlogic_anchor()?;

@@ -18,6 +18,15 @@ pub(crate) fn run() -> Result<(), String> {
     run_command("cargo", &["fmt", "--all", "--check"])?;
     run_command("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     run_command("cargo", &["clippy", "--lib", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])?;
+    // Each per-CRM build (`dist::BUILDS`) compiles its own set of adapters: lint each.
+    for build in crate::dist::BUILDS {
+        let mut args = vec!["clippy", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features"];
+        if !build.features.is_empty() {
+            args.extend(["--features", build.features]);
+        }
+        args.extend(["--", "-D", "warnings"]);
+        run_command("cargo", &args)?;
+    }
     run_command("cargo", &["build", "--lib", "--target", "wasm32-unknown-unknown"])?;
     check_rules(&[])?;
     run_command("cargo", &["test", "--workspace"])?;
@@ -67,8 +76,9 @@ pub(crate) fn browser_tests() -> Result<(), String> {
 /// loads). The budget is 100 KB and is missed today (BENCHMARKS.md says why and what would close
 /// it); this ratchet stops it from getting worse unnoticed. Lower it whenever the size drops.
 /// (244 → 250 KB for the django-helpdesk adapter, issue 18; 250 → 247 KB with per-CRM builds, issue 15:
-/// the largest, Request Tracker's, is 246.7 KB.)
-const SIZE_RATCHET_BYTES: usize = 247 * 1024;
+/// the largest, Request Tracker's, was 246.7 KB; 247 → 238 KB with the pack as postcard (−19 KB)
+/// and the experts' pattern report form (+9.5 KB): Request Tracker's build is 237.0 KB.)
+const SIZE_RATCHET_BYTES: usize = 238 * 1024;
 
 /// Fails when a build's transfer size is above the ratchet (deterministic, unlike timings).
 fn check_size() -> Result<(), String> {
@@ -78,7 +88,11 @@ fn check_size() -> Result<(), String> {
         for file in build.files() {
             total += crate::tools::gzip_size(&package.join(file))?;
         }
-        println!("size of {}: {total} bytes gzip -9 (ratchet {SIZE_RATCHET_BYTES}, budget {})", build.entry, 100 * 1024);
+        println!(
+            "size of {}: {total} bytes gzip -9 (ratchet {SIZE_RATCHET_BYTES}, budget {})",
+            build.entry,
+            100 * 1024
+        );
         if total > SIZE_RATCHET_BYTES {
             return Err(format!(
                 "{} grew to {total} bytes gzip, above the {SIZE_RATCHET_BYTES}-byte ratchet (budget 102400): see BENCHMARKS.md",

@@ -9,7 +9,12 @@ use std::path::{Path, PathBuf};
 /// The per-CRM builds (issue 15): cargo features, wasm-bindgen name, entry module. Every build has
 /// the generic REST adapter (the others call their CRM through it); the first is the default entry.
 pub(crate) const BUILDS: [Build; 3] = [
-    Build { features: "", name: "riskpane_wasm", entry: "riskpane.js", crm: "generic REST (demo, mount() with a token)" },
+    Build {
+        features: "",
+        name: "riskpane_wasm",
+        entry: "riskpane.js",
+        crm: "generic REST (demo, mount() with a token)",
+    },
     Build { features: "crm-rt", name: "riskpane_wasm_rt", entry: "riskpane-rt.js", crm: "Request Tracker 5" },
     Build {
         features: "crm-helpdesk",
@@ -163,8 +168,7 @@ pub(crate) fn run_dist() -> Result<PathBuf, String> {
         run("cargo", &args)?;
         // Kept with its names (before wasm-bindgen and wasm-opt) for the checks and twiggy.
         let built = root().join("target/wasm32-unknown-unknown/wasm-release/riskpane.wasm");
-        std::fs::copy(&built, build.raw_wasm())
-            .map_err(|error| format!("cannot copy {}: {error}", built.display()))?;
+        std::fs::copy(&built, build.raw_wasm()).map_err(|error| format!("cannot copy {}: {error}", built.display()))?;
         bindgen_and_optimise(&build.raw_wasm(), &out, build.name)?;
         // Each entry is the same module, importing its own build's glue and wasm.
         write(&out.join(build.entry), &template("riskpane.js")?.replace("riskpane_wasm", build.name))?;

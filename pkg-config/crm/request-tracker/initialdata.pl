@@ -20,6 +20,9 @@
 );
 @Queues = (
     { Name => 'Risk Review', Description => 'Cases for the risk desk', CorrespondAddress => '', CommentAddress => '' },
+    # Experts' pattern reports for the Fraud Advisory Team (issue 17): one ticket per report,
+    # referring to the case's ticket; only the Risk Experts group files them.
+    { Name => 'Fraud Advisory', Description => 'New fraud patterns reported by risk experts', CorrespondAddress => '', CommentAddress => '' },
 );
 my @fact_fields = (
     [ 'Case Type', 'SelectSingle', [qw(item_not_received missing_item damaged return refund privacy_request complaint account payment_dispute voucher address_change internal_report other)] ],
@@ -65,6 +68,8 @@ my @users = qw(widget-agent widget-expert widget-comms);
       grep { $_->[0] ne 'Decision State' } @fact_fields ),
     { GroupId => 'Risk Experts', GroupDomain => 'UserDefined', CF => 'Decision State', Right => 'ModifyCustomField' },
     { GroupId => 'Communications', GroupDomain => 'UserDefined', CF => 'Decision State', Right => 'ModifyCustomField' },
+    ( map { { GroupId => 'Risk Experts', GroupDomain => 'UserDefined', Queue => 'Fraud Advisory', Right => $_ } }
+      qw(SeeQueue CreateTicket ShowTicket ModifyTicket CommentOnTicket) ),
     # Customers answer by e-mail (correspondence); whatever they write never counts as a decision.
     { GroupDomain => 'RT::Queue-Role', GroupType => 'Requestor', Queue => 'Risk Review', Right => 'ReplyToTicket' },
 );

@@ -108,7 +108,10 @@ impl Walker<'_> {
                 role
             }
             _ => {
-                self.error(format!("`confirmed_by` of {context} must be \"expert\" or \"communications\""), value.span());
+                self.error(
+                    format!("`confirmed_by` of {context} must be \"expert\" or \"communications\""),
+                    value.span(),
+                );
                 None
             }
         }

@@ -660,9 +660,13 @@ fn reads_as_weighs_the_terms_found_and_shows_the_strongest() {
         bytes[at..at + from.len()].copy_from_slice(to.as_bytes());
         json.replace(&encoded, &crate::compiled::base64::encode(&bytes))
     };
-    for (from, to) in [("lösch*\t10000\t10000", "lösch*\tmany!\t10000"), ("lösch*\t10000", "\t\t\t\t\t\t\t\t10000")] {
+    for (from, to) in [("lösch*\t10000\t10000", "lösch*\tmany!\t10000"), ("lösch*\t10000", "\t\t\t\t\t\t\t\t10000")]
+    {
         let error = crate::compiled::pack_from_json(&damage(from, to)).unwrap_err().to_string();
-        assert!(error.contains("rule pack does not match compiled format 4: `pack`: a value inside does not read"), "{error}");
+        assert!(
+            error.contains("rule pack does not match compiled format 4: `pack`: a value inside does not read"),
+            "{error}"
+        );
     }
 }
 
