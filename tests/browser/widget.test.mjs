@@ -385,6 +385,13 @@ describe('pattern reports for the Fraud Advisory Team', () => {
     // The form starts over; the marks went with the report.
     assert.equal(await shadow(page, 'input[data-intent=mark-pattern]:checked').count(), 0);
     await shadow(page, 'details.pattern').screenshot({ path: path.join(artifacts, 'pattern-report-sent.png') });
+    // The open form passes the accessibility audit.
+    await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
+    const violations = await page.evaluate(async () => {
+      const result = await window.axe.run({ include: [['[data-riskpane]']] }, { resultTypes: ['violations'] });
+      return result.violations.filter((violation) => ['serious', 'critical'].includes(violation.impact)).map((violation) => violation.id);
+    });
+    assert.deepEqual(violations, []);
     assert.deepEqual(log.pageErrors, []);
     await page.close();
   });
