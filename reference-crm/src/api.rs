@@ -198,9 +198,16 @@ impl Store {
 
     /// A case's pattern reports, oldest first.
     fn pattern_reports(&self, case_id: &str) -> Answer {
-        let rows: Result<Vec<Value>, String> = self
-            .connection
-            .prepare("SELECT report FROM pattern_reports WHERE case_id = ?1 ORDER BY seq")
+        match self.case_rows("SELECT report FROM pattern_reports WHERE case_id = ?1 ORDER BY seq", case_id) {
+            Ok(reports) => answer(200, json!({ "pattern_reports": reports })),
+            Err(message) => error(500, &message),
+        }
+    }
+
+    /// The JSON column of a case's rows, in the query's order.
+    fn case_rows(&self, query: &str, case_id: &str) -> Result<Vec<Value>, String> {
+        self.connection
+            .prepare(query)
             .and_then(|mut statement| {
                 statement
                     .query_map(params![case_id], |row| row.get::<_, String>(0))?
@@ -209,11 +216,7 @@ impl Store {
             .map_err(|error| error.to_string())
             .and_then(|texts| {
                 texts.iter().map(|text| serde_json::from_str(text).map_err(|error| error.to_string())).collect()
-            });
-        match rows {
-            Ok(reports) => answer(200, json!({ "pattern_reports": reports })),
-            Err(message) => error(500, &message),
-        }
+            })
     }
 
     /// Stores an expert's pattern report (issue 17) for the Fraud Advisory Team, checked on the
@@ -306,22 +309,7 @@ impl Store {
     }
 
     fn list(&self, case_id: &str) -> Answer {
-        let mut statement =
-            match self.connection.prepare("SELECT record FROM decisions WHERE case_id = ?1 ORDER BY seq") {
-                Ok(statement) => statement,
-                Err(message) => return error(500, &message.to_string()),
-            };
-        let rows = statement.query_map(params![case_id], |row| row.get::<_, String>(0));
-        let records: Result<Vec<Value>, String> = match rows {
-            Ok(rows) => rows
-                .map(|row| {
-                    row.map_err(|error| error.to_string())
-                        .and_then(|text| serde_json::from_str(&text).map_err(|error| error.to_string()))
-                })
-                .collect(),
-            Err(message) => Err(message.to_string()),
-        };
-        match records {
+        match self.case_rows("SELECT record FROM decisions WHERE case_id = ?1 ORDER BY seq", case_id) {
             Ok(records) => answer(200, json!({ "decisions": records })),
             Err(message) => error(500, &message),
         }

@@ -14,7 +14,7 @@
 // depends on the calendar fails in that run.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -123,4 +123,15 @@ export async function staysTrue(condition, ms, what, { interval = 100 } = {}) {
     if (left <= 0) return;
     await pause(Math.min(interval, left));
   }
+}
+
+/** The serious and critical accessibility problems axe-core finds in the widget on `page` (by
+ * rule id; `[]` when there are none). */
+export async function axeViolations(page, widget = '[data-riskpane]') {
+  await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
+  return page.evaluate(async (widget) => {
+    const result = await window.axe.run({ include: [[widget]] }, { resultTypes: ['violations'] });
+    return result.violations.filter((violation) => ['serious', 'critical'].includes(violation.impact))
+      .map((violation) => `${violation.id}: ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.failureSummary}`).join(', ')}`);
+  }, widget);
 }

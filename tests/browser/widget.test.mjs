@@ -4,9 +4,8 @@
 // `node --test tests/browser/` once target/www exists.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { artifacts, here, launchBrowser, now, startServer, staysTrue, waitUntil, wasmMemoryBytes } from './harness.mjs';
+import { artifacts, axeViolations, launchBrowser, now, startServer, staysTrue, waitUntil, wasmMemoryBytes } from './harness.mjs';
 
 let server;
 let origin;
@@ -386,12 +385,7 @@ describe('pattern reports for the Fraud Advisory Team', () => {
     assert.equal(await shadow(page, 'input[data-intent=mark-pattern]:checked').count(), 0);
     await shadow(page, 'details.pattern').screenshot({ path: path.join(artifacts, 'pattern-report-sent.png') });
     // The open form passes the accessibility audit.
-    await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
-    const violations = await page.evaluate(async () => {
-      const result = await window.axe.run({ include: [['[data-riskpane]']] }, { resultTypes: ['violations'] });
-      return result.violations.filter((violation) => ['serious', 'critical'].includes(violation.impact)).map((violation) => violation.id);
-    });
-    assert.deepEqual(violations, []);
+    assert.deepEqual(await axeViolations(page), []);
     assert.deepEqual(log.pageErrors, []);
     await page.close();
   });
@@ -477,12 +471,7 @@ describe('public replies are aligned with Communications', () => {
     await page.waitForFunction(() => /Öffentliche Antwort:/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
     await shadow(page, '.decision').screenshot({ path: path.join(artifacts, 'public-reply-communications.png') });
     // The settled widget with the reply shown passes the accessibility audit.
-    await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
-    const violations = await page.evaluate(async () => {
-      const result = await window.axe.run({ include: [['[data-riskpane]']] }, { resultTypes: ['violations'] });
-      return result.violations.filter((violation) => ['serious', 'critical'].includes(violation.impact)).map((violation) => violation.id);
-    });
-    assert.deepEqual(violations, []);
+    assert.deepEqual(await axeViolations(page), []);
     assert.deepEqual(log.pageErrors, []);
     await page.close();
   });
@@ -837,12 +826,6 @@ test('the accessibility audit (axe-core) finds no serious problems in the widget
   // the case's decisions once the CRM has answered for them.
   await page.waitForFunction(() => document.querySelector('[data-riskpane]').shadowRoot.querySelector('.decision'));
   await decisionsRead(page, log.finished);
-  await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run({ include: [['[data-riskpane]']] }, { resultTypes: ['violations'] });
-    return result.violations.filter((violation) => ['serious', 'critical'].includes(violation.impact))
-      .map((violation) => `${violation.id}: ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.failureSummary}`).join(', ')}`);
-  });
-  assert.deepEqual(violations, []);
+  assert.deepEqual(await axeViolations(page), []);
   await page.close();
 });
