@@ -61,7 +61,7 @@ async function proposeRestriction(page, ticket) {
   await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
   await page.locator('button[data-intent=submit-decision]').click();
   await page.waitForFunction((widget) => /checklist items still open/.test(document.querySelector(widget).shadowRoot.querySelector('.submit-status')?.textContent ?? ''), widget);
-  const boxes = page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  const boxes = page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
   while (await boxes.count() > 0) await boxes.first().check();
   await page.locator('#rp-note').fill('Third claim this year on a 12-day-old account; carrier photo shows the parcel at the door.');
   await page.locator('button[data-intent=submit-decision]').click();
@@ -227,7 +227,7 @@ test('public replies in django-helpdesk: the agent proposes the text, the helpde
   const agent = await logIn('widget-agent', 'agentpass123');
   await openTicket(agent.page, ticket);
   await agent.page.locator('#rp-outcome').selectOption('reply_publicly');
-  const boxes = agent.page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  const boxes = agent.page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
   while (await boxes.count() > 0) await boxes.first().check();
   await agent.page.locator('#rp-reply').fill(reply);
   await agent.page.locator('button[data-intent=submit-decision]').click();

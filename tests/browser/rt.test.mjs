@@ -106,7 +106,7 @@ test('four eyes in Request Tracker: the agent proposes, RT refuses the agent con
   await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
   await page.locator('button[data-intent=submit-decision]').click();
   await page.waitForFunction(() => /checklist items still open/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.submit-status')?.textContent ?? ''));
-  const boxes = page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  const boxes = page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
   while (await boxes.count() > 0) await boxes.first().check();
   await page.locator('#rp-note').fill('Third claim this year on a 12-day-old account; carrier photo shows the parcel at the door.');
   await page.locator('button[data-intent=submit-decision]').click();
@@ -249,7 +249,7 @@ async function proposeRestriction(page, ticket) {
   await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
   await page.locator('button[data-intent=submit-decision]').click();
   await page.waitForFunction(() => /checklist items still open/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.submit-status')?.textContent ?? ''));
-  const boxes = page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  const boxes = page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
   while (await boxes.count() > 0) await boxes.first().check();
   await page.locator('#rp-note').fill('Third claim this year on a 12-day-old account.');
   await page.locator('button[data-intent=submit-decision]').click();
@@ -366,7 +366,7 @@ test('public replies in Request Tracker: the agent proposes the text, RT refuses
   const agent = await logIn('widget-agent', 'agentpass123');
   await openTicket(agent.page, ticket);
   await agent.page.locator('#rp-outcome').selectOption('reply_publicly');
-  const boxes = agent.page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  const boxes = agent.page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
   while (await boxes.count() > 0) await boxes.first().check();
   await agent.page.locator('#rp-reply').fill(reply);
   await agent.page.locator('button[data-intent=submit-decision]').click();
@@ -547,7 +547,7 @@ test('a proposal scored on data the ticket no longer has: RT refuses it, the wid
   assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
   await page.locator('#rp-outcome').selectOption('restrict_account');
   await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
-  const boxes = page.locator('#riskpane-root input[type=checkbox]:not(:checked):not([disabled])');
+  const boxes = page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
   while (await boxes.count() > 0) await boxes.first().check();
   await page.locator('button[data-intent=submit-decision]').click();
   await page.waitForFunction(() => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.refused-item'), null, { timeout: 30000 });

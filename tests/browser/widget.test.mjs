@@ -293,7 +293,7 @@ describe('decisions', () => {
     await page.locator('button[data-intent=submit-decision]').click();
     await page.waitForFunction(() => /checklist items still open: .*ato-freeze/.test(document.querySelector('[data-riskpane]').shadowRoot.querySelector('.submit-status')?.textContent ?? ''));
     // Tick every open item, then submit: restricting an account always needs four eyes.
-    const boxes = page.locator('[data-riskpane] input[type=checkbox]:not(:checked):not([disabled])');
+    const boxes = page.locator('[data-riskpane] input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
     while (await boxes.count() > 0) await boxes.first().check();
     await page.locator('#rp-note').fill('E-mail changed two days ago, refund to a new card requested.');
     await page.locator('button[data-intent=submit-decision]').click();
@@ -406,7 +406,7 @@ describe('internal fraud reports', () => {
     assert.ok(!scored.firedRules.some((rule) => /^(INR|ATO|DSR|BRD)-/.test(String(rule.id ?? rule))), JSON.stringify(scored.firedRules));
     await page.evaluate(() => window.demoSignIn('eva'));
     await page.locator('#rp-outcome').selectOption('confirm_internal_report');
-    const boxes = page.locator('[data-riskpane] input[type=checkbox]:not(:checked):not([disabled])');
+    const boxes = page.locator('[data-riskpane] input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
     while (await boxes.count() > 0) await boxes.first().check();
     await page.locator('#rp-note').fill('Scale logs and photos match; four returns from one address cluster.');
     await page.locator('button[data-intent=submit-decision]').click();
@@ -435,7 +435,7 @@ describe('public replies are aligned with Communications', () => {
     assert.equal(await shadow(page, '#rp-reply').count(), 0);
     await page.locator('#rp-outcome').selectOption('reply_publicly');
     await shadow(page, '#rp-reply').waitFor();
-    const boxes = page.locator('[data-riskpane] input[type=checkbox]:not(:checked):not([disabled])');
+    const boxes = page.locator('[data-riskpane] input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
     while (await boxes.count() > 0) await boxes.first().check();
     await page.locator('button[data-intent=submit-decision]').click();
     await page.waitForFunction(() => /this outcome needs the text of the reply/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
@@ -484,7 +484,7 @@ describe('the CRM decides, not the browser', () => {
     // The honest path: Kim proposes restricting the account in the widget; it waits for four eyes.
     await page.locator('#rp-outcome').selectOption('restrict_account');
     await page.locator('#rp-reason').selectOption('MULTI_ACCOUNT');
-    const boxes = page.locator('[data-riskpane] input[type=checkbox]:not(:checked):not([disabled])');
+    const boxes = page.locator('[data-riskpane] input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
     while (await boxes.count() > 0) await boxes.first().check();
     await page.locator('#rp-note').fill('Two accounts share the card.');
     const stored = page.evaluate(() => new Promise((resolve) => document.addEventListener('riskpane:decision', (event) => resolve(event.detail), { once: true })));
