@@ -177,7 +177,7 @@ fn parse_options(options: &JsValue) -> Result<MountOptions, JsError> {
     let case = if case_value.is_object() {
         let text = js_sys::JSON::stringify(&case_value).ok().and_then(|text| text.as_string()).unwrap_or_default();
         Some(
-            serde_json::from_str(&text)
+            crate::json::parse(&text)
                 .map_err(|error| JsError::new(&format!("riskpane: option `case` is not plain data: {error}")))?,
         )
     } else {

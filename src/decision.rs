@@ -95,6 +95,64 @@ pub struct BandOverride {
     pub note: String,
 }
 
+/// The outcomes of an expert's quality review of earlier handling (the care pack's QA outcomes);
+/// a decision with one of them carries its [`QaFindings`].
+pub const QA_OUTCOMES: [&str; 3] = ["qa_ok", "qa_coaching", "qa_reopen"];
+
+/// How bad a QA finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Nothing wrong.
+    None,
+    /// A step done late or incompletely, no harm.
+    Minor,
+    /// A step missed that could have cost money or data.
+    Major,
+    /// Money or data lost, or a legal deadline missed.
+    Critical,
+}
+
+impl Severity {
+    /// All, in report order.
+    pub const ALL: [Severity; 4] = [Severity::None, Severity::Minor, Severity::Major, Severity::Critical];
+
+    /// The name in records and reports.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::None => "none",
+            Severity::Minor => "minor",
+            Severity::Major => "major",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// By name.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|severity| severity.name() == name)
+    }
+}
+
+/// An expert's quality review of how an earlier tier handled the case (issue 17,
+/// docs/qa-review.md), carried by a decision with a QA outcome; the feedback is the decision's note.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QaFindings {
+    /// Whose handling was reviewed: the CRM id of the maker of an earlier decision on the case.
+    pub agent: String,
+    /// The agent's service provider, set by the CRM from its own directory (never by the browser;
+    /// empty where the CRM keeps none).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub provider: String,
+    /// How bad.
+    pub severity: Severity,
+    /// Checklist item ids of the pack the handling missed.
+    pub missed_steps: Vec<String>,
+    /// Rule ids of the pack whose risk the handling ignored.
+    pub ignored_risks: Vec<String>,
+}
+
 /// Where a decision stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -163,6 +221,9 @@ pub struct Decision {
     /// An expert's band override.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub band_override: Option<BandOverride>,
+    /// An expert's quality review of earlier handling (QA outcomes only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qa: Option<QaFindings>,
     /// The CRM's reference, once stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -188,6 +249,8 @@ pub struct DecisionDraft {
     pub band_override: Option<(String, String, String)>,
     /// The text to publish (outcomes with `reply_text`; ignored by the others).
     pub reply_text: String,
+    /// The quality review's findings (QA outcomes need them, the others take none).
+    pub qa: Option<QaFindings>,
     /// Who.
     pub maker: User,
     /// When (RFC 3339).
@@ -210,6 +273,7 @@ impl DecisionDraft {
                 .as_ref()
                 .map(|band| (band.to.clone(), band.reason_code.clone(), band.note.clone())),
             reply_text: record.reply_text.clone().unwrap_or_default(),
+            qa: record.qa.clone(),
             maker,
             created_at,
         }
@@ -244,6 +308,8 @@ pub enum DecisionError {
     ReplyTextRequired,
     /// Communications confirms public replies; it proposes no decisions.
     NotAMaker,
+    /// A quality review's findings are missing, not allowed or not valid; the text says which.
+    InvalidQa(String),
 }
 
 impl fmt::Display for DecisionError {
@@ -274,6 +340,7 @@ impl fmt::Display for DecisionError {
             DecisionError::NotAMaker => {
                 write!(formatter, "Communications confirms or rejects public replies; it does not propose decisions")
             }
+            DecisionError::InvalidQa(why) => write!(formatter, "quality review rejected: {why}"),
         }
     }
 }
@@ -298,6 +365,7 @@ pub fn propose(
     let Some((outcome_index, outcome)) = pack.decision_policy.outcome(&draft.outcome) else {
         return Err(DecisionError::UnknownOutcome(draft.outcome));
     };
+    check_qa(pack, &draft)?;
     let reply_text = match (outcome.reply_text, draft.reply_text.trim()) {
         (false, _) => None,
         (true, "") => return Err(DecisionError::ReplyTextRequired),
@@ -362,9 +430,43 @@ pub fn propose(
         confirmed_by: outcome.confirmed_by,
         reply_text,
         band_override,
+        qa: draft.qa,
         reference: None,
         state: if requires_second_approval { DecisionState::PendingConfirmation } else { DecisionState::Decided },
     })
+}
+
+/// A QA outcome carries findings, no other outcome does; the reviewer is an expert reviewing
+/// someone else's handling; the steps and risks are the pack's; findings need feedback (the note).
+fn check_qa(pack: &RulePack, draft: &DecisionDraft) -> Result<(), DecisionError> {
+    let invalid = |why: String| Err(DecisionError::InvalidQa(why));
+    let is_qa_outcome = QA_OUTCOMES.contains(&draft.outcome.as_str());
+    let Some(qa) = &draft.qa else {
+        return if is_qa_outcome { invalid("say whose handling was reviewed".to_owned()) } else { Ok(()) };
+    };
+    if !is_qa_outcome {
+        return invalid(format!("`{}` is no quality review outcome", draft.outcome));
+    }
+    if draft.maker.role != Role::Expert {
+        return invalid("only experts review earlier handling".to_owned());
+    }
+    if qa.agent.trim().is_empty() {
+        return invalid("say whose handling was reviewed".to_owned());
+    }
+    if qa.agent == draft.maker.id {
+        return invalid("an expert does not review their own handling (four-eye rule)".to_owned());
+    }
+    if let Some(step) = qa.missed_steps.iter().find(|step| !pack.checklist.iter().any(|item| &item.id == *step)) {
+        return invalid(format!("`{step}` is no checklist item of the pack"));
+    }
+    if let Some(rule) = qa.ignored_risks.iter().find(|rule| !pack.rules.iter().any(|known| &known.id == *rule)) {
+        return invalid(format!("`{rule}` is no rule of the pack"));
+    }
+    let has_finding = qa.severity > Severity::None || !qa.missed_steps.is_empty() || !qa.ignored_risks.is_empty();
+    if has_finding && draft.note.trim().is_empty() {
+        return invalid("a finding needs feedback for the agent (the note)".to_owned());
+    }
+    Ok(())
 }
 
 /// The score snapshot of a report.
@@ -474,11 +576,20 @@ pub fn replay_differences(pack: &RulePack, report: &ScoreReport, decision: &Deci
     differences
 }
 
+/// A decision record out of a parsed JSON tree (docs/decision-record.md), the way every reader
+/// of records goes: the widget (its JSON parsed by the browser, `json::parse`) and, through
+/// `Deserialize`, serde.
+///
+/// # Errors
+/// What is missing or wrong, and where (`not a decision record: at decision.snapshot.score: …`).
+pub fn from_value(value: &serde_json::Value) -> Result<Decision, String> {
+    read::decision(value).map_err(|error| format!("not a decision record: at decision{error}"))
+}
+
 impl<'de> Deserialize<'de> for Decision {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Decision, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        read::decision(&value)
-            .map_err(|error| serde::de::Error::custom(format!("not a decision record: at decision{error}")))
+        from_value(&value).map_err(serde::de::Error::custom)
     }
 }
 

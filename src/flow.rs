@@ -83,6 +83,25 @@ impl RefusedDecision {
         }
     }
 
+    /// One kept in the browser's storage, read back (the derived `Deserialize` is for native
+    /// callers; the widget reads by hand, issue 15).
+    ///
+    /// # Errors
+    /// What is missing or wrong.
+    pub fn from_value(value: &serde_json::Value) -> Result<RefusedDecision, String> {
+        use crate::json::{field, object, string};
+        let entry = object(value)?;
+        Ok(RefusedDecision {
+            id: field(entry, "id", string)?,
+            case_id: field(entry, "case_id", string)?,
+            outcome: field(entry, "outcome", string)?,
+            reason: field(entry, "reason", string)?,
+            refused_at_ms: field(entry, "refused_at_ms", |value| {
+                value.as_f64().ok_or_else(|| ": expected a number".to_owned())
+            })?,
+        })
+    }
+
     /// Whether it is still shown at `now_ms`.
     #[must_use]
     pub fn is_current(&self, now_ms: f64) -> bool {
@@ -139,6 +158,14 @@ pub struct DecisionForm {
     pub reply_text: String,
     /// Notes typed next to pending decisions, by decision id (the checker's note).
     pub check_notes: BTreeMap<String, String>,
+    /// A quality review (QA outcomes): whose handling (a maker's CRM id; empty: not chosen).
+    pub qa_agent: String,
+    /// The review's severity (`none`, `minor`, `major`, `critical`; empty: none).
+    pub qa_severity: String,
+    /// Checklist item ids the handling missed, in the order ticked (a `Vec`: no B-tree code).
+    pub qa_missed: Vec<String>,
+    /// Rule ids whose risk the handling ignored, in the order ticked.
+    pub qa_ignored: Vec<String>,
 }
 
 impl DecisionForm {
@@ -164,6 +191,14 @@ pub enum FormEdit {
     OverrideNote(String),
     /// The text to publish changed.
     ReplyText(String),
+    /// The quality review's reviewed agent was chosen.
+    QaAgent(String),
+    /// The quality review's severity was chosen.
+    QaSeverity(String),
+    /// A checklist item was ticked or unticked as missed by the reviewed handling.
+    QaMissed(String),
+    /// A rule was ticked or unticked as ignored by the reviewed handling.
+    QaIgnored(String),
     /// The checker's note next to a pending decision changed.
     CheckNote {
         /// The decision's id.
@@ -199,6 +234,16 @@ pub enum PatternEdit {
     Category(String),
     /// The note changed.
     Note(String),
+}
+
+/// Adds `id` to `ids`, or removes it if it is there.
+fn toggle(ids: &mut Vec<String>, id: String) {
+    match ids.iter().position(|known| *known == id) {
+        Some(at) => {
+            ids.remove(at);
+        }
+        None => ids.push(id),
+    }
 }
 
 /// Everything the widget shows.
@@ -424,6 +469,10 @@ impl WidgetState {
             FormEdit::BandOverride(band) => form.band_override = band,
             FormEdit::OverrideNote(note) => form.override_note = note,
             FormEdit::ReplyText(text) => form.reply_text = text,
+            FormEdit::QaAgent(agent) => form.qa_agent = agent,
+            FormEdit::QaSeverity(severity) => form.qa_severity = severity,
+            FormEdit::QaMissed(id) => toggle(&mut form.qa_missed, id),
+            FormEdit::QaIgnored(id) => toggle(&mut form.qa_ignored, id),
             FormEdit::CheckNote { decision, note } => {
                 form.check_notes.insert(decision, note);
             }
@@ -530,6 +579,7 @@ mod tests {
             requires_second_approval: false,
             confirmed_by: crate::rules::CheckerRole::Expert,
             reply_text: None,
+            qa: None,
             band_override: None,
             reference: Some("D-1".to_owned()),
             state: DecisionState::Decided,

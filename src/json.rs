@@ -5,9 +5,78 @@
 //! the wasm (issue 15, BENCHMARKS.md). Used for small documents: compiled profiles (`compiled::read`)
 //! and decision records (`decision::read`). Not for compiled packs: a tree of the care pack's
 //! thousands of small objects took 4 MB of wasm memory (see `compiled::read`).
+//!
+//! [`parse`] is the one way the crate turns JSON text into that tree: in the browser through the
+//! browser's own `JSON.parse` (serde_json's parser and its error texts were ~5 KB gzip of every
+//! build, issue 15), natively through serde_json. Numbers follow JSON.parse's: a whole number
+//! below 2^53 reads as an integer (`1.0` too), others as the nearest float.
 
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+
+/// JSON text as a tree; the error says what is wrong (and where, as the parser puts it).
+///
+/// # Errors
+/// When the text is not JSON, or (in the browser) nests deeper than [`MAX_DEPTH`].
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn parse(text: &str) -> Read<Value> {
+    serde_json::from_str(text).map_err(|error| error.to_string())
+}
+
+/// How deep the browser's tree may nest (serde_json's own limit): the walk below recurses.
+#[cfg(target_arch = "wasm32")]
+const MAX_DEPTH: usize = 128;
+
+/// JSON text as a tree; the error says what is wrong (and where, as the parser puts it).
+///
+/// # Errors
+/// When the text is not JSON, or nests deeper than [`MAX_DEPTH`].
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn parse(text: &str) -> Read<Value> {
+    use wasm_bindgen::JsCast;
+    let parsed =
+        js_sys::JSON::parse(text).map_err(|error| String::from(error.unchecked_into::<js_sys::Error>().message()))?;
+    from_js(&parsed, 0)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn from_js(value: &wasm_bindgen::JsValue, depth: usize) -> Read<Value> {
+    use wasm_bindgen::JsCast;
+    if depth > MAX_DEPTH {
+        return Err(format!("nested more than {MAX_DEPTH} deep"));
+    }
+    if let Some(flag) = value.as_bool() {
+        return Ok(Value::Bool(flag));
+    }
+    if let Some(number) = value.as_f64() {
+        // Below 2^53 a whole f64 is exact; the cast cannot truncate.
+        return Ok(if number.fract() == 0.0 && number.abs() < 9_007_199_254_740_992.0 {
+            Value::from(number as i64)
+        } else {
+            serde_json::Number::from_f64(number).map_or(Value::Null, Value::Number)
+        });
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(Value::String(text));
+    }
+    if js_sys::Array::is_array(value) {
+        let array: &js_sys::Array = value.unchecked_ref();
+        let mut items = Vec::with_capacity(array.length() as usize);
+        for item in array.iter() {
+            items.push(from_js(&item, depth + 1)?);
+        }
+        return Ok(Value::Array(items));
+    }
+    if value.is_object() {
+        let mut object = Map::new();
+        for entry in js_sys::Object::entries(value.unchecked_ref()).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            object.insert(pair.get(0).as_string().unwrap_or_default(), from_js(&pair.get(1), depth + 1)?);
+        }
+        return Ok(Value::Object(object));
+    }
+    Ok(Value::Null)
+}
 
 /// A problem and where it is: the path is built from the inside out (`.rules[3]: …`).
 pub(crate) type Read<T> = Result<T, String>;

@@ -154,7 +154,7 @@ fn known<'a>(pack: &'a RulePack, facts: &CaseFacts, slot: u16) -> Option<(&'a st
     let value = match facts.value(slot)? {
         FactValue::Bool(flag) => serde_json::Value::Bool(*flag),
         // Through JSON's own number syntax: no float formatting in the widget.
-        FactValue::Number(number) => serde_json::from_str(&number.to_string()).ok()?,
+        FactValue::Number(number) => crate::json::parse(&number.to_string()).ok()?,
         FactValue::Text(text) => serde_json::Value::String(text.raw.clone()),
         _ => return None,
     };

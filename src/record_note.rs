@@ -106,7 +106,10 @@ pub fn records_in(content: &str) -> Vec<Decision> {
     let Some(start) = content.rfind(BLOCK_START) else { return Vec::new() };
     let after = &content[start + BLOCK_START.len()..];
     let Some(end) = after.find(BLOCK_END) else { return Vec::new() };
-    serde_json::from_str::<Decision>(after[..end].trim()).map(|decision| vec![decision]).unwrap_or_default()
+    crate::json::parse(after[..end].trim())
+        .and_then(|value| crate::decision::from_value(&value))
+        .map(|decision| vec![decision])
+        .unwrap_or_default()
 }
 
 /// A staff note that may carry a decision record, as the CRM stored it.

@@ -15,6 +15,7 @@
 //! A resent proposal (same `Idempotency-Key` and body) gets the stored result back.
 
 use crate::cases::Cases;
+use riskpane::backtest::qa::QaReview;
 use riskpane::case::CaseFacts;
 use riskpane::decision::{self, Decision, DecisionDraft, DecisionError, Role, User};
 use riskpane::profile::CrmProfile;
@@ -44,6 +45,8 @@ pub struct SeedUser {
     pub name: &'static str,
     /// `agent`, `expert` or `communications`.
     pub role: &'static str,
+    /// The service provider the user works for (QA reviews are counted per provider).
+    pub provider: &'static str,
 }
 
 impl SeedUser {
@@ -62,10 +65,16 @@ impl SeedUser {
 
 /// One token per seeded user (the demo switches users by switching tokens).
 pub const USERS: [SeedUser; 4] = [
-    SeedUser { token: "demo-agent-kim", id: "kim", name: "Kim Berger", role: "agent" },
-    SeedUser { token: "demo-expert-eva", id: "eva", name: "Eva Lindqvist", role: "expert" },
-    SeedUser { token: "demo-expert-max", id: "max", name: "Max Okafor", role: "expert" },
-    SeedUser { token: "demo-comms-chris", id: "chris", name: "Chris Ahn", role: "communications" },
+    SeedUser { token: "demo-agent-kim", id: "kim", name: "Kim Berger", role: "agent", provider: "Atlas Care" },
+    SeedUser { token: "demo-expert-eva", id: "eva", name: "Eva Lindqvist", role: "expert", provider: "Risk team" },
+    SeedUser { token: "demo-expert-max", id: "max", name: "Max Okafor", role: "expert", provider: "Risk team" },
+    SeedUser {
+        token: "demo-comms-chris",
+        id: "chris",
+        name: "Chris Ahn",
+        role: "communications",
+        provider: "Communications",
+    },
 ];
 
 /// An HTTP answer: status and JSON body.
@@ -185,6 +194,7 @@ impl Store {
                 Err(message) => error(500, &message),
             },
             ("GET", ["api", "cases", case_id, "pattern-reports"]) => self.pattern_reports(case_id),
+            ("GET", ["api", "qa-reviews"]) => self.qa_reviews(user),
             ("POST", ["api", "cases", case_id, "pattern-reports"]) => {
                 self.report_pattern(knowledge, user, case_id, idempotency_key, body, now)
             }
@@ -206,12 +216,15 @@ impl Store {
 
     /// The JSON column of a case's rows, in the query's order.
     fn case_rows(&self, query: &str, case_id: &str) -> Result<Vec<Value>, String> {
+        self.rows(query, params![case_id])
+    }
+
+    /// The JSON column of the query's rows, in its order.
+    fn rows(&self, query: &str, parameters: &[&dyn rusqlite::ToSql]) -> Result<Vec<Value>, String> {
         self.connection
             .prepare(query)
             .and_then(|mut statement| {
-                statement
-                    .query_map(params![case_id], |row| row.get::<_, String>(0))?
-                    .collect::<Result<Vec<String>, _>>()
+                statement.query_map(parameters, |row| row.get::<_, String>(0))?.collect::<Result<Vec<String>, _>>()
             })
             .map_err(|error| error.to_string())
             .and_then(|texts| {
@@ -308,6 +321,31 @@ impl Store {
         }
     }
 
+    /// Every QA review (a decision with a QA outcome and its findings) as `riskpane.qa_review`,
+    /// oldest first: what `riskpane qa` reads (docs/qa-review.md). Experts only.
+    fn qa_reviews(&self, user: &SeedUser) -> Answer {
+        if user.role != "expert" {
+            return error(403, "only experts read the QA reviews");
+        }
+        let records = match self.rows("SELECT record FROM decisions ORDER BY seq", params![]) {
+            Ok(records) => records,
+            Err(message) => return error(500, &message),
+        };
+        let reviews: Vec<Value> = records
+            .iter()
+            .filter_map(|record| decision::from_value(record).ok())
+            .filter_map(|stored| QaReview::of_decision(&stored))
+            .filter_map(|review| serde_json::to_value(review).ok())
+            .collect();
+        answer(200, json!({ "reviews": reviews }))
+    }
+
+    /// The makers of a case's decisions (whose handling an expert may review).
+    fn makers(&self, case_id: &str) -> Result<BTreeSet<String>, String> {
+        let records = self.case_rows("SELECT record FROM decisions WHERE case_id = ?1 ORDER BY seq", case_id)?;
+        Ok(records.iter().filter_map(|record| record["maker"]["id"].as_str().map(str::to_owned)).collect())
+    }
+
     fn list(&self, case_id: &str) -> Answer {
         match self.case_rows("SELECT record FROM decisions WHERE case_id = ?1 ORDER BY seq", case_id) {
             Ok(records) => answer(200, json!({ "decisions": records })),
@@ -348,6 +386,22 @@ impl Store {
             Ok(record) => record,
             Err(refusal) => return refusal,
         };
+        // A QA review names whose handling it reviews: someone who decided on this case here, and
+        // their provider is the CRM's to say, not the browser's.
+        if let Some(agent) = record["qa"]["agent"].as_str().map(str::to_owned) {
+            match self.makers(case_id) {
+                Ok(makers) if makers.contains(&agent) => {}
+                Ok(_) => {
+                    return refused(
+                        "a quality review reviews a decision on this case",
+                        &[format!("qa.agent: `{agent}` made no decision on this case")],
+                    );
+                }
+                Err(message) => return error(500, &message),
+            }
+            let provider = USERS.iter().find(|known| known.id == agent).map_or("", |known| known.provider);
+            record["qa"]["provider"] = json!(provider);
+        }
         let inserted = self.connection.execute(
             "INSERT INTO decisions (id, case_id, body_sha256, record) VALUES (?1, ?2, ?3, ?4)",
             params![id, case_id, sha, record.to_string()],

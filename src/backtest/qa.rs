@@ -7,7 +7,7 @@
 //! Reviews are read as NDJSON (one review per line, as the CRM exports them); a line that does not
 //! read is counted and listed with its number, never ends the run.
 
-use crate::decision::User;
+use crate::decision::{Decision, QA_OUTCOMES, User};
 use crate::value::time::{format_date, parse_date, parse_datetime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -27,35 +27,7 @@ pub struct HandledBy {
     pub provider: String,
 }
 
-/// How bad a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Nothing wrong.
-    None,
-    /// A step done late or incompletely, no harm.
-    Minor,
-    /// A step missed that could have cost money or data.
-    Major,
-    /// Money or data lost, or a legal deadline missed.
-    Critical,
-}
-
-impl Severity {
-    /// All, in report order.
-    pub const ALL: [Severity; 4] = [Severity::None, Severity::Minor, Severity::Major, Severity::Critical];
-
-    /// The name in reviews and reports.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::None => "none",
-            Severity::Minor => "minor",
-            Severity::Major => "major",
-            Severity::Critical => "critical",
-        }
-    }
-}
+pub use crate::decision::Severity;
 
 /// One expert's review of how a case was handled.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +57,28 @@ pub struct QaReview {
     /// Feedback for the agent and their provider, in the expert's words.
     #[serde(default)]
     pub feedback: String,
+}
+
+impl QaReview {
+    /// The review a QA decision records (a decision with a QA outcome and its findings, as the
+    /// widget sends it and the CRM stores it); `None` for every other decision.
+    #[must_use]
+    pub fn of_decision(decision: &Decision) -> Option<QaReview> {
+        let qa = decision.qa.as_ref()?;
+        Some(QaReview {
+            format: FORMAT.to_owned(),
+            id: decision.id.clone(),
+            case_id: decision.case_id.clone(),
+            reviewed_at: decision.created_at.clone(),
+            reviewer: decision.maker.clone(),
+            handled_by: HandledBy { agent: qa.agent.clone(), provider: qa.provider.clone() },
+            verdict: decision.outcome.clone(),
+            severity: qa.severity,
+            missed_steps: qa.missed_steps.clone(),
+            ignored_risks: qa.ignored_risks.clone(),
+            feedback: decision.note.clone(),
+        })
+    }
 }
 
 /// Figures for one provider or agent.
@@ -191,7 +185,7 @@ pub fn read_review(line: &str) -> Result<QaReview, String> {
     if review.format != FORMAT {
         return Err(format!("format `{}`, expected `{FORMAT}`", review.format));
     }
-    if !matches!(review.verdict.as_str(), "qa_ok" | "qa_coaching" | "qa_reopen") {
+    if !QA_OUTCOMES.contains(&review.verdict.as_str()) {
         return Err(format!("verdict `{}` is not qa_ok, qa_coaching or qa_reopen", review.verdict));
     }
     if parse_datetime(&review.reviewed_at).is_none() {

@@ -3,8 +3,8 @@
 //! the shape its derived `Serialize` writes (the state flattened in, tagged by `state`). Serde's
 //! derived reader for it, with the flattened state, cost about 25 KB of wasm (issue 15).
 
-use super::{BandOverride, CheckerRole, Decision, DecisionState, Role, ScoreSnapshot, User};
-use crate::json::{Read, boolean, field, int, item, list, object, optional, string, tuple, unit};
+use super::{BandOverride, CheckerRole, Decision, DecisionState, QaFindings, Role, ScoreSnapshot, Severity, User};
+use crate::json::{Read, boolean, field, int, item, list, object, optional, or_default, string, strings, tuple, unit};
 use serde_json::Value;
 
 fn user(value: &Value) -> Read<User> {
@@ -42,6 +42,20 @@ fn band_override(value: &Value) -> Read<BandOverride> {
     })
 }
 
+fn qa(value: &Value) -> Read<QaFindings> {
+    let object = object(value)?;
+    Ok(QaFindings {
+        agent: field(object, "agent", string)?,
+        provider: or_default(object, "provider", string)?,
+        severity: field(object, "severity", |value| {
+            let name = crate::json::text(value)?;
+            Severity::from_name(name).ok_or_else(|| format!(": unknown severity `{name}`"))
+        })?,
+        missed_steps: or_default(object, "missed_steps", strings)?,
+        ignored_risks: or_default(object, "ignored_risks", strings)?,
+    })
+}
+
 /// A decision record; keys it does not know are ignored (records are only ever added to).
 pub(super) fn decision(value: &Value) -> Read<Decision> {
     let object = object(value)?;
@@ -76,6 +90,7 @@ pub(super) fn decision(value: &Value) -> Read<Decision> {
         .unwrap_or_default(),
         reply_text: optional(object, "reply_text", string)?,
         band_override: optional(object, "band_override", band_override)?,
+        qa: optional(object, "qa", qa)?,
         reference: optional(object, "reference", string)?,
         state,
     })

@@ -41,6 +41,7 @@ fn draft(outcome: &str, reason: &str, maker: User) -> DecisionDraft {
         note: "checked with the customer on the old phone number".to_owned(),
         band_override: None,
         reply_text: String::new(),
+        qa: None,
         maker,
         created_at: "2026-11-25T10:01:00Z".to_owned(),
     }
@@ -317,4 +318,54 @@ requires_second_approval = false
         let proposed = propose(&pack, &report, draft("close", "OK", maker.clone()), &ticked(&[]));
         assert_eq!(proposed.is_err(), blocked, "{blocks}: {proposed:?}");
     }
+}
+
+#[test]
+fn a_quality_review_names_someone_elses_handling_with_the_packs_steps_and_rules_and_feedback() {
+    let pack = pack();
+    let report = ato_report(&pack);
+    let all: BTreeSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
+    let expert = user("eva", Role::Expert);
+    let findings = |agent: &str, steps: &[&str], rules: &[&str], severity| QaFindings {
+        agent: agent.to_owned(),
+        provider: String::new(),
+        severity,
+        missed_steps: steps.iter().map(|step| (*step).to_owned()).collect(),
+        ignored_risks: rules.iter().map(|rule| (*rule).to_owned()).collect(),
+    };
+    let review = |qa: Option<QaFindings>, maker: User, note: &str| {
+        let mut draft = draft("qa_coaching", "QA_COACHING", maker);
+        draft.qa = qa;
+        draft.note = note.to_owned();
+        propose(&pack, &report, draft, &all)
+    };
+    let why = |result: Result<Decision, DecisionError>| match result.unwrap_err() {
+        DecisionError::InvalidQa(why) => why,
+        other => panic!("{other}"),
+    };
+    let good = findings("kim", &["ato-freeze"], &["ATO-001"], Severity::Major);
+    let decision = review(Some(good.clone()), expert.clone(), "freeze first, then talk").unwrap();
+    assert_eq!(decision.qa, Some(good.clone()));
+    // The record round-trips through its JSON with the findings.
+    let json = serde_json::to_value(&decision).unwrap();
+    assert_eq!(json["qa"]["missed_steps"], serde_json::json!(["ato-freeze"]));
+    assert_eq!(from_value(&json).unwrap(), decision);
+    assert_eq!(why(review(None, expert.clone(), "x")), "say whose handling was reviewed");
+    assert!(why(review(Some(good.clone()), user("kim2", Role::Agent), "x")).contains("only experts"));
+    assert!(why(review(Some(findings("eva", &[], &[], Severity::None)), expert.clone(), "")).contains("own handling"));
+    assert!(
+        why(review(Some(findings("kim", &["no-such-step"], &[], Severity::Minor)), expert.clone(), "x"))
+            .contains("`no-such-step` is no checklist item")
+    );
+    assert!(
+        why(review(Some(findings("kim", &[], &["XYZ-999"], Severity::Minor)), expert.clone(), "x"))
+            .contains("`XYZ-999` is no rule")
+    );
+    assert!(why(review(Some(good.clone()), expert.clone(), "  ")).contains("needs feedback"));
+    // Nothing found, nothing to say: an ok review needs no note.
+    assert!(review(Some(findings("kim", &[], &[], Severity::None)), expert.clone(), "").is_ok());
+    // Findings ride only on QA outcomes.
+    let mut refund = draft("escalate", "NEEDS_EXPERT", expert);
+    refund.qa = Some(good);
+    assert!(matches!(propose(&pack, &report, refund, &all), Err(DecisionError::InvalidQa(_))));
 }

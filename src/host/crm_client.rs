@@ -56,7 +56,7 @@ impl CrmClient {
         let fetching = start(&url, &init, RequestCache::NoStore, self.api.timeout_ms).map_err(network)?;
         let response: Response = fetching.await.map_err(network)?.unchecked_into();
         let text = text_of(&response).await.map_err(network)?.unwrap_or_default();
-        let json: Value = serde_json::from_str(&text).map_err(|_| {
+        let json: Value = crate::json::parse(&text).map_err(|_| {
             if response.ok() {
                 CrmError::BadResponse(format!("not JSON (status {})", response.status()))
             } else {
@@ -77,13 +77,14 @@ impl CrmClient {
     }
 
     fn decision_of(value: &Value) -> Result<Decision, CrmError> {
-        serde_json::from_value(value.clone())
-            .map_err(|error| CrmError::BadResponse(format!("decision record: {error}")))
+        crate::decision::from_value(value).map_err(|error| CrmError::BadResponse(format!("decision record: {error}")))
     }
 
     /// Stores a decision (idempotent on its id); returns the CRM's record.
     pub(crate) async fn submit(&self, decision: &Decision) -> Result<Decision, CrmError> {
-        let body = serde_json::to_string(decision).map_err(|error| CrmError::BadResponse(error.to_string()))?;
+        // Writing a record cannot fail (string keys only); no serde_json error text in the wasm.
+        let body = serde_json::to_string(decision)
+            .map_err(|_| CrmError::BadResponse("the record does not write as JSON".to_owned()))?;
         let path = CrmEndpoints::fill(&self.api.endpoints.create, &encode(&decision.case_id));
         let answer = self.call("POST", &path, Some(body), Some(&decision.id)).await?;
         Self::decision_of(&answer["decision"])

@@ -116,6 +116,20 @@ fn submit_decision(shared: &Shared) {
                     note: form.note.clone(),
                     band_override,
                     reply_text: form.reply_text.clone(),
+                    // The findings go with QA outcomes only; `propose` says what is missing.
+                    qa: form
+                        .outcome
+                        .as_deref()
+                        .filter(|outcome| decision::QA_OUTCOMES.contains(outcome))
+                        .filter(|_| !form.qa_agent.is_empty())
+                        .map(|_| decision::QaFindings {
+                            agent: form.qa_agent.clone(),
+                            provider: String::new(),
+                            severity: decision::Severity::from_name(&form.qa_severity)
+                                .unwrap_or(decision::Severity::None),
+                            missed_steps: form.qa_missed.clone(),
+                            ignored_risks: form.qa_ignored.clone(),
+                        }),
                     maker: user,
                     created_at: crate::value::time::format_datetime(scored_at),
                 };

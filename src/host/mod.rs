@@ -213,5 +213,5 @@ pub(crate) fn read_island(selector: &str) -> serde_json::Value {
         .and_then(|document| document.query_selector(selector).ok().flatten())
         .and_then(|island| island.text_content())
         .unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    crate::json::parse(&text).unwrap_or(serde_json::Value::Null)
 }

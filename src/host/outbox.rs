@@ -60,9 +60,10 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-fn read<T: serde::de::DeserializeOwned>(key: &str) -> Vec<T> {
+/// The list under `key`, each entry read by `entry`; all or nothing.
+fn read<T>(key: &str, entry: fn(&serde_json::Value) -> Result<T, String>) -> Vec<T> {
     let Some(text) = storage().and_then(|storage| storage.get_item(key).ok().flatten()) else { return Vec::new() };
-    match serde_json::from_str(&text) {
+    match crate::json::parse(&text).and_then(|value| crate::json::list(&value, entry)) {
         Ok(entries) => entries,
         Err(error) => {
             console_error(&format!("{key} in localStorage is unreadable and is kept as is: {error}"));
@@ -92,7 +93,7 @@ fn migrate_legacy() {
     if storage.get_item(LEGACY_KEY).ok().flatten().is_none() {
         return;
     }
-    for decision in read::<Decision>(LEGACY_KEY) {
+    for decision in read(LEGACY_KEY, crate::decision::from_value) {
         put(&decision);
     }
     let _ = storage.remove_item(LEGACY_KEY);
@@ -101,7 +102,7 @@ fn migrate_legacy() {
 /// Every decision of `user_id` waiting to be acknowledged.
 pub(crate) fn pending(user_id: &str) -> Vec<Decision> {
     migrate_legacy();
-    read::<Decision>(&format!("{PENDING_PREFIX}{user_id}"))
+    read(&format!("{PENDING_PREFIX}{user_id}"), crate::decision::from_value)
         .into_iter()
         .filter(|decision| decision.maker.id == user_id)
         .collect()
@@ -110,7 +111,7 @@ pub(crate) fn pending(user_id: &str) -> Vec<Decision> {
 /// Adds (or replaces) a decision in its maker's outbox before it is sent.
 pub(crate) fn put(decision: &Decision) {
     let key = format!("{PENDING_PREFIX}{}", decision.maker.id);
-    let mut decisions: Vec<Decision> = read(&key);
+    let mut decisions = read(&key, crate::decision::from_value);
     decisions.retain(|known| known.id != decision.id);
     decisions.push(decision.clone());
     write(&key, &decisions);
@@ -119,7 +120,11 @@ pub(crate) fn put(decision: &Decision) {
 fn attempts() -> serde_json::Map<String, serde_json::Value> {
     storage()
         .and_then(|storage| storage.get_item(ATTEMPTS_KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
+        .and_then(|text| crate::json::parse(&text).ok())
+        .and_then(|value| match value {
+            serde_json::Value::Object(attempts) => Some(attempts),
+            _ => None,
+        })
         .unwrap_or_default()
 }
 
@@ -158,7 +163,7 @@ pub(crate) fn clear_attempt(id: &str) {
 pub(crate) fn remove(decision: &Decision) {
     clear_attempt(&decision.id);
     let key = format!("{PENDING_PREFIX}{}", decision.maker.id);
-    let mut decisions: Vec<Decision> = read(&key);
+    let mut decisions = read(&key, crate::decision::from_value);
     let before = decisions.len();
     decisions.retain(|known| known.id != decision.id);
     if decisions.len() != before {
@@ -172,7 +177,7 @@ pub(crate) fn refuse(decision: &Decision, reason: &str, now_ms: f64) -> RefusedD
     remove(decision);
     let refused = RefusedDecision::of(decision, reason, now_ms);
     let key = format!("{REFUSED_PREFIX}{}", decision.maker.id);
-    let mut entries: Vec<RefusedDecision> = read(&key);
+    let mut entries = read(&key, RefusedDecision::from_value);
     entries.retain(|known| known.id != refused.id && known.is_current(now_ms));
     entries.push(refused.clone());
     write(&key, &entries);
@@ -182,7 +187,7 @@ pub(crate) fn refuse(decision: &Decision, reason: &str, now_ms: f64) -> RefusedD
 /// `user_id`'s refused decisions still shown at `now_ms`; older ones are deleted here.
 pub(crate) fn refused(user_id: &str, now_ms: f64) -> Vec<RefusedDecision> {
     let key = format!("{REFUSED_PREFIX}{user_id}");
-    let entries: Vec<RefusedDecision> = read(&key);
+    let entries = read(&key, RefusedDecision::from_value);
     let current: Vec<RefusedDecision> = entries.iter().filter(|entry| entry.is_current(now_ms)).cloned().collect();
     if current.len() != entries.len() {
         write(&key, &current);

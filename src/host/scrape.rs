@@ -98,8 +98,7 @@ fn read_source(
             .map_err(|_| IslandError::InvalidSelector(island_selector.clone()))?
             .ok_or(IslandError::Missing)?;
         let text = element.text_content().unwrap_or_default();
-        serde_json::from_str(&text)
-            .map_err(|error| IslandError::NotJson { selector: island_selector.clone(), problem: error.to_string() })
+        crate::json::parse(&text).map_err(|problem| IslandError::NotJson { selector: island_selector.clone(), problem })
     });
     match island {
         Ok(json) => Ok(json.pointer(source.pointer.as_deref().unwrap_or("")).cloned().map(RawValue::Json)),

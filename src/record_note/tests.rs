@@ -41,6 +41,7 @@ pub(crate) fn pending(id: &str) -> Decision {
         requires_second_approval: true,
         confirmed_by: crate::rules::CheckerRole::Expert,
         reply_text: None,
+        qa: None,
         band_override: None,
         reference: None,
         state: DecisionState::PendingConfirmation,

@@ -55,6 +55,7 @@ fn pending(id: &str) -> Decision {
         requires_second_approval: true,
         confirmed_by: crate::rules::CheckerRole::Expert,
         reply_text: None,
+        qa: None,
         band_override: None,
         reference: None,
         state: DecisionState::PendingConfirmation,
@@ -340,6 +341,7 @@ mod verdicts {
             band_override: None,
             // Kept only by outcomes that publish a text (`reply_publicly`).
             reply_text: "We're sorry to read this. We've sent you a direct message to sort it out.".to_owned(),
+            qa: None,
             maker,
             created_at: iso(NOW),
         };

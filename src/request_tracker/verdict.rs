@@ -277,6 +277,12 @@ fn accept(
     let known = accepted.iter().position(|decision| decision.id == record.id);
     match (&record.state, known) {
         (DecisionState::Decided | DecisionState::PendingConfirmation, None) => {
+            // A quality review reviews the handling of someone who decided on this ticket.
+            if let Some(qa) = &record.qa
+                && !accepted.iter().any(|earlier| earlier.maker.id == qa.agent)
+            {
+                return Err(format!("the quality review names {}, who made no decision on this ticket", qa.agent));
+            }
             let expected = reproduce(pack, report, record, author)?;
             accepted.push(expected);
             Ok(Accepted::Changed(accepted.len() - 1))

@@ -4,7 +4,7 @@
 //! Controls declare intents as data attributes (see `INTENT_ATTRIBUTE`).
 
 use super::text::Texts;
-use crate::decision::{Decision, DecisionState, Role};
+use crate::decision::{Decision, DecisionState, QA_OUTCOMES, Role, Severity};
 use crate::engine::{RiskBand, ScoreReport, SecondApproval};
 use crate::flow::{RefusedDecision, SubmitState, WidgetState};
 use crate::rules::{CheckerRole, RulePack};
@@ -23,6 +23,10 @@ const OVERRIDE_FIELD: &str = "rp-override";
 const OVERRIDE_NOTE_FIELD: &str = "rp-override-note";
 /// The text to publish (outcomes with `reply_text`).
 const REPLY_FIELD: &str = "rp-reply";
+/// Whose handling a quality review reviews.
+const QA_AGENT_FIELD: &str = "rp-qa-agent";
+/// The quality review's severity.
+const QA_SEVERITY_FIELD: &str = "rp-qa-severity";
 /// Prefix of the note field next to a pending decision (`rp-check-note-<id>`).
 const CHECK_NOTE_PREFIX: &str = "rp-check-note-";
 
@@ -104,6 +108,9 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
                     value={ form.reply_text.clone() } />
                 <p class="hint" id="rp-reply-hint">{ t.d_reply_hint }</p>
             }
+            if user.role == Role::Expert && selected.is_some_and(|id| QA_OUTCOMES.contains(&id)) {
+                { qa_view(pack, report, state, user, t, language) }
+            }
             if user.role == Role::Expert {
                 <label for={ OVERRIDE_FIELD }>{ t.d_override }</label>
                 <select id={ OVERRIDE_FIELD } data-intent="choose-override">
@@ -127,6 +134,72 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
                 <ul class="decisions">{ for list }</ul>
             }
         </section>
+    }
+}
+
+/// An expert's quality review of an earlier decision on the case: whose handling, how bad, which
+/// of the case's checklist steps it missed and which fired rules it ignored. The note is the
+/// feedback; the CRM checks all of it again and adds the agent's provider.
+fn qa_view(
+    pack: &RulePack,
+    report: &ScoreReport,
+    state: &WidgetState,
+    user: &crate::decision::User,
+    t: &Texts,
+    language: &str,
+) -> Html {
+    let form = &state.form;
+    let mut makers: Vec<&crate::decision::User> = Vec::new();
+    for decision in &state.decisions {
+        if decision.maker.id != user.id && !makers.iter().any(|known| known.id == decision.maker.id) {
+            makers.push(&decision.maker);
+        }
+    }
+    if makers.is_empty() {
+        return html! { <p class="hint qa">{ t.q_none_to_review }</p> };
+    }
+    let steps = report.checklist.iter().map(|entry| {
+        let item = &pack.checklist[entry.item];
+        html! {
+            <li><label>
+                <input type="checkbox" data-intent="toggle-qa-step" data-intent-value={ item.id.clone() } checked={ form.qa_missed.contains(&item.id) } />
+                { " " }{ item.text.get(language) }
+            </label></li>
+        }
+    });
+    let risks = report.hits.iter().map(|hit| {
+        let rule = &pack.rules[hit.rule];
+        html! {
+            <li><label>
+                <input type="checkbox" data-intent="toggle-qa-risk" data-intent-value={ rule.id.clone() } checked={ form.qa_ignored.contains(&rule.id) } />
+                { format!(" {}: {}", rule.id, rule.title.get(language)) }
+            </label></li>
+        }
+    });
+    html! {
+        <fieldset class="qa" part="qa">
+            <legend>{ t.q_title }</legend>
+            <label for={ QA_AGENT_FIELD }>{ t.q_agent }</label>
+            <select id={ QA_AGENT_FIELD } data-intent="choose-qa-agent">
+                <option value="" selected={ form.qa_agent.is_empty() }>{ t.d_choose }</option>
+                { for makers.iter().map(|maker| html! {
+                    <option value={ maker.id.clone() } selected={ form.qa_agent == maker.id }>{ maker.name.clone() }</option>
+                }) }
+            </select>
+            <label for={ QA_SEVERITY_FIELD }>{ t.q_severity }</label>
+            <select id={ QA_SEVERITY_FIELD } data-intent="choose-qa-severity">
+                { for Severity::ALL.iter().zip(t.q_severities.iter()).map(|(severity, label)| html! {
+                    <option value={ severity.name() } selected={ form.qa_severity == severity.name() || (form.qa_severity.is_empty() && *severity == Severity::None) }>{ *label }</option>
+                }) }
+            </select>
+            if !report.checklist.is_empty() {
+                <fieldset><legend>{ t.q_missed }</legend><ul class="qa-steps">{ for steps }</ul></fieldset>
+            }
+            if !report.hits.is_empty() {
+                <fieldset><legend>{ t.q_ignored }</legend><ul class="qa-risks">{ for risks }</ul></fieldset>
+            }
+            <p class="hint">{ t.q_hint }</p>
+        </fieldset>
     }
 }
 

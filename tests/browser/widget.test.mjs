@@ -5,7 +5,9 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, axeViolations, launchBrowser, now, startServer, staysTrue, waitUntil, wasmMemoryBytes } from './harness.mjs';
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { artifacts, axeViolations, launchBrowser, now, repo, startServer, staysTrue, waitUntil, wasmMemoryBytes } from './harness.mjs';
 
 let server;
 let origin;
@@ -828,4 +830,91 @@ test('the accessibility audit (axe-core) finds no serious problems in the widget
   await decisionsRead(page, log.finished);
   assert.deepEqual(await axeViolations(page), []);
   await page.close();
+});
+
+describe('quality reviews of earlier handling (issue 17)', () => {
+  test('an expert reviews an agent\'s decision in the widget; the CRM checks it, adds the provider, and `riskpane qa` counts it', async () => {
+    const { page, log } = await open('/');
+    await scoreShown(page);
+    const caseId = (await nextScored(page, () => page.evaluate(() => window.demoShowCase(1)))).caseKey;
+    // Kim (Tier 2 agent) decides first.
+    await page.locator('#rp-outcome').selectOption('approve_refund');
+    const boxes = page.locator('[data-riskpane] input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
+    while (await boxes.count() > 0) await boxes.first().check();
+    await page.locator('#rp-note').fill('Refunded, customer was polite.');
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    // Eva (expert) reviews it: the QA part of the form appears only for QA outcomes.
+    await page.evaluate(() => window.demoSignIn('eva'));
+    await shadow(page, '#rp-outcome').waitFor();
+    assert.equal(await shadow(page, 'fieldset.qa').count(), 0);
+    await page.locator('#rp-outcome').selectOption('qa_coaching');
+    await shadow(page, 'fieldset.qa').waitFor();
+    assert.deepEqual(await shadow(page, '#rp-qa-agent option').allTextContents(), ['Choose…', 'Kim Berger']);
+    await page.locator('#rp-qa-agent').selectOption('kim');
+    await page.locator('#rp-qa-severity').selectOption('major');
+    const step = await shadow(page, 'input[data-intent=toggle-qa-step]').first().getAttribute('data-intent-value');
+    await shadow(page, 'input[data-intent=toggle-qa-step]').first().check();
+    const riskBoxes = shadow(page, 'input[data-intent=toggle-qa-risk]');
+    const risks = await riskBoxes.count();
+    const risk = risks > 0 ? await riskBoxes.first().getAttribute('data-intent-value') : null;
+    if (risk) await riskBoxes.first().check();
+    // The form is accessible with the QA part open.
+    assert.deepEqual(await axeViolations(page), []);
+    // A finding needs feedback: without a note the core refuses before anything is sent.
+    await page.locator('#rp-note').fill('');
+    while (await boxes.count() > 0) await boxes.first().check();
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => /a finding needs feedback/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    await page.locator('#rp-note').fill('Proof of delivery was on file: check it before refunding. <b>not markup</b>');
+    await shadow(page, '.decision').screenshot({ path: path.join(artifacts, 'qa-review-form.png') });
+    await page.locator('button[data-intent=submit-decision]').click();
+    await page.waitForFunction(() => (document.querySelector('[data-riskpane]').shadowRoot.textContent.match(/Stored in the CRM as D-\d+/g) || []).length >= 1
+      && /Quality review: coaching/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    const decisions = (await api(`/api/cases/${caseId}/decisions`, 'demo-expert-max')).body.decisions;
+    const review = decisions.find((decision) => decision.outcome === 'qa_coaching');
+    assert.ok(review, JSON.stringify(decisions.map((decision) => decision.outcome)));
+    // The CRM, not the browser, says which provider the agent works for.
+    assert.deepEqual(review.qa, { agent: 'kim', provider: 'Atlas Care', severity: 'major', missed_steps: [step], ignored_risks: risk ? [risk] : [] });
+    // Devtools: the same record re-sent as a review of Eva's own handling, or of someone who never
+    // decided on the case, is refused by the CRM; a forged provider is replaced by the CRM's.
+    const forge = (change) => {
+      const record = structuredClone(review);
+      for (const key of ['reference', 'scored_at']) delete record[key];
+      record.id = crypto.randomUUID();
+      change(record);
+      return api(`/api/cases/${caseId}/decisions`, 'demo-expert-eva', { method: 'POST', body: JSON.stringify(record), headers: { 'Idempotency-Key': record.id } });
+    };
+    const own = await forge((record) => { record.qa.agent = 'eva'; });
+    assert.equal(own.status, 422, JSON.stringify(own.body));
+    assert.match(JSON.stringify(own.body), /does not review their own handling/);
+    const stranger = await forge((record) => { record.qa.agent = 'max'; });
+    assert.equal(stranger.status, 422, JSON.stringify(stranger.body));
+    assert.match(JSON.stringify(stranger.body), /made no decision on this case/);
+    const agentId = crypto.randomUUID();
+    const byAgent = await api(`/api/cases/${caseId}/decisions`, 'demo-agent-kim', { method: 'POST', body: JSON.stringify({ ...review, id: agentId, reference: undefined, scored_at: undefined }), headers: { 'Idempotency-Key': agentId } });
+    assert.equal(byAgent.status, 422, JSON.stringify(byAgent.body));
+    assert.match(JSON.stringify(byAgent.body), /only experts review earlier handling/);
+    const forged = await forge((record) => { record.qa.provider = 'Someone Else Ltd'; });
+    assert.equal(forged.status, 201, JSON.stringify(forged.body));
+    assert.equal(forged.body.decision.qa.provider, 'Atlas Care');
+    // The CRM's export is what `riskpane qa` reads: one review per line.
+    assert.equal((await api('/api/qa-reviews', 'demo-agent-kim')).status, 403);
+    const exported = (await api('/api/qa-reviews', 'demo-expert-eva')).body.reviews.filter((line) => line.case_id === caseId);
+    assert.deepEqual(exported.map((line) => [line.format, line.verdict, line.handled_by.agent, line.handled_by.provider, line.reviewer.id]),
+      [['riskpane.qa_review', 'qa_coaching', 'kim', 'Atlas Care', 'eva'], ['riskpane.qa_review', 'qa_coaching', 'kim', 'Atlas Care', 'eva']]);
+    const file = path.join(artifacts, 'qa-reviews.ndjson');
+    fs.writeFileSync(file, exported.map((line) => JSON.stringify(line)).join('\n') + '\n');
+    const day = (offset) => new Date(now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const summary = JSON.parse(execFileSync(path.join(repo, 'target/debug/riskpane'),
+      ['qa', '--reviews', file, '--from', day(-1), '--to', day(1), '--format', 'json'], { encoding: 'utf8' }));
+    assert.equal(summary.reviews, 2);
+    assert.deepEqual([summary.providers['Atlas Care'].reviews, summary.providers['Atlas Care'].with_findings], [2, 2]);
+    assert.deepEqual(summary.missed_steps.map((finding) => [finding.id, finding.count]), [[step, 2]]);
+    assert.equal(summary.agents[0].agent, 'kim');
+    // The feedback was shown as text in the decision list, never as markup.
+    assert.equal(await shadow(page, 'b').count(), 0);
+    assert.deepEqual(log.pageErrors, []);
+    await page.close();
+  });
 });

@@ -170,6 +170,7 @@ pub(crate) fn honest(
         note: "checked the case".to_owned(),
         band_override: band_override.map(|(to, code, note)| (to.to_owned(), code.to_owned(), note.to_owned())),
         reply_text: REPLY.to_owned(),
+        qa: None,
         maker: user(maker),
         created_at: format_datetime(scored_at),
     };
