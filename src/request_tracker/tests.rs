@@ -361,6 +361,55 @@ mod verdicts {
     }
 
     #[test]
+    fn a_quality_review_must_name_someone_who_decided_on_the_ticket() {
+        let pack = pack();
+        let facts = verdict::ticket_facts(
+            &pack,
+            &profile(),
+            &VerdictFields::of_rt(&rt_settings()),
+            &evidence(Vec::new(), None),
+        );
+        let report = crate::assess(&pack, &facts);
+        let ticked: BTreeSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
+        let review = |agent: &str| {
+            let draft = DecisionDraft {
+                id: format!("qa-{agent}"),
+                case_id: "7".to_owned(),
+                outcome: "qa_coaching".to_owned(),
+                reason_code: "QA_COACHING".to_owned(),
+                note: "Restricting needed the owner's confirmation first.".to_owned(),
+                band_override: None,
+                reply_text: String::new(),
+                qa: Some(crate::decision::QaFindings {
+                    agent: agent.to_owned(),
+                    provider: String::new(),
+                    severity: crate::decision::Severity::Minor,
+                    missed_steps: vec![pack.checklist[0].id.clone()],
+                    ignored_risks: Vec::new(),
+                }),
+                maker: eva(),
+                created_at: iso(NOW),
+            };
+            propose(&pack, &report, draft, &ticked).unwrap()
+        };
+        let proposed = proposal("restrict_account", "ABUSE_PATTERN", agent());
+        let reviewed = |agent: &str, with_proposal: bool| {
+            let mut comments = Vec::new();
+            if with_proposal {
+                comments.push(rt_comment("10", "widget-agent", "Kim Berger", &proposed));
+            }
+            comments.push(rt_comment("12", "widget-expert", "Eva Lindqvist", &review(agent)));
+            verdict(&pack, &profile(), &VerdictFields::of_rt(&rt_settings()), &evidence(comments, None))
+        };
+        assert_eq!(reviewed("widget-agent", true).refused, []);
+        let stranger = reviewed("widget-agent", false);
+        assert_eq!(stranger.refused.len(), 1, "{:?}", stranger.refused);
+        assert!(stranger.refused[0].reason.contains("widget-agent, who made no decision on this ticket"));
+        let nobody = reviewed("someone-else", true);
+        assert_eq!(nobody.refused.len(), 1, "{:?}", nobody.refused);
+    }
+
+    #[test]
     fn an_honest_proposal_and_its_confirmation_are_accepted_and_resolve() {
         let proposed = proposal("restrict_account", "ABUSE_PATTERN", agent());
         assert_eq!(proposed.state, DecisionState::PendingConfirmation);
