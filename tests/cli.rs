@@ -208,6 +208,7 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
         note: "repeat INR with proof of delivery".to_owned(),
         band_override: None,
         reply_text: String::new(),
+        qa: None,
         maker: User { id: "kim".to_owned(), name: "Kim".to_owned(), role: Role::Agent },
         created_at: "2026-11-25T10:01:00Z".to_owned(),
     };

@@ -54,25 +54,7 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
     let reasons = pack.decision_policy.reason_codes_of(selected.unwrap_or_default()).map(|reason| {
         html! { <option value={ reason.code.clone() } selected={ reason.code == form.reason_code }>{ reason.label.get(language) }</option> }
     });
-    let status = match &state.submit {
-        SubmitState::Idle => Html::default(),
-        SubmitState::Invalid(message) => {
-            html! { <p class="submit-status invalid" role="alert">{ message.clone() }</p> }
-        }
-        SubmitState::Sending => html! { <p class="submit-status" role="status">{ t.d_sending }</p> },
-        SubmitState::Sent(reference) => {
-            html! { <p class="submit-status sent" role="status">{ format!("{} {reference}", t.d_sent) }</p> }
-        }
-        SubmitState::Refused(message) => html! {
-            <p class="submit-status invalid" role="alert">{ format!("{}: {message} — {}", t.d_refused, t.d_refused_gone) }</p>
-        },
-        SubmitState::Failed(message) => html! {
-            <p class="submit-status failed" role="alert">
-                { format!("{}: {message} — {} ", t.d_failed, t.d_retrying) }
-                <button type="button" data-intent="retry-outbox" data-intent-value="retry">{ t.d_retry }</button>
-            </p>
-        },
-    };
+    let status = status_view(&state.submit, t);
     let list = state.decisions.iter().map(|decision| decision_item(pack, decision, state, user, t, language));
     let with_reply =
         selected.and_then(|id| pack.decision_policy.outcome(id)).is_some_and(|(_, outcome)| outcome.reply_text);
@@ -134,6 +116,29 @@ pub(super) fn decision_view(pack: &RulePack, report: &ScoreReport, state: &Widge
                 <ul class="decisions">{ for list }</ul>
             }
         </section>
+    }
+}
+
+/// Where the latest submission is: invalid, sending, stored, refused, failed (with a retry).
+fn status_view(submit: &SubmitState, t: &Texts) -> Html {
+    match submit {
+        SubmitState::Idle => Html::default(),
+        SubmitState::Invalid(message) => {
+            html! { <p class="submit-status invalid" role="alert">{ message.clone() }</p> }
+        }
+        SubmitState::Sending => html! { <p class="submit-status" role="status">{ t.d_sending }</p> },
+        SubmitState::Sent(reference) => {
+            html! { <p class="submit-status sent" role="status">{ format!("{} {reference}", t.d_sent) }</p> }
+        }
+        SubmitState::Refused(message) => html! {
+            <p class="submit-status invalid" role="alert">{ format!("{}: {message} — {}", t.d_refused, t.d_refused_gone) }</p>
+        },
+        SubmitState::Failed(message) => html! {
+            <p class="submit-status failed" role="alert">
+                { format!("{}: {message} — {} ", t.d_failed, t.d_retrying) }
+                <button type="button" data-intent="retry-outbox" data-intent-value="retry">{ t.d_retry }</button>
+            </p>
+        },
     }
 }
 
