@@ -169,6 +169,14 @@ pub struct DecisionForm {
 }
 
 impl DecisionForm {
+    /// Forgets the quality review's findings (another case, another user).
+    fn clear_qa(&mut self) {
+        self.qa_agent.clear();
+        self.qa_severity.clear();
+        self.qa_missed.clear();
+        self.qa_ignored.clear();
+    }
+
     /// The checker's note typed next to decision `id` (empty if none).
     #[must_use]
     pub fn check_note(&self, id: &str) -> &str {
@@ -372,6 +380,8 @@ impl WidgetState {
                     if self.case_key() != Some(case_key.as_str()) {
                         self.decisions.clear();
                         self.submit = SubmitState::Idle;
+                        // A quality review's findings are about this case's handling.
+                        self.form.clear_qa();
                     }
                     self.phase = Phase::Scored(Rc::new(ScoredCase { facts, issues, report, case_key }));
                 }
@@ -383,6 +393,7 @@ impl WidgetState {
                     self.submit = SubmitState::Idle;
                     self.form.band_override = None;
                     self.form.override_note.clear();
+                    self.form.clear_qa();
                 }
                 self.user = user;
             }
@@ -664,6 +675,33 @@ mod tests {
         let kim = User { id: "kim".to_owned(), name: "Kim".to_owned(), role: Role::Agent };
         let state = state.apply(WidgetEvent::UserChanged(Some(kim)));
         assert_eq!((state.form.band_override.clone(), state.form.override_note.as_str()), (None, ""));
+    }
+
+    #[test]
+    fn a_quality_reviews_findings_belong_to_its_case_and_its_user() {
+        use crate::decision::Role;
+        let edit = |state: WidgetState, edit: FormEdit| state.apply(WidgetEvent::FormEdited(edit));
+        let eva = User { id: "eva".to_owned(), name: "Eva".to_owned(), role: Role::Expert };
+        let state =
+            read(configured(), &serde_json::json!({}), "A-1").apply(WidgetEvent::UserChanged(Some(eva.clone())));
+        let state = edit(state, FormEdit::QaAgent("kim".to_owned()));
+        let state = edit(state, FormEdit::QaSeverity("major".to_owned()));
+        let state = edit(state, FormEdit::QaMissed("inr-evidence".to_owned()));
+        let state = edit(state, FormEdit::QaMissed("inr-claim-history".to_owned()));
+        let state = edit(state, FormEdit::QaMissed("inr-evidence".to_owned()));
+        let state = edit(state, FormEdit::QaIgnored("INR-001".to_owned()));
+        assert_eq!(state.form.qa_missed, ["inr-claim-history"], "a second tick unticks");
+        assert_eq!((state.form.qa_agent.as_str(), state.form.qa_severity.as_str()), ("kim", "major"));
+        // The same case re-read keeps them; the same user signing in again too.
+        let state = read(state, &serde_json::json!({}), "A-1").apply(WidgetEvent::UserChanged(Some(eva)));
+        assert_eq!(state.form.qa_ignored, ["INR-001"]);
+        // Another case: its handling is someone else's, nothing carries over.
+        let moved = read(state.clone(), &serde_json::json!({}), "B-2");
+        assert_eq!((moved.form.qa_agent.as_str(), moved.form.qa_missed.len(), moved.form.qa_ignored.len()), ("", 0, 0));
+        // Another user: their review starts empty.
+        let max = User { id: "max".to_owned(), name: "Max".to_owned(), role: Role::Expert };
+        let other = state.apply(WidgetEvent::UserChanged(Some(max)));
+        assert_eq!((other.form.qa_agent.as_str(), other.form.qa_severity.as_str()), ("", ""));
     }
 
     #[test]
