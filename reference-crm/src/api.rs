@@ -342,12 +342,17 @@ impl Store {
 
     /// The makers of a case's decisions (whose handling an expert may review).
     fn makers(&self, case_id: &str) -> Result<BTreeSet<String>, String> {
-        let records = self.case_rows("SELECT record FROM decisions WHERE case_id = ?1 ORDER BY seq", case_id)?;
+        let records = self.decisions_of(case_id)?;
         Ok(records.iter().filter_map(|record| record["maker"]["id"].as_str().map(str::to_owned)).collect())
     }
 
+    /// A case's decision records, oldest first.
+    fn decisions_of(&self, case_id: &str) -> Result<Vec<Value>, String> {
+        self.case_rows("SELECT record FROM decisions WHERE case_id = ?1 ORDER BY seq", case_id)
+    }
+
     fn list(&self, case_id: &str) -> Answer {
-        match self.case_rows("SELECT record FROM decisions WHERE case_id = ?1 ORDER BY seq", case_id) {
+        match self.decisions_of(case_id) {
             Ok(records) => answer(200, json!({ "decisions": records })),
             Err(message) => error(500, &message),
         }

@@ -321,16 +321,17 @@ mod verdicts {
         }
     }
 
+    /// The ticket's score report, as the widget and RT's verdict compute it.
+    fn ticket_report(pack: &RulePack) -> crate::engine::ScoreReport {
+        let facts =
+            verdict::ticket_facts(pack, &profile(), &VerdictFields::of_rt(&rt_settings()), &evidence(Vec::new(), None));
+        crate::assess(pack, &facts)
+    }
+
     /// What the widget proposes for this ticket as `maker`, from the same facts.
     fn proposal(outcome: &str, reason: &str, maker: User) -> Decision {
         let pack = pack();
-        let facts = verdict::ticket_facts(
-            &pack,
-            &profile(),
-            &VerdictFields::of_rt(&rt_settings()),
-            &evidence(Vec::new(), None),
-        );
-        let report = crate::assess(&pack, &facts);
+        let report = ticket_report(&pack);
         let ticked: BTreeSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
         let draft = DecisionDraft {
             id: format!("d-{outcome}"),
@@ -363,13 +364,7 @@ mod verdicts {
     #[test]
     fn a_quality_review_must_name_someone_who_decided_on_the_ticket() {
         let pack = pack();
-        let facts = verdict::ticket_facts(
-            &pack,
-            &profile(),
-            &VerdictFields::of_rt(&rt_settings()),
-            &evidence(Vec::new(), None),
-        );
-        let report = crate::assess(&pack, &facts);
+        let report = ticket_report(&pack);
         let ticked: BTreeSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
         let review = |agent: &str| {
             let draft = DecisionDraft {
