@@ -135,3 +135,10 @@ export async function axeViolations(page, widget = '[data-riskpane]') {
       .map((violation) => `${violation.id}: ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.failureSummary}`).join(', ')}`);
   }, widget);
 }
+
+/** Ticks every open, enabled checklist item of the widget inside `root` (the widget's host
+ * element or an element around it), one at a time as each tick re-renders the list. */
+export async function tickOpenChecklist(page, root = '[data-riskpane]') {
+  const boxes = page.locator(`${root} input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])`);
+  while (await boxes.count() > 0) await boxes.first().check();
+}

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { artifacts, clockShiftDays, launchBrowser, now } from './harness.mjs';
+import { artifacts, clockShiftDays, launchBrowser, now, tickOpenChecklist } from './harness.mjs';
 import { asUser, helpdesk, hoursAgo, newTicket, signIn, ticketState, withRecord } from './helpdesk-harness.mjs';
 
 let browser;
@@ -61,8 +61,7 @@ async function proposeRestriction(page, ticket) {
   await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
   await page.locator('button[data-intent=submit-decision]').click();
   await page.waitForFunction((widget) => /checklist items still open/.test(document.querySelector(widget).shadowRoot.querySelector('.submit-status')?.textContent ?? ''), widget);
-  const boxes = page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
-  while (await boxes.count() > 0) await boxes.first().check();
+  await tickOpenChecklist(page, '#riskpane-root');
   await page.locator('#rp-note').fill('Third claim this year on a 12-day-old account; carrier photo shows the parcel at the door.');
   await page.locator('button[data-intent=submit-decision]').click();
   await page.waitForFunction(({ widget, id }) => document.querySelector(widget).shadowRoot.textContent.includes(`Stored in the CRM as django-helpdesk ticket #${id}`), { widget, id: ticket }, { timeout: 30000 });
@@ -227,8 +226,7 @@ test('public replies in django-helpdesk: the agent proposes the text, the helpde
   const agent = await logIn('widget-agent', 'agentpass123');
   await openTicket(agent.page, ticket);
   await agent.page.locator('#rp-outcome').selectOption('reply_publicly');
-  const boxes = agent.page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
-  while (await boxes.count() > 0) await boxes.first().check();
+  await tickOpenChecklist(agent.page, '#riskpane-root');
   await agent.page.locator('#rp-reply').fill(reply);
   await agent.page.locator('button[data-intent=submit-decision]').click();
   await agent.page.waitForFunction(({ widget, id }) => document.querySelector(widget).shadowRoot.textContent.includes(`Stored in the CRM as django-helpdesk ticket #${id}`), { widget, id: ticket }, { timeout: 30000 });

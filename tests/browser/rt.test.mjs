@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { artifacts, clockShiftDays, launchBrowser, now } from './harness.mjs';
+import { artifacts, clockShiftDays, launchBrowser, now, tickOpenChecklist } from './harness.mjs';
 import { BLOCK, END, attachmentsContaining, recordIn, rest, signIn, tickets } from './rt-harness.mjs';
 
 let browser;
@@ -106,8 +106,7 @@ test('four eyes in Request Tracker: the agent proposes, RT refuses the agent con
   await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
   await page.locator('button[data-intent=submit-decision]').click();
   await page.waitForFunction(() => /checklist items still open/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.submit-status')?.textContent ?? ''));
-  const boxes = page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
-  while (await boxes.count() > 0) await boxes.first().check();
+  await tickOpenChecklist(page, '#riskpane-root');
   await page.locator('#rp-note').fill('Third claim this year on a 12-day-old account; carrier photo shows the parcel at the door.');
   await page.locator('button[data-intent=submit-decision]').click();
   await page.waitForFunction((id) => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent.includes(`Stored in the CRM as RT ticket #${id}`), ticket, { timeout: 30000 });
@@ -249,8 +248,7 @@ async function proposeRestriction(page, ticket) {
   await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
   await page.locator('button[data-intent=submit-decision]').click();
   await page.waitForFunction(() => /checklist items still open/.test(document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.submit-status')?.textContent ?? ''));
-  const boxes = page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
-  while (await boxes.count() > 0) await boxes.first().check();
+  await tickOpenChecklist(page, '#riskpane-root');
   await page.locator('#rp-note').fill('Third claim this year on a 12-day-old account.');
   await page.locator('button[data-intent=submit-decision]').click();
   await page.waitForFunction((id) => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent.includes(`Stored in the CRM as RT ticket #${id}`), ticket, { timeout: 30000 });
@@ -366,8 +364,7 @@ test('public replies in Request Tracker: the agent proposes the text, RT refuses
   const agent = await logIn('widget-agent', 'agentpass123');
   await openTicket(agent.page, ticket);
   await agent.page.locator('#rp-outcome').selectOption('reply_publicly');
-  const boxes = agent.page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
-  while (await boxes.count() > 0) await boxes.first().check();
+  await tickOpenChecklist(agent.page, '#riskpane-root');
   await agent.page.locator('#rp-reply').fill(reply);
   await agent.page.locator('button[data-intent=submit-decision]').click();
   await agent.page.waitForFunction((id) => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent.includes(`Stored in the CRM as RT ticket #${id}`), ticket, { timeout: 30000 });
@@ -547,8 +544,7 @@ test('a proposal scored on data the ticket no longer has: RT refuses it, the wid
   assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
   await page.locator('#rp-outcome').selectOption('restrict_account');
   await page.locator('#rp-reason').selectOption('ABUSE_PATTERN');
-  const boxes = page.locator('#riskpane-root input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
-  while (await boxes.count() > 0) await boxes.first().check();
+  await tickOpenChecklist(page, '#riskpane-root');
   await page.locator('button[data-intent=submit-decision]').click();
   await page.waitForFunction(() => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.refused-item'), null, { timeout: 30000 });
   const refused = await page.evaluate(() => document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.querySelector('.refused-item').textContent);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { artifacts, axeViolations, launchBrowser, now, repo, startServer, staysTrue, waitUntil, wasmMemoryBytes } from './harness.mjs';
+import { artifacts, axeViolations, launchBrowser, now, repo, startServer, staysTrue, tickOpenChecklist, waitUntil, wasmMemoryBytes } from './harness.mjs';
 
 let server;
 let origin;
@@ -295,8 +295,7 @@ describe('decisions', () => {
     await page.locator('button[data-intent=submit-decision]').click();
     await page.waitForFunction(() => /checklist items still open: .*ato-freeze/.test(document.querySelector('[data-riskpane]').shadowRoot.querySelector('.submit-status')?.textContent ?? ''));
     // Tick every open item, then submit: restricting an account always needs four eyes.
-    const boxes = page.locator('[data-riskpane] input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
-    while (await boxes.count() > 0) await boxes.first().check();
+    await tickOpenChecklist(page);
     await page.locator('#rp-note').fill('E-mail changed two days ago, refund to a new card requested.');
     await page.locator('button[data-intent=submit-decision]').click();
     await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
@@ -408,8 +407,7 @@ describe('internal fraud reports', () => {
     assert.ok(!scored.firedRules.some((rule) => /^(INR|ATO|DSR|BRD)-/.test(String(rule.id ?? rule))), JSON.stringify(scored.firedRules));
     await page.evaluate(() => window.demoSignIn('eva'));
     await page.locator('#rp-outcome').selectOption('confirm_internal_report');
-    const boxes = page.locator('[data-riskpane] input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
-    while (await boxes.count() > 0) await boxes.first().check();
+    await tickOpenChecklist(page);
     await page.locator('#rp-note').fill('Scale logs and photos match; four returns from one address cluster.');
     await page.locator('button[data-intent=submit-decision]').click();
     await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
@@ -437,8 +435,7 @@ describe('public replies are aligned with Communications', () => {
     assert.equal(await shadow(page, '#rp-reply').count(), 0);
     await page.locator('#rp-outcome').selectOption('reply_publicly');
     await shadow(page, '#rp-reply').waitFor();
-    const boxes = page.locator('[data-riskpane] input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
-    while (await boxes.count() > 0) await boxes.first().check();
+    await tickOpenChecklist(page);
     await page.locator('button[data-intent=submit-decision]').click();
     await page.waitForFunction(() => /this outcome needs the text of the reply/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
     // Case-adjacent text is text: markup in the reply is shown, never run.
@@ -486,8 +483,7 @@ describe('the CRM decides, not the browser', () => {
     // The honest path: Kim proposes restricting the account in the widget; it waits for four eyes.
     await page.locator('#rp-outcome').selectOption('restrict_account');
     await page.locator('#rp-reason').selectOption('MULTI_ACCOUNT');
-    const boxes = page.locator('[data-riskpane] input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
-    while (await boxes.count() > 0) await boxes.first().check();
+    await tickOpenChecklist(page);
     await page.locator('#rp-note').fill('Two accounts share the card.');
     const stored = page.evaluate(() => new Promise((resolve) => document.addEventListener('riskpane:decision', (event) => resolve(event.detail), { once: true })));
     await page.locator('button[data-intent=submit-decision]').click();
@@ -839,8 +835,7 @@ describe('quality reviews of earlier handling (issue 17)', () => {
     const caseId = (await nextScored(page, () => page.evaluate(() => window.demoShowCase(1)))).caseKey;
     // Kim (Tier 2 agent) decides first.
     await page.locator('#rp-outcome').selectOption('approve_refund');
-    const boxes = page.locator('[data-riskpane] input[type=checkbox][data-intent=toggle-checklist]:not(:checked):not([disabled])');
-    while (await boxes.count() > 0) await boxes.first().check();
+    await tickOpenChecklist(page);
     await page.locator('#rp-note').fill('Refunded, customer was polite.');
     await page.locator('button[data-intent=submit-decision]').click();
     await page.waitForFunction(() => /Stored in the CRM as D-\d+/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
@@ -856,14 +851,14 @@ describe('quality reviews of earlier handling (issue 17)', () => {
     const step = await shadow(page, 'input[data-intent=toggle-qa-step]').first().getAttribute('data-intent-value');
     await shadow(page, 'input[data-intent=toggle-qa-step]').first().check();
     const riskBoxes = shadow(page, 'input[data-intent=toggle-qa-risk]');
-    const risks = await riskBoxes.count();
-    const risk = risks > 0 ? await riskBoxes.first().getAttribute('data-intent-value') : null;
-    if (risk) await riskBoxes.first().check();
+    assert.ok(await riskBoxes.count() > 0, 'the case has fired rules to mark as ignored');
+    const risk = await riskBoxes.first().getAttribute('data-intent-value');
+    await riskBoxes.first().check();
     // The form is accessible with the QA part open.
     assert.deepEqual(await axeViolations(page), []);
     // A finding needs feedback: without a note the core refuses before anything is sent.
     await page.locator('#rp-note').fill('');
-    while (await boxes.count() > 0) await boxes.first().check();
+    await tickOpenChecklist(page);
     await page.locator('button[data-intent=submit-decision]').click();
     await page.waitForFunction(() => /a finding needs feedback/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
     await page.locator('#rp-note').fill('Proof of delivery was on file: check it before refunding. <b>not markup</b>');
@@ -875,7 +870,7 @@ describe('quality reviews of earlier handling (issue 17)', () => {
     const review = decisions.find((decision) => decision.outcome === 'qa_coaching');
     assert.ok(review, JSON.stringify(decisions.map((decision) => decision.outcome)));
     // The CRM, not the browser, says which provider the agent works for.
-    assert.deepEqual(review.qa, { agent: 'kim', provider: 'Atlas Care', severity: 'major', missed_steps: [step], ignored_risks: risk ? [risk] : [] });
+    assert.deepEqual(review.qa, { agent: 'kim', provider: 'Atlas Care', severity: 'major', missed_steps: [step], ignored_risks: [risk] });
     // Devtools: the same record re-sent as a review of Eva's own handling, or of someone who never
     // decided on the case, is refused by the CRM; a forged provider is replaced by the CRM's.
     const forge = (change) => {
