@@ -269,15 +269,15 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test18 trained the word models of 1.11.0; test19 … test22 are its held-out parts,
-    // each measured once (docs/evaluation.md). Retraining on four more parts moved three floors of
-    // training parts (test2: 83 → 81 found; test5: 2 → 3 and test9: 3 → 4 fired) while the
-    // training parts as a whole went from 1,474 to 1,487 of 1,489 requests and 53 to 37 of 1,855
-    // look-alikes; lowered here with that reason.
+    // tune … test22 trained the word models of 1.12.0 (test19 … test22 were 1.11.0's held-out
+    // parts, each measured once; docs/evaluation.md). Retraining on four more parts moved three
+    // ceilings of training parts (test10: 1 → 3, test11: 5 → 7, test12: 4 → 5 look-alikes fired)
+    // while the training parts as a whole went from 1,719 to 1,740 of 1,743 requests and 62 to 56
+    // of 2,275 look-alikes fired; raised here with that reason.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
-        ("test2", 81, 83, 0),
+        ("test2", 82, 83, 0),
         ("test3", 76, 76, 0),
         ("test4", 77, 77, 0),
         ("test5", 91, 91, 3),
@@ -285,19 +285,19 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test7", 92, 92, 4),
         ("test8", 98, 98, 0),
         ("test9", 91, 91, 4),
-        ("test10", 84, 84, 1),
-        ("test11", 78, 78, 5),
-        ("test12", 95, 95, 4),
+        ("test10", 84, 84, 3),
+        ("test11", 78, 78, 7),
+        ("test12", 95, 95, 5),
         ("test13", 69, 69, 1),
         ("test14", 73, 73, 3),
-        ("test15", 72, 72, 1),
+        ("test15", 72, 72, 0),
         ("test16", 73, 73, 2),
         ("test17", 63, 63, 3),
         ("test18", 61, 61, 4),
         ("test19", 59, 59, 2),
-        ("test20", 56, 68, 10),
-        ("test21", 62, 62, 7),
-        ("test22", 55, 65, 6),
+        ("test20", 67, 68, 7),
+        ("test21", 62, 62, 4),
+        ("test22", 64, 65, 2),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
