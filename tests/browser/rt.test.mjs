@@ -452,6 +452,59 @@ test('an expert files a pattern report: a Fraud Advisory ticket that refers to t
   await page.close();
 });
 
+test('a quality review in Request Tracker: the expert reviews the agent\'s handling in the widget; RT refuses forged reviews', async () => {
+  const { ticket, proposal } = await agentProposesRestriction(`QA review source (${Date.now()})`);
+  const expert = await logIn('widget-expert', 'expertpass123');
+  const page = expert.page;
+  await openTicket(page, ticket);
+  await listedDecisions(page, proposal.id);
+  // The QA part of the form names the makers of the ticket's decisions, as RT's comments give them.
+  await page.locator('#rp-outcome').selectOption('qa_coaching');
+  await page.locator('#riskpane-root fieldset.qa').waitFor();
+  assert.deepEqual(await page.locator('#riskpane-root #rp-qa-agent option').allTextContents(), ['Choose…', 'Kim Berger']);
+  await page.locator('#riskpane-root #rp-qa-agent').selectOption('widget-agent');
+  await page.locator('#riskpane-root #rp-qa-severity').selectOption('minor');
+  const stepBox = page.locator('#riskpane-root input[data-intent=toggle-qa-step]').first();
+  const step = await stepBox.getAttribute('data-intent-value');
+  await stepBox.check();
+  const riskBox = page.locator('#riskpane-root input[data-intent=toggle-qa-risk]').first();
+  const risk = await riskBox.getAttribute('data-intent-value');
+  await riskBox.check();
+  await tickOpenChecklist(page, '#riskpane-root');
+  await page.locator('#riskpane-root #rp-note').fill('Right call; check the carrier photo before proposing a restriction.');
+  await page.locator('#riskpane-root button[data-intent=submit-decision]').click();
+  await page.waitForFunction((id) => {
+    const text = document.querySelector('#riskpane-root [data-riskpane]').shadowRoot.textContent;
+    return text.includes(`Stored in the CRM as RT ticket #${id}`) && /Quality review: coaching/.test(text);
+  }, ticket, { timeout: 30000 });
+
+  // In RT: the expert's comment carries the review with its findings, and RT accepted it.
+  const review = (await decisionComments(ticket)).at(-1);
+  assert.equal(review.author, 'widget-expert');
+  assert.deepEqual([review.record.outcome, review.record.state, review.record.maker.id], ['qa_coaching', 'decided', 'widget-expert']);
+  assert.deepEqual([review.record.qa.agent, review.record.qa.severity, review.record.qa.missed_steps, review.record.qa.ignored_risks],
+    ['widget-agent', 'minor', [step], [risk]]);
+  assert.ok(!(await rtNotes(ticket)).some((note) => /refused/.test(note)), 'RT accepted the review');
+
+  // Devtools: a review of someone who made no decision on the ticket, and one posted by the agent,
+  // go into RT as comments; RT's four-eye scrip refuses both and the widget does not list them.
+  const forged = (change) => { const record = structuredClone(review.record); delete record.reference; record.id = randomUUID(); change(record); return record; };
+  const stranger = forged((record) => { record.qa.agent = 'widget-comms'; });
+  assert.equal((await asUser(page, 'POST', `/ticket/${ticket}/comment`, { Content: withRecord('riskpane decision', stranger), ContentType: 'text/plain' })).status, 201);
+  const agent = await logIn('widget-agent', 'agentpass123');
+  const byAgent = forged((record) => { record.qa.agent = 'widget-expert'; record.maker = { id: 'widget-agent', name: 'Kim Berger', role: 'agent' }; });
+  assert.equal((await asUser(agent.page, 'POST', `/ticket/${ticket}/comment`, { Content: withRecord('riskpane decision', byAgent), ContentType: 'text/plain' })).status, 201);
+  await agent.page.close();
+  const notes = await rtNotes(ticket);
+  assert.ok(notes.some((note) => /refused the decision record/.test(note) && /widget-comms, who made no decision on this ticket/.test(note)), notes.join('\n---\n'));
+  assert.ok(notes.some((note) => /refused the decision record/.test(note) && /only experts review earlier handling/.test(note)), notes.join('\n---\n'));
+  await openTicket(page, ticket);
+  const listed = (await listedDecisions(page, review.record.id)).map((item) => item.id);
+  assert.ok(!listed.includes(stranger.id) && !listed.includes(byAgent.id), JSON.stringify(listed));
+  assert.deepEqual(expert.log.pageErrors, []);
+  await page.close();
+});
+
 test('RT refuses an expert confirming her own proposal through the REST API', async () => {
   const ticket = await newInrTicket(`Expert confirms herself (${Date.now()})`);
   const { page, log } = await logIn('widget-expert', 'expertpass123');
