@@ -269,38 +269,38 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test22 trained the word models of 1.12.0 (test19 … test22 were 1.11.0's held-out
-    // parts, each measured once; docs/evaluation.md). Retraining on four more parts moved three
-    // ceilings of training parts (test10: 1 → 3, test11: 5 → 7, test12: 4 → 5 look-alikes fired)
-    // while the training parts as a whole went from 1,719 to 1,740 of 1,743 requests and 62 to 56
-    // of 2,275 look-alikes fired; raised here with that reason. test23 and test24 are 1.12.0's
-    // held-out parts, measured once on it.
+    // tune … test24 trained the word models of 1.13.0 (test23 and test24 were 1.12.0's held-out
+    // parts, each measured once; docs/evaluation.md). Retraining on two more parts, with the
+    // look-alike exclusions of 1.13.0 (scam messages, questions before buying, re-subscribing),
+    // lowered one floor of a training part (test13: 69 → 68 found) while the training parts as a
+    // whole went from 1,872 to 1,874 of 1,878 requests and 70 to 49 of 2,485 look-alikes fired;
+    // lowered here with that reason.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
         ("test2", 82, 83, 0),
         ("test3", 76, 76, 0),
         ("test4", 77, 77, 0),
-        ("test5", 91, 91, 3),
-        ("test6", 96, 96, 1),
-        ("test7", 92, 92, 4),
+        ("test5", 91, 91, 2),
+        ("test6", 96, 96, 0),
+        ("test7", 92, 92, 1),
         ("test8", 98, 98, 0),
         ("test9", 91, 91, 4),
-        ("test10", 84, 84, 3),
+        ("test10", 84, 84, 2),
         ("test11", 78, 78, 7),
-        ("test12", 95, 95, 5),
-        ("test13", 69, 69, 1),
+        ("test12", 95, 95, 4),
+        ("test13", 68, 69, 1),
         ("test14", 73, 73, 3),
         ("test15", 72, 72, 0),
-        ("test16", 73, 73, 2),
+        ("test16", 73, 73, 1),
         ("test17", 63, 63, 3),
         ("test18", 61, 61, 4),
         ("test19", 59, 59, 2),
         ("test20", 67, 68, 7),
-        ("test21", 62, 62, 4),
-        ("test22", 64, 65, 2),
-        ("test23", 63, 64, 5),
-        ("test24", 69, 71, 9),
+        ("test21", 62, 62, 3),
+        ("test22", 65, 65, 1),
+        ("test23", 63, 64, 1),
+        ("test24", 71, 71, 2),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
