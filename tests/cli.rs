@@ -274,7 +274,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // look-alike exclusions of 1.13.0 (scam messages, questions before buying, re-subscribing),
     // lowered one floor of a training part (test13: 69 → 68 found) while the training parts as a
     // whole went from 1,872 to 1,874 of 1,878 requests and 70 to 49 of 2,485 look-alikes fired;
-    // lowered here with that reason.
+    // lowered here with that reason. test25 and test26 are 1.13.0's held-out parts, measured
+    // once on it.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -301,6 +302,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test22", 65, 65, 1),
         ("test23", 63, 64, 1),
         ("test24", 71, 71, 2),
+        ("test25", 61, 63, 7),
+        ("test26", 67, 70, 7),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
