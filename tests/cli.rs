@@ -269,41 +269,40 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test24 trained the word models of 1.13.0 (test23 and test24 were 1.12.0's held-out
-    // parts, each measured once; docs/evaluation.md). Retraining on two more parts, with the
-    // look-alike exclusions of 1.13.0 (scam messages, questions before buying, re-subscribing),
-    // lowered one floor of a training part (test13: 69 → 68 found) while the training parts as a
-    // whole went from 1,872 to 1,874 of 1,878 requests and 70 to 49 of 2,485 look-alikes fired;
-    // lowered here with that reason. test25 and test26 are 1.13.0's held-out parts, measured
-    // once on it.
+    // tune … test26 trained the word models of 1.14.0 (test25 and test26 were 1.13.0's held-out
+    // parts, each measured once; docs/evaluation.md). Retraining on two more parts, with 1.14.0's
+    // wider scam-message exclusion and the writer's lawyer as a legal threat, moved one floor and
+    // four ceilings of training parts (test2: 82 → 81 found; test8: 0 → 1, test15: 0 → 1, test16:
+    // 1 → 2, test22: 1 → 2 fired) while the training parts as a whole went from 2,002 to 2,006 of
+    // 2,011 requests and 63 to 51 of 2,695 look-alikes fired; moved here with that reason.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
-        ("test2", 82, 83, 0),
+        ("test2", 81, 83, 0),
         ("test3", 76, 76, 0),
         ("test4", 77, 77, 0),
         ("test5", 91, 91, 2),
         ("test6", 96, 96, 0),
         ("test7", 92, 92, 1),
-        ("test8", 98, 98, 0),
+        ("test8", 98, 98, 1),
         ("test9", 91, 91, 4),
         ("test10", 84, 84, 2),
-        ("test11", 78, 78, 7),
+        ("test11", 78, 78, 6),
         ("test12", 95, 95, 4),
         ("test13", 68, 69, 1),
         ("test14", 73, 73, 3),
-        ("test15", 72, 72, 0),
-        ("test16", 73, 73, 1),
-        ("test17", 63, 63, 3),
-        ("test18", 61, 61, 4),
+        ("test15", 72, 72, 1),
+        ("test16", 73, 73, 2),
+        ("test17", 63, 63, 2),
+        ("test18", 61, 61, 3),
         ("test19", 59, 59, 2),
-        ("test20", 67, 68, 7),
+        ("test20", 67, 68, 6),
         ("test21", 62, 62, 3),
-        ("test22", 65, 65, 1),
+        ("test22", 65, 65, 2),
         ("test23", 63, 64, 1),
         ("test24", 71, 71, 2),
-        ("test25", 61, 63, 7),
-        ("test26", 67, 70, 7),
+        ("test25", 63, 63, 2),
+        ("test26", 70, 70, 0),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
