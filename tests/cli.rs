@@ -274,7 +274,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // wider scam-message exclusion and the writer's lawyer as a legal threat, moved one floor and
     // four ceilings of training parts (test2: 82 → 81 found; test8: 0 → 1, test15: 0 → 1, test16:
     // 1 → 2, test22: 1 → 2 fired) while the training parts as a whole went from 2,002 to 2,006 of
-    // 2,011 requests and 63 to 51 of 2,695 look-alikes fired; moved here with that reason.
+    // 2,011 requests and 63 to 51 of 2,695 look-alikes fired; moved here with that reason. test27
+    // and test28 are 1.14.0's held-out parts, measured once on it.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -303,6 +304,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test24", 71, 71, 2),
         ("test25", 63, 63, 2),
         ("test26", 70, 70, 0),
+        ("test27", 65, 68, 9),
+        ("test28", 62, 63, 11),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
