@@ -62,6 +62,10 @@ function startProxy() {
       answer.pipe(response);
     });
     forwarded.on('error', () => { if (!response.headersSent) request.socket.destroy(); });
+    // A request the browser gave up on (page closed, timeout) must not leave its upstream half-sent:
+    // Django would wait for the rest of the body and the open socket would keep this test file
+    // from ever exiting.
+    response.on('close', () => forwarded.destroy());
     request.pipe(forwarded);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -75,6 +79,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  proxy?.closeAllConnections();
   proxy?.close();
 });
 

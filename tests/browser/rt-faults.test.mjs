@@ -72,6 +72,9 @@ function startProxy() {
     // Starlet ends some chunked answers with a second terminating chunk; Node's parser reports it
     // after the answer is complete. Only an error before the answer started loses the request.
     upstream.on('error', () => { if (!response.headersSent) request.socket.destroy(); });
+    // A request the browser gave up on must not leave its upstream half-sent (an open socket that
+    // keeps this test file from exiting).
+    response.on('close', () => upstream.destroy());
     request.pipe(upstream);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -85,6 +88,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  proxy?.closeAllConnections();
   proxy?.close();
 });
 
