@@ -68,7 +68,7 @@ impl Canonical {
             Canonical::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
             Canonical::Number(text) => out.push_str(text),
             Canonical::String(text) => {
-                out.push_str(&serde_json::Value::String(text.clone()).to_string());
+                crate::json::write::push_str(out, text);
             }
             Canonical::Array(items) => {
                 out.push('[');
@@ -89,7 +89,7 @@ impl Canonical {
                     if index > 0 {
                         out.push(',');
                     }
-                    out.push_str(&serde_json::Value::String(key.clone()).to_string());
+                    crate::json::write::push_str(out, key);
                     out.push(':');
                     value.write(out);
                 }

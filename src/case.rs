@@ -234,7 +234,7 @@ fn json_type(json: &Json) -> &'static str {
 }
 
 fn excerpt(json: &Json) -> String {
-    let text = json.to_string();
+    let text = crate::json::write::to_text(json);
     if text.chars().count() > 40 { format!("{}…", text.chars().take(40).collect::<String>()) } else { text }
 }
 

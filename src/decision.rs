@@ -594,6 +594,7 @@ impl<'de> Deserialize<'de> for Decision {
 }
 
 mod read;
+mod write;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly by design
 mod tests;

@@ -102,6 +102,27 @@ impl RefusedDecision {
         })
     }
 
+    /// The entry as JSON text, byte for byte what its derived `Serialize` writes (the widget
+    /// writes it by hand, issue 15).
+    #[must_use]
+    pub fn record_text(&self) -> String {
+        use crate::json::write::{push_key, push_str};
+        let mut out = String::from("{");
+        for (key, value) in
+            [("id", &self.id), ("case_id", &self.case_id), ("outcome", &self.outcome), ("reason", &self.reason)]
+        {
+            push_key(&mut out, key);
+            push_str(&mut out, value);
+        }
+        push_key(&mut out, "refused_at_ms");
+        match serde_json::Number::from_f64(self.refused_at_ms) {
+            Some(number) => out.push_str(&number.to_string()),
+            None => out.push_str("null"),
+        }
+        out.push('}');
+        out
+    }
+
     /// Whether it is still shown at `now_ms`.
     #[must_use]
     pub fn is_current(&self, now_ms: f64) -> bool {
@@ -621,6 +642,18 @@ mod tests {
         assert_eq!(state.submit, SubmitState::Refused("second approval required".to_owned()));
         assert_eq!(state.refused, vec![refused.clone()]);
         assert!(!serde_json::to_string(&refused).unwrap().contains("0170"), "no free text is kept");
+        // The widget's hand-written entry is what serde writes, and reads back.
+        for entry in [
+            refused.clone(),
+            RefusedDecision {
+                refused_at_ms: 1_764_700_000_123.0,
+                reason: "\"quoted\"\n".to_owned(),
+                ..refused.clone()
+            },
+        ] {
+            assert_eq!(entry.record_text(), serde_json::to_string(&entry).unwrap());
+            assert_eq!(RefusedDecision::from_value(&crate::json::parse(&entry.record_text()).unwrap()).unwrap(), entry);
+        }
         assert!(refused.is_current(1_000.0 + REFUSED_RETENTION_MS - 1.0));
         assert!(!refused.is_current(1_000.0 + REFUSED_RETENTION_MS));
         let state = state.apply(WidgetEvent::DecisionRefused(refused));

@@ -14,6 +14,8 @@
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+pub(crate) mod write;
+
 /// JSON text as a tree; the error says what is wrong (and where, as the parser puts it).
 ///
 /// # Errors

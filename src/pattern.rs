@@ -93,16 +93,23 @@ pub struct PatternReport {
 /// value: the widget then needs no serializer of its own for it).
 #[must_use]
 pub fn report_json(report: &PatternReport) -> serde_json::Value {
-    let elements: Vec<serde_json::Value> = report
+    use serde_json::Value;
+    // Built from `Value`s, not `json!` with expressions: `json!` serializes each expression, which
+    // would put serde's serializers back into the wasm (issue 15).
+    fn object(entries: Vec<(&str, Value)>) -> Value {
+        Value::Object(entries.into_iter().map(|(key, value)| (key.to_owned(), value)).collect())
+    }
+    let text = |text: &str| Value::String(text.to_owned());
+    let elements: Vec<Value> = report
         .elements
         .iter()
         .map(|element| match element {
             PatternElement::Fact { fact, op, value } => {
-                serde_json::json!({ "kind": "fact", "fact": fact, "op": op, "value": value })
+                object(vec![("kind", text("fact")), ("fact", text(fact)), ("op", text(op)), ("value", value.clone())])
             }
-            PatternElement::Signal { signal } => serde_json::json!({ "kind": "signal", "signal": signal }),
+            PatternElement::Signal { signal } => object(vec![("kind", text("signal")), ("signal", text(signal))]),
             PatternElement::Keywords { list, fact } => {
-                serde_json::json!({ "kind": "keywords", "list": list, "fact": fact })
+                object(vec![("kind", text("keywords")), ("list", text(list)), ("fact", text(fact))])
             }
         })
         .collect();
@@ -111,19 +118,29 @@ pub fn report_json(report: &PatternReport) -> serde_json::Value {
         crate::decision::Role::Expert => "expert",
         crate::decision::Role::Communications => "communications",
     };
-    serde_json::json!({
-        "format": report.format,
-        "id": report.id,
-        "case_id": report.case_id,
-        "created_at": report.created_at,
-        "author": { "id": report.author.id, "name": report.author.name, "role": role },
-        "pack": { "id": report.pack.id, "version": report.pack.version, "hash": report.pack.hash },
-        "input_hash": report.input_hash,
-        "category": report.category,
-        "elements": elements,
-        "draft_rule": report.draft_rule,
-        "note": report.note,
-    })
+    object(vec![
+        ("format", text(&report.format)),
+        ("id", text(&report.id)),
+        ("case_id", text(&report.case_id)),
+        ("created_at", text(&report.created_at)),
+        (
+            "author",
+            object(vec![("id", text(&report.author.id)), ("name", text(&report.author.name)), ("role", text(role))]),
+        ),
+        (
+            "pack",
+            object(vec![
+                ("id", text(&report.pack.id)),
+                ("version", text(&report.pack.version)),
+                ("hash", text(&report.pack.hash)),
+            ]),
+        ),
+        ("input_hash", text(&report.input_hash)),
+        ("category", text(&report.category)),
+        ("elements", Value::Array(elements)),
+        ("draft_rule", text(&report.draft_rule)),
+        ("note", text(&report.note)),
+    ])
 }
 
 /// What an expert may mark on a scored case: the facts the fired rules compared, with the case's

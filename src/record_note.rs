@@ -79,8 +79,7 @@ pub fn note_body(pack: &RulePack, decision: &Decision) -> String {
     // Free text (notes) may contain the markers: inside the record, five dashes can only stand in
     // a JSON string, where `\u002d` is the same dash, so the block cannot be cut short. Template
     // markup, too, can only stand in a string (a JSON object's brace is followed by a key or `}`).
-    let record =
-        break_markup(&serde_json::to_string(decision).unwrap_or_default(), "\\u007b").replace("-----", "-\\u002d---");
+    let record = break_markup(&decision.record_text(), "\\u007b").replace("-----", "-\\u002d---");
     let _ = write!(text, "\n{BLOCK_START}\n{record}\n{BLOCK_END}\n");
     text
 }

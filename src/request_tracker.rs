@@ -129,7 +129,10 @@ pub fn ticket_update(pack: &RulePack, settings: &RtSettings, decision: &Decision
     fields.insert(settings.score_field.clone(), json!(decision.snapshot.score.to_string()));
     fields.insert(settings.band_field.clone(), json!(record_note::decided_band(decision)));
     let flags = record_note::flags(pack, decision);
-    fields.insert(settings.flags_field.clone(), json!(flags.into_iter().collect::<Vec<_>>()));
+    fields.insert(
+        settings.flags_field.clone(),
+        Value::Array(flags.into_iter().map(|flag| Value::String(flag.to_owned())).collect()),
+    );
     if author_is_checker {
         fields.insert(settings.state_field.clone(), json!(state_value(&decision.state)));
     }
@@ -248,7 +251,7 @@ pub const PATTERN_END: &str = "-----END RISKPANE PATTERN REPORT-----";
 /// `riskpane backtest --draft` reads once cut out.
 #[must_use]
 pub fn pattern_ticket(report: &crate::pattern::PatternReport) -> Value {
-    let json = crate::pattern::report_json(report).to_string();
+    let json = crate::json::write::to_text(&crate::pattern::report_json(report));
     let content = format!(
         "Pattern report {} by {} on ticket #{} ({} {}, {})\n\nDraft rule ({}):\n  {}\n\nNote: {}\n\n{PATTERN_START}\n{json}\n{PATTERN_END}\n",
         report.id,

@@ -203,9 +203,26 @@ fn records_in_every_state_read_back_and_damage_is_named() {
     let decided =
         propose(&pack, &report, draft("escalate", "ATO_SUSPECTED", user("kim", Role::Agent)), &ticked(&[])).unwrap();
     assert!(pending.band_override.is_some() && !pending.snapshot.hits.is_empty());
-    for decision in [&pending, &confirmed, &rejected, &decided] {
+    let mut public_reply = decided.clone();
+    public_reply.confirmed_by = crate::rules::CheckerRole::Communications;
+    public_reply.reply_text = Some("Sorry \"Lena\" \\ we sent you a DM\n\u{1}".to_owned());
+    let mut review = decided.clone();
+    review.qa = Some(QaFindings {
+        agent: "kim".to_owned(),
+        provider: String::new(),
+        severity: Severity::Major,
+        missed_steps: vec!["ato-verify".to_owned()],
+        ignored_risks: vec![],
+    });
+    let mut review_with_provider = review.clone();
+    if let Some(qa) = review_with_provider.qa.as_mut() {
+        qa.provider = "Atlas Care".to_owned();
+    }
+    for decision in [&pending, &confirmed, &rejected, &decided, &public_reply, &review, &review_with_provider] {
         let json = serde_json::to_string(decision).unwrap();
         assert_eq!(&serde_json::from_str::<Decision>(&json).unwrap(), decision, "{json}");
+        // The widget's hand-written record is byte for byte what serde writes.
+        assert_eq!(decision.record_text(), json);
     }
     let json = serde_json::to_string(&confirmed).unwrap();
     let error = serde_json::from_str::<Decision>(&json.replacen(r#""role":"expert""#, r#""role":"boss""#, 1))

@@ -82,9 +82,7 @@ impl CrmClient {
 
     /// Stores a decision (idempotent on its id); returns the CRM's record.
     pub(crate) async fn submit(&self, decision: &Decision) -> Result<Decision, CrmError> {
-        // Writing a record cannot fail (string keys only); no serde_json error text in the wasm.
-        let body = serde_json::to_string(decision)
-            .map_err(|_| CrmError::BadResponse("the record does not write as JSON".to_owned()))?;
+        let body = decision.record_text();
         let path = CrmEndpoints::fill(&self.api.endpoints.create, &encode(&decision.case_id));
         let answer = self.call("POST", &path, Some(body), Some(&decision.id)).await?;
         Self::decision_of(&answer["decision"])
@@ -105,7 +103,7 @@ impl CrmClient {
 
     /// Stores a pattern report (idempotent on its id); returns the CRM's reference.
     pub(crate) async fn report_pattern(&self, report: &crate::pattern::PatternReport) -> Result<String, CrmError> {
-        let body = crate::pattern::report_json(report).to_string();
+        let body = crate::json::write::to_text(&crate::pattern::report_json(report));
         let path = CrmEndpoints::fill(&self.api.endpoints.pattern_reports, &encode(&report.case_id));
         let answer = self.call("POST", &path, Some(body), Some(&report.id)).await?;
         answer["pattern_report"]["reference"]
@@ -117,7 +115,7 @@ impl CrmClient {
     /// Confirms or rejects a pending decision.
     async fn check(&self, request: CheckRequest<'_>) -> Result<Decision, CrmError> {
         // Only the note: the CRM takes the checker from the token and the time from its clock.
-        let body = serde_json::json!({ "note": request.note }).to_string();
+        let body = crate::json::write::to_text(&serde_json::json!({ "note": request.note }));
         let endpoints = &self.api.endpoints;
         let template = match request.check {
             Check::Confirm => &endpoints.confirm,

@@ -18,8 +18,7 @@ pub(super) fn emit_decision(shared: &Shared, decision: &Decision) {
         (controller.host.clone(), controller.options.on_decision.clone())
     };
     // Plain JS objects (not `Map`s) for the event detail: the record's flattened state is a map.
-    let detail = serde::Serialize::serialize(decision, &serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL);
+    let detail = js_sys::JSON::parse(&decision.record_text()).unwrap_or(JsValue::NULL);
     announce(&host, "riskpane:decision", &detail, callback.as_ref(), "onDecision");
 }
 

@@ -46,7 +46,7 @@ impl HelpdeskClient {
 
     /// One call; the helpdesk's 400 (invalid) and 403 (refused) answers are refusals.
     async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, CrmError> {
-        self.http.call(method, path, body.map(Value::to_string), None).await.map_err(|error| match error {
+        self.http.call(method, path, body.map(crate::json::write::to_text), None).await.map_err(|error| match error {
             CrmError::Http { status: 400 | 403, message } => {
                 CrmError::Refused(format!("django-helpdesk refused it: {message}"))
             }

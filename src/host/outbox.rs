@@ -72,7 +72,7 @@ fn read<T>(key: &str, entry: fn(&serde_json::Value) -> Result<T, String>) -> Vec
     }
 }
 
-fn write<T: serde::Serialize>(key: &str, entries: &[T]) {
+fn write<T>(key: &str, entries: &[T], text: fn(&T) -> String) {
     let Some(storage) = storage() else {
         console_error("localStorage is unavailable: unsent decisions survive only until this page closes");
         return;
@@ -80,7 +80,15 @@ fn write<T: serde::Serialize>(key: &str, entries: &[T]) {
     let result = if entries.is_empty() {
         storage.remove_item(key)
     } else {
-        storage.set_item(key, &serde_json::to_string(entries).unwrap_or_else(|_| "[]".to_owned()))
+        let mut list = String::from("[");
+        for (index, entry) in entries.iter().enumerate() {
+            if index > 0 {
+                list.push(',');
+            }
+            list.push_str(&text(entry));
+        }
+        list.push(']');
+        storage.set_item(key, &list)
     };
     if result.is_err() {
         console_error("cannot write the outbox to localStorage (quota?)");
@@ -114,7 +122,7 @@ pub(crate) fn put(decision: &Decision) {
     let mut decisions = read(&key, crate::decision::from_value);
     decisions.retain(|known| known.id != decision.id);
     decisions.push(decision.clone());
-    write(&key, &decisions);
+    write(&key, &decisions, Decision::record_text);
 }
 
 fn attempts() -> serde_json::Map<String, serde_json::Value> {
@@ -133,7 +141,7 @@ fn store_attempts(attempts: &serde_json::Map<String, serde_json::Value>) {
         let _ = if attempts.is_empty() {
             storage.remove_item(ATTEMPTS_KEY)
         } else {
-            storage.set_item(ATTEMPTS_KEY, &serde_json::Value::Object(attempts.clone()).to_string())
+            storage.set_item(ATTEMPTS_KEY, &crate::json::write::to_text(&serde_json::Value::Object(attempts.clone())))
         };
     }
 }
@@ -167,7 +175,7 @@ pub(crate) fn remove(decision: &Decision) {
     let before = decisions.len();
     decisions.retain(|known| known.id != decision.id);
     if decisions.len() != before {
-        write(&key, &decisions);
+        write(&key, &decisions, Decision::record_text);
     }
 }
 
@@ -180,7 +188,7 @@ pub(crate) fn refuse(decision: &Decision, reason: &str, now_ms: f64) -> RefusedD
     let mut entries = read(&key, RefusedDecision::from_value);
     entries.retain(|known| known.id != refused.id && known.is_current(now_ms));
     entries.push(refused.clone());
-    write(&key, &entries);
+    write(&key, &entries, RefusedDecision::record_text);
     refused
 }
 
@@ -190,7 +198,7 @@ pub(crate) fn refused(user_id: &str, now_ms: f64) -> Vec<RefusedDecision> {
     let entries = read(&key, RefusedDecision::from_value);
     let current: Vec<RefusedDecision> = entries.iter().filter(|entry| entry.is_current(now_ms)).cloned().collect();
     if current.len() != entries.len() {
-        write(&key, &current);
+        write(&key, &current, RefusedDecision::record_text);
     }
     current
 }
@@ -199,6 +207,6 @@ pub(crate) fn refused(user_id: &str, now_ms: f64) -> Vec<RefusedDecision> {
 pub(crate) fn dismiss_refused(user_id: &str, id: &str, now_ms: f64) -> Vec<RefusedDecision> {
     let key = format!("{REFUSED_PREFIX}{user_id}");
     let remaining: Vec<RefusedDecision> = refused(user_id, now_ms).into_iter().filter(|entry| entry.id != id).collect();
-    write(&key, &remaining);
+    write(&key, &remaining, RefusedDecision::record_text);
     remaining
 }

@@ -75,7 +75,7 @@ impl RtClient {
     /// The ticket's comments that carry decision records or RT's refusals and contain `text`,
     /// oldest first.
     async fn record_comments(&self, ticket: &str, text: &str) -> Result<Vec<RecordComment>, CrmError> {
-        let query = json!([{ "field": "Content", "operator": "LIKE", "value": text }]).to_string();
+        let query = crate::json::write::to_text(&json!([{ "field": "Content", "operator": "LIKE", "value": text }]));
         let path = format!(
             "/ticket/{}/attachments?fields=Content,ContentType,Creator,TransactionId&orderby=id&order=ASC",
             encode(ticket)
@@ -114,12 +114,17 @@ impl RtClient {
 
     /// Sends an update RT answers with a message array; any refused change is an error.
     async fn send(&self, method: &str, path: &str, body: Value) -> Result<Vec<String>, CrmError> {
-        let answer = self.http.call(method, path, Some(body.to_string()), None).await?;
+        let answer = self.http.call(method, path, Some(crate::json::write::to_text(&body)), None).await?;
         let messages: Vec<String> = answer
             .as_array()
-            .ok_or_else(|| CrmError::BadResponse(format!("expected RT's message list, got {answer}")))?
+            .ok_or_else(|| {
+                CrmError::BadResponse(format!(
+                    "expected RT's message list, got {}",
+                    crate::json::write::to_text(&answer)
+                ))
+            })?
             .iter()
-            .map(|message| message.as_str().map_or_else(|| message.to_string(), str::to_owned))
+            .map(|message| message.as_str().map_or_else(|| crate::json::write::to_text(message), str::to_owned))
             .collect();
         let failures = request_tracker::failures(&messages);
         if failures.is_empty() { Ok(messages) } else { Err(CrmError::Refused(failures.join("; "))) }
@@ -130,7 +135,7 @@ impl RtClient {
     /// key: a send repeated after a lost answer files a second ticket, which the advisory team
     /// sees next to the first by its report id.)
     async fn report_pattern(&self, report: &crate::pattern::PatternReport) -> Result<String, CrmError> {
-        let body = request_tracker::pattern_ticket(report).to_string();
+        let body = crate::json::write::to_text(&request_tracker::pattern_ticket(report));
         let answer = self.http.call("POST", "/ticket", Some(body), None).await?;
         match answer.get("id") {
             Some(Value::String(id)) => Ok(format!("RT ticket #{id}")),

@@ -62,7 +62,9 @@ pub(crate) fn read_case(document: &Document, profile: &CrmProfile) -> RawCaseFie
     if let Some(source) = &profile.case_key {
         raw.case_key = match read_source(document, &root, source, &mut islands) {
             Ok(Some(RawValue::Text(text))) => Some(text.trim().to_owned()),
-            Ok(Some(RawValue::Json(value))) => Some(value.as_str().map_or_else(|| value.to_string(), str::to_owned)),
+            Ok(Some(RawValue::Json(value))) => {
+                Some(value.as_str().map_or_else(|| crate::json::write::to_text(&value), str::to_owned))
+            }
             _ => None,
         };
     }
