@@ -106,14 +106,12 @@ impl RefusedDecision {
     /// writes it by hand, issue 15).
     #[must_use]
     pub fn record_text(&self) -> String {
-        use crate::json::write::{push_key, push_str};
+        use crate::json::write::{push_key, push_text_fields};
         let mut out = String::from("{");
-        for (key, value) in
-            [("id", &self.id), ("case_id", &self.case_id), ("outcome", &self.outcome), ("reason", &self.reason)]
-        {
-            push_key(&mut out, key);
-            push_str(&mut out, value);
-        }
+        push_text_fields(
+            &mut out,
+            &[("id", &self.id), ("case_id", &self.case_id), ("outcome", &self.outcome), ("reason", &self.reason)],
+        );
         push_key(&mut out, "refused_at_ms");
         match serde_json::Number::from_f64(self.refused_at_ms) {
             Some(number) => out.push_str(&number.to_string()),

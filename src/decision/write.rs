@@ -4,7 +4,7 @@
 //! comments, the `riskpane:decision` event) so serde's serializers stay out of the wasm (issue 15).
 
 use super::{Decision, DecisionState, QaFindings, Role, ScoreSnapshot, User};
-use crate::json::write::{push_bool, push_int, push_key, push_str, push_strings};
+use crate::json::write::{push_bool, push_int, push_key, push_list, push_str, push_strings, push_text_fields};
 
 fn role_name(role: Role) -> &'static str {
     match role {
@@ -16,12 +16,7 @@ fn role_name(role: Role) -> &'static str {
 
 fn push_user(out: &mut String, user: &User) {
     out.push('{');
-    push_key(out, "id");
-    push_str(out, &user.id);
-    push_key(out, "name");
-    push_str(out, &user.name);
-    push_key(out, "role");
-    push_str(out, role_name(user.role));
+    push_text_fields(out, &[("id", &user.id), ("name", &user.name), ("role", role_name(user.role))]);
     out.push('}');
 }
 
@@ -37,31 +32,31 @@ impl Decision {
     /// Appends the decision record as JSON text.
     pub fn push_record(&self, out: &mut String) {
         out.push('{');
-        for (key, value) in [
-            ("id", &self.id),
-            ("case_id", &self.case_id),
-            ("outcome", &self.outcome),
-            ("reason_code", &self.reason_code),
-            ("note", &self.note),
-        ] {
-            push_key(out, key);
-            push_str(out, value);
-        }
+        push_text_fields(
+            out,
+            &[
+                ("id", &self.id),
+                ("case_id", &self.case_id),
+                ("outcome", &self.outcome),
+                ("reason_code", &self.reason_code),
+                ("note", &self.note),
+            ],
+        );
         push_key(out, "maker");
         push_user(out, &self.maker);
         push_key(out, "created_at");
         push_str(out, &self.created_at);
         push_key(out, "snapshot");
         push_snapshot(out, &self.snapshot);
-        for (key, value) in [
-            ("pack_id", &self.pack_id),
-            ("pack_version", &self.pack_version),
-            ("pack_hash", &self.pack_hash),
-            ("input_hash", &self.input_hash),
-        ] {
-            push_key(out, key);
-            push_str(out, value);
-        }
+        push_text_fields(
+            out,
+            &[
+                ("pack_id", &self.pack_id),
+                ("pack_version", &self.pack_version),
+                ("pack_hash", &self.pack_hash),
+                ("input_hash", &self.input_hash),
+            ],
+        );
         push_key(out, "checklist_done");
         push_strings(out, &self.checklist_done);
         push_key(out, "requires_second_approval");
@@ -77,15 +72,15 @@ impl Decision {
         if let Some(band_override) = &self.band_override {
             push_key(out, "band_override");
             out.push('{');
-            for (key, value) in [
-                ("from", &band_override.from),
-                ("to", &band_override.to),
-                ("reason_code", &band_override.reason_code),
-                ("note", &band_override.note),
-            ] {
-                push_key(out, key);
-                push_str(out, value);
-            }
+            push_text_fields(
+                out,
+                &[
+                    ("from", &band_override.from),
+                    ("to", &band_override.to),
+                    ("reason_code", &band_override.reason_code),
+                    ("note", &band_override.note),
+                ],
+            );
             out.push('}');
         }
         if let Some(qa) = &self.qa {
@@ -108,18 +103,14 @@ fn push_snapshot(out: &mut String, snapshot: &ScoreSnapshot) {
     push_key(out, "band");
     push_str(out, &snapshot.band);
     push_key(out, "hits");
-    out.push('[');
-    for (index, (rule, points)) in snapshot.hits.iter().enumerate() {
-        if index > 0 {
-            out.push(',');
-        }
+    push_list(out, &snapshot.hits, |out, (rule, points)| {
         out.push('[');
         push_str(out, rule);
         out.push(',');
         push_int(out, *points);
         out.push(']');
-    }
-    out.push_str("]}");
+    });
+    out.push('}');
 }
 
 fn push_qa(out: &mut String, qa: &QaFindings) {

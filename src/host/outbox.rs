@@ -80,14 +80,8 @@ fn write<T>(key: &str, entries: &[T], text: fn(&T) -> String) {
     let result = if entries.is_empty() {
         storage.remove_item(key)
     } else {
-        let mut list = String::from("[");
-        for (index, entry) in entries.iter().enumerate() {
-            if index > 0 {
-                list.push(',');
-            }
-            list.push_str(&text(entry));
-        }
-        list.push(']');
+        let mut list = String::new();
+        crate::json::write::push_list(&mut list, entries, |out, entry| out.push_str(&text(entry)));
         storage.set_item(key, &list)
     };
     if result.is_err() {

@@ -21,16 +21,7 @@ pub(crate) fn push_value(out: &mut String, value: &Value) {
         // `Number`'s Display is serde_json's own number writer (itoa, ryu).
         Value::Number(number) => out.push_str(&number.to_string()),
         Value::String(text) => push_str(out, text),
-        Value::Array(items) => {
-            out.push('[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                push_value(out, item);
-            }
-            out.push(']');
-        }
+        Value::Array(items) => push_list(out, items, push_value),
         Value::Object(entries) => {
             out.push('{');
             for (index, (key, item)) in entries.iter().enumerate() {
@@ -91,16 +82,29 @@ pub(crate) fn push_key(out: &mut String, key: &str) {
     out.push(':');
 }
 
-/// Appends a list of strings.
-pub(crate) fn push_strings(out: &mut String, items: &[String]) {
+/// Appends `"key":"value"` members (after a comma unless the first of the object).
+pub(crate) fn push_text_fields(out: &mut String, fields: &[(&str, &str)]) {
+    for (key, value) in fields {
+        push_key(out, key);
+        push_str(out, value);
+    }
+}
+
+/// Appends a list, each item written by `push`.
+pub(crate) fn push_list<T>(out: &mut String, items: &[T], push: impl Fn(&mut String, &T)) {
     out.push('[');
     for (index, item) in items.iter().enumerate() {
         if index > 0 {
             out.push(',');
         }
-        push_str(out, item);
+        push(out, item);
     }
     out.push(']');
+}
+
+/// Appends a list of strings.
+pub(crate) fn push_strings(out: &mut String, items: &[String]) {
+    push_list(out, items, |out, item| push_str(out, item));
 }
 
 #[cfg(test)]
