@@ -96,8 +96,12 @@ pub fn report_json(report: &PatternReport) -> serde_json::Value {
     use serde_json::Value;
     // Built from `Value`s, not `json!` with expressions: `json!` serializes each expression, which
     // would put serde's serializers back into the wasm (issue 15).
+    // Filled by `extend`, not `collect`: collecting into the B-tree map sorts with a stable sort,
+    // which the widget's wasm must not hold (`cargo xtask ci`).
     fn object(entries: Vec<(&str, Value)>) -> Value {
-        Value::Object(entries.into_iter().map(|(key, value)| (key.to_owned(), value)).collect())
+        let mut object = serde_json::Map::new();
+        object.extend(entries.into_iter().map(|(key, value)| (key.to_owned(), value)));
+        Value::Object(object)
     }
     let text = |text: &str| Value::String(text.to_owned());
     let elements: Vec<Value> = report
