@@ -269,31 +269,30 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test26 trained the word models of 1.14.0 (test25 and test26 were 1.13.0's held-out
-    // parts, each measured once; docs/evaluation.md). Retraining on two more parts, with 1.14.0's
-    // wider scam-message exclusion and the writer's lawyer as a legal threat, moved one floor and
-    // four ceilings of training parts (test2: 82 → 81 found; test8: 0 → 1, test15: 0 → 1, test16:
-    // 1 → 2, test22: 1 → 2 fired) while the training parts as a whole went from 2,002 to 2,006 of
-    // 2,011 requests and 63 to 51 of 2,695 look-alikes fired; moved here with that reason. test27
-    // and test28 are 1.14.0's held-out parts, measured once on it.
+    // tune … test28 trained the word models of 1.15.0 (test27 and test28 were 1.14.0's held-out
+    // parts, each measured once; docs/evaluation.md). Retraining on two more parts, with 1.15.0's
+    // disclaimed threats ("I'm not going to report you to the ICO"), raised one ceiling of a
+    // training part (test12: 4 → 5 look-alikes fired) while the training parts as a whole went
+    // from 2,133 to 2,137 of 2,142 requests and 71 to 57 of 2,905 look-alikes fired; raised here
+    // with that reason. test29 and test30 are 1.15.0's held-out parts.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
-        ("test2", 81, 83, 0),
+        ("test2", 82, 83, 0),
         ("test3", 76, 76, 0),
         ("test4", 77, 77, 0),
         ("test5", 91, 91, 2),
         ("test6", 96, 96, 0),
-        ("test7", 92, 92, 1),
+        ("test7", 92, 92, 0),
         ("test8", 98, 98, 1),
-        ("test9", 91, 91, 4),
+        ("test9", 91, 91, 3),
         ("test10", 84, 84, 2),
-        ("test11", 78, 78, 6),
-        ("test12", 95, 95, 4),
+        ("test11", 78, 78, 5),
+        ("test12", 95, 95, 5),
         ("test13", 68, 69, 1),
         ("test14", 73, 73, 3),
         ("test15", 72, 72, 1),
-        ("test16", 73, 73, 2),
+        ("test16", 73, 73, 1),
         ("test17", 63, 63, 2),
         ("test18", 61, 61, 3),
         ("test19", 59, 59, 2),
@@ -302,10 +301,10 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test22", 65, 65, 2),
         ("test23", 63, 64, 1),
         ("test24", 71, 71, 2),
-        ("test25", 63, 63, 2),
+        ("test25", 63, 63, 1),
         ("test26", 70, 70, 0),
-        ("test27", 65, 68, 9),
-        ("test28", 62, 63, 11),
+        ("test27", 67, 68, 6),
+        ("test28", 63, 63, 4),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
