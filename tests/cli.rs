@@ -274,7 +274,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // disclaimed threats ("I'm not going to report you to the ICO"), raised one ceiling of a
     // training part (test12: 4 → 5 look-alikes fired) while the training parts as a whole went
     // from 2,133 to 2,137 of 2,142 requests and 71 to 57 of 2,905 look-alikes fired; raised here
-    // with that reason. test29 and test30 are 1.15.0's held-out parts.
+    // with that reason. test29 and test30 are 1.15.0's held-out parts, measured once on it.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -305,6 +305,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test26", 70, 70, 0),
         ("test27", 67, 68, 6),
         ("test28", 63, 63, 4),
+        ("test29", 61, 63, 33),
+        ("test30", 69, 70, 20),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
