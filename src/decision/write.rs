@@ -136,14 +136,15 @@ fn push_state(out: &mut String, state: &DecisionState) {
     match state {
         DecisionState::Decided => push_str(out, "decided"),
         DecisionState::PendingConfirmation => push_str(out, "pending_confirmation"),
-        DecisionState::Confirmed { by, at, note_of_checker } | DecisionState::Rejected { by, at, note_of_checker } => {
-            push_str(out, if matches!(state, DecisionState::Confirmed { .. }) { "confirmed" } else { "rejected" });
-            push_key(out, "by");
-            push_user(out, by);
-            push_key(out, "at");
-            push_str(out, at);
-            push_key(out, "note_of_checker");
-            push_str(out, note_of_checker);
-        }
+        DecisionState::Confirmed { by, at, note_of_checker } => push_check(out, "confirmed", by, at, note_of_checker),
+        DecisionState::Rejected { by, at, note_of_checker } => push_check(out, "rejected", by, at, note_of_checker),
     }
+}
+
+/// A checker's verdict: the state's name, who, when and their note.
+fn push_check(out: &mut String, state: &str, by: &User, at: &str, note_of_checker: &str) {
+    push_str(out, state);
+    push_key(out, "by");
+    push_user(out, by);
+    push_text_fields(out, &[("at", at), ("note_of_checker", note_of_checker)]);
 }

@@ -24,12 +24,8 @@ pub(crate) fn push_value(out: &mut String, value: &Value) {
         Value::Array(items) => push_list(out, items, push_value),
         Value::Object(entries) => {
             out.push('{');
-            for (index, (key, item)) in entries.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                push_str(out, key);
-                out.push(':');
+            for (key, item) in entries {
+                push_key(out, key);
                 push_value(out, item);
             }
             out.push('}');
@@ -73,7 +69,8 @@ pub(crate) fn push_str(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// Appends `"key":` (after a comma unless it is the object's first key).
+/// Appends `"key":` (after a comma unless it is the object's first key: only an object just
+/// opened leaves `{` last, since every value ends in `"`, `]`, `}`, a digit or a letter).
 pub(crate) fn push_key(out: &mut String, key: &str) {
     if !out.ends_with('{') {
         out.push(',');
