@@ -20,8 +20,9 @@ pub const PACK_FORMAT: &str = "riskpane-compiled-pack";
 /// Marks a compiled profile file.
 pub const PROFILE_FORMAT: &str = "riskpane-compiled-profile";
 /// Version of both compiled formats; bumped whenever `RulePack` or `Node` change shape (4: the
-/// pack as base64 `postcard`; outcomes' checker role and reply text).
-pub const COMPILED_VERSION: u32 = 4;
+/// pack as base64 `postcard`; outcomes' checker role and reply text; 5: `matches_near`'s word
+/// window).
+pub const COMPILED_VERSION: u32 = 5;
 
 /// Why a compiled pack or profile cannot be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,7 +169,7 @@ fn check_references(pack: &RulePack) -> Result<(), String> {
                 }
                 check_node(operand, pack)
             }
-            Node::MatchesNear(operand, first, second) => {
+            Node::MatchesNear(operand, first, second, _) => {
                 if let Some(list) =
                     [first, second].into_iter().find(|list| usize::from(**list) >= pack.keyword_lists.len())
                 {

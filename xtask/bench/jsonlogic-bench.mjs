@@ -69,10 +69,13 @@ const starts = (list, text) => {
   if (!found.has(key)) found.set(key, new Set([...text.matchAll(global[list])].map((match) => match.index)));
   return found.get(key);
 };
-jsonLogic.add_operation('matches_near', (text, first, second) => known(text)
+// With a window (a fourth argument above 0), the two terms also start at most that many words apart.
+const wordIndex = (sentence, at) => (sentence.slice(0, at + 1).match(/(?<![\p{L}\p{N}])[\p{L}\p{N}]/gu) ?? []).length;
+jsonLogic.add_operation('matches_near', (text, first, second, window) => known(text)
   && (Array.isArray(text) ? text : [text]).some((item) => sentences(fold(item)).some((sentence) => {
     const [a, b] = [starts(first, sentence), starts(second, sentence)];
-    return [...a].some((x) => [...b].some((y) => x !== y));
+    return [...a].some((x) => [...b].some((y) => x !== y
+      && (!window || Math.abs(wordIndex(sentence, x) - wordIndex(sentence, y)) <= window)));
   })));
 
 // A classifier: a keyword list with a weight and a rarity per term; the text reads as the class

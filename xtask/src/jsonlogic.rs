@@ -68,10 +68,11 @@ fn translate(pack: &RulePack, node: &Node) -> Value {
         Node::MatchesAny(text, list) => {
             json!({ "matches_any": [go(text), pack.keyword_lists[usize::from(*list)].name] })
         }
-        Node::MatchesNear(text, first, second) => json!({ "matches_near": [
+        Node::MatchesNear(text, first, second, window) => json!({ "matches_near": [
             go(text),
             pack.keyword_lists[usize::from(*first)].name,
-            pack.keyword_lists[usize::from(*second)].name
+            pack.keyword_lists[usize::from(*second)].name,
+            window
         ] }),
         Node::ReadsAs(text, list) => json!({ "reads_as": [go(text), pack.keyword_lists[usize::from(*list)].name] }),
     }

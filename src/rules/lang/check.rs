@@ -155,12 +155,16 @@ pub enum Node {
     /// `matches_any(text or list, keywords.NAME)`.
     MatchesAny(Box<Node>, u16),
     /// `matches_near(text or list, keywords.A, keywords.B)`: a term of A and one of B in the same
-    /// sentence.
-    MatchesNear(Box<Node>, u16, u16),
+    /// sentence; with a fourth argument `N` (the last field, 0 without it), also at most N words
+    /// apart, in either order.
+    MatchesNear(Box<Node>, u16, u16, u8),
     /// `reads_as(text or list, classifiers.NAME)`: the classifier (a keyword list with weights)
     /// reads the text as its class.
     ReadsAs(Box<Node>, u16),
 }
+
+/// The widest word window `matches_near` takes: wider is "in the same sentence" (no window).
+pub const MAX_WORD_WINDOW: i64 = 20;
 
 /// What names a condition may use.
 pub(crate) struct Scope<'a> {
@@ -545,6 +549,45 @@ impl Checker<'_, '_> {
         (if negated { Node::Not(Box::new(node)) } else { node }, Type::Bool)
     }
 
+    /// `matches_any(text, keywords.A)` or `matches_near(text, keywords.A, keywords.B[, words])`.
+    fn keyword_call(&mut self, name: &str, args: &[Expr]) -> (Node, Type) {
+        let (text_node, text_type) = self.check(&args[0]);
+        let lists: Vec<Option<u16>> =
+            args[1..args.len().min(3)].iter().map(|arg| self.keyword_list_argument(name, arg)).collect();
+        let window = match args.get(3) {
+            None => 0,
+            Some(arg) => match &arg.kind {
+                ExprKind::Number(number) => match number.to_int() {
+                    Some(words @ 1..=MAX_WORD_WINDOW) => words as u8,
+                    _ => return self.window_error(arg.span),
+                },
+                _ => return self.window_error(arg.span),
+            },
+        };
+        if text_type == Type::Error {
+            return ERROR;
+        }
+        if !(text_type.is_textual() || text_type == Type::List) {
+            return self.error(format!("`{name}` needs text or a list, found {}", text_type.name()), args[0].span);
+        }
+        match lists[..] {
+            [Some(list)] => (Node::MatchesAny(Box::new(text_node), list), Type::Bool),
+            [Some(first), Some(second)] => (Node::MatchesNear(Box::new(text_node), first, second, window), Type::Bool),
+            _ => ERROR,
+        }
+    }
+
+    /// The error for a fourth argument of `matches_near` that is not a word count.
+    fn window_error(&mut self, span: Span) -> (Node, Type) {
+        self.error(
+            format!(
+                "the fourth argument of `matches_near` is how many words apart the two terms may be: \
+                 a whole number from 1 to {MAX_WORD_WINDOW}"
+            ),
+            span,
+        )
+    }
+
     /// A `keywords.NAME` argument of `matches_any` / `matches_near`: the list's index.
     fn keyword_list_argument(&mut self, function: &str, arg: &Expr) -> Option<u16> {
         let path = match &arg.kind {
@@ -596,6 +639,7 @@ impl Checker<'_, '_> {
         let arity = match name {
             "len" | "age_days" | "date" | "datetime" => 1,
             "days_between" | "matches_any" | "reads_as" => 2,
+            "matches_near" if args.len() == 4 => 4,
             "matches_near" => 3,
             _ => {
                 let help = did_you_mean(name, FUNCTIONS);
@@ -605,7 +649,12 @@ impl Checker<'_, '_> {
         };
         if args.len() != arity {
             return self.error(
-                format!("`{name}` takes {arity} argument{}, found {}", if arity == 1 { "" } else { "s" }, args.len()),
+                format!(
+                    "`{name}` takes {arity} argument{}{}, found {}",
+                    if arity == 1 { "" } else { "s" },
+                    if name == "matches_near" { " (4 with a word window)" } else { "" },
+                    args.len()
+                ),
                 span,
             );
         }
@@ -635,19 +684,7 @@ impl Checker<'_, '_> {
             };
         }
         if name == "matches_any" || name == "matches_near" {
-            let (text_node, text_type) = self.check(&args[0]);
-            let lists: Vec<Option<u16>> = args[1..].iter().map(|arg| self.keyword_list_argument(name, arg)).collect();
-            if text_type == Type::Error {
-                return ERROR;
-            }
-            if !(text_type.is_textual() || text_type == Type::List) {
-                return self.error(format!("`{name}` needs text or a list, found {}", text_type.name()), args[0].span);
-            }
-            return match lists[..] {
-                [Some(list)] => (Node::MatchesAny(Box::new(text_node), list), Type::Bool),
-                [Some(first), Some(second)] => (Node::MatchesNear(Box::new(text_node), first, second), Type::Bool),
-                _ => ERROR,
-            };
+            return self.keyword_call(name, args);
         }
         let mut checked = Vec::with_capacity(args.len());
         for arg in args {

@@ -64,7 +64,7 @@ pub struct Trace {
 #[derive(Clone, Debug)]
 struct KeywordMemo {
     slot: u16,
-    lists: (u16, Option<u16>),
+    lists: (u16, Option<u16>, u8),
     hits: Vec<KeywordHit>,
 }
 
@@ -291,19 +291,20 @@ fn walk<'a, const TRACE: bool>(node: &'a Node, env: &Env<'a>, trace: &mut Trace)
         }
         // A classifier is a keyword list with weights; `verdict` tells the two apart.
         Node::MatchesAny(operand, list) | Node::ReadsAs(operand, list) => {
-            keyword_match::<TRACE>(operand, (*list, None), env, trace)
+            keyword_match::<TRACE>(operand, (*list, None, 0), env, trace)
         }
-        Node::MatchesNear(operand, first, second) => {
-            keyword_match::<TRACE>(operand, (*first, Some(*second)), env, trace)
+        Node::MatchesNear(operand, first, second, window) => {
+            keyword_match::<TRACE>(operand, (*first, Some(*second), *window), env, trace)
         }
     }
 }
 
-/// `matches_any(operand, lists.0)` or, with a second list, `matches_near`. A text is matched only
-/// with the keywords of its language (and `any`); list items with all keywords.
+/// `matches_any(operand, lists.0)` or, with a second list, `matches_near` (within `lists.2` words
+/// when that is not 0). A text is matched only with the keywords of its language (and `any`);
+/// list items with all keywords.
 fn keyword_match<'a, const TRACE: bool>(
     operand: &'a Node,
-    lists: (u16, Option<u16>),
+    lists: (u16, Option<u16>, u8),
     env: &Env<'a>,
     trace: &mut Trace,
 ) -> Value<'a> {
@@ -371,7 +372,7 @@ const CLASSIFIER_EVIDENCE: usize = 6;
 /// terms that weighed most for the class as evidence.
 fn verdict<'a, const TRACE: bool>(
     env: &Env<'a>,
-    lists: (u16, Option<u16>),
+    lists: (u16, Option<u16>, u8),
     hits: &[KeywordHit],
     keyword_hits: &mut Vec<KeywordHit>,
 ) -> Value<'a> {
@@ -419,7 +420,7 @@ fn text_languages(slot: u16, text: &TextValue, env: &Env<'_>, trace: &mut Trace)
 /// every term found; for two, the terms of each found in a sentence that has a term of the other.
 fn find_keywords(
     env: &Env<'_>,
-    lists: (u16, Option<u16>),
+    lists: (u16, Option<u16>, u8),
     folded: &str,
     starts: &[u32],
     languages: LanguageMask,
@@ -435,7 +436,7 @@ fn find_keywords(
         });
         found
     };
-    let (first, Some(second)) = lists else {
+    let (first, Some(second), window) = lists else {
         hits.extend(found(lists.0).into_iter().map(|(_, term)| KeywordHit { list: lists.0, term }));
         return;
     };
@@ -444,10 +445,15 @@ fn find_keywords(
         return;
     }
     let sentences = sentence_starts(folded);
+    // The word a term starts in (a `*`-open start may begin inside a word).
+    let word = |start: usize| starts.partition_point(|&word_start| word_start as usize <= start);
     for &(first_start, first_term) in &first_found {
         let sentence = sentence_of(&sentences, first_start);
         for &(second_start, second_term) in &second_found {
-            if second_start != first_start && sentence_of(&sentences, second_start) == sentence {
+            if second_start != first_start
+                && sentence_of(&sentences, second_start) == sentence
+                && (window == 0 || word(first_start).abs_diff(word(second_start)) <= usize::from(window))
+            {
                 hits.push(KeywordHit { list: first, term: first_term });
                 hits.push(KeywordHit { list: second, term: second_term });
             }

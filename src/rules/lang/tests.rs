@@ -581,6 +581,33 @@ fn matches_near_needs_both_lists_in_one_sentence() {
 }
 
 #[test]
+fn matches_near_with_a_window_needs_the_terms_at_most_that_many_words_apart() {
+    let near = |window: &str, text: &str| {
+        run_language(&format!("matches_near(t, keywords.erase, keywords.personal{window})"), text).0
+    };
+    // "delete" and "my data" start 3 words apart ("delete", "all", "of", "my"); either order counts.
+    assert_eq!(near(", 3", "Please delete all of my data."), "true");
+    assert_eq!(near(", 2", "Please delete all of my data."), "false");
+    assert_eq!(near(", 1", "My data: delete it"), "false");
+    assert_eq!(near(", 2", "My data: delete it"), "true");
+    // A `*`-open term counts from the word it starts in.
+    assert_eq!(near(", 1", "Konto löschen"), "true");
+    // The window never crosses a sentence; without it, the whole sentence is the window.
+    assert_eq!(near(", 20", "Please delete. My data is fine."), "false");
+    assert_eq!(near("", "Please delete the old jacket, the shoes, the hat and then all of my data."), "true");
+    assert_eq!(near(", 4", "Please delete the old jacket, the shoes, the hat and then all of my data."), "false");
+    // The window is a whole number of words from 1 to 20, nothing else.
+    let pack = compile_source("language-test.toml", LANGUAGE_PACK).unwrap();
+    for bad in ["0", "21", "2.5", "'3'", "t"] {
+        let error =
+            pack.compile_expression(&format!("matches_near(t, keywords.erase, keywords.personal, {bad})")).unwrap_err();
+        assert!(format!("{error:?}").contains("a whole number from 1 to 20"), "{bad}: {error:?}");
+    }
+    let error = pack.compile_expression("matches_near(t, keywords.erase)").unwrap_err();
+    assert!(format!("{error:?}").contains("takes 3 arguments (4 with a word window), found 2"), "{error:?}");
+}
+
+#[test]
 fn language_and_signal_mistakes_are_pack_errors() {
     let with = |extra: &str| compile_source("p.toml", &format!("{LANGUAGE_PACK}\n{extra}")).unwrap_err().to_string();
     let error = with("[keywords.other]\nfr = [\"avocat\"]");
@@ -664,7 +691,7 @@ fn reads_as_weighs_the_terms_found_and_shows_the_strongest() {
     {
         let error = crate::compiled::pack_from_json(&damage(from, to)).unwrap_err().to_string();
         assert!(
-            error.contains("rule pack does not match compiled format 4: `pack`: a value inside does not read"),
+            error.contains("rule pack does not match compiled format 5: `pack`: a value inside does not read"),
             "{error}"
         );
     }
