@@ -269,25 +269,27 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test28 trained the word models of 1.15.0 (test27 and test28 were 1.14.0's held-out
-    // parts, each measured once; docs/evaluation.md). Retraining on two more parts, with 1.15.0's
-    // disclaimed threats ("I'm not going to report you to the ICO"), raised one ceiling of a
-    // training part (test12: 4 → 5 look-alikes fired) while the training parts as a whole went
-    // from 2,133 to 2,137 of 2,142 requests and 71 to 57 of 2,905 look-alikes fired; raised here
-    // with that reason. test29 and test30 are 1.15.0's held-out parts, measured once on it.
+    // tune … test30 trained the word models of 1.16.0 (test29 and test30 were 1.15.0's held-out
+    // parts, each measured once; docs/evaluation.md). 1.16.0 sets aside requests the message
+    // withdraws, says are fulfilled or asks about for later, and authorities named in passing;
+    // retrained with those two parts, the training parts as a whole went from 2,267 to 2,269 of
+    // 2,275 requests and from 110 to 70 of 3,115 look-alikes fired, while single parts moved both
+    // ways: test2 lost a request ("wie kann ich den Newsletter abbestellen?", 82 → 81), test9,
+    // test21 and test25 one look-alike each (3 → 4, 3 → 4, 1 → 2); changed here with that reason.
+    // test31 and test32 are 1.16.0's held-out parts, measured once on it.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
-        ("test2", 82, 83, 0),
+        ("test2", 81, 83, 0),
         ("test3", 76, 76, 0),
         ("test4", 77, 77, 0),
         ("test5", 91, 91, 2),
         ("test6", 96, 96, 0),
         ("test7", 92, 92, 0),
         ("test8", 98, 98, 1),
-        ("test9", 91, 91, 3),
+        ("test9", 91, 91, 4),
         ("test10", 84, 84, 2),
-        ("test11", 78, 78, 5),
+        ("test11", 78, 78, 4),
         ("test12", 95, 95, 5),
         ("test13", 68, 69, 1),
         ("test14", 73, 73, 3),
@@ -297,16 +299,16 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test18", 61, 61, 3),
         ("test19", 59, 59, 2),
         ("test20", 67, 68, 6),
-        ("test21", 62, 62, 3),
+        ("test21", 62, 62, 4),
         ("test22", 65, 65, 2),
         ("test23", 63, 64, 1),
         ("test24", 71, 71, 2),
-        ("test25", 63, 63, 1),
+        ("test25", 63, 63, 2),
         ("test26", 70, 70, 0),
         ("test27", 67, 68, 6),
         ("test28", 63, 63, 4),
-        ("test29", 61, 63, 33),
-        ("test30", 69, 70, 20),
+        ("test29", 63, 63, 9),
+        ("test30", 70, 70, 2),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");

@@ -567,6 +567,8 @@ fn care_keywords_match_across_languages_at_word_boundaries() {
     let list = |name: &str| format!("matches_any(customer.message, keywords.{name})");
     let dsr = "signals.data_subject_request_stated".to_owned();
     let legal = "signals.legal_threat".to_owned();
+    let (request, set_aside) = ("signals.data_subject_request".to_owned(), "signals.request_set_aside".to_owned());
+    let authority = "signals.authority_complaint".to_owned();
     let cases = [
         (dsr.clone(), "Bitte die LÖSCHUNG meiner Daten.", true),
         (dsr.clone(), "Das steht in Ihrer Kundendatenbank.", false),
@@ -595,6 +597,45 @@ fn care_keywords_match_across_languages_at_word_boundaries() {
         ),
         ("signals.press".to_owned(), "I can't press the button to print the label.", false),
         (list("urgency"), "Ich habe mein HANDY VERLOREN", true),
+        // A request set aside (care pack 1.16.0): withdrawn, fulfilled, asked about for later; a
+        // chaser and a request that only shares a sentence with "ignore" stay requests.
+        (request.clone(), "Please disregard my deletion request from last week, I found my password again.", false),
+        (set_aside.clone(), "Please disregard my deletion request from last week, I found my password again.", true),
+        (
+            request.clone(),
+            "Please ignore the e-mail I sent this morning with the wrong order number, my erasure request for all my personal data stands.",
+            true,
+        ),
+        (request.clone(), "Vi ricordo che da due mesi ignorate la mia richiesta di cancellazione dei miei dati.", true),
+        (
+            request.clone(),
+            "Die Kopie meiner Daten ist angekommen, alles in Ordnung, Sie können die Anfrage schließen.",
+            false,
+        ),
+        (request.clone(), "Ich habe die Kopie meiner Daten immer noch nicht erhalten, bitte senden Sie sie mir.", true),
+        (
+            request.clone(),
+            "Nur aus Neugier: Wie würde ich eine Kopie meiner Daten bekommen, falls ich die irgendwann brauche? Im Moment nicht.",
+            false,
+        ),
+        (request, "Proszę o kopię moich danych. Na razie nie dostałam żadnej odpowiedzi.", true),
+        // An authority named in passing, and the same with the writer's own plan.
+        (
+            authority.clone(),
+            "Meine Nachbarin hat sich bei der Datenschutzbehörde über ihr Fitnessstudio beschwert. Wann kommt mein Paket?",
+            false,
+        ),
+        (
+            authority.clone(),
+            "Eine Freundin hat sich bei der Datenschutzbehörde beschwert, und wenn Sie bis Freitag nicht antworten, mache ich das Gleiche.",
+            true,
+        ),
+        (
+            authority.clone(),
+            "Je prépare un mémoire sur les plaintes auprès de la CNIL : accepteriez-vous un entretien ?",
+            false,
+        ),
+        (authority, "I will complain to the ICO if my data is not deleted by Friday.", true),
         (list("data_breach"), "Ik kreeg een bestelling van iemand anders.", true),
     ];
     let wrong: Vec<String> = cases
@@ -605,6 +646,29 @@ fn care_keywords_match_across_languages_at_word_boundaries() {
         })
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A request the message sets aside gets no Art. 12(3) deadline but a checklist item that sends
+/// the agent to the case history; the same request made now gets the deadline and no such item.
+#[test]
+fn a_request_set_aside_asks_the_agent_to_check_the_history_instead_of_starting_a_deadline() {
+    let pack = compile(&root().join("pkg-config/rules/care.toml"));
+    let shown = |message: &str| {
+        let case = serde_json::json!({ "now": "2026-11-25T10:00:00Z",
+            "case": { "type": "other", "channel": "email", "received_at": "2026-11-24T10:00:00Z" },
+            "customer": { "message": message } });
+        let (facts, issues) = CaseFacts::from_json(&pack, &case);
+        assert!(issues.is_empty(), "{issues:?}");
+        let report = assess(&pack, &facts);
+        let items: Vec<&str> = report.checklist.iter().map(|entry| pack.checklist[entry.item].id.as_str()).collect();
+        let deadlines: Vec<&str> =
+            report.deadlines.iter().map(|due| pack.deadlines[due.deadline].id.as_str()).collect();
+        (items.contains(&"dsr-set-aside"), deadlines.contains(&"dsr-answer"))
+    };
+    assert_eq!(shown("Bitte ignorieren Sie meinen Löschantrag vom Montag, ich behalte mein Konto."), (true, false));
+    assert_eq!(shown("Bitte löschen Sie mein Konto und alle meine Daten."), (false, true));
+    // "Ignore" about something else: neither.
+    assert_eq!(shown("Please ignore my return request, the dress fits after all."), (false, false));
 }
 
 /// The demo CRM page's profile maps every fact of the domain pack (`now` comes from the clock).
