@@ -269,14 +269,16 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test30 trained the word models of 1.16.0 (test29 and test30 were 1.15.0's held-out
-    // parts, each measured once; docs/evaluation.md). 1.16.0 sets aside requests the message
-    // withdraws, says are fulfilled or asks about for later, and authorities named in passing;
-    // retrained with those two parts, the training parts as a whole went from 2,267 to 2,269 of
-    // 2,275 requests and from 110 to 70 of 3,115 look-alikes fired, while single parts moved both
-    // ways: test2 lost a request ("wie kann ich den Newsletter abbestellen?", 82 → 81), test9,
-    // test21 and test25 one look-alike each (3 → 4, 3 → 4, 1 → 2); changed here with that reason.
-    // test31 and test32 are 1.16.0's held-out parts, measured once on it (pack commit e294a1f).
+    // tune … test32 trained the word models of 1.17.0 (test31 and test32 were 1.16.0's held-out
+    // parts, each measured once; docs/evaluation.md). 1.17.0 adds, by class from those parts, a
+    // complaint or legal step the writer withdraws, cords round a child's neck, more injury and
+    // counterfeit words and call recordings as processing objected to; with the word models
+    // retrained, the training parts as a whole went from 2,401 to 2,403 of 2,409 requests and from
+    // 94 to 87 of 3,325 look-alikes fired, while four parts' ceilings rose by one (test16, test22,
+    // test28, test30: a look-alike each that the retrained models now read) and five fell; set
+    // here to the measured figures with that reason (1.16.0 had lowered test2's floor 82 → 81:
+    // "wie kann ich den Newsletter abbestellen?"). test33 and test34 are 1.17.0's held-out parts,
+    // measured once on it.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -289,28 +291,28 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test8", 98, 98, 1),
         ("test9", 91, 91, 4),
         ("test10", 84, 84, 2),
-        ("test11", 78, 78, 4),
+        ("test11", 78, 78, 3),
         ("test12", 95, 95, 5),
         ("test13", 68, 69, 1),
         ("test14", 73, 73, 3),
         ("test15", 72, 72, 1),
-        ("test16", 73, 73, 1),
-        ("test17", 63, 63, 2),
+        ("test16", 73, 73, 2),
+        ("test17", 63, 63, 1),
         ("test18", 61, 61, 3),
         ("test19", 59, 59, 2),
         ("test20", 67, 68, 6),
-        ("test21", 62, 62, 4),
-        ("test22", 65, 65, 2),
+        ("test21", 62, 62, 3),
+        ("test22", 65, 65, 3),
         ("test23", 63, 64, 1),
         ("test24", 71, 71, 2),
-        ("test25", 63, 63, 2),
+        ("test25", 63, 63, 1),
         ("test26", 70, 70, 0),
         ("test27", 67, 68, 6),
-        ("test28", 63, 63, 4),
+        ("test28", 63, 63, 5),
         ("test29", 63, 63, 9),
-        ("test30", 70, 70, 2),
-        ("test31", 70, 71, 22),
-        ("test32", 62, 63, 2),
+        ("test30", 70, 70, 3),
+        ("test31", 71, 71, 15),
+        ("test32", 63, 63, 2),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");

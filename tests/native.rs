@@ -589,7 +589,7 @@ fn care_keywords_match_across_languages_at_word_boundaries() {
         (list("authority_or_bypass"), "Bitte die PRÜFUNG ÜBERSPRINGEN, ich arbeite bei Zalando.", true),
         (legal.clone(), "I will pursue this with your team.", false),
         (legal.clone(), "I will sue you.", true),
-        (legal, "Hi, Sue here: when does my order arrive?", false),
+        (legal.clone(), "Hi, Sue here: when does my order arrive?", false),
         (
             "signals.public_escalation".to_owned(),
             "Jeśli nie otrzymam zwrotu, opiszę wszystko w mediach społecznościowych i ostrzegę innych.",
@@ -635,7 +635,18 @@ fn care_keywords_match_across_languages_at_word_boundaries() {
             "Je prépare un mémoire sur les plaintes auprès de la CNIL : accepteriez-vous un entretien ?",
             false,
         ),
-        (authority, "I will complain to the ICO if my data is not deleted by Friday.", true),
+        (authority.clone(), "I will complain to the ICO if my data is not deleted by Friday.", true),
+        // A complaint or legal step the writer withdraws (1.17.0), and one withdrawn with an ultimatum.
+        (authority.clone(), "The recordings arrived, so I have written to the ICO to withdraw my complaint.", false),
+        (authority, "You closed my complaint without an answer, so I am taking it to the ICO.", true),
+        (legal.clone(), "Je retire ma mise en demeure : le remboursement est arrivé.", false),
+        (legal, "Ik trek mijn ingebrekestelling niet in tenzij u vandaag betaalt.", true),
+        ("signals.product_safety".to_owned(), "Das Zugband der Kapuze hat sich um seinen Hals gezogen.", true),
+        (
+            "signals.product_safety".to_owned(),
+            "Kann man das Zugband der Kapuze herausziehen? Ich trage sie gern offen.",
+            false,
+        ),
         (list("data_breach"), "Ik kreeg een bestelling van iemand anders.", true),
     ];
     let wrong: Vec<String> = cases
