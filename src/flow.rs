@@ -237,7 +237,7 @@ pub enum FormEdit {
 
 /// An expert's pattern report in the making (issue 17): which of the case's offered marks
 /// (`pattern::candidates`, by index) are chosen, the category and the note; and how sending went.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct PatternForm {
     /// The case the marks belong to (marks never carry over to another case).
     pub case_key: String,
@@ -250,6 +250,10 @@ pub struct PatternForm {
     pub note: String,
     /// Sending: idle, on its way, stored (the CRM's reference), or why not.
     pub status: SubmitState,
+    /// The report last sent and not yet stored: sent again as it is (same id, same time), so a
+    /// send repeated after a lost answer is the same report to the CRM, which stores it once.
+    /// Any edit of the form makes it a new report.
+    pub pending: Option<crate::pattern::PatternReport>,
 }
 
 /// One edit of the pattern report form.
@@ -350,6 +354,8 @@ pub enum WidgetEvent {
     PatternEdited(PatternEdit),
     /// A pattern report is on its way, was stored (the CRM's reference) or failed (why).
     PatternStatus(SubmitState),
+    /// This pattern report is on its way to the CRM (kept until stored or the form changes).
+    PatternSending(Box<crate::pattern::PatternReport>),
     /// The CRM's decisions on a case.
     DecisionsLoaded {
         /// The case they belong to.
@@ -459,6 +465,7 @@ impl WidgetState {
                     *pattern = PatternForm { case_key, ..PatternForm::default() };
                 }
                 pattern.status = SubmitState::Idle;
+                pattern.pending = None;
                 match edit {
                     PatternEdit::Mark(index) => match pattern.marked.iter().position(|&known| known == index) {
                         Some(at) => {
@@ -475,8 +482,13 @@ impl WidgetState {
                 if matches!(status, SubmitState::Sent(_)) {
                     self.pattern.marked.clear();
                     self.pattern.note.clear();
+                    self.pattern.pending = None;
                 }
                 self.pattern.status = status;
+            }
+            WidgetEvent::PatternSending(report) => {
+                self.pattern.pending = Some(*report);
+                self.pattern.status = SubmitState::Sending;
             }
         }
         self
@@ -748,5 +760,42 @@ mod tests {
         assert!(state.is_ticked("check-pod"));
         let state = state.apply(WidgetEvent::ChecklistToggled { item: "check-pod".to_owned() });
         assert!(!state.is_ticked("check-pod"));
+    }
+
+    /// A pattern report whose answer was lost is sent again as the same report (same id and
+    /// time), until it is stored or the expert changes the form, which makes it a new one.
+    #[test]
+    fn a_pattern_report_is_resent_unchanged_until_stored_or_edited() {
+        use crate::decision::{Role, User};
+        let report = crate::pattern::PatternReport {
+            format: crate::pattern::FORMAT.to_owned(),
+            id: "r-1".to_owned(),
+            case_id: "A-1".to_owned(),
+            created_at: "2026-11-25T10:00:00Z".to_owned(),
+            author: User { id: "eva".to_owned(), name: "Eva".to_owned(), role: Role::Expert },
+            pack: crate::pattern::PackRef { id: "demo".to_owned(), version: "1".to_owned(), hash: "h".to_owned() },
+            input_hash: "i".to_owned(),
+            category: "fraud".to_owned(),
+            elements: Vec::new(),
+            draft_rule: "true".to_owned(),
+            note: "new".to_owned(),
+        };
+        let state = read(configured(), &serde_json::json!({}), "A-1")
+            .apply(WidgetEvent::PatternEdited(PatternEdit::Mark(0)))
+            .apply(WidgetEvent::PatternSending(Box::new(report.clone())));
+        assert_eq!(
+            (state.pattern.status.clone(), state.pattern.pending.as_ref()),
+            (SubmitState::Sending, Some(&report))
+        );
+        // The answer was lost: the report stays pending for the next send.
+        let failed = state.apply(WidgetEvent::PatternStatus(SubmitState::Failed("timeout".to_owned())));
+        assert_eq!(failed.pattern.pending.as_ref(), Some(&report));
+        assert_eq!(failed.pattern.marked, vec![0]);
+        // Stored: nothing pending, the marks are in the CRM.
+        let stored = failed.clone().apply(WidgetEvent::PatternStatus(SubmitState::Sent("RT ticket #7".to_owned())));
+        assert_eq!((stored.pattern.pending, stored.pattern.marked.len()), (None, 0));
+        // An edit after a failure makes a new report.
+        let edited = failed.apply(WidgetEvent::PatternEdited(PatternEdit::Note("newer".to_owned())));
+        assert_eq!(edited.pattern.pending, None);
     }
 }

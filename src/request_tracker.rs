@@ -245,10 +245,19 @@ pub const PATTERN_START: &str = "-----BEGIN RISKPANE PATTERN REPORT-----";
 /// Last line of it.
 pub const PATTERN_END: &str = "-----END RISKPANE PATTERN REPORT-----";
 
+/// The TicketSQL that finds the Fraud Advisory ticket already filed for this pattern report (its
+/// id is in the subject, `pattern_ticket`), so a send repeated after a lost answer files no second
+/// ticket; `None` for an id that is not a plain UUID (nothing is quoted into the query).
+#[must_use]
+pub fn pattern_ticket_query(report: &crate::pattern::PatternReport) -> Option<String> {
+    let plain = !report.id.is_empty() && report.id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    plain.then(|| format!("Queue = '{PATTERN_QUEUE}' AND Subject LIKE 'Pattern report {} from'", report.id))
+}
+
 /// The RT ticket (`POST /ticket`) that files a pattern report with the Fraud Advisory Team: in
 /// [`PATTERN_QUEUE`], referring to the case's ticket, its text a summary (draft rule, note, case,
 /// pack) and the report as JSON between [`PATTERN_START`] and [`PATTERN_END`], which
-/// `riskpane backtest --draft` reads once cut out.
+/// `riskpane backtest --draft` reads once cut out. Its subject names the report's id.
 #[must_use]
 pub fn pattern_ticket(report: &crate::pattern::PatternReport) -> Value {
     let json = crate::json::write::to_text(&crate::pattern::report_json(report));
@@ -265,7 +274,10 @@ pub fn pattern_ticket(report: &crate::pattern::PatternReport) -> Value {
         report.note,
     );
     let subject: String =
-        format!("Pattern from ticket #{}: {}", report.case_id, report.draft_rule).chars().take(200).collect();
+        format!("Pattern report {} from ticket #{}: {}", report.id, report.case_id, report.draft_rule)
+            .chars()
+            .take(200)
+            .collect();
     json!({
         "Queue": PATTERN_QUEUE,
         "Subject": subject,

@@ -176,13 +176,19 @@ fn check_decision(shared: &Shared, id: String, check: Check) {
 /// Sends the expert's pattern report: the marked elements of the scored case as a draft rule, with
 /// the case's id and input hash and the pack's id, version and hash — no case text
 /// (`pattern::PatternReport`). Not kept in the outbox: it is no decision, and the form keeps the
-/// marks until the CRM has stored it, so a failed send is sent again from the form.
+/// marks until the CRM has stored it, so a failed send is sent again from the form — as the same
+/// report (`PatternForm::pending`: same id and time), which the CRM stores once.
 fn submit_pattern(shared: &Shared) {
     let report = {
         let controller = shared.borrow();
         let state = &controller.state;
         let form = &state.pattern;
         match (&state.phase, &state.pack, current_user(&controller), controller.crm.client.clone()) {
+            (Phase::Scored(scored), Some(_), Some(user), Some(client))
+                if user.role == Role::Expert && form.case_key == scored.case_key && form.pending.is_some() =>
+            {
+                form.pending.clone().map(|report| (Ok(report), client))
+            }
             (Phase::Scored(scored), Some(pack), Some(user), Some(client))
                 if user.role == Role::Expert && form.case_key == scored.case_key =>
             {
@@ -217,7 +223,7 @@ fn submit_pattern(shared: &Shared) {
             return dispatch(shared, WidgetEvent::PatternStatus(SubmitState::Invalid(problems.join("; "))));
         }
     };
-    dispatch(shared, WidgetEvent::PatternStatus(SubmitState::Sending));
+    dispatch(shared, WidgetEvent::PatternSending(Box::new(report.clone())));
     let weak = Rc::downgrade(shared);
     wasm_bindgen_futures::spawn_local(async move {
         let result = client.report_pattern(&report).await;

@@ -131,10 +131,21 @@ impl RtClient {
     }
 
     /// Files a pattern report as a ticket in the Fraud Advisory queue that refers to the case's
-    /// ticket (`request_tracker::pattern_ticket`); returns `RT ticket #N`. (RT has no idempotency
-    /// key: a send repeated after a lost answer files a second ticket, which the advisory team
-    /// sees next to the first by its report id.)
+    /// ticket (`request_tracker::pattern_ticket`); returns `RT ticket #N`. RT has no idempotency
+    /// key, so the report's id is in the subject and a ticket that already has it is the answer:
+    /// a send repeated after a lost answer (the widget resends the same report) files nothing new.
     async fn report_pattern(&self, report: &crate::pattern::PatternReport) -> Result<String, CrmError> {
+        if let Some(query) = request_tracker::pattern_ticket_query(report) {
+            let path = format!("/tickets?query={}&fields=Subject", encode(&query));
+            let filed = self.pages("GET", &path, None, "tickets").await?;
+            let id = filed.first().and_then(|ticket| ticket.get("id")).map(|id| match id {
+                Value::String(id) => id.clone(),
+                other => crate::json::write::to_text(other),
+            });
+            if let Some(id) = id {
+                return Ok(format!("RT ticket #{id}"));
+            }
+        }
         let body = crate::json::write::to_text(&request_tracker::pattern_ticket(report));
         let answer = self.http.call("POST", "/ticket", Some(body), None).await?;
         match answer.get("id") {

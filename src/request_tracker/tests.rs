@@ -598,3 +598,37 @@ mod verdicts {
         assert!(result.refused[0].reason.contains("does not propose"), "{:?}", result.refused);
     }
 }
+
+fn pattern_report(id: &str) -> crate::pattern::PatternReport {
+    crate::pattern::PatternReport {
+        format: crate::pattern::FORMAT.to_owned(),
+        id: id.to_owned(),
+        case_id: "42".to_owned(),
+        created_at: "2026-11-25T10:00:00Z".to_owned(),
+        author: expert("widget-expert"),
+        pack: crate::pattern::PackRef { id: "care".to_owned(), version: "1".to_owned(), hash: "h".to_owned() },
+        input_hash: "i".to_owned(),
+        category: "fraud".to_owned(),
+        elements: Vec::new(),
+        draft_rule: "account.age_days <= 12".to_owned(),
+        note: "new".to_owned(),
+    }
+}
+
+/// A pattern report's ticket carries its id in the subject, and the widget asks RT for that
+/// subject before filing, so a resend after a lost answer finds the first ticket; an id that is
+/// not a plain UUID is never quoted into TicketSQL.
+#[test]
+fn a_pattern_tickets_subject_names_its_report_and_the_query_finds_only_that() {
+    let id = "0f8c2a4e-9b1d-4c3e-8a7f-2d6b5e4c3a21";
+    let ticket = pattern_ticket(&pattern_report(id));
+    let subject = ticket["Subject"].as_str().unwrap();
+    assert!(subject.starts_with(&format!("Pattern report {id} from ticket #42: account.age_days")), "{subject}");
+    assert_eq!(
+        pattern_ticket_query(&pattern_report(id)).unwrap(),
+        format!("Queue = 'Fraud Advisory' AND Subject LIKE 'Pattern report {id} from'")
+    );
+    for forged in ["x' OR Queue = 'Risk Review", "", "0f8c 2a4e"] {
+        assert_eq!(pattern_ticket_query(&pattern_report(forged)), None, "{forged}");
+    }
+}

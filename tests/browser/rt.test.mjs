@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { artifacts, clockShiftDays, launchBrowser, now, tickOpenChecklist } from './harness.mjs';
+import { artifacts, clockShiftDays, launchBrowser, now, tickOpenChecklist, waitUntil } from './harness.mjs';
 import { BLOCK, END, attachmentsContaining, recordIn, rest, signIn, tickets } from './rt-harness.mjs';
 
 let browser;
@@ -448,6 +448,37 @@ test('an expert files a pattern report: a Fraud Advisory ticket that refers to t
   const report = JSON.parse(content.split('-----BEGIN RISKPANE PATTERN REPORT-----')[1].split('-----END RISKPANE PATTERN REPORT-----')[0]);
   assert.deepEqual([report.case_id, report.author.id, report.draft_rule], [String(ticket), 'widget-expert', draft]);
   for (const text of ['anna.schmidt', 'RIGHT NOW']) assert.ok(!content.includes(text), `${text} in ${content}`);
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
+test('a pattern report whose answer is lost is filed once: the resend finds the ticket RT already made', async () => {
+  const ticket = await newInrTicket(`Pattern lost answer (${Date.now()})`);
+  const { page, log } = await logIn('widget-expert', 'expertpass123');
+  await openTicket(page, ticket);
+  await page.locator('#riskpane-root [data-riskpane] >> css=details.pattern summary').click();
+  await page.locator('#riskpane-root input[data-intent=mark-pattern]').nth(0).check();
+  await page.locator('#riskpane-root #rp-pattern-note').fill('Same pattern, sent over a bad line.');
+  // RT files the ticket, but its answer never reaches the widget (the connection drops).
+  let filedWhileLost = 0;
+  await page.route('**/REST/2.0/ticket', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const answer = await route.fetch();
+    if (answer.status() === 201) filedWhileLost += 1;
+    return route.abort('connectionreset');
+  });
+  const status = () => page.locator('#riskpane-root [data-riskpane] >> css=details.pattern .submit-status');
+  await page.locator('#riskpane-root button[data-intent=submit-pattern]').click();
+  await waitUntil(async () => /Pattern report not sent/.test(await status().textContent().catch(() => '')), { what: 'the lost answer shown as not sent' });
+  assert.equal(filedWhileLost, 1);
+  await page.unroute('**/REST/2.0/ticket');
+  // The expert sends again: the same report, which RT already has.
+  await page.locator('#riskpane-root button[data-intent=submit-pattern]').click();
+  await waitUntil(async () => /Pattern report stored as RT ticket #\d+/.test(await status().textContent().catch(() => '')), { what: 'the resend stored' });
+  const filed = /RT ticket #(\d+)/.exec(await status().textContent())[1];
+  const query = encodeURIComponent(`Queue = 'Fraud Advisory' AND RefersTo = ${ticket}`);
+  const { body } = await rest('GET', `/tickets?query=${query}`);
+  assert.deepEqual(body.items.map((item) => String(item.id)), [filed], JSON.stringify(body.items));
   assert.deepEqual(log.pageErrors, []);
   await page.close();
 });
