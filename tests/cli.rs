@@ -278,7 +278,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // test28, test30: a look-alike each that the retrained models now read) and five fell; set
     // here to the measured figures with that reason (1.16.0 had lowered test2's floor 82 → 81:
     // "wie kann ich den Newsletter abbestellen?"). test33 and test34 are 1.17.0's held-out parts,
-    // measured once on it.
+    // measured once on it (pack commit 545cb4e).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -313,6 +313,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test30", 70, 70, 3),
         ("test31", 71, 71, 15),
         ("test32", 63, 63, 2),
+        ("test33", 53, 53, 55),
+        ("test34", 61, 61, 21),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
