@@ -169,6 +169,10 @@ enum Command {
         /// The table's name, `[classifiers.NAME]` (default: the class).
         #[arg(long)]
         name: Option<String>,
+        /// Train against the class's look-alikes only: a second reading that tells the class from
+        /// the texts that imitate it.
+        #[arg(long)]
+        against_lookalikes: bool,
     },
     /// Request Tracker's four-eye check (run by RT's scrip, not by people): reads what RT knows
     /// about a ticket as JSON on stdin (island-shaped ticket, history, staff comments with decision
@@ -263,9 +267,10 @@ fn main() -> ExitCode {
         Command::Reports { pack, cases, format } => reports(&pack, &cases, format),
         Command::Qa { reviews, from, to, format, out } => qa(&reviews, &from, &to, format, out.as_deref()),
         Command::Evaluate { pack, corpus, format } => evaluate_corpus(&pack, &corpus, format),
-        Command::Train { class, corpus, terms, threshold, by_part, name } => {
+        Command::Train { class, corpus, terms, threshold, by_part, name, against_lookalikes } => {
             let name = name.unwrap_or_else(|| class.clone());
-            train(&name, &corpus, &backtest::train::TrainOptions { class, terms, threshold }, by_part)
+            let options = backtest::train::TrainOptions { class, terms, threshold, against_lookalikes };
+            train(&name, &corpus, &options, by_part)
         }
         Command::RtVerdict { pack, profile } => rt_verdict(&pack, &profile),
         Command::HelpdeskVerdict { pack, profile } => helpdesk_verdict(&pack, &profile),

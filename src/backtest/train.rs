@@ -35,6 +35,10 @@ pub struct TrainOptions {
     pub terms: usize,
     /// The probability from which a text reads as the class.
     pub threshold: f64,
+    /// Train against the class's look-alikes only (messages labelled as a look-alike of it), not
+    /// against every other message: a second reading for texts a first one already took for the
+    /// class, which learns what tells the class from the texts that imitate it.
+    pub against_lookalikes: bool,
 }
 
 /// A trained classifier: terms with their weights and rarities, strongest for the class first.
@@ -73,9 +77,10 @@ impl Trained {
         let mut out = String::new();
         // `--name` only where the table is not named after its class (one class, two models).
         let named = if name == options.class { String::new() } else { format!(" --name {name}") };
+        let against = if options.against_lookalikes { " --against-lookalikes" } else { "" };
         let _ = writeln!(
             out,
-            "# riskpane train --class {} --terms {} --threshold {}{named} (each part of trained_on as --corpus)",
+            "# riskpane train --class {} --terms {} --threshold {}{named}{against} (each part of trained_on as --corpus)",
             options.class, options.terms, options.threshold
         );
         let _ = writeln!(out, "[classifiers.{name}]");
@@ -135,6 +140,17 @@ fn candidates(folded: &str) -> Vec<String> {
 /// # Errors
 /// When the messages have no example of the class, or none of anything else.
 pub fn train(messages: &[Message], options: &TrainOptions) -> Result<Trained, String> {
+    let chosen: Vec<Message>;
+    let messages = if options.against_lookalikes {
+        chosen = messages
+            .iter()
+            .filter(|message| is_of_class(message, &options.class) || imitates(message, &options.class))
+            .cloned()
+            .collect();
+        &chosen[..]
+    } else {
+        messages
+    };
     let labels: Vec<bool> = messages.iter().map(|message| is_of_class(message, &options.class)).collect();
     let positives = labels.iter().filter(|&&label| label).count();
     if positives == 0 || positives == messages.len() {
@@ -171,6 +187,15 @@ pub fn train(messages: &[Message], options: &TrainOptions) -> Result<Trained, St
     terms.retain(|(_, weight, _)| *weight != 0.0);
     terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(Trained { terms, bias: round(second.bias), threshold: options.threshold })
+}
+
+/// A benign look-alike of `class` (for `data_subject_request`: of any data-subject right).
+fn imitates(message: &Message, class: &str) -> bool {
+    message.labels.is_empty()
+        && message.lookalike_of.as_deref().is_some_and(|imitated| {
+            let as_label = Message { labels: vec![imitated.to_owned()], ..message.clone() };
+            is_of_class(&as_label, class)
+        })
 }
 
 fn round(value: f64) -> f64 {
@@ -324,7 +349,12 @@ mod tests {
         ]
         .join("\n");
         let messages = read_messages(&corpus).unwrap();
-        let options = TrainOptions { class: "data_subject_request".to_owned(), terms: 50, threshold: 0.5 };
+        let options = TrainOptions {
+            class: "data_subject_request".to_owned(),
+            terms: 50,
+            threshold: 0.5,
+            against_lookalikes: false,
+        };
         let trained = train(&messages, &options).unwrap();
         assert_eq!(trained, train(&messages, &options).unwrap());
         let (matcher, weights) = trained.compiled();
@@ -336,7 +366,17 @@ mod tests {
             |term: &str| trained.terms.iter().find(|(known, _, _)| known == term).map(|(_, weight, _)| *weight);
         assert!(weight("daten").unwrap() > 0.0);
         assert!(weight("warenkorb").unwrap() < 0.0);
-        let erasure_only = TrainOptions { class: "portability".to_owned(), terms: 50, threshold: 0.5 };
+        // Against look-alikes only, the basket messages (look-alikes of erasure and access) are
+        // the negatives and nothing else is: the trained terms come from those six messages only.
+        let against = TrainOptions { against_lookalikes: true, ..options.clone() };
+        let trained = train(&messages, &against).unwrap();
+        assert!(trained.terms.iter().any(|(term, weight, _)| term == "warenkorb" && *weight < 0.0));
+        let other = r#"{"id":"7","lang":"de","labels":[],"lookalike_of":"legal_threat","text":"Mein Anwalt sagt, Daten sind wichtig."}"#;
+        let with_other = read_messages(&format!("{corpus}\n{other}")).unwrap();
+        assert_eq!(train(&with_other, &against).unwrap(), trained);
+        assert_ne!(train(&with_other, &options).unwrap(), train(&messages, &options).unwrap());
+        let erasure_only =
+            TrainOptions { class: "portability".to_owned(), terms: 50, threshold: 0.5, against_lookalikes: false };
         assert!(train(&messages, &erasure_only).unwrap_err().contains("0 of 6"));
     }
 }
