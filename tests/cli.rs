@@ -269,16 +269,15 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test32 trained the word models of 1.17.0 (test31 and test32 were 1.16.0's held-out
-    // parts, each measured once; docs/evaluation.md). 1.17.0 adds, by class from those parts, a
-    // complaint or legal step the writer withdraws, cords round a child's neck, more injury and
-    // counterfeit words and call recordings as processing objected to; with the word models
-    // retrained, the training parts as a whole went from 2,401 to 2,403 of 2,409 requests and from
-    // 94 to 87 of 3,325 look-alikes fired, while four parts' ceilings rose by one (test16, test22,
-    // test28, test30: a look-alike each that the retrained models now read) and five fell; set
-    // here to the measured figures with that reason (1.16.0 had lowered test2's floor 82 → 81:
-    // "wie kann ich den Newsletter abbestellen?"). test33 and test34 are 1.17.0's held-out parts,
-    // measured once on it (pack commit 545cb4e).
+    // tune … test34 trained the word models of 1.18.0 (test33 and test34 were 1.17.0's held-out
+    // parts, each measured once; docs/evaluation.md). 1.18.0 adds, by class from those parts, public
+    // escalation as a review kept up against the shop's request, a call to warn or tag others, a
+    // thread or post with screenshots over a grievance; with the word models retrained, the
+    // training parts as a whole went from 2,517 to 2,516 of 2,523 requests (test22 lost one:
+    // 65 → 64) and from 163 to 151 of 3,535 look-alikes fired, while two parts' ceilings rose by
+    // one (test17, test30: a look-alike each the retrained models now read); set here to the
+    // measured figures with that reason (1.16.0 had lowered test2's floor 82 → 81). test35 and
+    // test36 are 1.18.0's held-out parts, measured once on it.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -296,25 +295,25 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test13", 68, 69, 1),
         ("test14", 73, 73, 3),
         ("test15", 72, 72, 1),
-        ("test16", 73, 73, 2),
-        ("test17", 63, 63, 1),
+        ("test16", 73, 73, 1),
+        ("test17", 63, 63, 2),
         ("test18", 61, 61, 3),
         ("test19", 59, 59, 2),
         ("test20", 67, 68, 6),
         ("test21", 62, 62, 3),
-        ("test22", 65, 65, 3),
+        ("test22", 64, 65, 1),
         ("test23", 63, 64, 1),
         ("test24", 71, 71, 2),
         ("test25", 63, 63, 1),
         ("test26", 70, 70, 0),
         ("test27", 67, 68, 6),
-        ("test28", 63, 63, 5),
+        ("test28", 63, 63, 4),
         ("test29", 63, 63, 9),
-        ("test30", 70, 70, 3),
+        ("test30", 70, 70, 4),
         ("test31", 71, 71, 15),
         ("test32", 63, 63, 2),
-        ("test33", 53, 53, 55),
-        ("test34", 61, 61, 21),
+        ("test33", 53, 53, 46),
+        ("test34", 61, 61, 20),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
