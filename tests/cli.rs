@@ -269,15 +269,16 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test34 trained the word models of 1.18.0 (test33 and test34 were 1.17.0's held-out
-    // parts, each measured once; docs/evaluation.md). 1.18.0 adds, by class from those parts, public
-    // escalation as a review kept up against the shop's request, a call to warn or tag others, a
-    // thread or post with screenshots over a grievance; with the word models retrained, the
-    // training parts as a whole went from 2,517 to 2,516 of 2,523 requests (test22 lost one:
-    // 65 → 64) and from 163 to 151 of 3,535 look-alikes fired, while two parts' ceilings rose by
-    // one (test17, test30: a look-alike each the retrained models now read); set here to the
-    // measured figures with that reason (1.16.0 had lowered test2's floor 82 → 81). test35 and
-    // test36 are 1.18.0's held-out parts, measured once on it (pack commit eaaccbe).
+    // tune … test36 trained the word models of 1.19.0 (test35 and test36 were 1.18.0's held-out
+    // parts, each measured once; docs/evaluation.md). 1.19.0 adds, by class from those parts, a
+    // case handed to a lawyer in short words ("esto va a mi abogado"), conciliation bodies,
+    // "going to" an authority ("vado dal garante", "ik ga hiermee naar de AP") and more injury
+    // and body words; with the word models retrained, the training parts as a whole went from
+    // 2,611 to 2,616 of 2,623 requests and from 172 to 173 of 3,745 look-alikes fired. Single
+    // parts moved both ways: test13 lost a request (68 → 67); test32 and test33 gained look-alikes
+    // the retrained models now read (2 → 3, 46 → 50). Set here to the measured figures with that
+    // reason (1.16.0 had lowered test2's floor 82 → 81). test37 and test38 are
+    // 1.19.0's held-out parts, measured once on it.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -288,11 +289,11 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test6", 96, 96, 0),
         ("test7", 92, 92, 0),
         ("test8", 98, 98, 1),
-        ("test9", 91, 91, 4),
+        ("test9", 91, 91, 3),
         ("test10", 84, 84, 2),
-        ("test11", 78, 78, 3),
-        ("test12", 95, 95, 5),
-        ("test13", 68, 69, 1),
+        ("test11", 78, 78, 2),
+        ("test12", 95, 95, 4),
+        ("test13", 67, 69, 1),
         ("test14", 73, 73, 3),
         ("test15", 72, 72, 1),
         ("test16", 73, 73, 1),
@@ -301,7 +302,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test19", 59, 59, 2),
         ("test20", 67, 68, 6),
         ("test21", 62, 62, 3),
-        ("test22", 64, 65, 1),
+        ("test22", 65, 65, 1),
         ("test23", 63, 64, 1),
         ("test24", 71, 71, 2),
         ("test25", 63, 63, 1),
@@ -311,10 +312,10 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test29", 63, 63, 9),
         ("test30", 70, 70, 4),
         ("test31", 71, 71, 15),
-        ("test32", 63, 63, 2),
-        ("test33", 53, 53, 46),
+        ("test32", 63, 63, 3),
+        ("test33", 53, 53, 50),
         ("test34", 61, 61, 20),
-        ("test35", 51, 56, 5),
+        ("test35", 56, 56, 5),
         ("test36", 44, 44, 15),
     ];
     for (part, found_min, positives, benign_max) in floors {

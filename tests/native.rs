@@ -635,6 +635,10 @@ fn care_keywords_match_across_languages_at_word_boundaries() {
             "Je prépare un mémoire sur les plaintes auprès de la CNIL : accepteriez-vous un entretien ?",
             false,
         ),
+        // 1.19.0: a case handed to a lawyer in short words; going to the authority.
+        (legal.clone(), "wenn das geld bis montag nicht da ist geht das an meinen anwalt", true),
+        (legal.clone(), "Mein Anwalt hat mir die Jacke empfohlen, gibt es sie in Größe 52?", false),
+        (authority.clone(), "ho chiesto due volte i miei dati, se non rispondete vado dal garante", true),
         (authority.clone(), "I will complain to the ICO if my data is not deleted by Friday.", true),
         // A complaint or legal step the writer withdraws (1.17.0), and one withdrawn with an ultimatum.
         (authority.clone(), "The recordings arrived, so I have written to the ICO to withdraw my complaint.", false),
