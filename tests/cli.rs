@@ -269,56 +269,56 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test36 trained the word models of 1.19.0 (test35 and test36 were 1.18.0's held-out
-    // parts, each measured once; docs/evaluation.md). 1.19.0 adds, by class from those parts, a
-    // case handed to a lawyer in short words ("esto va a mi abogado"), conciliation bodies,
-    // "going to" an authority ("vado dal garante", "ik ga hiermee naar de AP") and more injury
-    // and body words; with the word models retrained, the training parts as a whole went from
-    // 2,611 to 2,616 of 2,623 requests and from 172 to 173 of 3,745 look-alikes fired. Single
-    // parts moved both ways: test13 lost a request (68 → 67); test32 and test33 gained look-alikes
-    // the retrained models now read (2 → 3, 46 → 50). Set here to the measured figures with that
-    // reason (1.16.0 had lowered test2's floor 82 → 81). test37 and test38 are
-    // 1.19.0's held-out parts, measured once on it (pack commit fba07da).
+    // tune … test38 trained the word models of 1.20.0 (test37 and test38 were 1.19.0's held-out
+    // parts, each measured once; docs/evaluation.md). 1.20.0 adds, by class from those parts,
+    // agents' notes about a right explained with no request raised, an earlier request asked
+    // about and found completed, internal notes with no customer case, and the authority's own
+    // staff; with the word models retrained, the training parts as a whole went from 2,729 to
+    // 2,734 of 2,742 requests and from 207 to 183 of 3,955 look-alikes fired. Single parts moved
+    // both ways: test6 and test22 lost a request (96 → 95, 65 → 64); test9, test11, test22 and
+    // test28 gained a look-alike each the retrained models now read. Set here to the measured
+    // figures with that reason (1.16.0 had lowered test2's floor 82 → 81). test39 and test40 are
+    // 1.20.0's held-out parts, measured once on it.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
         ("test2", 81, 83, 0),
         ("test3", 76, 76, 0),
         ("test4", 77, 77, 0),
-        ("test5", 91, 91, 2),
-        ("test6", 96, 96, 0),
+        ("test5", 91, 91, 1),
+        ("test6", 95, 96, 0),
         ("test7", 92, 92, 0),
         ("test8", 98, 98, 1),
-        ("test9", 91, 91, 3),
+        ("test9", 91, 91, 4),
         ("test10", 84, 84, 2),
-        ("test11", 78, 78, 2),
+        ("test11", 78, 78, 3),
         ("test12", 95, 95, 4),
-        ("test13", 67, 69, 1),
-        ("test14", 73, 73, 3),
-        ("test15", 72, 72, 1),
+        ("test13", 68, 69, 1),
+        ("test14", 73, 73, 2),
+        ("test15", 72, 72, 0),
         ("test16", 73, 73, 1),
         ("test17", 63, 63, 2),
         ("test18", 61, 61, 3),
         ("test19", 59, 59, 2),
         ("test20", 67, 68, 6),
         ("test21", 62, 62, 3),
-        ("test22", 65, 65, 1),
+        ("test22", 64, 65, 2),
         ("test23", 63, 64, 1),
         ("test24", 71, 71, 2),
         ("test25", 63, 63, 1),
         ("test26", 70, 70, 0),
         ("test27", 67, 68, 6),
-        ("test28", 63, 63, 4),
+        ("test28", 63, 63, 5),
         ("test29", 63, 63, 9),
         ("test30", 70, 70, 4),
-        ("test31", 71, 71, 15),
+        ("test31", 71, 71, 14),
         ("test32", 63, 63, 3),
-        ("test33", 53, 53, 50),
+        ("test33", 53, 53, 48),
         ("test34", 61, 61, 20),
         ("test35", 56, 56, 5),
         ("test36", 44, 44, 15),
-        ("test37", 54, 58, 23),
-        ("test38", 59, 61, 11),
+        ("test37", 58, 58, 7),
+        ("test38", 61, 61, 5),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");

@@ -555,20 +555,9 @@ fn realistic_cases_land_in_the_expected_band() {
 /// everyday words that once fired (a refund credit, "Auskunft geben", the name Sue, "press").
 #[test]
 fn care_keywords_match_across_languages_at_word_boundaries() {
-    use riskpane::rules::lang::Value;
-    use riskpane::rules::lang::eval::{Env, Trace, eval};
-    let pack = compile(&root().join("pkg-config/rules/care.toml"));
-    let matches = |condition: &str, message: &str| {
-        let (node, _) = pack.compile_expression(condition).unwrap();
-        let (facts, _) = CaseFacts::from_json(&pack, &serde_json::json!({ "customer": { "message": message } }));
-        let env = Env::new(&pack, &facts);
-        eval(&node, &env, &mut Trace::default()) == Value::Bool(true)
-    };
     let list = |name: &str| format!("matches_any(customer.message, keywords.{name})");
     let dsr = "signals.data_subject_request_stated".to_owned();
     let legal = "signals.legal_threat".to_owned();
-    let (request, set_aside) = ("signals.data_subject_request".to_owned(), "signals.request_set_aside".to_owned());
-    let authority = "signals.authority_complaint".to_owned();
     let cases = [
         (dsr.clone(), "Bitte die LÖSCHUNG meiner Daten.", true),
         (dsr.clone(), "Das steht in Ihrer Kundendatenbank.", false),
@@ -597,69 +586,93 @@ fn care_keywords_match_across_languages_at_word_boundaries() {
         ),
         ("signals.press".to_owned(), "I can't press the button to print the label.", false),
         (list("urgency"), "Ich habe mein HANDY VERLOREN", true),
+        (list("data_breach"), "Ik kreeg een bestelling van iemand anders.", true),
+    ];
+    let wrong = care_conditions_that_disagree(&cases);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// `(condition, message, expected)` cases whose condition, evaluated by the care pack on a case
+/// with only that customer message, is not as expected.
+fn care_conditions_that_disagree<C: AsRef<str>>(cases: &[(C, &str, bool)]) -> Vec<String> {
+    use riskpane::rules::lang::Value;
+    use riskpane::rules::lang::eval::{Env, Trace, eval};
+    let pack = compile(&root().join("pkg-config/rules/care.toml"));
+    let matches = |condition: &str, message: &str| {
+        let (node, _) = pack.compile_expression(condition).unwrap();
+        let (facts, _) = CaseFacts::from_json(&pack, &serde_json::json!({ "customer": { "message": message } }));
+        let env = Env::new(&pack, &facts);
+        eval(&node, &env, &mut Trace::default()) == Value::Bool(true)
+    };
+    cases
+        .iter()
+        .filter(|(condition, message, expected)| matches(condition.as_ref(), message) != *expected)
+        .map(|(condition, message, expected)| {
+            format!("{}: {message:?} should {}match", condition.as_ref(), if *expected { "" } else { "not " })
+        })
+        .collect()
+}
+
+/// The mood of a message (care packs 1.16.0 to 1.20.0): a request or threat made now, beside the
+/// same words withdrawn, fulfilled, asked about for later, named in passing or handed on.
+#[test]
+fn care_signals_tell_a_request_made_now_from_one_set_aside() {
+    let legal = "signals.legal_threat";
+    let (request, set_aside) = ("signals.data_subject_request", "signals.request_set_aside");
+    let authority = "signals.authority_complaint";
+    let cases = [
         // A request set aside (care pack 1.16.0): withdrawn, fulfilled, asked about for later; a
         // chaser and a request that only shares a sentence with "ignore" stay requests.
-        (request.clone(), "Please disregard my deletion request from last week, I found my password again.", false),
-        (set_aside.clone(), "Please disregard my deletion request from last week, I found my password again.", true),
+        (request, "Please disregard my deletion request from last week, I found my password again.", false),
+        (set_aside, "Please disregard my deletion request from last week, I found my password again.", true),
         (
-            request.clone(),
+            request,
             "Please ignore the e-mail I sent this morning with the wrong order number, my erasure request for all my personal data stands.",
             true,
         ),
-        (request.clone(), "Vi ricordo che da due mesi ignorate la mia richiesta di cancellazione dei miei dati.", true),
+        (request, "Vi ricordo che da due mesi ignorate la mia richiesta di cancellazione dei miei dati.", true),
+        (request, "Die Kopie meiner Daten ist angekommen, alles in Ordnung, Sie können die Anfrage schließen.", false),
+        (request, "Ich habe die Kopie meiner Daten immer noch nicht erhalten, bitte senden Sie sie mir.", true),
         (
-            request.clone(),
-            "Die Kopie meiner Daten ist angekommen, alles in Ordnung, Sie können die Anfrage schließen.",
-            false,
-        ),
-        (request.clone(), "Ich habe die Kopie meiner Daten immer noch nicht erhalten, bitte senden Sie sie mir.", true),
-        (
-            request.clone(),
+            request,
             "Nur aus Neugier: Wie würde ich eine Kopie meiner Daten bekommen, falls ich die irgendwann brauche? Im Moment nicht.",
             false,
         ),
         (request, "Proszę o kopię moich danych. Na razie nie dostałam żadnej odpowiedzi.", true),
         // An authority named in passing, and the same with the writer's own plan.
         (
-            authority.clone(),
+            authority,
             "Meine Nachbarin hat sich bei der Datenschutzbehörde über ihr Fitnessstudio beschwert. Wann kommt mein Paket?",
             false,
         ),
         (
-            authority.clone(),
+            authority,
             "Eine Freundin hat sich bei der Datenschutzbehörde beschwert, und wenn Sie bis Freitag nicht antworten, mache ich das Gleiche.",
             true,
         ),
         (
-            authority.clone(),
+            authority,
             "Je prépare un mémoire sur les plaintes auprès de la CNIL : accepteriez-vous un entretien ?",
             false,
         ),
         // 1.19.0: a case handed to a lawyer in short words; going to the authority.
-        (legal.clone(), "wenn das geld bis montag nicht da ist geht das an meinen anwalt", true),
-        (legal.clone(), "Mein Anwalt hat mir die Jacke empfohlen, gibt es sie in Größe 52?", false),
-        (authority.clone(), "ho chiesto due volte i miei dati, se non rispondete vado dal garante", true),
-        (authority.clone(), "I will complain to the ICO if my data is not deleted by Friday.", true),
+        (legal, "wenn das geld bis montag nicht da ist geht das an meinen anwalt", true),
+        (legal, "Mein Anwalt hat mir die Jacke empfohlen, gibt es sie in Größe 52?", false),
+        (authority, "ho chiesto due volte i miei dati, se non rispondete vado dal garante", true),
+        (authority, "I will complain to the ICO if my data is not deleted by Friday.", true),
+        // 1.20.0: agents' notes about a right explained, a completed request, the authority's staff.
+        (request, "Cust. asked what data we keep. Explained the right of access (SAR). No DSR raised.", false),
+        (request, "Kd. fragte nach Stand seiner Datenauskunft: noch nicht abgeschlossen, bitte Kopie senden.", true),
+        (authority, "Cl. travaille à la CNIL, livraison au bureau s'il vous plaît.", false),
         // A complaint or legal step the writer withdraws (1.17.0), and one withdrawn with an ultimatum.
-        (authority.clone(), "The recordings arrived, so I have written to the ICO to withdraw my complaint.", false),
+        (authority, "The recordings arrived, so I have written to the ICO to withdraw my complaint.", false),
         (authority, "You closed my complaint without an answer, so I am taking it to the ICO.", true),
-        (legal.clone(), "Je retire ma mise en demeure : le remboursement est arrivé.", false),
+        (legal, "Je retire ma mise en demeure : le remboursement est arrivé.", false),
         (legal, "Ik trek mijn ingebrekestelling niet in tenzij u vandaag betaalt.", true),
-        ("signals.product_safety".to_owned(), "Das Zugband der Kapuze hat sich um seinen Hals gezogen.", true),
-        (
-            "signals.product_safety".to_owned(),
-            "Kann man das Zugband der Kapuze herausziehen? Ich trage sie gern offen.",
-            false,
-        ),
-        (list("data_breach"), "Ik kreeg een bestelling van iemand anders.", true),
+        ("signals.product_safety", "Das Zugband der Kapuze hat sich um seinen Hals gezogen.", true),
+        ("signals.product_safety", "Kann man das Zugband der Kapuze herausziehen? Ich trage sie gern offen.", false),
     ];
-    let wrong: Vec<String> = cases
-        .iter()
-        .filter(|(condition, message, expected)| matches(condition, message) != *expected)
-        .map(|(condition, message, expected)| {
-            format!("{condition}: {message:?} should {}match", if *expected { "" } else { "not " })
-        })
-        .collect();
+    let wrong = care_conditions_that_disagree(&cases);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
