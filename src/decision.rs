@@ -26,6 +26,16 @@ pub enum Role {
 }
 
 impl Role {
+    /// The name in records and reports (`agent`, `expert`, `communications`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Expert => "expert",
+            Role::Communications => "communications",
+        }
+    }
+
     /// Whether someone in this role may confirm or reject a decision that `needed` must check.
     #[must_use]
     pub fn checks(self, needed: CheckerRole) -> bool {

@@ -117,11 +117,6 @@ pub fn report_json(report: &PatternReport) -> serde_json::Value {
             }
         })
         .collect();
-    let role = match report.author.role {
-        crate::decision::Role::Agent => "agent",
-        crate::decision::Role::Expert => "expert",
-        crate::decision::Role::Communications => "communications",
-    };
     object(vec![
         ("format", text(&report.format)),
         ("id", text(&report.id)),
@@ -129,7 +124,11 @@ pub fn report_json(report: &PatternReport) -> serde_json::Value {
         ("created_at", text(&report.created_at)),
         (
             "author",
-            object(vec![("id", text(&report.author.id)), ("name", text(&report.author.name)), ("role", text(role))]),
+            object(vec![
+                ("id", text(&report.author.id)),
+                ("name", text(&report.author.name)),
+                ("role", text(report.author.role.name())),
+            ]),
         ),
         (
             "pack",

@@ -3,20 +3,12 @@
 //! mirror of `read`. The widget writes records through this (the outbox, the CRM request, RT
 //! comments, the `riskpane:decision` event) so serde's serializers stay out of the wasm (issue 15).
 
-use super::{Decision, DecisionState, QaFindings, Role, ScoreSnapshot, User};
+use super::{Decision, DecisionState, QaFindings, ScoreSnapshot, User};
 use crate::json::write::{push_bool, push_int, push_key, push_list, push_str, push_strings, push_text_fields};
-
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Agent => "agent",
-        Role::Expert => "expert",
-        Role::Communications => "communications",
-    }
-}
 
 fn push_user(out: &mut String, user: &User) {
     out.push('{');
-    push_text_fields(out, &[("id", &user.id), ("name", &user.name), ("role", role_name(user.role))]);
+    push_text_fields(out, &[("id", &user.id), ("name", &user.name), ("role", user.role.name())]);
     out.push('}');
 }
 

@@ -35,6 +35,15 @@ pub(crate) struct RtClient {
     checkers: Checkers,
 }
 
+/// `RT ticket #N` for a ticket RT names in an answer (`{"id": N}` or `{"id": "N"}`).
+fn ticket_reference(ticket: &Value) -> Option<String> {
+    match ticket.get("id")? {
+        Value::String(id) => Some(format!("RT ticket #{id}")),
+        Value::Number(id) => Some(format!("RT ticket #{id}")),
+        _ => None,
+    }
+}
+
 impl RtClient {
     /// An adapter for the page's RT session; reads the user, the experts and Communications from the page.
     pub(crate) fn new(api: CrmApi, settings: RtSettings, pack: Rc<RulePack>) -> RtClient {
@@ -138,21 +147,14 @@ impl RtClient {
         if let Some(query) = request_tracker::pattern_ticket_query(report) {
             let path = format!("/tickets?query={}&fields=Subject", encode(&query));
             let filed = self.pages("GET", &path, None, "tickets").await?;
-            let id = filed.first().and_then(|ticket| ticket.get("id")).map(|id| match id {
-                Value::String(id) => id.clone(),
-                other => crate::json::write::to_text(other),
-            });
-            if let Some(id) = id {
-                return Ok(format!("RT ticket #{id}"));
+            if let Some(reference) = filed.first().and_then(ticket_reference) {
+                return Ok(reference);
             }
         }
         let body = crate::json::write::to_text(&request_tracker::pattern_ticket(report));
         let answer = self.http.call("POST", "/ticket", Some(body), None).await?;
-        match answer.get("id") {
-            Some(Value::String(id)) => Ok(format!("RT ticket #{id}")),
-            Some(Value::Number(id)) => Ok(format!("RT ticket #{id}")),
-            _ => Err(CrmError::BadResponse("RT created no ticket for the pattern report".to_owned())),
-        }
+        ticket_reference(&answer)
+            .ok_or_else(|| CrmError::BadResponse("RT created no ticket for the pattern report".to_owned()))
     }
 
     /// Writes `decision` as a private comment, then the fields and status that go with it.
