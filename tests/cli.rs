@@ -269,58 +269,60 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test38 trained the word models of 1.20.0 (test37 and test38 were 1.19.0's held-out
-    // parts, each measured once; docs/evaluation.md). 1.20.0 adds, by class from those parts,
-    // agents' notes about a right explained with no request raised, an earlier request asked
-    // about and found completed, internal notes with no customer case, and the authority's own
-    // staff; with the word models retrained, the training parts as a whole went from 2,729 to
-    // 2,734 of 2,742 requests and from 207 to 183 of 3,955 look-alikes fired. Single parts moved
-    // both ways: test6 and test22 lost a request (96 → 95, 65 → 64); test9, test11, test22 and
-    // test28 gained a look-alike each the retrained models now read. Set here to the measured
-    // figures with that reason (1.16.0 had lowered test2's floor 82 → 81). test39 and test40 are
-    // 1.20.0's held-out parts, measured once on it (pack commit f517619).
+    // tune … test40 trained the word models of 1.21.0 (test39 and test40 were 1.20.0's held-out
+    // parts, each measured once; docs/evaluation.md). 1.21.0 adds word models to four signals
+    // that were keyword lists only (product safety, legal threat, counterfeit, public
+    // escalation; each read together with the lists, chosen by five-fold cross-validation over
+    // the parts), not-receiving login codes no longer reads as wanting the newsletter back, and
+    // fake pages and mails asked about read as no counterfeit claim. The requests found went
+    // from 2,844 to 2,849 of 2,854 (test2, test6 and test22 one more each, test40 two); the
+    // benign messages where any signal fired went from 194 to 203 of 4,165: the new models read
+    // a few benign messages as their class (test4, test6, test9, test10, test13, test14, test17,
+    // test24, test25, test31 and test37 one more each, test21, test26 and test33 two), while
+    // test22, test28 (one each) and test40 (six, the fake pages and mails) lost some. Set here to
+    // the measured figures with that reason (1.16.0 had lowered test2's floor 82 → 81).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
-        ("test2", 81, 83, 0),
+        ("test2", 82, 83, 0),
         ("test3", 76, 76, 0),
-        ("test4", 77, 77, 0),
+        ("test4", 77, 77, 1),
         ("test5", 91, 91, 1),
-        ("test6", 95, 96, 0),
+        ("test6", 96, 96, 1),
         ("test7", 92, 92, 0),
         ("test8", 98, 98, 1),
-        ("test9", 91, 91, 4),
-        ("test10", 84, 84, 2),
+        ("test9", 91, 91, 5),
+        ("test10", 84, 84, 3),
         ("test11", 78, 78, 3),
         ("test12", 95, 95, 4),
-        ("test13", 68, 69, 1),
-        ("test14", 73, 73, 2),
+        ("test13", 68, 69, 2),
+        ("test14", 73, 73, 3),
         ("test15", 72, 72, 0),
         ("test16", 73, 73, 1),
-        ("test17", 63, 63, 2),
+        ("test17", 63, 63, 3),
         ("test18", 61, 61, 3),
         ("test19", 59, 59, 2),
         ("test20", 67, 68, 6),
-        ("test21", 62, 62, 3),
-        ("test22", 64, 65, 2),
+        ("test21", 62, 62, 5),
+        ("test22", 65, 65, 1),
         ("test23", 63, 64, 1),
-        ("test24", 71, 71, 2),
-        ("test25", 63, 63, 1),
-        ("test26", 70, 70, 0),
+        ("test24", 71, 71, 3),
+        ("test25", 63, 63, 2),
+        ("test26", 70, 70, 2),
         ("test27", 67, 68, 6),
-        ("test28", 63, 63, 5),
+        ("test28", 63, 63, 4),
         ("test29", 63, 63, 9),
         ("test30", 70, 70, 4),
-        ("test31", 71, 71, 14),
+        ("test31", 71, 71, 15),
         ("test32", 63, 63, 3),
-        ("test33", 53, 53, 48),
+        ("test33", 53, 53, 50),
         ("test34", 61, 61, 20),
         ("test35", 56, 56, 5),
         ("test36", 44, 44, 15),
-        ("test37", 58, 58, 7),
+        ("test37", 58, 58, 8),
         ("test38", 61, 61, 5),
         ("test39", 57, 57, 3),
-        ("test40", 53, 55, 8),
+        ("test40", 55, 55, 2),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");

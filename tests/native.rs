@@ -676,6 +676,47 @@ fn care_signals_tell_a_request_made_now_from_one_set_aside() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// Care pack 1.21.0: four signals that were keyword lists only also read a word model (a legal
+/// claim filed online, a daily public post), a login code not received is no newsletter wanted
+/// back, and a fake page asked about is no counterfeit claim.
+#[test]
+fn care_signals_read_word_models_beside_the_keyword_lists() {
+    let cases = [
+        (
+            "signals.legal_threat",
+            "I have now started a claim through Money Claim Online for the 240 pounds you owe me.",
+            true,
+        ),
+        (
+            "signals.public_escalation",
+            "Three weeks and no refund. I am posting this every single day until you sort it out, please RT.",
+            true,
+        ),
+        (
+            "signals.counterfeit",
+            "Is the Instagram page selling your coats at 80% off yours? Looks like a fake site to me.",
+            false,
+        ),
+        (
+            "signals.counterfeit",
+            "The bag you sent is not the real thing: the logo is crooked and the serial number does not exist.",
+            true,
+        ),
+        (
+            "signals.data_subject_request",
+            "depuis le piratage de mon compte je ne reçois plus les codes, le numéro enregistré chez vous n'est plus le mien, merci de rectifier mes données",
+            true,
+        ),
+        (
+            "signals.data_subject_request",
+            "je ne reçois plus votre newsletter depuis mars, pouvez-vous me réinscrire ?",
+            false,
+        ),
+    ];
+    let wrong = care_conditions_that_disagree(&cases);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 /// A request the message sets aside gets no Art. 12(3) deadline but a checklist item that sends
 /// the agent to the case history; the same request made now gets the deadline and no such item.
 #[test]
