@@ -269,25 +269,26 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test40 trained the word models of 1.21.0 (test39 and test40 were 1.20.0's held-out
-    // parts, each measured once; docs/evaluation.md). 1.21.0 adds word models to four signals
-    // that were keyword lists only (product safety, legal threat, counterfeit, public
-    // escalation; each read together with the lists, chosen by five-fold cross-validation over
-    // the parts), not-receiving login codes no longer reads as wanting the newsletter back, and
-    // fake pages and mails asked about read as no counterfeit claim. The requests found went
-    // from 2,844 to 2,849 of 2,854 (test2, test6 and test22 one more each, test40 two); the
-    // benign messages where any signal fired went from 194 to 203 of 4,165: the new models read
-    // a few benign messages as their class (test4, test6, test9, test10, test13, test14, test17,
-    // test24, test25, test31 and test37 one more each, test21, test26 and test33 two), while
-    // test22, test28 (one each) and test40 (six, the fake pages and mails) lost some. Set here to
-    // the measured figures with that reason (1.16.0 had lowered test2's floor 82 → 81). test41
-    // and test42 are 1.21.0's held-out parts, measured once on it (pack commit 3007c06).
+    // tune … test42 trained the word models of 1.22.0 (test41 and test42 were 1.21.0's held-out
+    // parts, each measured once; docs/evaluation.md). 1.21.0 added word models beside the keyword
+    // lists of product safety, legal threat, counterfeit and public escalation. 1.22.0 adds, by
+    // class from parts 41 and 42, an authority named as a reference ("registered with the ICO",
+    // "heard on the radio that the CNIL fined …") as no complaint, the record quoted back ("is
+    // down as", "staat bij u als") as a correction, a catalogue the writer wants to keep
+    // receiving as no objection, and legal and public words (tribunal de proximité, Sąd
+    // Polubowny, "os denuncio", "transmis à une journaliste", "ich warne hiermit alle"). With the
+    // word models retrained, the training parts as a whole keep 2,958 of 2,965 requests and go
+    // from 220 to 214 benign messages with any signal. Single parts moved both ways: test13 and
+    // test22 lost a request to the retrained models (68 → 67 of 69, 65 → 64 of 65), test23 and
+    // test42 gained one; test4, test14 and test33 gained a benign reading each, test26, test39
+    // and test42 (seven) lost some. Set here to the measured figures with that reason (1.16.0
+    // had lowered test2's floor 82 → 81).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
         ("test2", 82, 83, 0),
         ("test3", 76, 76, 0),
-        ("test4", 77, 77, 1),
+        ("test4", 77, 77, 2),
         ("test5", 91, 91, 1),
         ("test6", 96, 96, 1),
         ("test7", 92, 92, 0),
@@ -296,8 +297,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test10", 84, 84, 3),
         ("test11", 78, 78, 3),
         ("test12", 95, 95, 4),
-        ("test13", 68, 69, 2),
-        ("test14", 73, 73, 3),
+        ("test13", 67, 69, 2),
+        ("test14", 73, 73, 4),
         ("test15", 72, 72, 0),
         ("test16", 73, 73, 1),
         ("test17", 63, 63, 3),
@@ -305,27 +306,27 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test19", 59, 59, 2),
         ("test20", 67, 68, 6),
         ("test21", 62, 62, 5),
-        ("test22", 65, 65, 1),
-        ("test23", 63, 64, 1),
+        ("test22", 64, 65, 1),
+        ("test23", 64, 64, 1),
         ("test24", 71, 71, 3),
         ("test25", 63, 63, 2),
-        ("test26", 70, 70, 2),
+        ("test26", 70, 70, 1),
         ("test27", 67, 68, 6),
         ("test28", 63, 63, 4),
         ("test29", 63, 63, 9),
         ("test30", 70, 70, 4),
         ("test31", 71, 71, 15),
         ("test32", 63, 63, 3),
-        ("test33", 53, 53, 50),
+        ("test33", 53, 53, 51),
         ("test34", 61, 61, 20),
         ("test35", 56, 56, 5),
         ("test36", 44, 44, 15),
         ("test37", 58, 58, 8),
         ("test38", 61, 61, 5),
-        ("test39", 57, 57, 3),
+        ("test39", 57, 57, 2),
         ("test40", 55, 55, 2),
         ("test41", 52, 52, 4),
-        ("test42", 57, 59, 13),
+        ("test42", 58, 59, 6),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
@@ -405,7 +406,8 @@ fn the_care_pack_classifiers_are_what_train_makes_from_their_parts() {
         let output = riskpane(&args);
         assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
         let trained = text(&output.stdout);
-        assert!(trained.lines().count() > 250, "{trained}");
+        // A table, not a message: the smallest of the pack (200 terms) has over 200 lines.
+        assert!(trained.lines().count() > 200, "{trained}");
         assert!(
             shipped == trained.trim_end(),
             "the care pack's `{class}` classifier differs from `riskpane {}`",

@@ -678,7 +678,8 @@ fn care_signals_tell_a_request_made_now_from_one_set_aside() {
 
 /// Care pack 1.21.0: four signals that were keyword lists only also read a word model (a legal
 /// claim filed online, a daily public post), a login code not received is no newsletter wanted
-/// back, and a fake page asked about is no counterfeit claim.
+/// back, and a fake page asked about is no counterfeit claim. 1.22.0: an authority named as a
+/// reference is no complaint; a consumer arbitration court named in full is a legal step.
 #[test]
 fn care_signals_read_word_models_beside_the_keyword_lists() {
     let cases = [
@@ -712,6 +713,18 @@ fn care_signals_read_word_models_beside_the_keyword_lists() {
             "je ne reçois plus votre newsletter depuis mars, pouvez-vous me réinscrire ?",
             false,
         ),
+        // 1.22.0: an authority named as a reference is no complaint; the writer's own step still is.
+        (
+            "signals.authority_complaint",
+            "My granddaughter says I should check that a shop is registered with the ICO before I give my card number. Are you?",
+            false,
+        ),
+        (
+            "signals.authority_complaint",
+            "You have ignored my access request for two months, so I am complaining to the ICO.",
+            true,
+        ),
+        ("signals.legal_threat", "Złożyłam wniosek do Sądu Polubownego przy Inspekcji Handlowej.", true),
     ];
     let wrong = care_conditions_that_disagree(&cases);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
