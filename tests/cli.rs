@@ -269,57 +269,56 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test42 trained the word models of 1.22.0 (test41 and test42 were 1.21.0's held-out
+    // tune … test44 trained the word models of 1.23.0 (test43 and test44 were 1.22.0's held-out
     // parts, each measured once; docs/evaluation.md). 1.21.0 added word models beside the keyword
-    // lists of product safety, legal threat, counterfeit and public escalation. 1.22.0 adds, by
-    // class from parts 41 and 42, an authority named as a reference ("registered with the ICO",
-    // "heard on the radio that the CNIL fined …") as no complaint, the record quoted back ("is
-    // down as", "staat bij u als") as a correction, a catalogue the writer wants to keep
-    // receiving as no objection, and legal and public words (tribunal de proximité, Sąd
-    // Polubowny, "os denuncio", "transmis à une journaliste", "ich warne hiermit alle"). With the
-    // word models retrained, the training parts as a whole keep 2,958 of 2,965 requests and go
-    // from 220 to 214 benign messages with any signal. Single parts moved both ways: test13 and
-    // test22 lost a request to the retrained models (68 → 67 of 69, 65 → 64 of 65), test23 and
-    // test42 gained one; test4, test14 and test33 gained a benign reading each, test26, test39
-    // and test42 (seven) lost some. Set here to the measured figures with that reason (1.16.0
-    // had lowered test2's floor 82 → 81). test43 and test44 are 1.22.0's held-out parts,
-    // measured once on it (pack commit 5796cbf).
+    // lists of product safety, legal threat, counterfeit and public escalation; 1.22.0 an
+    // authority named as a reference and the record quoted back. 1.23.0 adds, by class from
+    // parts 43 and 44, a company's invoice export (business records near a file word) as no
+    // request, a forwarded or quoted message that says the request was already carried out as a
+    // request set aside, questions about a gift before buying it as no counterfeit claim, and
+    // public words ("going on tiktok", "allen in meiner Story"). With the word models retrained,
+    // the training parts keep 3,076 of 3,085 requests and go from 238 to 220 benign messages
+    // with any signal (request look-alikes 78 → 63). Single parts: test5, test22, test29 and
+    // test34 gained a benign reading each from the retrained models; test4, test9, test11,
+    // test13, test20, test21, test25, test26, test32, test33 lost one each, test43 seven and
+    // test44 five. Set here to the measured figures with that reason (1.16.0 had lowered test2's
+    // floor 82 → 81).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
         ("test2", 82, 83, 0),
         ("test3", 76, 76, 0),
-        ("test4", 77, 77, 2),
-        ("test5", 91, 91, 1),
+        ("test4", 77, 77, 1),
+        ("test5", 91, 91, 2),
         ("test6", 96, 96, 1),
         ("test7", 92, 92, 0),
         ("test8", 98, 98, 1),
-        ("test9", 91, 91, 5),
+        ("test9", 91, 91, 4),
         ("test10", 84, 84, 3),
-        ("test11", 78, 78, 3),
+        ("test11", 78, 78, 2),
         ("test12", 95, 95, 4),
-        ("test13", 67, 69, 2),
+        ("test13", 67, 69, 1),
         ("test14", 73, 73, 4),
         ("test15", 72, 72, 0),
         ("test16", 73, 73, 1),
         ("test17", 63, 63, 3),
         ("test18", 61, 61, 3),
         ("test19", 59, 59, 2),
-        ("test20", 67, 68, 6),
-        ("test21", 62, 62, 5),
-        ("test22", 64, 65, 1),
+        ("test20", 67, 68, 5),
+        ("test21", 62, 62, 4),
+        ("test22", 64, 65, 2),
         ("test23", 64, 64, 1),
         ("test24", 71, 71, 3),
-        ("test25", 63, 63, 2),
-        ("test26", 70, 70, 1),
+        ("test25", 63, 63, 1),
+        ("test26", 70, 70, 0),
         ("test27", 67, 68, 6),
         ("test28", 63, 63, 4),
-        ("test29", 63, 63, 9),
+        ("test29", 63, 63, 10),
         ("test30", 70, 70, 4),
         ("test31", 71, 71, 15),
-        ("test32", 63, 63, 3),
-        ("test33", 53, 53, 51),
-        ("test34", 61, 61, 20),
+        ("test32", 63, 63, 2),
+        ("test33", 53, 53, 50),
+        ("test34", 61, 61, 21),
         ("test35", 56, 56, 5),
         ("test36", 44, 44, 15),
         ("test37", 58, 58, 8),
@@ -328,8 +327,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test40", 55, 55, 2),
         ("test41", 52, 52, 4),
         ("test42", 58, 59, 6),
-        ("test43", 61, 62, 17),
-        ("test44", 57, 58, 7),
+        ("test43", 61, 62, 10),
+        ("test44", 57, 58, 2),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");

@@ -679,7 +679,8 @@ fn care_signals_tell_a_request_made_now_from_one_set_aside() {
 /// Care pack 1.21.0: four signals that were keyword lists only also read a word model (a legal
 /// claim filed online, a daily public post), a login code not received is no newsletter wanted
 /// back, and a fake page asked about is no counterfeit claim. 1.22.0: an authority named as a
-/// reference is no complaint; a consumer arbitration court named in full is a legal step.
+/// reference is no complaint; a consumer arbitration court named in full is a legal step. 1.23.0:
+/// a company's invoice export and a quoted request already carried out are no request.
 #[test]
 fn care_signals_read_word_models_beside_the_keyword_lists() {
     let cases = [
@@ -725,6 +726,24 @@ fn care_signals_read_word_models_beside_the_keyword_lists() {
             true,
         ),
         ("signals.legal_threat", "Złożyłam wniosek do Sądu Polubownego przy Inspekcji Handlowej.", true),
+        // 1.23.0: a company's invoice export is no portability request; a quoted request already
+        // carried out is set aside, one quoted as still not done is not.
+        (
+            "signals.portability",
+            "I work in the accounts department of a dental practice with a business account. Could you export all our invoices for last year as a CSV or Excel file so we can import them into our software?",
+            false,
+        ),
+        ("signals.portability", "Please send me all my personal data as a CSV file.", true),
+        (
+            "signals.data_subject_request",
+            "Hallo, wie unten zu sehen ist, haben Sie die Adresse meiner Mutter bereits berichtigt, danke! Wird die Gutschrift auf ihr Kundenkonto gebucht?",
+            false,
+        ),
+        (
+            "signals.data_subject_request",
+            "Hallo, wie unten zu sehen ist, haben Sie die Adresse meiner Mutter immer noch nicht berichtigt. Bitte korrigieren Sie ihre Adresse.",
+            true,
+        ),
     ];
     let wrong = care_conditions_that_disagree(&cases);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

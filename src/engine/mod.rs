@@ -381,13 +381,14 @@ fn outcome_requirements<'a>(
     // (outcome, item) for every checklist item that is not done and is required for an outcome,
     // sorted by outcome: one pass over the checklist instead of one per outcome. An item that only
     // may apply (data missing) blocks only if the pack says so; otherwise it is listed as unsure.
-    let mut open_required: Vec<(usize, usize)> = Vec::new();
-    let mut unsure_required: Vec<(usize, usize)> = Vec::new();
+    // (u32 pairs, as in the checklist's pairs: one sort in the wasm instead of two.)
+    let mut open_required: Vec<(u32, u32)> = Vec::new();
+    let mut unsure_required: Vec<(u32, u32)> = Vec::new();
     for entry in checklist.iter().filter(|entry| entry.status != ChecklistStatus::Done) {
         let item = &pack.checklist[entry.item];
         let blocks = entry.status == ChecklistStatus::Open || item.blocks_while_unknown;
         for &outcome in &item.required_for {
-            if blocks { &mut open_required } else { &mut unsure_required }.push((outcome, entry.item));
+            if blocks { &mut open_required } else { &mut unsure_required }.push((outcome as u32, entry.item as u32));
         }
     }
     open_required.sort_unstable();
@@ -402,12 +403,13 @@ fn outcome_requirements<'a>(
             _ => SecondApproval::RequiredUntilKnown { missing: pools.push_facts(&trace.missing) },
         };
         let start = cursor;
-        while cursor < open_required.len() && open_required[cursor].0 == index {
+        while cursor < open_required.len() && open_required[cursor].0 as usize == index {
             cursor += 1;
         }
-        let open_items = pools.push_indices(open_required[start..cursor].iter().map(|&(_, item)| item));
-        let unsure_items =
-            pools.push_indices(unsure_required.iter().filter(|&&(outcome, _)| outcome == index).map(|&(_, item)| item));
+        let open_items = pools.push_indices(open_required[start..cursor].iter().map(|&(_, item)| item as usize));
+        let unsure_items = pools.push_indices(
+            unsure_required.iter().filter(|&&(outcome, _)| outcome as usize == index).map(|&(_, item)| item as usize),
+        );
         outcomes.push(OutcomeRequirement { outcome: index, second_approval, open_items, unsure_items });
     }
     outcomes
