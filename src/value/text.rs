@@ -2,7 +2,8 @@
 //!
 //! `fold` lowercases with Unicode rules (`Ä`→`ä`, `Ł`→`ł`, `É`→`é`), maps `ß`/`ẞ` to `ss` (so
 //! `STRASSE` matches `Straße`), unifies typographic apostrophes and collapses whitespace. Accents are
-//! significant: `donnees` does not match `données`. Letters and digits in any script are word
+//! significant: `donnees` does not match `données` (the pack compiler adds a keyword's unaccented
+//! forms to its list, so `données` also matches `donnees`). Letters and digits in any script are word
 //! characters; the rule language's keyword lists (`rules::lang::keywords`) match at the word starts
 //! found here.
 

@@ -25,7 +25,7 @@ impl Walker<'_> {
                 continue;
             }
             let context = format!("the marker words of `{name}` in [languages]");
-            let patterns: Vec<KeywordPattern> = self
+            let mut patterns: Vec<KeywordPattern> = self
                 .string_list(markers, &context)
                 .into_iter()
                 .filter_map(|(marker, span)| {
@@ -36,6 +36,14 @@ impl Walker<'_> {
                     pattern
                 })
                 .collect();
+            let known: Vec<String> = patterns.iter().map(KeywordPattern::text).collect();
+            for marker in &known {
+                for variant in unaccented(marker) {
+                    if !known.contains(&variant) && !patterns.iter().any(|pattern| pattern.text() == variant) {
+                        patterns.extend(KeywordPattern::new(&variant));
+                    }
+                }
+            }
             if patterns.is_empty() {
                 self.error(format!("{context}: none given"), markers.span());
             }
@@ -117,6 +125,7 @@ impl Walker<'_> {
             if terms.is_empty() {
                 self.error(format!("{context} has no keywords"), value.span());
             }
+            add_unaccented_variants(&mut terms, &mut patterns, &mut term_languages);
             lists.push(KeywordList {
                 name: list_name.to_owned(),
                 terms,
@@ -233,5 +242,90 @@ impl Walker<'_> {
                 });
             }
         }
+    }
+}
+
+/// The forms of a (folded) keyword as people type it without accents: every diacritic dropped
+/// (`arrêt*` → `arret*`, `żądam` → `zadam`, `löschen` → `loschen`), and for `ä`/`ö`/`ü` also the
+/// German spelling without umlauts (`löschen` → `loeschen`). Empty when the keyword has none.
+fn unaccented(keyword: &str) -> Vec<String> {
+    let plain: String = keyword.chars().map(|character| base_letter(character).unwrap_or(character)).collect();
+    let mut variants = Vec::new();
+    if plain != keyword {
+        variants.push(plain);
+    }
+    if keyword.contains(['ä', 'ö', 'ü']) {
+        let mut spelled = String::with_capacity(keyword.len() + 4);
+        for character in keyword.chars() {
+            match character {
+                'ä' => spelled.push_str("ae"),
+                'ö' => spelled.push_str("oe"),
+                'ü' => spelled.push_str("ue"),
+                other => spelled.push(base_letter(other).unwrap_or(other)),
+            }
+        }
+        if !variants.contains(&spelled) {
+            variants.push(spelled);
+        }
+    }
+    variants
+}
+
+/// The letter without its diacritic, for the lowercase Latin letters of the pack's languages.
+fn base_letter(character: char) -> Option<char> {
+    Some(match character {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ą' => 'a',
+        'ç' | 'ć' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'ę' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ł' => 'l',
+        'ñ' | 'ń' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ś' => 's',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ź' | 'ż' => 'z',
+        _ => return None,
+    })
+}
+
+/// A keyword list's terms also match text typed without accents: each term with diacritics gets
+/// its unaccented forms as terms of the same language, unless the list already has them (so the
+/// evidence shows the form that matched, and a list that spells both forms is unchanged).
+fn add_unaccented_variants(
+    terms: &mut Vec<KeywordTerm>,
+    patterns: &mut Vec<KeywordPattern>,
+    languages: &mut Vec<LanguageMask>,
+) {
+    let authored = terms.len();
+    for index in 0..authored {
+        let folded = patterns[index].text();
+        for variant in unaccented(&folded) {
+            let present =
+                (0..terms.len()).any(|other| languages[other] == languages[index] && patterns[other].text() == variant);
+            if present {
+                continue;
+            }
+            if let Some(pattern) = KeywordPattern::new(&variant) {
+                terms.push(KeywordTerm { language: terms[index].language.clone(), keyword: variant });
+                patterns.push(pattern);
+                languages.push(languages[index]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unaccented;
+
+    #[test]
+    fn keywords_get_the_forms_typed_without_accents() {
+        assert_eq!(unaccented("arrêt*"), ["arret*"]);
+        assert_eq!(unaccented("żądam"), ["zadam"]);
+        assert_eq!(unaccented("löschen"), ["loschen", "loeschen"]);
+        assert_eq!(unaccented("*datenschutzbehörde"), ["*datenschutzbehorde", "*datenschutzbehoerde"]);
+        assert_eq!(unaccented("données personnelles"), ["donnees personnelles"]);
+        assert!(unaccented("delete my data").is_empty());
     }
 }
