@@ -269,21 +269,20 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
     // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test44 trained the word models of 1.23.0 (test43 and test44 were 1.22.0's held-out
+    // tune … test46 trained the word models of 1.24.0 (test45 and test46 were 1.23.0's held-out
     // parts, each measured once; docs/evaluation.md). 1.21.0 added word models beside the keyword
-    // lists of product safety, legal threat, counterfeit and public escalation; 1.22.0 an
-    // authority named as a reference and the record quoted back. 1.23.0 adds, by class from
-    // parts 43 and 44, a company's invoice export (business records near a file word) as no
-    // request, a forwarded or quoted message that says the request was already carried out as a
-    // request set aside, questions about a gift before buying it as no counterfeit claim, and
-    // public words ("going on tiktok", "allen in meiner Story"). With the word models retrained,
-    // the training parts keep 3,076 of 3,085 requests and go from 238 to 220 benign messages
-    // with any signal (request look-alikes 78 → 63). Single parts: test5, test22, test29 and
-    // test34 gained a benign reading each from the retrained models; test4, test9, test11,
-    // test13, test20, test21, test25, test26, test32, test33 lost one each, test43 seven and
-    // test44 five. Set here to the measured figures with that reason (1.16.0 had lowered test2's
-    // floor 82 → 81). test45 and test46 are 1.23.0's held-out parts, measured once on it (pack
-    // commit 541f320).
+    // lists of product safety, legal threat, counterfeit and public escalation; 1.22.0 and 1.23.0
+    // revised by class (an authority as a reference, the record quoted back, invoice exports,
+    // quoted settled requests). 1.24.0 adds, by class from parts 45 and 46, the authorities,
+    // consumer programmes and legal steps of Switzerland, Austria, Belgium, Luxembourg, Malta
+    // and Ireland, a correction the writer already made themselves ("j'ai corrigé mon adresse moi
+    // même") as no request, and short marketing words ("promos", "promki"); the compiler now also
+    // gives each keyword its unaccented forms (commit bc0a74c). With the word models retrained,
+    // the training parts go from 3,186 to 3,192 of 3,199 requests (test13, test43 and test46 one
+    // more each, test45 three) and from 230 to 226 benign messages with any signal: test9,
+    // test13, test26 and test28 one more each, test32 two; test14, test22, test34, test46 one
+    // fewer each, test42 two, test45 four. Set here to the measured figures with that reason
+    // (1.16.0 had lowered test2's floor 82 → 81).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -294,12 +293,12 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test6", 96, 96, 1),
         ("test7", 92, 92, 0),
         ("test8", 98, 98, 1),
-        ("test9", 91, 91, 4),
+        ("test9", 91, 91, 5),
         ("test10", 84, 84, 3),
         ("test11", 78, 78, 2),
         ("test12", 95, 95, 4),
-        ("test13", 67, 69, 1),
-        ("test14", 73, 73, 4),
+        ("test13", 68, 69, 2),
+        ("test14", 73, 73, 3),
         ("test15", 72, 72, 0),
         ("test16", 73, 73, 1),
         ("test17", 63, 63, 3),
@@ -307,19 +306,19 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test19", 59, 59, 2),
         ("test20", 67, 68, 5),
         ("test21", 62, 62, 4),
-        ("test22", 64, 65, 2),
+        ("test22", 64, 65, 1),
         ("test23", 64, 64, 1),
         ("test24", 71, 71, 3),
         ("test25", 63, 63, 1),
-        ("test26", 70, 70, 0),
+        ("test26", 70, 70, 1),
         ("test27", 67, 68, 6),
-        ("test28", 63, 63, 4),
+        ("test28", 63, 63, 5),
         ("test29", 63, 63, 10),
         ("test30", 70, 70, 4),
         ("test31", 71, 71, 15),
-        ("test32", 63, 63, 2),
+        ("test32", 63, 63, 4),
         ("test33", 53, 53, 50),
-        ("test34", 61, 61, 21),
+        ("test34", 61, 61, 20),
         ("test35", 56, 56, 5),
         ("test36", 44, 44, 15),
         ("test37", 58, 58, 8),
@@ -327,11 +326,11 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test39", 57, 57, 2),
         ("test40", 55, 55, 2),
         ("test41", 52, 52, 4),
-        ("test42", 58, 59, 6),
-        ("test43", 61, 62, 10),
+        ("test42", 58, 59, 4),
+        ("test43", 62, 62, 10),
         ("test44", 57, 58, 2),
-        ("test45", 53, 56, 7),
-        ("test46", 57, 58, 3),
+        ("test45", 56, 56, 3),
+        ("test46", 58, 58, 2),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");

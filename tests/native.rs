@@ -680,7 +680,8 @@ fn care_signals_tell_a_request_made_now_from_one_set_aside() {
 /// claim filed online, a daily public post), a login code not received is no newsletter wanted
 /// back, and a fake page asked about is no counterfeit claim. 1.22.0: an authority named as a
 /// reference is no complaint; a consumer arbitration court named in full is a legal step. 1.23.0:
-/// a company's invoice export and a quoted request already carried out are no request.
+/// a company's invoice export and a quoted request already carried out are no request. 1.24.0:
+/// text typed without accents, a correction the writer already made, the Swiss authority.
 #[test]
 fn care_signals_read_word_models_beside_the_keyword_lists() {
     let cases = [
@@ -742,6 +743,18 @@ fn care_signals_read_word_models_beside_the_keyword_lists() {
         (
             "signals.data_subject_request",
             "Hallo, wie unten zu sehen ist, haben Sie die Adresse meiner Mutter immer noch nicht berichtigt. Bitte korrigieren Sie ihre Adresse.",
+            true,
+        ),
+        // 1.24.0: typed without accents; a correction already made by the writer; a Swiss authority.
+        ("signals.objection_marketing", "ARRETEZ DE M'APPELER POUR VOS PROMOS !!! PLUS JAMAIS", true),
+        (
+            "signals.data_subject_request",
+            "c bon j'ai corrigé mon adresse moi même dans mon profil, merci pour l'aide",
+            false,
+        ),
+        (
+            "signals.authority_complaint",
+            "J'ai signalé vos pratiques au Préposé fédéral à la protection des données et à la transparence (PFPDT).",
             true,
         ),
     ];
