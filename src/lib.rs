@@ -12,6 +12,7 @@
 //! top.
 
 pub mod value;
+pub mod style;
 mod json;
 pub mod crm_origin;
 pub mod canonical;

@@ -67,9 +67,9 @@ pub(super) fn build(
     for (position, entry) in not_evaluable.iter().enumerate() {
         pending_pairs.extend(pack.rules[entry.rule].checklist.iter().map(|&item| (item as u32, position as u32)));
     }
-    fired_pairs.sort_unstable();
+    crate::value::pairs::sort_pairs(&mut fired_pairs);
     fired_pairs.dedup();
-    pending_pairs.sort_unstable();
+    crate::value::pairs::sort_pairs(&mut pending_pairs);
     pending_pairs.dedup();
     let (mut fired_cursor, mut pending_cursor) = (0, 0);
     for (index, item) in pack.checklist.iter().enumerate() {

@@ -391,8 +391,8 @@ fn outcome_requirements<'a>(
             if blocks { &mut open_required } else { &mut unsure_required }.push((outcome as u32, entry.item as u32));
         }
     }
-    open_required.sort_unstable();
-    unsure_required.sort_unstable();
+    crate::value::pairs::sort_pairs(&mut open_required);
+    crate::value::pairs::sort_pairs(&mut unsure_required);
     let mut outcomes = Vec::with_capacity(pack.decision_policy.outcomes.len());
     let mut cursor = 0;
     for (index, outcome) in pack.decision_policy.outcomes.iter().enumerate() {

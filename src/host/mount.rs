@@ -18,7 +18,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRootInit, ShadowRootMode};
 use yew::{AppHandle, Renderer};
 
-const CSS: &str = include_str!("../ui/widget.css");
+const CSS: &str = crate::style::WIDGET_CSS;
 
 /// The user working with the widget (decisions use it; issue #5).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,12 +2,14 @@
 //!
 //! `number` (exact decimals), `time` (ISO dates and datetimes as day and second counts), `text`
 //! (Unicode folding, word and sentence starts) and `fact` (`FactValue`, `TextValue`: one fact's typed
-//! value). The rule language computes with them, case reading and CRM profiles produce them,
+//! value); `pairs` sorts the `(u32, u32)` pairs the engine and the rule language sort. The rule
+//! language computes with them, case reading and CRM profiles produce them,
 //! canonical JSON writes them. Nothing here knows about packs, cases or the page; the tidy test in
 //! `tests/native.rs` checks that no module here imports one above it.
 
 mod fact;
 pub mod number;
+pub mod pairs;
 pub mod text;
 pub mod time;
 

@@ -326,8 +326,7 @@ fn keyword_match<'a, const TRACE: bool>(
             }
             _ => return Value::Unknown,
         }
-        hits.sort_unstable();
-        hits.dedup();
+        let hits = sorted_hits(hits);
         return verdict::<TRACE>(env, lists, &hits, &mut trace.keyword_hits);
     };
     // The same text is often matched against the same list by several rules, checklist items and
@@ -353,8 +352,7 @@ fn keyword_match<'a, const TRACE: bool>(
                     return Value::Unknown;
                 }
             }
-            hits.sort_unstable();
-            hits.dedup();
+            let hits = sorted_hits(hits);
             trace.keyword_memo.push(KeywordMemo { slot: *slot, lists, hits });
             trace.keyword_memo.len() - 1
         }
@@ -424,7 +422,7 @@ fn find_keywords(
     folded: &str,
     starts: &[u32],
     languages: LanguageMask,
-    hits: &mut Vec<KeywordHit>,
+    hits: &mut Vec<(u32, u32)>,
 ) {
     let found = |list: u16| {
         let keyword_list = &env.keyword_lists[usize::from(list)];
@@ -437,7 +435,7 @@ fn find_keywords(
         found
     };
     let (first, Some(second), window) = lists else {
-        hits.extend(found(lists.0).into_iter().map(|(_, term)| KeywordHit { list: lists.0, term }));
+        hits.extend(found(lists.0).into_iter().map(|(_, term)| (u32::from(lists.0), term)));
         return;
     };
     let (first_found, second_found) = (found(first), found(second));
@@ -454,11 +452,19 @@ fn find_keywords(
                 && sentence_of(&sentences, second_start) == sentence
                 && (window == 0 || word(first_start).abs_diff(word(second_start)) <= usize::from(window))
             {
-                hits.push(KeywordHit { list: first, term: first_term });
-                hits.push(KeywordHit { list: second, term: second_term });
+                hits.push((u32::from(first), first_term));
+                hits.push((u32::from(second), second_term));
             }
         }
     }
+}
+
+/// Keyword hits as `(list, term)` pairs, sorted and without repeats (`value::pairs`: no quicksort
+/// in the widget's wasm).
+fn sorted_hits(mut pairs: Vec<(u32, u32)>) -> Vec<KeywordHit> {
+    crate::value::pairs::sort_pairs(&mut pairs);
+    pairs.dedup();
+    pairs.into_iter().map(|(list, term)| KeywordHit { list: list as u16, term }).collect()
 }
 
 /// Adds keywords that matched to the evidence, once each.
