@@ -9,7 +9,7 @@ use crate::canonical::{Canonical, sha256_hex};
 use crate::profile::{CrmProfile, FactSource, RawCaseFields, RawValue, parse_displayed};
 use crate::rules::{FactType, RulePack};
 use crate::value::Decimal;
-use crate::value::text::fold;
+use crate::value::text::{fold, word_starts};
 use crate::value::time::{SECONDS_PER_DAY, format_date, format_datetime, parse_date, parse_datetime};
 use crate::value::{FactValue, TextValue};
 use serde_json::Value as Json;
@@ -76,7 +76,8 @@ impl CaseFacts {
                 problem: format!("a case must be a JSON object, found {}", json_type(other)),
             }),
         }
-        let Reader { values, issues, ignored, .. } = reader;
+        let Reader { mut values, issues, ignored, .. } = reader;
+        keep_own_words(pack, &mut values);
         (values, ignored, issues)
     }
 
@@ -121,6 +122,7 @@ impl CaseFacts {
                 Err(problem) => issues.push(FieldIssue { fact: fact.name.clone(), problem }),
             }
         }
+        keep_own_words(pack, &mut values);
         let ignored = raw.values.keys().filter(|name| pack.fact_slot(name).is_none()).cloned().collect();
         (CaseFacts::from_values(pack, values, ignored), issues)
     }
@@ -218,6 +220,19 @@ impl Reader<'_> {
                 self.values[index] = None;
                 self.issues.push(FieldIssue { fact: path.to_owned(), problem });
             }
+        }
+    }
+}
+
+/// Text facts with `own_words` are matched on their writer's own lines only; the text as given
+/// stays the fact's value (shown, hashed).
+fn keep_own_words(pack: &RulePack, values: &mut [Option<FactValue>]) {
+    for (fact, value) in pack.facts.iter().zip(values) {
+        if let (Some(own_words), Some(FactValue::Text(text))) = (&fact.own_words, value)
+            && let Some(own) = own_words.keep(&pack.keyword_lists, &text.raw)
+        {
+            text.folded = fold(&own);
+            text.word_starts = word_starts(&text.folded);
         }
     }
 }

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 mod compile;
 pub mod diagnostic;
 pub mod lang;
+mod own_words;
 
 pub use compile::{SCHEMA_VERSION, compile_source};
 pub use diagnostic::{PackError, RulePackErrors};
+pub use own_words::OwnWords;
 
 use lang::Node;
 use lang::keywords::KeywordMatcher;
@@ -86,6 +88,8 @@ pub struct FactDef {
     pub fact_type: FactType,
     /// What it means, shown next to missing facts.
     pub label: Option<LocalText>,
+    /// For a text fact: how the lines that are not its writer's own words are found (`own_words`).
+    pub own_words: Option<OwnWords>,
 }
 
 /// One keyword of a keyword list.

@@ -3,8 +3,9 @@
 
 use super::Walker;
 use crate::rules::lang::did_you_mean;
-use crate::rules::{FactDef, FactType, Param};
+use crate::rules::{FactDef, FactType, KeywordList, OwnWords, Param};
 use std::ops::Range;
+use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 const FACT_TYPES: [&str; 9] = ["bool", "int", "number", "money", "text", "date", "datetime", "enum", "list"];
@@ -40,7 +41,7 @@ impl Walker<'_> {
                 let Some(definition) = self.table(value, &context) else {
                     continue;
                 };
-                self.check_keys(definition, &["type", "values", "label"], &context);
+                self.check_keys(definition, &["type", "values", "label", "own_words"], &context);
                 let Some(type_value) = self.required(definition, "type", &value.span(), &context) else {
                     continue;
                 };
@@ -102,14 +103,54 @@ impl Walker<'_> {
                     continue;
                 }
                 self.invalid_facts.retain(|invalid| invalid != name);
-                facts.push(FactDef { name: name.to_owned(), fact_type, label });
+                facts.push(FactDef { name: name.to_owned(), fact_type, label, own_words: None });
             }
         }
         if !facts.iter().any(|fact| fact.name == "now") {
             // "Today" is a fact: the core has no clock. Every pack can use it.
-            facts.push(FactDef { name: "now".to_owned(), fact_type: FactType::DateTime, label: None });
+            facts.push(FactDef { name: "now".to_owned(), fact_type: FactType::DateTime, label: None, own_words: None });
         }
         facts
+    }
+
+    /// A text fact's `own_words = { cut_at = "keywords.…", reply_header = …, others = …, writer = … }`,
+    /// read once the keyword lists it names are known.
+    pub(super) fn own_words(&mut self, root: &DeTable<'_>, facts: &mut [FactDef], keyword_lists: &[KeywordList]) {
+        const KEYS: [&str; 4] = ["cut_at", "reply_header", "others", "writer"];
+        let Some(DeValue::Table(table)) = root.get("facts").map(Spanned::get_ref) else { return };
+        for (key, value) in table {
+            let Some(fact) = facts.iter_mut().find(|fact| fact.name == *key.get_ref()) else { continue };
+            let DeValue::Table(definition) = value.get_ref() else { continue };
+            let Some(setting) = definition.get("own_words") else { continue };
+            if fact.fact_type != FactType::Text {
+                self.error("`own_words` is only allowed for `type = \"text\"`", setting.span());
+                continue;
+            }
+            let context = format!("`own_words` of fact `{}`", fact.name);
+            let Some(setting_table) = self.table(setting, &context) else { continue };
+            self.check_keys(setting_table, &KEYS, &context);
+            let mut lists = [None; 4];
+            for (slot, name) in lists.iter_mut().zip(KEYS) {
+                let Some(list_value) = setting_table.get(name) else { continue };
+                let Some(list_name) = self.string(list_value, &format!("`{name}` of {context}")) else { continue };
+                let found = list_name.strip_prefix("keywords.").and_then(|bare| {
+                    keyword_lists.iter().position(|list| list.name == bare && list.classifier.is_none())
+                });
+                match found {
+                    Some(index) => *slot = Some(index as u16),
+                    None => self.error_help(
+                        format!("`{name}` of {context} names no keyword list: `{list_name}`"),
+                        list_value.span(),
+                        Some("write `keywords.NAME` for a list in `[keywords]`".to_owned()),
+                    ),
+                }
+            }
+            if lists.iter().all(Option::is_none) {
+                self.error(format!("{context} names no keyword list; keys: {}", KEYS.join(", ")), setting.span());
+            }
+            let [cut_at, reply_header, others, writer] = lists;
+            fact.own_words = Some(OwnWords { cut_at, reply_header, others, writer });
+        }
     }
 
     /// `[params]`: `name = 150` or `name = { value = 150, description = "…" }`.

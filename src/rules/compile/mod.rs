@@ -98,10 +98,11 @@ impl Walker<'_> {
         let (id, version, title) = self.pack_header(root, &whole);
         self.score_section(root);
         let bands = self.bands(root, &whole);
-        let facts = self.facts(root, &whole);
+        let mut facts = self.facts(root, &whole);
         let languages = self.languages(root);
         let mut keyword_lists = self.keyword_lists(root, &languages);
         self.classifiers(root, &mut keyword_lists);
+        self.own_words(root, &mut facts, &keyword_lists);
         let params = self.params(root);
         let invalid_facts = std::mem::take(&mut self.invalid_facts);
         let mut signals = Vec::new();
