@@ -282,8 +282,12 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // more each, test45 three) and from 230 to 226 benign messages with any signal: test9,
     // test13, test26 and test28 one more each, test32 two; test14, test22, test34, test46 one
     // fewer each, test42 two, test45 four. Set here to the measured figures with that reason
-    // (1.16.0 had lowered test2's floor 82 → 81). test47 and test48 are 1.24.0's held-out
-    // parts, measured once on it (pack commit 3b4b8d9).
+    // (1.16.0 had lowered test2's floor 82 → 81). test47 and test48 were 1.24.0's held-out
+    // parts, measured once on it (pack commit 3b4b8d9). 1.25.0 reads only the customer's own
+    // lines (`own_words`: no quoted or forwarded mail, notices under a signature, agents' and
+    // bots' lines in transcripts) and knows auto-replies: test47 25 → 7 benign messages with any
+    // signal, test33 and test34 one and two fewer; test24 loses one request whose only request
+    // words were in the forwarded reminder under it (71 → 70).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -309,7 +313,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test21", 62, 62, 4),
         ("test22", 64, 65, 1),
         ("test23", 64, 64, 1),
-        ("test24", 71, 71, 3),
+        ("test24", 70, 71, 3),
         ("test25", 63, 63, 1),
         ("test26", 70, 70, 1),
         ("test27", 67, 68, 6),
@@ -318,8 +322,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test30", 70, 70, 4),
         ("test31", 71, 71, 15),
         ("test32", 63, 63, 4),
-        ("test33", 53, 53, 50),
-        ("test34", 61, 61, 20),
+        ("test33", 53, 53, 49),
+        ("test34", 61, 61, 18),
         ("test35", 56, 56, 5),
         ("test36", 44, 44, 15),
         ("test37", 58, 58, 8),
@@ -332,7 +336,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test44", 57, 58, 2),
         ("test45", 56, 56, 3),
         ("test46", 58, 58, 2),
-        ("test47", 62, 62, 25),
+        ("test47", 62, 62, 7),
         ("test48", 56, 57, 10),
     ];
     for (part, found_min, positives, benign_max) in floors {

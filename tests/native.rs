@@ -764,6 +764,38 @@ fn care_signals_read_word_models_beside_the_keyword_lists() {
 
 /// A request the message sets aside gets no Art. 12(3) deadline but a checklist item that sends
 /// the agent to the case history; the same request made now gets the deadline and no such item.
+/// The customer's own words (care pack 1.25.0, `own_words` on `customer.message`): a signature's
+/// confidentiality notice, a quoted reply and an agent's or bot's lines in a transcript are not
+/// what the customer asks; a request above a quote, or on the customer's line, still is.
+#[test]
+fn care_signals_read_only_the_customers_own_words() {
+    let (request, erasure) = ("signals.data_subject_request", "signals.erasure");
+    let (legal, authority) = ("signals.legal_threat", "signals.authority_complaint");
+    let notice = "Could I swap the blazer for a size 14?\n\nKind regards,\nJo Marsh\nParalegal\n\nThis email is confidential and may be legally privileged. If you are not the intended recipient, please delete it. You have the right to complain to the Information Commissioner's Office about how we handle your data.";
+    let quoted = "ok thanks, that works!\n\nOn Tue, 4 Nov, Customer Care <care@shop.example> wrote:\n> You can ask for a copy of your personal data or its deletion at any time, or complain to the data protection authority.";
+    let chat = "Agent (Tom): Hinweise zu Ihrem Recht auf Auskunft über Ihre gespeicherten Daten finden Sie unter /datenschutz.\nKunde: ich brauch nur ein neues Retourenlabel\nAgent (Tom): Ist unterwegs, die alte Mail können Sie löschen.\nKunde: danke";
+    let above_quote = "Bitte löschen Sie mein Kundenkonto und alle meine gespeicherten Daten.\n\nAm 02.05. schrieb Kundenservice:\n> Vielen Dank für Ihre Bestellung!";
+    let customer_line = "[10:41] Bot : Bonjour ! Comment puis-je vous aider ?\n[10:41] Cliente : supprimez mon compte et toutes mes données personnelles svp\n[10:42] Conseiller (Hugo) : je transmets au service concerné";
+    let cases = [
+        (request, notice, false),
+        (legal, notice, false),
+        (authority, notice, false),
+        (request, quoted, false),
+        (authority, quoted, false),
+        (request, chat, false),
+        (erasure, above_quote, true),
+        (erasure, customer_line, true),
+        // The same words as the customer's own stay a request.
+        (
+            request,
+            "You have the right to a copy of my data, so send me a copy of all the personal data you hold about me.",
+            true,
+        ),
+    ];
+    let disagreeing = care_conditions_that_disagree(&cases);
+    assert!(disagreeing.is_empty(), "{disagreeing:#?}");
+}
+
 #[test]
 fn a_request_set_aside_asks_the_agent_to_check_the_history_instead_of_starting_a_deadline() {
     let pack = compile(&root().join("pkg-config/rules/care.toml"));
