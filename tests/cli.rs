@@ -288,7 +288,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // bots' lines in transcripts) and knows auto-replies: test47 25 → 7 benign messages with any
     // signal, test33 and test34 one and two fewer; test24 loses one request whose only request
     // words were in the forwarded reminder under it (71 → 70). test49 and test50 are 1.25.0's
-    // held-out parts, measured once on it (docs/evaluation.md).
+    // held-out parts, measured once on it (docs/evaluation.md), and so are test51 and test52.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -341,6 +341,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test48", 56, 57, 10),
         ("test49", 64, 64, 7),
         ("test50", 67, 67, 2),
+        ("test51", 57, 61, 7),
+        ("test52", 63, 64, 12),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
