@@ -170,7 +170,7 @@ fn compile_writes_browser_ready_json_for_packs_and_profiles() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["format"], "riskpane-compiled-pack");
-    assert_eq!(json["format_version"], 5);
+    assert_eq!(json["format_version"], 6);
     assert_eq!(json["id"], "demo");
     assert_eq!(json["hash"].as_str().unwrap().len(), 64);
     // The pack itself is base64 postcard (the widget's compact reader), read back to the same pack.
