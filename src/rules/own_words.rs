@@ -80,12 +80,6 @@ enum Speaker {
     Unlisted,
 }
 
-impl From<bool> for Speaker {
-    fn from(writer: bool) -> Speaker {
-        if writer { Speaker::Writer } else { Speaker::Others }
-    }
-}
-
 impl<'a> Line<'a> {
     fn new(text: &'a str, lists: &[KeywordList], own_words: &OwnWords) -> Line<'a> {
         let folded = fold(text);
@@ -100,18 +94,17 @@ impl<'a> Line<'a> {
         };
         // A speaker label ends with `:` soon after the line's first letter (`Agent (Nina): …`).
         let labelled = first.is_some_and(|first| folded[first..].find(':').is_some_and(|colon| colon <= 24));
+        // In a transcript any other label is the writer's too (`Clienta:`, the writer's name),
+        // but only a listed one makes a text a transcript.
         let speaker = if !labelled {
             None
         } else if found(own_words.others, true) {
-            Some(false)
+            Some(Speaker::Others)
         } else if found(own_words.writer, true) {
-            Some(true)
+            Some(Speaker::Writer)
         } else {
-            None
+            Some(Speaker::Unlisted)
         };
-        // In a transcript any other label is the writer's too (`Clienta:`, the writer's name),
-        // but only a listed one makes a text a transcript.
-        let speaker = speaker.map(Speaker::from).or(labelled.then_some(Speaker::Unlisted));
         Line {
             text,
             quoted: folded.starts_with('>'),
