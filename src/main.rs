@@ -173,6 +173,11 @@ enum Command {
         /// the texts that imitate it.
         #[arg(long)]
         against_lookalikes: bool,
+        /// Train on the customer's own words as PACK reads them: its `customer.message` fact's
+        /// `own_words` cut quoted replies, forwarded mail and the agent's side of a chat from every
+        /// message first.
+        #[arg(long, value_name = "PACK")]
+        own_words: Option<PathBuf>,
     },
     /// Request Tracker's four-eye check (run by RT's scrip, not by people): reads what RT knows
     /// about a ticket as JSON on stdin (island-shaped ticket, history, staff comments with decision
@@ -267,10 +272,11 @@ fn main() -> ExitCode {
         Command::Reports { pack, cases, format } => reports(&pack, &cases, format),
         Command::Qa { reviews, from, to, format, out } => qa(&reviews, &from, &to, format, out.as_deref()),
         Command::Evaluate { pack, corpus, format } => evaluate_corpus(&pack, &corpus, format),
-        Command::Train { class, corpus, terms, threshold, by_part, name, against_lookalikes } => {
+        Command::Train { class, corpus, terms, threshold, by_part, name, against_lookalikes, own_words } => {
             let name = name.unwrap_or_else(|| class.clone());
-            let options = backtest::train::TrainOptions { class, terms, threshold, against_lookalikes };
-            train(&name, &corpus, &options, by_part)
+            let own_words_from = own_words.as_ref().map(|pack| pack.display().to_string());
+            let options = backtest::train::TrainOptions { class, terms, threshold, against_lookalikes, own_words_from };
+            train(&name, &corpus, &options, by_part, own_words.as_deref())
         }
         Command::RtVerdict { pack, profile } => rt_verdict(&pack, &profile),
         Command::HelpdeskVerdict { pack, profile } => helpdesk_verdict(&pack, &profile),
@@ -515,14 +521,20 @@ fn train(
     corpus_paths: &[PathBuf],
     options: &backtest::train::TrainOptions,
     by_part: bool,
+    own_words_pack: Option<&Path>,
 ) -> Result<(), Failure> {
     if !(options.threshold > 0.0 && options.threshold < 1.0) {
         return Err(Failure::input("error: --threshold is a probability strictly between 0 and 1".to_owned()));
     }
+    let own_words_pack = own_words_pack.map(load_pack).transpose()?;
     let mut parts = Vec::new();
     for path in corpus_paths {
-        let messages = backtest::corpus::read_messages(&read(path, "corpus")?)
+        let mut messages = backtest::corpus::read_messages(&read(path, "corpus")?)
             .map_err(|message| Failure::input(format!("error: {}: {message}", path.display())))?;
+        if let Some(pack) = &own_words_pack {
+            backtest::corpus::keep_own_words(pack, &mut messages)
+                .map_err(|message| Failure::input(format!("error: {message}")))?;
+        }
         parts.push((path.display().to_string(), messages));
     }
     let failed = |message: String| Failure::input(format!("error: {message}"));

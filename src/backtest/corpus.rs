@@ -142,6 +142,25 @@ pub fn is_of_class(message: &Message, class: &str) -> bool {
         .any(|label| label == class || (class == ANY_REQUEST && DATA_SUBJECT_RIGHTS.contains(&label.as_str())))
 }
 
+/// Cuts every message to its writer's own lines as `pack` reads `customer.message` (its
+/// `own_words`), so a word model learns from the text the engine will read. Messages that are all
+/// the writer's own stay as they are.
+///
+/// # Errors
+/// A pack without a `customer.message` fact, or one whose fact has no `own_words`.
+pub fn keep_own_words(pack: &RulePack, messages: &mut [Message]) -> Result<(), String> {
+    let fact = pack.facts.iter().find(|fact| fact.name == "customer.message");
+    let own_words = fact
+        .and_then(|fact| fact.own_words.as_ref())
+        .ok_or("the pack's `customer.message` fact has no `own_words` to train on")?;
+    for message in messages {
+        if let Some(own) = own_words.keep(&pack.keyword_lists, &message.text) {
+            message.text = own;
+        }
+    }
+    Ok(())
+}
+
 /// Reads NDJSON messages and evaluates the pack's signals on them.
 ///
 /// # Errors
@@ -407,5 +426,32 @@ when = "signals.erasure"
         assert!(error.contains("no signal for the corpus classes counterfeit"), "{error}");
         let error = evaluate(&pack, "\n{\"id\": 1}").unwrap_err();
         assert!(error.starts_with("line 2:"), "{error}");
+    }
+
+    #[test]
+    fn training_messages_keep_only_the_writers_own_lines() {
+        let plain = compile_source("t.toml", PACK).unwrap();
+        let mut messages =
+            super::read_messages(r#"{"id":"1","lang":"en","labels":[],"text":"Thanks!\n> Please delete my data."}"#)
+                .unwrap();
+        let error = super::keep_own_words(&plain, &mut messages).unwrap_err();
+        assert!(error.contains("no `own_words`"), "{error}");
+        let with_own_words = PACK
+            .replace(
+                r#""customer.message" = { type = "text" }"#,
+                r#""customer.message" = { type = "text", own_words = { reply_header = "keywords.wrote" } }"#,
+            )
+            .replace("[keywords.data]", "[keywords.wrote]\nen = [\"wrote\"]\n[keywords.data]");
+        let pack = compile_source("t.toml", &with_own_words).unwrap();
+        let corpus = [
+            r#"{"id":"1","lang":"en","labels":[],"text":"Thanks!\n> Please delete my data."}"#,
+            r#"{"id":"2","lang":"en","labels":[],"text":"Got it.\nOn Monday, Shop wrote:\nWe delete data after a year."}"#,
+            r#"{"id":"3","lang":"en","labels":["erasure"],"text":"Please delete my data."}"#,
+        ]
+        .join("\n");
+        let mut messages = super::read_messages(&corpus).unwrap();
+        super::keep_own_words(&pack, &mut messages).unwrap();
+        let texts: Vec<&str> = messages.iter().map(|message| message.text.as_str()).collect();
+        assert_eq!(texts, ["Thanks!\n", "Got it.\n", "Please delete my data."]);
     }
 }

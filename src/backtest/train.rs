@@ -39,6 +39,10 @@ pub struct TrainOptions {
     /// against every other message: a second reading for texts a first one already took for the
     /// class, which learns what tells the class from the texts that imitate it.
     pub against_lookalikes: bool,
+    /// The pack whose `customer.message` fact's `own_words` cut the training messages, as given on
+    /// the command line: the model learns from the lines the engine will read (the customer's own,
+    /// not quoted replies, forwarded mail or the agent's side of a chat).
+    pub own_words_from: Option<String>,
 }
 
 /// A trained classifier: terms with their weights and rarities, strongest for the class first.
@@ -78,9 +82,10 @@ impl Trained {
         // `--name` only where the table is not named after its class (one class, two models).
         let named = if name == options.class { String::new() } else { format!(" --name {name}") };
         let against = if options.against_lookalikes { " --against-lookalikes" } else { "" };
+        let own_words = options.own_words_from.as_ref().map(|pack| format!(" --own-words {pack}")).unwrap_or_default();
         let _ = writeln!(
             out,
-            "# riskpane train --class {} --terms {} --threshold {}{named}{against} (each part of trained_on as --corpus)",
+            "# riskpane train --class {} --terms {} --threshold {}{named}{against}{own_words} (each part of trained_on as --corpus)",
             options.class, options.terms, options.threshold
         );
         let _ = writeln!(out, "[classifiers.{name}]");
@@ -354,6 +359,7 @@ mod tests {
             terms: 50,
             threshold: 0.5,
             against_lookalikes: false,
+            own_words_from: None,
         };
         let trained = train(&messages, &options).unwrap();
         assert_eq!(trained, train(&messages, &options).unwrap());
@@ -375,8 +381,13 @@ mod tests {
         let with_other = read_messages(&format!("{corpus}\n{other}")).unwrap();
         assert_eq!(train(&with_other, &against).unwrap(), trained);
         assert_ne!(train(&with_other, &options).unwrap(), train(&messages, &options).unwrap());
-        let erasure_only =
-            TrainOptions { class: "portability".to_owned(), terms: 50, threshold: 0.5, against_lookalikes: false };
+        let erasure_only = TrainOptions {
+            class: "portability".to_owned(),
+            terms: 50,
+            threshold: 0.5,
+            against_lookalikes: false,
+            own_words_from: None,
+        };
         assert!(train(&messages, &erasure_only).unwrap_err().contains("0 of 6"));
     }
 }
