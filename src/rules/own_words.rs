@@ -35,11 +35,13 @@ impl OwnWords {
         // A transcript: someone else's label, and the writer's label or someone else's twice.
         let others = lines.iter().filter(|line| line.speaker == Some(Speaker::Others)).count();
         let transcript = others > 1 || (others == 1 && lines.iter().any(|line| line.speaker == Some(Speaker::Writer)));
+        // Other users' comments count as others' only beside lines of the writer's own.
+        let writer_speaks = lines.iter().any(|line| !line.quoted && !line.comment && !line.text.trim().is_empty());
         let mut own = String::new();
         let mut removed = false;
         let mut others_speaking = false;
         for line in &lines {
-            if line.quoted {
+            if line.quoted || (line.comment && writer_speaks) {
                 removed = true;
                 continue;
             }
@@ -65,6 +67,9 @@ impl OwnWords {
 struct Line<'a> {
     text: &'a str,
     quoted: bool,
+    /// Another user's comment or the shop's reply quoted in a public thread as the CRM imports
+    /// it: `↳ @name: …`, `@name: …`, `@name wrote: "…"`.
+    comment: bool,
     ends_own_words: bool,
     speaker: Option<Speaker>,
 }
@@ -108,11 +113,26 @@ impl<'a> Line<'a> {
         Line {
             text,
             quoted: folded.starts_with('>'),
+            comment: handle_label(text).is_some_and(|label| label.is_empty() || found(own_words.reply_header, false)),
             ends_own_words: found(own_words.cut_at, true)
                 || (folded.ends_with(':') && found(own_words.reply_header, false)),
             speaker,
         }
     }
+}
+
+/// What stands between a line's leading `@name` and its first `:` (`""` for `@name: …`, `wrote`
+/// for `@name wrote: …`), or `None` when the line does not start with a handle followed by a
+/// colon within three words (`@shop where is my parcel?`). A leading `↳` (a reply) is skipped.
+fn handle_label(text: &str) -> Option<&str> {
+    let rest = text.trim_start().trim_start_matches('↳').trim_start().strip_prefix('@')?;
+    let handle = rest.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))).unwrap_or(rest.len());
+    if handle == 0 {
+        return None;
+    }
+    let (label, _) = rest[handle..].split_once(':')?;
+    let label = label.trim();
+    (label.split_whitespace().count() <= 3 && !label.contains(['.', '!', '?', ','])).then_some(label)
 }
 
 #[cfg(test)]
@@ -192,6 +212,25 @@ when = "customer.message contains 'x'"
             own(&pack, "> On Mon, Care wrote:\n> your details were updated\n\nno they were not, correct my name"),
             Some("\nno they were not, correct my name\n".to_owned())
         );
+    }
+
+    #[test]
+    fn other_users_comments_in_a_public_thread_are_theirs() {
+        let pack = compile_source("t.toml", PACK).unwrap();
+        assert_eq!(
+            own(&pack, "@jenny wrote: \"report them to the authority!\"\n\nnah it's fine, refund landed"),
+            Some("\nnah it's fine, refund landed\n".to_owned())
+        );
+        assert_eq!(
+            own(&pack, "Delete my account now.\n\n↳ @shop_care: Hi, please send us a DM 🙂\n↳ @lu.fdz : same here"),
+            Some("Delete my account now.\n\n".to_owned())
+        );
+        // A handle the writer addresses is no quoted comment; a line of a comment alone is the writer's.
+        assert_eq!(own(&pack, "@shop 3 emails, zero answers: delete my data.\nThanks"), None);
+        assert_eq!(own(&pack, "@shop said nothing. Delete my data."), None);
+        assert_eq!(own(&pack, "@shop: delete my data."), None);
+        // Another label before the colon is a sentence, not a reply header.
+        assert_eq!(own(&pack, "@ann told me: delete it\nok"), None);
     }
 
     #[test]
