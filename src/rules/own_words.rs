@@ -125,14 +125,20 @@ impl<'a> Line<'a> {
 /// for `@name wrote: …`), or `None` when the line does not start with a handle followed by a
 /// colon within three words (`@shop where is my parcel?`). A leading `↳` (a reply) is skipped.
 fn handle_label(text: &str) -> Option<&str> {
-    let rest = text.trim_start().trim_start_matches('↳').trim_start().strip_prefix('@')?;
-    let handle = rest.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))).unwrap_or(rest.len());
-    if handle == 0 {
-        return None;
-    }
-    let (label, _) = rest[handle..].split_once(':')?;
-    let label = label.trim();
-    (label.split_whitespace().count() <= 3 && !label.contains(['.', '!', '?', ','])).then_some(label)
+    // Bytes, not chars: the widget pays for every Unicode table a char method pulls in. Bytes from
+    // 0x80 up are the letters of a non-ASCII handle (`@józef`), so slices stay on char boundaries.
+    let rest = text.trim_start_matches([' ', '\t']);
+    let rest = rest.strip_prefix('↳').unwrap_or(rest).trim_start_matches(' ').strip_prefix('@')?;
+    let bytes = rest.as_bytes();
+    let handle = bytes
+        .iter()
+        .position(|&byte| !(byte.is_ascii_alphanumeric() || byte >= 0x80 || matches!(byte, b'_' | b'.' | b'-')))
+        .unwrap_or(bytes.len());
+    let colon = handle + bytes[handle..].iter().position(|&byte| byte == b':')?;
+    let label = rest[handle..colon].trim_matches(' ');
+    let words = label.split(' ').filter(|word| !word.is_empty()).count();
+    let sentence = label.bytes().any(|byte| matches!(byte, b'.' | b'!' | b'?' | b','));
+    (handle > 0 && words <= 3 && !sentence).then_some(label)
 }
 
 #[cfg(test)]

@@ -83,8 +83,10 @@ pub(crate) fn browser_tests() -> Result<(), String> {
 /// through serde's serializers (−5.8 KB): Request Tracker's build is 224.7 KB; 226 → 224 KB with
 /// one hand-written heapsort for the sorted pairs, no sort for canonical keys and the stylesheet
 /// minified (−2.4 KB), after the writer's-own-words reading of messages (+1.4 KB): Request
-/// Tracker's build is 223.6 KB.)
-const SIZE_RATCHET_BYTES: usize = 224 * 1024;
+/// Tracker's build is 223.6 KB; 224 → 225 KB for reading other users' comments quoted in a public
+/// thread as theirs (care pack 1.26.0: −5 look-alikes on part 51), with 62d87af: Request Tracker's
+/// build is 224.3 KB.)
+const SIZE_RATCHET_BYTES: usize = 225 * 1024;
 
 /// Fails when a build's transfer size is above the ratchet (deterministic, unlike timings).
 fn check_size() -> Result<(), String> {
