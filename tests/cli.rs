@@ -297,7 +297,11 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // trained on) and 268 → 244 benign messages with any signal (test4, test8, test11, test17,
     // test22, test40, test42, test44 one more each; test49, test51, test52 the most fewer). Set
     // to the measured figures with that reason. test53 and test54 are 1.26.0's held-out parts,
-    // measured once on it (docs/evaluation.md).
+    // measured once on it (docs/evaluation.md). 1.27.0 revises by class from parts 53 and 54 (a
+    // friend's idea reported is not the writer's threat, police and creditors' agents asking for a
+    // customer's data are no request, objections in an app's words, injuries in chat shorthand),
+    // word models unchanged: test9 and test33 one look-alike fewer, test53 4 → 1 and test54 10 → 5
+    // look-alikes with any signal and 68 → 70 requests; no part loses a request.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -308,7 +312,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test6", 95, 96, 1),
         ("test7", 92, 92, 0),
         ("test8", 98, 98, 2),
-        ("test9", 91, 91, 5),
+        ("test9", 91, 91, 4),
         ("test10", 84, 84, 2),
         ("test11", 78, 78, 3),
         ("test12", 95, 95, 4),
@@ -332,7 +336,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test30", 70, 70, 3),
         ("test31", 71, 71, 15),
         ("test32", 63, 63, 2),
-        ("test33", 53, 53, 47),
+        ("test33", 53, 53, 46),
         ("test34", 61, 61, 18),
         ("test35", 56, 56, 5),
         ("test36", 44, 44, 15),
@@ -352,8 +356,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test50", 67, 67, 2),
         ("test51", 61, 61, 0),
         ("test52", 63, 64, 5),
-        ("test53", 61, 63, 4),
-        ("test54", 68, 72, 10),
+        ("test53", 61, 63, 1),
+        ("test54", 70, 72, 5),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
@@ -402,6 +406,37 @@ fn a_request_in_words_that_ask_for_the_opposite_is_not_read_as_one() {
     assert_eq!(requests["total"]["positives"], 5);
     assert_eq!(requests["total"]["found"], 5, "{requests}");
     assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
+}
+
+/// Someone else's words are not the writer's (care pack 1.26.0 and 1.27.0): a friend's idea quoted
+/// and laughed off, another user's comment quoted under a post, police and a creditor's agent asking
+/// for a customer's data, a phone number's portability. The same words stay the writer's when the
+/// writer takes them up ("… so I'm making a TikTok"), names a debt collector while asking for their
+/// own data, or sets a deadline. Care pack 1.25.0 read four of the seven look-alikes as the class.
+#[test]
+fn someone_elses_words_are_not_read_as_the_writers() {
+    let output = riskpane(&[
+        "evaluate",
+        "--pack",
+        "pkg-config/rules/care.toml",
+        "--corpus",
+        "tests/fixtures/care/someone-elses-words.ndjson",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["benign"], 7);
+    assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
+    for signal in report["signals"].as_array().unwrap() {
+        assert_eq!(signal["missed"], serde_json::json!([]), "{signal}");
+    }
+    let found = |name: &str| {
+        report["signals"].as_array().unwrap().iter().find(|signal| signal["signal"] == name).unwrap()["total"]["found"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!((found("public_escalation"), found("access"), found("counterfeit")), (2, 2, 1));
 }
 
 /// The care pack's classifiers are what `riskpane train` makes from the corpus parts they name,
