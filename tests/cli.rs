@@ -302,6 +302,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // customer's data are no request, objections in an app's words, injuries in chat shorthand),
     // word models unchanged: test9 and test33 one look-alike fewer, test53 4 → 1 and test54 10 → 5
     // look-alikes with any signal and 68 → 70 requests; no part loses a request.
+    // test55 and test56 are 1.27.0's held-out parts, measured once on it (docs/evaluation.md).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -358,6 +359,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test52", 63, 64, 5),
         ("test53", 61, 63, 1),
         ("test54", 70, 72, 5),
+        ("test55", 60, 60, 22),
+        ("test56", 71, 77, 10),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
