@@ -21,8 +21,8 @@ pub const PACK_FORMAT: &str = "riskpane-compiled-pack";
 pub const PROFILE_FORMAT: &str = "riskpane-compiled-profile";
 /// Version of both compiled formats; bumped whenever `RulePack` or `Node` change shape (4: the
 /// pack as base64 `postcard`; outcomes' checker role and reply text; 5: `matches_near`'s word
-/// window; 6: a text fact's `own_words`).
-pub const COMPILED_VERSION: u32 = 6;
+/// window; 6: a text fact's `own_words`; 7: `own_words`' `quoted_by`).
+pub const COMPILED_VERSION: u32 = 7;
 
 /// Why a compiled pack or profile cannot be read.
 #[derive(Clone, Debug, PartialEq, Eq)]

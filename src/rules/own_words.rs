@@ -24,6 +24,10 @@ pub struct OwnWords {
     /// transcript: a text with two lines labelled by `others`, or one labelled by `others` and
     /// one by `writer`.
     pub writer: Option<u16>,
+    /// Who else speaks in a line (`my friend`, `someone on a forum`, `schreibt einer`): a line
+    /// that names one outside its quotation marks (`"…"`, `“…”`, `„…“`, `«…»`) is read without
+    /// them — what the friend said is theirs.
+    pub quoted_by: Option<u16>,
 }
 
 impl OwnWords {
@@ -56,7 +60,13 @@ impl OwnWords {
                 removed = true;
                 continue;
             }
-            own.push_str(line.text);
+            match without_attributed_quotes(line.text, lists, self.quoted_by) {
+                Some(outside) => {
+                    own.push_str(&outside);
+                    removed = true;
+                }
+                None => own.push_str(line.text),
+            }
             own.push('\n');
         }
         removed.then_some(own)
@@ -92,10 +102,8 @@ impl<'a> Line<'a> {
         // The line's first letter: timestamps, brackets and dashes before it do not count.
         let first = folded.find(char::is_alphabetic);
         let found = |list: Option<u16>, at_start: bool| -> bool {
-            let Some(list) = list.and_then(|index| lists.get(usize::from(index))) else { return false };
-            let mut hit = false;
-            list.matcher.find_all(&folded, &starts, |_, offset| hit |= !at_start || Some(offset) == first);
-            hit
+            list.and_then(|index| lists.get(usize::from(index)))
+                .is_some_and(|list| holds(list, &folded, &starts, at_start, first))
         };
         // A speaker label ends with `:` soon after the line's first letter (`Agent (Nina): …`).
         let labelled = first.is_some_and(|first| folded[first..].find(':').is_some_and(|colon| colon <= 24));
@@ -121,24 +129,87 @@ impl<'a> Line<'a> {
     }
 }
 
+/// Whether `list` has a term in `folded`; `at_start`: only one starting at `first` (the line's
+/// first letter). One matcher call for every reading here: each closure type would be its own copy.
+fn holds(list: &KeywordList, folded: &str, starts: &[u32], at_start: bool, first: Option<usize>) -> bool {
+    let mut hit = false;
+    list.matcher.find_all(folded, starts, |_, offset| hit |= !at_start || Some(offset) == first);
+    hit
+}
+
+/// `line` without the quotations whose sentence names someone else (`quoted_by`) outside them, or
+/// `None` when no quotation is someone else's. One pass over the chars and byte searches for the
+/// ASCII sentence ends: no `str` patterns, each of which costs the widget its own searcher.
+fn without_attributed_quotes(line: &str, lists: &[KeywordList], quoted_by: Option<u16>) -> Option<String> {
+    let list = lists.get(usize::from(quoted_by?))?;
+    let named = |text: &str| {
+        let folded = fold(text);
+        holds(list, &folded, &word_starts(&folded), false, None)
+    };
+    let bytes = line.as_bytes();
+    let sentence_end = |byte: &u8| matches!(byte, b'.' | b'!' | b'?');
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut open: Option<(usize, char)> = None;
+    for (at, c) in line.char_indices() {
+        let Some((start, opener)) = open else {
+            if matches!(c, '"' | '“' | '„' | '«' | '»') {
+                open = Some((at, c));
+            }
+            continue;
+        };
+        let closes = match opener {
+            '«' => c == '»',
+            '»' => c == '«',
+            _ => matches!(c, '"' | '“' | '”'),
+        };
+        if !closes {
+            continue;
+        }
+        open = None;
+        let end = at + c.len_utf8();
+        // The quotation's sentence: from the last `.`, `!` or `?` before it to the next after it.
+        let head = bytes[..start].iter().rposition(sentence_end).map_or(0, |stop| stop + 1);
+        let tail = bytes[end..].iter().position(sentence_end).map_or(bytes.len(), |stop| end + stop);
+        if named(&line[head.max(copied)..start]) || named(&line[end..tail]) {
+            out.push_str(&line[copied..start]);
+            out.push_str(" … ");
+            copied = end;
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&line[copied..]);
+    Some(out)
+}
+
 /// What stands between a line's leading `@name` and its first `:` (`""` for `@name: …`, `wrote`
 /// for `@name wrote: …`), or `None` when the line does not start with a handle followed by a
 /// colon within three words (`@shop where is my parcel?`). A leading `↳` (a reply) is skipped.
 fn handle_label(text: &str) -> Option<&str> {
-    // Bytes, not chars: the widget pays for every Unicode table a char method pulls in. Bytes from
-    // 0x80 up are the letters of a non-ASCII handle (`@józef`), so slices stay on char boundaries.
-    let rest = text.trim_start_matches([' ', '\t']);
-    let rest = rest.strip_prefix('↳').unwrap_or(rest).trim_start_matches(' ').strip_prefix('@')?;
-    let bytes = rest.as_bytes();
-    let handle = bytes
-        .iter()
-        .position(|&byte| !(byte.is_ascii_alphanumeric() || byte >= 0x80 || matches!(byte, b'_' | b'.' | b'-')))
-        .unwrap_or(bytes.len());
-    let colon = handle + bytes[handle..].iter().position(|&byte| byte == b':')?;
-    let label = rest[handle..colon].trim_matches(' ');
-    let words = label.split(' ').filter(|word| !word.is_empty()).count();
+    // Bytes, not chars or `str` patterns: the widget pays for every searcher and Unicode table.
+    // Bytes from 0x80 up are the letters of a non-ASCII handle (`@józef`), so slices stay on char
+    // boundaries.
+    let bytes = text.as_bytes();
+    let mut at = bytes.iter().position(|&byte| byte != b' ' && byte != b'\t')?;
+    if bytes[at..].starts_with("↳".as_bytes()) {
+        at += "↳".len();
+        at += bytes[at..].iter().position(|&byte| byte != b' ')?;
+    }
+    if bytes[at] != b'@' {
+        return None;
+    }
+    let handle = at + 1;
+    let end = handle
+        + bytes[handle..]
+            .iter()
+            .position(|&byte| !(byte.is_ascii_alphanumeric() || byte >= 0x80 || matches!(byte, b'_' | b'.' | b'-')))
+            .unwrap_or(bytes.len() - handle);
+    let colon = end + bytes[end..].iter().position(|&byte| byte == b':')?;
+    let label = text[end..colon].trim_ascii();
     let sentence = label.bytes().any(|byte| matches!(byte, b'.' | b'!' | b'?' | b','));
-    (handle > 0 && words <= 3 && !sentence).then_some(label)
+    (end > handle && label.split_ascii_whitespace().count() <= 3 && !sentence).then_some(label)
 }
 
 #[cfg(test)]
@@ -166,7 +237,7 @@ label = "Close"
 reason_codes = ["OK"]
 requires_second_approval = false
 [facts]
-"customer.message" = { type = "text", own_words = { cut_at = "keywords.below", reply_header = "keywords.wrote", others = "keywords.agent", writer = "keywords.customer" } }
+"customer.message" = { type = "text", own_words = { cut_at = "keywords.below", reply_header = "keywords.wrote", others = "keywords.agent", writer = "keywords.customer", quoted_by = "keywords.friend" } }
 [keywords.below]
 any = ["original message", "this email is confidential"]
 [keywords.wrote]
@@ -175,6 +246,8 @@ any = ["wrote", "schrieb"]
 any = ["agent", "bot"]
 [keywords.customer]
 any = ["customer"]
+[keywords.friend]
+any = ["my friend", "someone"]
 [[rules]]
 id = "R"
 category = "privacy"
@@ -237,6 +310,27 @@ when = "customer.message contains 'x'"
         assert_eq!(own(&pack, "@shop: delete my data."), None);
         // Another label before the colon is a sentence, not a reply header.
         assert_eq!(own(&pack, "@ann told me: delete it\nok"), None);
+    }
+
+    #[test]
+    fn someone_elses_words_in_quotation_marks_are_theirs() {
+        let pack = compile_source("t.toml", PACK).unwrap();
+        assert_eq!(
+            own(&pack, "My friend said \"go to the papers!\" lol. Where is my parcel?"),
+            Some("My friend said  …  lol. Where is my parcel?\n".to_owned())
+        );
+        assert_eq!(
+            own(&pack, "„Ab zum Anwalt!“ schreibt someone, «fake» too.\nSize 40 please"),
+            Some(" …  schreibt someone,  …  too.\nSize 40 please\n".to_owned())
+        );
+        // Nobody else named: quotation marks are the writer's own (a repeated request, a name).
+        assert_eq!(own(&pack, "I wrote \"delete my account\" twice. Do it."), None);
+        // An unclosed quotation mark is no quotation; a quotation in another sentence is the writer's.
+        assert_eq!(own(&pack, "My friend's 15\" laptop bag is fake"), None);
+        assert_eq!(
+            own(&pack, "I sent it to \"Watchdog\". Tell me when someone looks at it. My friend: \"sue\""),
+            Some("I sent it to \"Watchdog\". Tell me when someone looks at it. My friend:  … \n".to_owned())
+        );
     }
 
     #[test]

@@ -113,10 +113,11 @@ impl Walker<'_> {
         facts
     }
 
-    /// A text fact's `own_words = { cut_at = "keywords.…", reply_header = …, others = …, writer = … }`,
+    /// A text fact's `own_words = { cut_at = "keywords.…", reply_header = …, others = …, writer = …,
+    /// quoted_by = … }`,
     /// read once the keyword lists it names are known.
     pub(super) fn own_words(&mut self, root: &DeTable<'_>, facts: &mut [FactDef], keyword_lists: &[KeywordList]) {
-        const KEYS: [&str; 4] = ["cut_at", "reply_header", "others", "writer"];
+        const KEYS: [&str; 5] = ["cut_at", "reply_header", "others", "writer", "quoted_by"];
         let Some(DeValue::Table(table)) = root.get("facts").map(Spanned::get_ref) else { return };
         for (key, value) in table {
             let Some(fact) = facts.iter_mut().find(|fact| fact.name == *key.get_ref()) else { continue };
@@ -129,7 +130,7 @@ impl Walker<'_> {
             let context = format!("`own_words` of fact `{}`", fact.name);
             let Some(setting_table) = self.table(setting, &context) else { continue };
             self.check_keys(setting_table, &KEYS, &context);
-            let mut lists = [None; 4];
+            let mut lists = [None; 5];
             for (slot, name) in lists.iter_mut().zip(KEYS) {
                 let Some(list_value) = setting_table.get(name) else { continue };
                 let Some(list_name) = self.string(list_value, &format!("`{name}` of {context}")) else { continue };
@@ -148,8 +149,8 @@ impl Walker<'_> {
             if lists.iter().all(Option::is_none) {
                 self.error(format!("{context} names no keyword list; keys: {}", KEYS.join(", ")), setting.span());
             }
-            let [cut_at, reply_header, others, writer] = lists;
-            fact.own_words = Some(OwnWords { cut_at, reply_header, others, writer });
+            let [cut_at, reply_header, others, writer, quoted_by] = lists;
+            fact.own_words = Some(OwnWords { cut_at, reply_header, others, writer, quoted_by });
         }
     }
 
