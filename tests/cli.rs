@@ -170,7 +170,7 @@ fn compile_writes_browser_ready_json_for_packs_and_profiles() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["format"], "riskpane-compiled-pack");
-    assert_eq!(json["format_version"], 6);
+    assert_eq!(json["format_version"], 7);
     assert_eq!(json["id"], "demo");
     assert_eq!(json["hash"].as_str().unwrap().len(), 64);
     // The pack itself is base64 postcard (the widget's compact reader), read back to the same pack.
@@ -303,6 +303,9 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // word models unchanged: test9 and test33 one look-alike fewer, test53 4 → 1 and test54 10 → 5
     // look-alikes with any signal and 68 → 70 requests; no part loses a request.
     // test55 and test56 are 1.27.0's held-out parts, measured once on it (docs/evaluation.md).
+    // 1.28.0 reads someone else's words in quotation marks as theirs (`own_words`' `quoted_by`:
+    // a quotation whose sentence names a friend, a relative, "someone", a forum) — from part 55:
+    // look-alikes with any signal there 22 → 4 and 280 → 259 over all 57 parts, no request lost.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -337,7 +340,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test30", 70, 70, 3),
         ("test31", 71, 71, 15),
         ("test32", 63, 63, 2),
-        ("test33", 53, 53, 46),
+        ("test33", 53, 53, 45),
         ("test34", 61, 61, 18),
         ("test35", 56, 56, 5),
         ("test36", 44, 44, 15),
@@ -353,13 +356,13 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test46", 58, 58, 2),
         ("test47", 62, 62, 7),
         ("test48", 57, 57, 7),
-        ("test49", 64, 64, 3),
+        ("test49", 64, 64, 1),
         ("test50", 67, 67, 2),
         ("test51", 61, 61, 0),
         ("test52", 63, 64, 5),
         ("test53", 61, 63, 1),
         ("test54", 70, 72, 5),
-        ("test55", 60, 60, 22),
+        ("test55", 60, 60, 4),
         ("test56", 71, 77, 10),
     ];
     for (part, found_min, positives, benign_max) in floors {
@@ -411,11 +414,13 @@ fn a_request_in_words_that_ask_for_the_opposite_is_not_read_as_one() {
     assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
 }
 
-/// Someone else's words are not the writer's (care pack 1.26.0 and 1.27.0): a friend's idea quoted
-/// and laughed off, another user's comment quoted under a post, police and a creditor's agent asking
-/// for a customer's data, a phone number's portability. The same words stay the writer's when the
-/// writer takes them up ("… so I'm making a TikTok"), names a debt collector while asking for their
-/// own data, or sets a deadline. Care pack 1.25.0 read four of the seven look-alikes as the class.
+/// Someone else's words are not the writer's (care packs 1.26.0 to 1.28.0): a friend's idea quoted
+/// and laughed off, a colleague's or a forum's words in quotation marks, another user's comment
+/// quoted under a post, police and a creditor's agent asking for a customer's data, a phone number's
+/// portability. The same words stay the writer's when the writer takes them up ("… so I'm making a
+/// TikTok"), names a debt collector while asking for their own data, sets a deadline, or quotes
+/// their own earlier request. Care pack 1.25.0 read four of the nine look-alikes as the class,
+/// 1.27.0 one (the forum's words in quotation marks).
 #[test]
 fn someone_elses_words_are_not_read_as_the_writers() {
     let output = riskpane(&[
@@ -429,7 +434,7 @@ fn someone_elses_words_are_not_read_as_the_writers() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["benign"], 7);
+    assert_eq!(report["benign"], 9);
     assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
     for signal in report["signals"].as_array().unwrap() {
         assert_eq!(signal["missed"], serde_json::json!([]), "{signal}");
@@ -439,7 +444,7 @@ fn someone_elses_words_are_not_read_as_the_writers() {
             .as_u64()
             .unwrap()
     };
-    assert_eq!((found("public_escalation"), found("access"), found("counterfeit")), (2, 2, 1));
+    assert_eq!((found("public_escalation"), found("access"), found("counterfeit"), found("erasure")), (2, 2, 1, 1));
 }
 
 /// The care pack's classifiers are what `riskpane train` makes from the corpus parts they name,

@@ -85,7 +85,8 @@ pub(crate) fn browser_tests() -> Result<(), String> {
 /// minified (−2.4 KB), after the writer's-own-words reading of messages (+1.4 KB): Request
 /// Tracker's build is 223.6 KB; 224 → 225 KB for reading other users' comments quoted in a public
 /// thread as theirs (care pack 1.26.0: −5 look-alikes on part 51), with 62d87af: Request Tracker's
-/// build is 224.3 KB.)
+/// build is 224.3 KB; someone else's words in quotation marks (1.28.0) then took it to 225.0 KB,
+/// 230,397 bytes: the next change to the widget's code must take bytes out first.)
 const SIZE_RATCHET_BYTES: usize = 225 * 1024;
 
 /// Fails when a build's transfer size is above the ratchet (deterministic, unlike timings).
