@@ -306,6 +306,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // 1.28.0 reads someone else's words in quotation marks as theirs (`own_words`' `quoted_by`:
     // a quotation whose sentence names a friend, a relative, "someone", a forum) — from part 55:
     // look-alikes with any signal there 22 → 4 and 280 → 259 over all 57 parts, no request lost.
+    // test57 and test58 are 1.28.0's held-out parts, measured once on it (docs/evaluation.md).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -364,6 +365,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test54", 70, 72, 5),
         ("test55", 60, 60, 4),
         ("test56", 71, 77, 10),
+        ("test57", 49, 63, 8),
+        ("test58", 59, 67, 7),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
