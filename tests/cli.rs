@@ -309,7 +309,9 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // test57 and test58 are 1.28.0's held-out parts, measured once on it (docs/evaluation.md).
     // 1.29.0 takes relatives out of `quoted_speaker` (part 57: they relay the data subject's own
     // request): test57 49 → 57 requests, look-alikes with any signal 274 → 285 over all 59 parts
-    // (1.27.0: 298), requests as 1.27.0 (3,940 of 3,976).
+    // (1.27.0: 298), requests as 1.27.0 (3,940 of 3,976). The word models, trained with
+    // `--own-words` on this pack, read its quotation rule too: retrained on the same parts
+    // (tune … test52), test58 one request fewer (59 → 58).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -342,9 +344,9 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test28", 63, 63, 4),
         ("test29", 63, 63, 9),
         ("test30", 70, 70, 3),
-        ("test31", 71, 71, 15),
+        ("test31", 71, 71, 16),
         ("test32", 63, 63, 2),
-        ("test33", 53, 53, 45),
+        ("test33", 53, 53, 44),
         ("test34", 61, 61, 18),
         ("test35", 56, 56, 5),
         ("test36", 44, 44, 15),
@@ -369,7 +371,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test55", 60, 60, 11),
         ("test56", 71, 77, 10),
         ("test57", 57, 63, 11),
-        ("test58", 59, 67, 7),
+        ("test58", 58, 67, 7),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
