@@ -374,11 +374,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test58", 58, 67, 7),
     ];
     for (part, found_min, positives, benign_max) in floors {
-        let corpus = format!("tests/fixtures/evaluation/{part}.ndjson");
-        let output =
-            riskpane(&["evaluate", "--pack", "pkg-config/rules/care.toml", "--corpus", &corpus, "--format", "json"]);
-        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
         let requests = report["signals"]
             .as_array()
             .unwrap()
@@ -397,6 +393,14 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     }
 }
 
+/// `riskpane evaluate` of the care pack on `corpus`, as JSON.
+fn evaluate_care_pack(corpus: &str) -> serde_json::Value {
+    let output =
+        riskpane(&["evaluate", "--pack", "pkg-config/rules/care.toml", "--corpus", corpus, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 /// Messages that use a request's words to ask for the opposite (restore a deleted account, a request
 /// already answered, keep the newsletter, one parcel only, a saved card, a service notice) are not
 /// data-subject requests (`signals.not_a_request`), and real requests that use the same words still
@@ -404,17 +408,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
 /// "not only this order". Care pack 1.9.0 flagged four of these seven look-alikes.
 #[test]
 fn a_request_in_words_that_ask_for_the_opposite_is_not_read_as_one() {
-    let output = riskpane(&[
-        "evaluate",
-        "--pack",
-        "pkg-config/rules/care.toml",
-        "--corpus",
-        "tests/fixtures/care/not-a-request.ndjson",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = evaluate_care_pack("tests/fixtures/care/not-a-request.ndjson");
     let requests =
         report["signals"].as_array().unwrap().iter().find(|signal| signal["signal"] == "data_subject_request").unwrap();
     assert_eq!(requests["total"]["positives"], 5);
@@ -432,17 +426,7 @@ fn a_request_in_words_that_ask_for_the_opposite_is_not_read_as_one() {
 /// in quotation marks); 1.28.0 missed the relayed request.
 #[test]
 fn someone_elses_words_are_not_read_as_the_writers() {
-    let output = riskpane(&[
-        "evaluate",
-        "--pack",
-        "pkg-config/rules/care.toml",
-        "--corpus",
-        "tests/fixtures/care/someone-elses-words.ndjson",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = evaluate_care_pack("tests/fixtures/care/someone-elses-words.ndjson");
     assert_eq!(report["benign"], 9);
     assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
     for signal in report["signals"].as_array().unwrap() {

@@ -331,7 +331,7 @@ fn compiled_packs_and_profiles_round_trip() {
     assert!(garbled.contains("`pack` is not base64"), "{garbled}");
     value["format_version"] = serde_json::json!(3);
     let old = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err().to_string();
-    assert!(old.contains("version 3 is not supported; this build reads 6"), "{old}");
+    assert!(old.contains("version 3 is not supported; this build reads 7"), "{old}");
 }
 
 /// What the demo page shows, read through the demo profile, scores like the equivalent case file.
