@@ -191,6 +191,13 @@ enum Command {
         #[arg(long)]
         profile: PathBuf,
     },
+    /// The QA reviews a note-based CRM kept, as `riskpane.qa_review` lines for `qa` (run by the
+    /// CRMs' export scripts: Request Tracker's `rt-qa-export`, django-helpdesk's
+    /// `riskpane_qa_export`, which hand over one ticket per line on stdin: its decision comments,
+    /// the groups and each author's service provider from the CRM's directory). A ticket that does
+    /// not read, or a review left out or lacking a provider, is said on stderr and never ends the
+    /// run; exit 2 after it.
+    QaExport,
     /// django-helpdesk's four-eye check (run by the riskpane app before a follow-up with a
     /// decision record, or a change of the decision state, band or closing status, is stored):
     /// reads the same evidence as `rt-verdict` on stdin (follow-up ids as transactions, staff as
@@ -279,6 +286,7 @@ fn main() -> ExitCode {
             train(&name, &corpus, &options, by_part, own_words.as_deref())
         }
         Command::RtVerdict { pack, profile } => rt_verdict(&pack, &profile),
+        Command::QaExport => qa_export(),
         Command::HelpdeskVerdict { pack, profile } => helpdesk_verdict(&pack, &profile),
     };
     match result {
@@ -411,6 +419,41 @@ fn rt_verdict(pack_path: &Path, profile_path: &Path) -> Result<(), Failure> {
         })
         .collect();
     emit_verdict(&result, &refused, &repeated);
+    Ok(())
+}
+
+/// A note-based CRM's QA reviews: one ticket per stdin line in, one review per stdout line out.
+fn qa_export() -> Result<(), Failure> {
+    use std::io::{BufRead as _, Write as _};
+    let mut troubles = 0_u64;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (number, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line.map_err(|error| Failure::input(format!("error: cannot read stdin: {error}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let ticket: backtest::qa_export::TicketComments = match serde_json::from_str(&line) {
+            Ok(ticket) => ticket,
+            Err(error) => {
+                troubles += 1;
+                eprintln!("line {}: not a ticket of a QA export script: {error}", number + 1);
+                continue;
+            }
+        };
+        let found = backtest::qa_export::reviews_of(&ticket);
+        for warning in &found.warnings {
+            troubles += 1;
+            eprintln!("{}", backtest::text::printable(warning));
+        }
+        for review in &found.reviews {
+            writeln!(out, "{}", serde_json::to_string(review).unwrap_or_default())
+                .map_err(|error| Failure::input(format!("error: cannot write stdout: {error}")))?;
+        }
+    }
+    out.flush().map_err(|error| Failure::input(format!("error: cannot write stdout: {error}")))?;
+    if troubles > 0 {
+        return Err(Failure::input(format!("qa-export: {troubles} ticket(s) or review(s) need a look (above)")));
+    }
     Ok(())
 }
 

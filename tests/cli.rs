@@ -634,3 +634,34 @@ fn helpdesk_verdict_judges_django_helpdesk_s_evidence_with_its_profile() {
     assert!(text(&wrong.stderr).contains("no [profile.api.django_helpdesk] section"), "{}", text(&wrong.stderr));
     assert_no_panic(&wrong);
 }
+
+fn riskpane_with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_riskpane"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run riskpane");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn qa_export_says_which_line_does_not_read_and_goes_on() {
+    let quiet = riskpane_with_stdin(&["qa-export"], "{\"ticket\":\"1\",\"comments\":[]}\n\n");
+    assert_eq!(
+        (quiet.status.code(), text(&quiet.stdout), text(&quiet.stderr)),
+        (Some(0), String::new(), String::new())
+    );
+    let bad =
+        riskpane_with_stdin(&["qa-export"], "{\"ticket\":\"1\",\"comments\":[]}\n{\"ticket\": 2,\n{\"comments\":[]}\n");
+    assert_no_panic(&bad);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = text(&bad.stderr);
+    assert!(stderr.contains("line 2: not a ticket of a QA export script"), "{stderr}");
+    assert!(stderr.contains("line 3: not a ticket of a QA export script: missing field `ticket`"), "{stderr}");
+    assert!(stderr.contains("qa-export: 2 ticket(s) or review(s) need a look"), "{stderr}");
+}

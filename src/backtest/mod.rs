@@ -5,7 +5,8 @@
 //! grow with the file. Native only: the widget never carries this.
 //!
 //! `reports.rs` lists the open internal fraud reports, scored (`riskpane reports`).
-//! `qa.rs` aggregates experts' QA reviews of Tier 2 handling by provider, agent and step (`riskpane qa`).
+//! `qa.rs` aggregates experts' QA reviews of Tier 2 handling by provider, agent and step (`riskpane qa`);
+//! `qa_export.rs` turns the reviews a note-based CRM kept into its records (`riskpane qa-export`).
 //! `draft.rs` gives a pattern report's draft rule its figures (`riskpane backtest --draft`).
 //! `stream.rs` reads and scores the rows in batches (shared by both runs), `tally.rs` counts a
 //! backtest and `metrics.rs` turns its tally into the report, `compare.rs` is the diff of two
@@ -16,6 +17,7 @@ pub mod draft;
 pub mod html;
 pub mod input;
 pub mod qa;
+pub mod qa_export;
 pub mod reports;
 pub mod synth;
 pub mod text;

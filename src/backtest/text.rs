@@ -11,7 +11,8 @@ fn euros(value: f64) -> String {
 
 /// `text` with terminal control characters (C0, DEL, C1) and bidirectional overrides escaped as
 /// `\u{…}`: a case id such as `c1\x1b[2J` prints as `c1\u{1b}[2J` instead of clearing the screen.
-pub(super) fn printable(text: &str) -> String {
+#[must_use]
+pub fn printable(text: &str) -> String {
     text.chars()
         .map(|c| {
             let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');

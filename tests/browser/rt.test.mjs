@@ -5,7 +5,9 @@
 // Screenshots of the RT ticket page with the widget land in artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { artifacts, clockShiftDays, launchBrowser, now, tickOpenChecklist, waitUntil } from './harness.mjs';
@@ -533,7 +535,31 @@ test('a quality review in Request Tracker: the expert reviews the agent\'s handl
   const listed = (await listedDecisions(page, review.record.id)).map((item) => item.id);
   assert.ok(!listed.includes(stranger.id) && !listed.includes(byAgent.id), JSON.stringify(listed));
   assert.deepEqual(expert.log.pageErrors, []);
+
+  // Devtools: the expert's second review names a provider of her choosing. RT keeps the review (an
+  // expert, of an agent who decided here), but the provider is not the browser's to say.
+  const ownProvider = forged((record) => { record.qa.provider = 'Forged Ltd'; record.qa.severity = 'major'; });
+  assert.equal((await asUser(page, 'POST', `/ticket/${ticket}/comment`, { Content: withRecord('riskpane decision', ownProvider), ContentType: 'text/plain' })).status, 201);
   await page.close();
+
+  // The experts' export from RT (run on RT's host as RT's user) is what `riskpane qa` reads: the
+  // reviews RT kept, the provider from RT's directory (the agent's "Service Provider"), RT's time.
+  const exported = execFileSync('runuser', ['-u', 'www-data', '--', 'perl', path.join(tickets.riskpaneDir, 'rt-qa-export'),
+    '--query', `id = ${ticket}`], { encoding: 'utf8' });
+  const reviews = exported.trim().split('\n').map((line) => JSON.parse(line));
+  assert.deepEqual(reviews.map((r) => [r.format, r.id, r.case_id, r.reviewer.id, r.handled_by.agent, r.handled_by.provider, r.verdict, r.severity]),
+    [['riskpane.qa_review', review.record.id, String(ticket), 'widget-expert', 'widget-agent', 'Atlas Care', 'qa_coaching', 'minor'],
+     ['riskpane.qa_review', ownProvider.id, String(ticket), 'widget-expert', 'widget-agent', 'Atlas Care', 'qa_coaching', 'major']]);
+  assert.ok(reviews.every((r) => Math.abs(Date.parse(r.reviewed_at) - now()) < 15 * 60 * 1000), `RT's time: ${exported}`);
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'rt-qa-')), 'reviews.ndjson');
+  writeFileSync(file, exported);
+  const day = (offset) => new Date(now() + offset * 86400000).toISOString().slice(0, 10);
+  const summary = JSON.parse(execFileSync(path.join(tickets.riskpaneDir, 'riskpane'),
+    ['qa', '--reviews', file, '--from', day(-1), '--to', day(1), '--format', 'json'], { encoding: 'utf8' }));
+  assert.deepEqual([summary.reviews, summary.bad_lines, Object.keys(summary.providers)], [2, 0, ['Atlas Care']]);
+  assert.deepEqual([summary.providers['Atlas Care'].with_findings, summary.providers['Atlas Care'].severities], [2, { major: 1, minor: 1 }]);
+  assert.deepEqual(summary.missed_steps.map((finding) => [finding.id, finding.count, finding.by_provider]), [[step, 2, { 'Atlas Care': 2 }]]);
+  assert.deepEqual(summary.ignored_risks.map((finding) => [finding.id, finding.count]), [[risk, 2]]);
 });
 
 test('RT refuses an expert confirming her own proposal through the REST API', async () => {

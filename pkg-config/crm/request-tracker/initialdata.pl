@@ -1,10 +1,13 @@
-# riskpane's Request Tracker seed: users (an agent, an expert, a member of Communications), the
+# riskpane's Request Tracker seed: users (an agent, an expert, a member of Communications) with
+# the agent's service provider (user custom field "Service Provider": RT's directory, from which
+# rt-qa-export takes the provider of a QA review), the
 # experts group, the Communications group (approves public replies), a queue, and
 # the custom fields that carry case facts and the widget's results. Loaded with
 #   runuser -u www-data -- /usr/sbin/rt-setup-database-5 --action insert --datafile initialdata.pl --skip-create
 @Users = (
     { Name => 'widget-agent', EmailAddress => 'agent@example.com', RealName => 'Kim Berger',
-      Password => 'agentpass123', Privileged => 1 },
+      Password => 'agentpass123', Privileged => 1,
+      CustomFields => [ { CustomField => 'Service Provider', Value => 'Atlas Care' } ] },
     { Name => 'widget-expert', EmailAddress => 'expert@example.com', RealName => 'Eva Lindqvist',
       Password => 'expertpass123', Privileged => 1 },
     { Name => 'widget-comms', EmailAddress => 'comms@example.com', RealName => 'Chris Ahn',
@@ -50,11 +53,14 @@ my @fact_fields = (
     [ 'Decision State', 'SelectSingle', [qw(pending_confirmation confirmed rejected decided)] ],
     [ 'Risk Flags', 'SelectMultiple', [qw(fraud privacy brand quality four-eyes)] ],
 );
-@CustomFields = map {
+@CustomFields = ((map {
     my ($name, $type, $values) = @$_;
     { Name => $name, Type => $type, LookupType => 'RT::Queue-RT::Ticket', Queue => ['Risk Review'],
       ($values ? (Values => [ map { { Name => $_ } } @$values ]) : ()) }
-} @fact_fields;
+} @fact_fields),
+    # Whose service provider a user works for (set by RT's administrators, never by the widget).
+    { Name => 'Service Provider', Type => 'FreeformSingle', LookupType => 'RT::User',
+      Description => 'The service provider the user works for (QA reviews by provider)' });
 # Rights: both users work the queue; every custom field but "Decision State" may be modified by
 # both, "Decision State" only by the Risk Experts and Communications groups. So RT itself, not only
 # the widget, refuses a confirmation or rejection from anyone outside them (the server-side half of

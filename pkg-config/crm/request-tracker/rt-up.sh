@@ -61,6 +61,8 @@ install -m 755 "$RISKPANE_BIN" "$RISKPANE_DIR/riskpane"
 install -m 644 "$REPO/pkg-config/rules/care.toml" "$RISKPANE_DIR/care.toml"
 install -m 644 "$REPO/pkg-config/crm/request-tracker.toml" "$RISKPANE_DIR/request-tracker.toml"
 install -m 644 "$HERE/lib/RT/Action/RiskpaneFourEyes.pm" "$LOCAL/lib/RT/Action/RiskpaneFourEyes.pm"
+# The experts' QA export (docs/qa-review.md): run on this host as www-data.
+install -m 755 "$HERE/bin/rt-qa-export" "$RISKPANE_DIR/rt-qa-export"
 
 # Seed once per database: ask RT itself whether the current seed is there. A database seeded by an
 # older riskpane (other rights) is rebuilt: it only ever holds test data.
@@ -110,5 +112,5 @@ SOCIAL=$(create_ticket '{"Queue":"Risk Review","Subject":"Instagram: @lena.style
 for id in "$INR" "$GDPR" "$SOCIAL"; do
   case "$id" in ''|*[!0-9]*) echo "rt-up: could not create the seed tickets" >&2; exit 1 ;; esac
 done
-printf '{"base":"%s","inr":%s,"gdpr":%s,"social":%s,"clockShiftDays":%s}\n' "$BASE" "$INR" "$GDPR" "$SOCIAL" "$SHIFT_DAYS" > "$STATE/tickets.json"
+printf '{"base":"%s","inr":%s,"gdpr":%s,"social":%s,"clockShiftDays":%s,"riskpaneDir":"%s"}\n' "$BASE" "$INR" "$GDPR" "$SOCIAL" "$SHIFT_DAYS" "$RISKPANE_DIR" > "$STATE/tickets.json"
 echo "rt-up: Request Tracker on $BASE; tickets $(cat "$STATE/tickets.json")"

@@ -1,8 +1,7 @@
 # Says whether RT's database carries the current riskpane seed (run as www-data by rt-up.sh):
 # exit 0 = seeded and current, 1 = not seeded, 3 = seeded by an older riskpane (the rights on
-# "Decision State" differ, the Communications group, the Fraud Advisory queue, the four-eye scrip
-# or the requestors' reply
-# right is missing), so the test database must be rebuilt. (Perl itself exits 2 when it
+# "Decision State" differ, the Communications group, the Fraud Advisory queue, the four-eye scrip,
+# the requestors' reply right or the agent's "Service Provider" is missing), so the test database must be rebuilt. (Perl itself exits 2 when it
 # cannot read a script, so 2 is not used.)
 use strict;
 use warnings;
@@ -35,5 +34,6 @@ $requestors->LoadRoleGroup(Object => $queue, Name => 'Requestor') if $queue->id;
 my $advisory = RT::Queue->new(RT->SystemUser);
 $advisory->Load('Fraud Advisory');
 exit 3 unless $advisory->id;
+exit 3 unless ($agent->FirstCustomFieldValue('Service Provider') // '') ne '';
 exit 3 unless $requestors->id && $requestors->PrincipalObj->HasRight(Right => 'ReplyToTicket', Object => $queue);
 exit(($experts_may && !$agent_may) ? 0 : 3);
