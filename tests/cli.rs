@@ -313,6 +313,11 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // `--own-words` on this pack, read its quotation rule too: retrained on the same parts
     // (tune … test52), test58 one request fewer (59 → 58).
     // test59 and test60 are 1.29.0's held-out parts, measured once on it (docs/evaluation.md).
+    // 1.30.0 revises by class from parts 29 to 60 (thanks for a fulfilled request with nothing
+    // asked on top, an item checked and found genuine, an objection to "this" after its target,
+    // call recording, taunts beside an announced post): over all 61 parts look-alikes with any
+    // signal 316 → 281 (test33 44 → 34, test36 15 → 9, test60 20 → 14), requests 4,062 → 4,064 of
+    // 4,104 (test56 two more), none lost; word models unchanged.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -343,15 +348,15 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test26", 70, 70, 0),
         ("test27", 67, 68, 5),
         ("test28", 63, 63, 4),
-        ("test29", 63, 63, 9),
+        ("test29", 63, 63, 8),
         ("test30", 70, 70, 3),
-        ("test31", 71, 71, 16),
+        ("test31", 71, 71, 14),
         ("test32", 63, 63, 2),
-        ("test33", 53, 53, 44),
-        ("test34", 61, 61, 18),
+        ("test33", 53, 53, 34),
+        ("test34", 61, 61, 17),
         ("test35", 56, 56, 5),
-        ("test36", 44, 44, 15),
-        ("test37", 58, 58, 8),
+        ("test36", 44, 44, 9),
+        ("test37", 58, 58, 7),
         ("test38", 61, 61, 5),
         ("test39", 57, 57, 2),
         ("test40", 55, 55, 3),
@@ -369,12 +374,12 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test52", 63, 64, 5),
         ("test53", 61, 63, 1),
         ("test54", 70, 72, 5),
-        ("test55", 60, 60, 11),
-        ("test56", 71, 77, 10),
-        ("test57", 57, 63, 11),
-        ("test58", 58, 67, 7),
-        ("test59", 62, 64, 11),
-        ("test60", 61, 64, 20),
+        ("test55", 60, 60, 9),
+        ("test56", 73, 77, 8),
+        ("test57", 57, 63, 9),
+        ("test58", 58, 67, 6),
+        ("test59", 62, 64, 10),
+        ("test60", 61, 64, 14),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
@@ -441,6 +446,33 @@ fn someone_elses_words_are_not_read_as_the_writers() {
             .unwrap()
     };
     assert_eq!((found("public_escalation"), found("access"), found("counterfeit"), found("erasure")), (2, 2, 1, 2));
+}
+
+/// A request's life ends in thanks, and an item feared fake turns out genuine (care pack 1.30.0):
+/// thanks for a copy received, an account deleted or a name corrected, with nothing asked on top,
+/// are no request, and "checked the serial with the brand: it's genuine" is no counterfeit claim;
+/// the same words stay a request when the thanks goes on ("… but I still get your newsletter"),
+/// comes in advance or is a "merci de" (please), and a claim stays one when the writer says it is
+/// not original. An objection whose target is in the sentence before ("Dem widerspreche ich
+/// hiermit") is read. Care pack 1.29.0 read two of the five look-alikes as a class and missed the
+/// objection.
+#[test]
+fn thanks_for_a_fulfilled_request_and_a_genuine_verdict_are_no_signal() {
+    let report = evaluate_care_pack("tests/fixtures/care/closing-the-loop.ndjson");
+    assert_eq!(report["benign"], 5);
+    assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
+    for signal in report["signals"].as_array().unwrap() {
+        assert_eq!(signal["missed"], serde_json::json!([]), "{signal}");
+    }
+    let found = |name: &str| {
+        report["signals"].as_array().unwrap().iter().find(|signal| signal["signal"] == name).unwrap()["total"]["found"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        (found("data_subject_request"), found("objection"), found("counterfeit"), found("public_escalation")),
+        (4, 1, 1, 1)
+    );
 }
 
 /// The care pack's classifiers are what `riskpane train` makes from the corpus parts they name,
