@@ -410,6 +410,13 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     }
 }
 
+/// How many positives of signal `name` an evaluation report found.
+fn found_in(report: &serde_json::Value, name: &str) -> u64 {
+    report["signals"].as_array().unwrap().iter().find(|signal| signal["signal"] == name).unwrap()["total"]["found"]
+        .as_u64()
+        .unwrap()
+}
+
 /// `riskpane evaluate` of the care pack on `corpus`, as JSON.
 fn evaluate_care_pack(corpus: &str) -> serde_json::Value {
     let output =
@@ -449,11 +456,7 @@ fn someone_elses_words_are_not_read_as_the_writers() {
     for signal in report["signals"].as_array().unwrap() {
         assert_eq!(signal["missed"], serde_json::json!([]), "{signal}");
     }
-    let found = |name: &str| {
-        report["signals"].as_array().unwrap().iter().find(|signal| signal["signal"] == name).unwrap()["total"]["found"]
-            .as_u64()
-            .unwrap()
-    };
+    let found = |name: &str| found_in(&report, name);
     assert_eq!((found("public_escalation"), found("access"), found("counterfeit"), found("erasure")), (2, 2, 1, 2));
 }
 
@@ -473,11 +476,7 @@ fn thanks_for_a_fulfilled_request_and_a_genuine_verdict_are_no_signal() {
     for signal in report["signals"].as_array().unwrap() {
         assert_eq!(signal["missed"], serde_json::json!([]), "{signal}");
     }
-    let found = |name: &str| {
-        report["signals"].as_array().unwrap().iter().find(|signal| signal["signal"] == name).unwrap()["total"]["found"]
-            .as_u64()
-            .unwrap()
-    };
+    let found = |name: &str| found_in(&report, name);
     assert_eq!(
         (found("data_subject_request"), found("objection"), found("counterfeit"), found("public_escalation")),
         (4, 1, 1, 1)

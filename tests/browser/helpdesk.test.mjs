@@ -6,7 +6,10 @@
 // token, each refused by the helpdesk itself (HTTP 403). Screenshots land in artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { artifacts, clockShiftDays, launchBrowser, now, tickOpenChecklist } from './harness.mjs';
 import { asUser, helpdesk, hoursAgo, newTicket, signIn, ticketState, withRecord } from './helpdesk-harness.mjs';
@@ -298,4 +301,63 @@ test('ticket text cannot break the ticket page: <!--<script>, </script> and U+20
   assert.equal(island.pwned, null);
   assert.deepEqual(log.pageErrors, []);
   await page.close();
+});
+
+test('a quality review in django-helpdesk: the expert reviews the agent\'s handling in the widget; the export takes the provider from the helpdesk', async () => {
+  const ticket = await newInrTicket(`QA review source (${Date.now()})`);
+  const agent = await logIn('widget-agent', 'agentpass123');
+  await openTicket(agent.page, ticket);
+  await proposeRestriction(agent.page, ticket);
+  await agent.page.close();
+
+  const expert = await logIn('widget-expert', 'expertpass123');
+  const page = expert.page;
+  await openTicket(page, ticket);
+  await page.locator('#rp-outcome').selectOption('qa_coaching');
+  await page.locator('#riskpane-root fieldset.qa').waitFor();
+  const agentId = String(helpdesk.users['widget-agent']);
+  assert.deepEqual(await page.locator('#riskpane-root #rp-qa-agent option').allTextContents(), ['Choose…', 'Kim Berger']);
+  await page.locator('#riskpane-root #rp-qa-agent').selectOption(agentId);
+  await page.locator('#riskpane-root #rp-qa-severity').selectOption('minor');
+  const stepBox = page.locator('#riskpane-root input[data-intent=toggle-qa-step]').first();
+  const step = await stepBox.getAttribute('data-intent-value');
+  await stepBox.check();
+  await tickOpenChecklist(page, '#riskpane-root');
+  await page.locator('#riskpane-root #rp-note').fill('Right call; check the carrier photo before proposing a restriction.');
+  await page.locator('#riskpane-root button[data-intent=submit-decision]').click();
+  await page.waitForFunction(({ widget, id }) => {
+    const text = document.querySelector(widget).shadowRoot.textContent;
+    return text.includes(`Stored in the CRM as django-helpdesk ticket #${id}`) && /Quality review: coaching/.test(text);
+  }, { widget, id: ticket }, { timeout: 30000 });
+  const review = (await ticketState(ticket)).records.at(-1).record;
+  assert.deepEqual([review.outcome, review.maker.id, review.qa.agent, review.qa.missed_steps], ['qa_coaching', String(helpdesk.users['widget-expert']), agentId, [step]]);
+
+  // Devtools: the expert's second review names a provider of her choosing; the helpdesk keeps the
+  // review, and a review of someone who made no decision here is refused (403) and never stored.
+  const forged = (change) => { const record = structuredClone(review); delete record.reference; record.id = randomUUID(); change(record); return record; };
+  const ownProvider = forged((record) => { record.qa.provider = 'Forged Ltd'; record.qa.severity = 'major'; });
+  const kept = await asUser(page, 'POST', '/followups/', { ticket, comment: withRecord('riskpane decision', ownProvider), public: false });
+  assert.equal(kept.status, 201, JSON.stringify(kept.body));
+  const stranger = forged((record) => { record.qa.agent = String(helpdesk.users['widget-comms']); });
+  const refused = await asUser(page, 'POST', '/followups/', { ticket, comment: withRecord('riskpane decision', stranger), public: false });
+  assert.equal(refused.status, 403, JSON.stringify(refused.body));
+  assert.deepEqual(expert.log.pageErrors, []);
+  await page.close();
+
+  // The export on the helpdesk's host is what `riskpane qa` reads: the provider from the helpdesk's
+  // own directory (the agent's "Service Provider: …" group), the follow-up's time.
+  const env = { ...process.env, RISKPANE_HELPDESK_STATE: helpdesk.state, RISKPANE_DIR: helpdesk.riskpaneDir };
+  const exported = execFileSync(path.join(helpdesk.state, 'venv/bin/python'), [path.join(helpdesk.state, 'project/manage.py'), 'riskpane_qa_export'], { encoding: 'utf8', env });
+  const reviews = exported.trim().split('\n').map((line) => JSON.parse(line)).filter((r) => r.case_id === String(ticket));
+  assert.deepEqual(reviews.map((r) => [r.id, r.reviewer.id, r.handled_by.agent, r.handled_by.provider, r.verdict, r.severity]),
+    [[review.id, String(helpdesk.users['widget-expert']), agentId, 'Atlas Care', 'qa_coaching', 'minor'],
+     [ownProvider.id, String(helpdesk.users['widget-expert']), agentId, 'Atlas Care', 'qa_coaching', 'major']]);
+  assert.ok(reviews.every((r) => Math.abs(Date.parse(r.reviewed_at) - now()) < 15 * 60 * 1000), `the helpdesk's time: ${exported}`);
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'helpdesk-qa-')), 'reviews.ndjson');
+  writeFileSync(file, reviews.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const day = (offset) => new Date(now() + offset * 86400000).toISOString().slice(0, 10);
+  const summary = JSON.parse(execFileSync(path.join(helpdesk.riskpaneDir, 'riskpane'),
+    ['qa', '--reviews', file, '--from', day(-1), '--to', day(1), '--format', 'json'], { encoding: 'utf8' }));
+  assert.deepEqual([summary.reviews, summary.bad_lines, Object.keys(summary.providers)], [2, 0, ['Atlas Care']]);
+  assert.deepEqual(summary.missed_steps.map((finding) => [finding.id, finding.count, finding.by_provider]), [[step, 2, { 'Atlas Care': 2 }]]);
 });

@@ -2,7 +2,8 @@
 # riskpane's end-to-end tests and writes tickets.json into the state directory: an admin (the
 # tests' REST assertions), an agent, an expert (group "Risk Experts") and a member of Communications
 # (group "Communications"), all staff with the
-# "Risk Review" queue's permission, the staff-only custom fields the CRM profile reads and the
+# "Risk Review" queue's permission, the agent's service provider (group "Service Provider: Atlas
+# Care", read by riskpane_qa_export), the staff-only custom fields the CRM profile reads and the
 # ones the widget writes, and three realistic tickets whose dates are relative to now (delivered
 # 25 hours before the claim, ...), never calendar dates.
 import json
@@ -74,6 +75,7 @@ class Command(BaseCommand):
             users[username] = user.pk
             if group:
                 user.groups.add(groups[group])
+        User.objects.get(username="widget-agent").groups.add(Group.objects.create(name="Service Provider: Atlas Care"))
         for ordering, (name, label, data_type, values) in enumerate(FIELDS):
             CustomField.objects.create(
                 name=name, label=label, data_type=data_type, staff_only=True, ordering=ordering,
@@ -98,7 +100,7 @@ class Command(BaseCommand):
                              "@zalando seit 3 Wochen keine Erstattung! Mein Anwalt wird sich melden, und die Presse erfährt davon.",
                              {"case_type": "complaint", "channel": "social_media", "followers": "48200"})
         tickets = {"base": base, "queue": queue.pk, "users": users, "inr": inr, "gdpr": gdpr, "social": social,
-                   "clockShiftDays": clock_shift_days}
+                   "clockShiftDays": clock_shift_days, "state": str(settings.STATE), "riskpaneDir": str(settings.RISKPANE_DIR)}
         (settings.STATE / "tickets.json").write_text(json.dumps(tickets) + "\n")
         self.stdout.write(json.dumps(tickets))
 
