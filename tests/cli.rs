@@ -325,6 +325,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // requests 4,182 → 4,220 of 4,239, look-alikes with any signal 309 → 303, request look-alikes
     // 91 → 80; counterfeit look-alikes 56 → 61; test33 34 → 39 and test30 3 → 6 look-alikes, test2,
     // test20 and test22 one request fewer each. Set to the measured figures with that reason.
+    // test63 and test64 are 1.31.0's held-out parts, measured once on it (docs/evaluation.md).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -389,6 +390,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test60", 64, 64, 12),
         ("test61", 63, 67, 19),
         ("test62", 67, 68, 4),
+        ("test63", 53, 61, 8),
+        ("test64", 53, 58, 12),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
