@@ -326,6 +326,11 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // 91 → 80; counterfeit look-alikes 56 → 61; test33 34 → 39 and test30 3 → 6 look-alikes, test2,
     // test20 and test22 one request fewer each. Set to the measured figures with that reason.
     // test63 and test64 are 1.31.0's held-out parts, measured once on it (docs/evaluation.md).
+    // 1.32.0 revises by class from parts 63 and 64 (a thanks followed by "also" / "également" /
+    // "ook", thanks for a restored account beside a new request, no more sales calls or leaflets,
+    // set phrases for court and a lawyer, a reel or a story announced): over all 65 parts
+    // requests 4,326 → 4,332 of 4,358, legal threats 795 → 800, look-alikes with any signal 323
+    // both; word models unchanged.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -384,14 +389,14 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test54", 72, 72, 4),
         ("test55", 60, 60, 6),
         ("test56", 77, 77, 6),
-        ("test57", 61, 63, 8),
+        ("test57", 62, 63, 8),
         ("test58", 67, 67, 5),
         ("test59", 64, 64, 10),
         ("test60", 64, 64, 12),
         ("test61", 63, 67, 19),
         ("test62", 67, 68, 4),
-        ("test63", 53, 61, 8),
-        ("test64", 53, 58, 12),
+        ("test63", 57, 61, 8),
+        ("test64", 54, 58, 12),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
