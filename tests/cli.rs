@@ -331,6 +331,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // set phrases for court and a lawyer, a reel or a story announced): over all 65 parts
     // requests 4,326 → 4,332 of 4,358, legal threats 795 → 800, look-alikes with any signal 323
     // both; word models unchanged.
+    // test65 and test66 are 1.32.0's held-out parts, measured once on it (docs/evaluation.md).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -397,6 +398,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test62", 67, 68, 4),
         ("test63", 57, 61, 8),
         ("test64", 54, 58, 12),
+        ("test65", 55, 61, 15),
+        ("test66", 42, 45, 8),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
