@@ -590,17 +590,7 @@ fn rt_verdict(stdin: &str) -> Output {
 }
 
 fn crm_verdict(command: &str, profile: &str, stdin: &str) -> Output {
-    use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_riskpane"))
-        .args([command, "--pack", "pkg-config/rules/care.toml", "--profile", profile])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run riskpane");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
+    riskpane_with_stdin(&[command, "--pack", "pkg-config/rules/care.toml", "--profile", profile], stdin)
 }
 
 #[test]
