@@ -333,10 +333,19 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // both; word models unchanged.
     // test65 and test66 are 1.32.0's held-out parts, measured once on it (docs/evaluation.md).
     // 1.32.1 names Money Claim Online among the legal steps (tests/native.rs); no figure changes.
+    // test65 and test66 were measured once on 1.32.0 and are tuning parts since. 1.33.0 revises by
+    // class from them (agents' notes of a request carried out with its confirmation sent, or of a
+    // right explained with nothing asked; a criminal complaint for fraud threatened against the
+    // shop; an audience counted, a platform beside a legal threat, "viral", last-chance words)
+    // and retrains the word models on tune … test66 with `--own-words`: over all 67 parts requests
+    // 4,429 → 4,446 of 4,464 (the retrained word models; test58 two fewer, test30 one fewer),
+    // look-alikes with any signal 346 → 335 with the new lists (test65 15 → 4) and 339 with the
+    // retrained word models (fourteen parts one or two more, eight fewer). Set to the measured
+    // figures with that reason.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
-        ("test2", 81, 83, 1),
+        ("test2", 82, 83, 1),
         ("test3", 76, 76, 0),
         ("test4", 77, 77, 1),
         ("test5", 91, 91, 1),
@@ -348,59 +357,59 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test11", 78, 78, 3),
         ("test12", 95, 95, 4),
         ("test13", 68, 69, 2),
-        ("test14", 73, 73, 4),
+        ("test14", 73, 73, 3),
         ("test15", 72, 72, 1),
         ("test16", 73, 73, 2),
-        ("test17", 63, 63, 3),
-        ("test18", 61, 61, 3),
+        ("test17", 63, 63, 2),
+        ("test18", 61, 61, 4),
         ("test19", 59, 59, 2),
-        ("test20", 66, 68, 4),
-        ("test21", 62, 62, 3),
-        ("test22", 63, 65, 2),
+        ("test20", 67, 68, 5),
+        ("test21", 62, 62, 5),
+        ("test22", 63, 65, 1),
         ("test23", 64, 64, 1),
-        ("test24", 70, 71, 2),
+        ("test24", 70, 71, 3),
         ("test25", 63, 63, 1),
-        ("test26", 70, 70, 0),
+        ("test26", 70, 70, 1),
         ("test27", 67, 68, 5),
-        ("test28", 63, 63, 4),
+        ("test28", 63, 63, 6),
         ("test29", 63, 63, 9),
-        ("test30", 70, 70, 6),
-        ("test31", 71, 71, 14),
-        ("test32", 63, 63, 2),
-        ("test33", 53, 53, 39),
-        ("test34", 61, 61, 19),
+        ("test30", 69, 70, 6),
+        ("test31", 71, 71, 15),
+        ("test32", 63, 63, 3),
+        ("test33", 53, 53, 40),
+        ("test34", 61, 61, 18),
         ("test35", 56, 56, 5),
         ("test36", 44, 44, 9),
         ("test37", 58, 58, 7),
         ("test38", 61, 61, 5),
-        ("test39", 57, 57, 3),
+        ("test39", 57, 57, 2),
         ("test40", 55, 55, 3),
         ("test41", 52, 52, 4),
         ("test42", 58, 59, 5),
-        ("test43", 62, 62, 10),
+        ("test43", 62, 62, 9),
         ("test44", 58, 58, 3),
-        ("test45", 56, 56, 2),
+        ("test45", 56, 56, 3),
         ("test46", 58, 58, 2),
         ("test47", 62, 62, 7),
-        ("test48", 57, 57, 7),
+        ("test48", 57, 57, 6),
         ("test49", 64, 64, 2),
         ("test50", 67, 67, 2),
         ("test51", 61, 61, 0),
-        ("test52", 63, 64, 5),
-        ("test53", 63, 63, 0),
+        ("test52", 63, 64, 6),
+        ("test53", 63, 63, 1),
         ("test54", 72, 72, 4),
         ("test55", 60, 60, 6),
         ("test56", 77, 77, 6),
-        ("test57", 62, 63, 8),
-        ("test58", 67, 67, 5),
-        ("test59", 64, 64, 10),
-        ("test60", 64, 64, 12),
-        ("test61", 63, 67, 19),
-        ("test62", 67, 68, 4),
-        ("test63", 57, 61, 8),
-        ("test64", 54, 58, 12),
-        ("test65", 55, 61, 15),
-        ("test66", 42, 45, 8),
+        ("test57", 63, 63, 9),
+        ("test58", 65, 67, 5),
+        ("test59", 64, 64, 8),
+        ("test60", 64, 64, 11),
+        ("test61", 64, 67, 21),
+        ("test62", 67, 68, 3),
+        ("test63", 61, 61, 8),
+        ("test64", 58, 58, 12),
+        ("test65", 60, 61, 3),
+        ("test66", 45, 45, 7),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
@@ -470,6 +479,25 @@ fn someone_elses_words_are_not_read_as_the_writers() {
     }
     let found = |name: &str| found_in(&report, name);
     assert_eq!((found("public_escalation"), found("access"), found("counterfeit"), found("erasure")), (2, 2, 1, 2));
+}
+
+/// What agents write down and threats in few words (care pack 1.33.0): an agent's note of an
+/// erasure carried out with its confirmation sent, or of a right explained with nothing asked, is
+/// no request, while a customer asking for a confirmation once it is done still makes one; a
+/// criminal complaint for fraud threatened against the shop is a legal threat, a victim's report
+/// of someone else's fraud is not; an audience counted beside an ultimatum is public escalation,
+/// a happy customer's followers are not. Care pack 1.32.1 read both notes as requests and missed
+/// the complaint and the counted audience.
+#[test]
+fn agents_notes_of_completed_requests_and_threats_in_few_words_are_read() {
+    let report = evaluate_care_pack("tests/fixtures/care/agents-notes.ndjson");
+    assert_eq!(report["benign"], 4);
+    assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
+    for signal in report["signals"].as_array().unwrap() {
+        assert_eq!(signal["missed"], serde_json::json!([]), "{signal}");
+    }
+    let found = |name: &str| found_in(&report, name);
+    assert_eq!((found("erasure"), found("legal_threat"), found("public_escalation")), (1, 2, 2));
 }
 
 /// A request's life ends in thanks, and an item feared fake turns out genuine (care pack 1.30.0):
