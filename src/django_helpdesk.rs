@@ -11,7 +11,7 @@ use crate::decision::{Checkers, Decision};
 use crate::profile::HelpdeskSettings;
 use crate::record_note::{self, Note, state_value};
 use crate::rules::RulePack;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// Written into the custom field of the flags when a decision has none (django-helpdesk's text
 /// fields take no empty value over the API).
@@ -21,7 +21,12 @@ pub const NO_FLAGS: &str = "none";
 /// follow-up, never a public one (the customer would get it by e-mail).
 #[must_use]
 pub fn followup(case_id: &str, note: &str) -> Value {
-    json!({ "ticket": case_id, "title": "riskpane decision", "comment": note, "public": false })
+    crate::json::object_of(vec![
+        ("ticket", Value::from(case_id)),
+        ("title", Value::from("riskpane decision")),
+        ("comment", Value::from(note)),
+        ("public", Value::Bool(false)),
+    ])
 }
 
 /// A follow-up that may carry a decision record.
@@ -87,16 +92,16 @@ pub fn ticket_patch(
 ) -> Value {
     let field = |name: &str| format!("custom_{name}");
     let mut patch = Map::new();
-    patch.insert(field(&settings.score_field), json!(decision.snapshot.score));
-    patch.insert(field(&settings.band_field), json!(record_note::decided_band(decision)));
+    patch.insert(field(&settings.score_field), Value::from(decision.snapshot.score));
+    patch.insert(field(&settings.band_field), Value::from(record_note::decided_band(decision)));
     let flags: Vec<&str> = record_note::flags(pack, decision).into_iter().collect();
     let flags = if flags.is_empty() { NO_FLAGS.to_owned() } else { flags.join(",") };
-    patch.insert(field(&settings.flags_field), json!(flags));
+    patch.insert(field(&settings.flags_field), Value::String(flags));
     if author_is_checker {
-        patch.insert(field(&settings.state_field), json!(state_value(&decision.state)));
+        patch.insert(field(&settings.state_field), Value::from(state_value(&decision.state)));
     }
     if let (true, Some(status)) = (record_note::is_final(decision), settings.status.get(&decision.outcome)) {
-        patch.insert("status".to_owned(), json!(status));
+        patch.insert("status".to_owned(), Value::String(status.clone()));
     }
     Value::Object(patch)
 }

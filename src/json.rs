@@ -81,6 +81,20 @@ fn from_js(value: &wasm_bindgen::JsValue, depth: usize) -> Read<Value> {
 }
 
 /// A problem and where it is: the path is built from the inside out (`.rules[3]: …`).
+/// A JSON object of `members` (what `json!({...})` with expressions builds, without serializing
+/// each expression through serde: `json!` brought serde_json's value serializer and its error
+/// texts into the wasm, issue 15).
+#[must_use]
+pub(crate) fn object_of(members: Vec<(&str, Value)>) -> Value {
+    // Inserted one by one, not collected: `collect` into the map sorts first with the standard
+    // library's stable sort, another few KB of wasm (BENCHMARKS.md).
+    let mut object = Object::new();
+    for (key, value) in members {
+        object.insert(key.to_owned(), value);
+    }
+    Value::Object(object)
+}
+
 pub(crate) type Read<T> = Result<T, String>;
 pub(crate) type Object = Map<String, Value>;
 

@@ -8,7 +8,7 @@ use crate::decision::{Checkers, Decision};
 use crate::profile::RtSettings;
 use crate::record_note::{self, Note};
 use crate::rules::RulePack;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
 // The note format and its authorship rules are shared with django-helpdesk (`record_note`).
@@ -126,20 +126,20 @@ pub fn decisions_from_comments(comments: &[RecordComment], checkers: &Checkers) 
 #[must_use]
 pub fn ticket_update(pack: &RulePack, settings: &RtSettings, decision: &Decision, author_is_checker: bool) -> Value {
     let mut fields = Map::new();
-    fields.insert(settings.score_field.clone(), json!(decision.snapshot.score.to_string()));
-    fields.insert(settings.band_field.clone(), json!(record_note::decided_band(decision)));
+    fields.insert(settings.score_field.clone(), Value::String(decision.snapshot.score.to_string()));
+    fields.insert(settings.band_field.clone(), Value::from(record_note::decided_band(decision)));
     let flags = record_note::flags(pack, decision);
     fields.insert(
         settings.flags_field.clone(),
         Value::Array(flags.into_iter().map(|flag| Value::String(flag.to_owned())).collect()),
     );
     if author_is_checker {
-        fields.insert(settings.state_field.clone(), json!(state_value(&decision.state)));
+        fields.insert(settings.state_field.clone(), Value::from(state_value(&decision.state)));
     }
     let mut update = Map::new();
     update.insert("CustomFields".to_owned(), Value::Object(fields));
     if let (true, Some(status)) = (record_note::is_final(decision), settings.status.get(&decision.outcome)) {
-        update.insert("Status".to_owned(), json!(status));
+        update.insert("Status".to_owned(), Value::String(status.clone()));
     }
     Value::Object(update)
 }
@@ -278,11 +278,11 @@ pub fn pattern_ticket(report: &crate::pattern::PatternReport) -> Value {
             .chars()
             .take(200)
             .collect();
-    json!({
-        "Queue": PATTERN_QUEUE,
-        "Subject": subject,
-        "Content": content,
-        "ContentType": "text/plain",
-        "RefersTo": report.case_id,
-    })
+    crate::json::object_of(vec![
+        ("Queue", Value::from(PATTERN_QUEUE)),
+        ("Subject", Value::String(subject)),
+        ("Content", Value::String(content)),
+        ("ContentType", Value::from("text/plain")),
+        ("RefersTo", Value::String(report.case_id.clone())),
+    ])
 }

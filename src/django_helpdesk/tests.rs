@@ -4,6 +4,7 @@
 use super::*;
 use crate::record_note::note_body;
 use crate::record_note::tests::{confirmed, expert, pack, pending};
+use serde_json::json;
 use std::collections::BTreeMap;
 
 fn settings() -> HelpdeskSettings {

@@ -115,7 +115,9 @@ impl CrmClient {
     /// Confirms or rejects a pending decision.
     async fn check(&self, request: CheckRequest<'_>) -> Result<Decision, CrmError> {
         // Only the note: the CRM takes the checker from the token and the time from its clock.
-        let body = crate::json::write::to_text(&serde_json::json!({ "note": request.note }));
+        let mut body = String::from("{");
+        crate::json::write::push_text_fields(&mut body, &[("note", request.note)]);
+        body.push('}');
         let endpoints = &self.api.endpoints;
         let template = match request.check {
             Check::Confirm => &endpoints.confirm,

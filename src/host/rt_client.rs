@@ -10,11 +10,12 @@
 use super::crm_client::{CrmClient, encode};
 use super::{CheckRequest, CrmError};
 use crate::decision::{Check, Checkers, Decision, DecisionState, Role, User};
+use crate::json::object_of;
 use crate::profile::{CrmApi, RtSettings};
 use crate::record_note;
 use crate::request_tracker::{self, BLOCK_START, REFUSAL_MARK, RecordComment, SEARCH_TEXT};
 use crate::rules::RulePack;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -84,7 +85,11 @@ impl RtClient {
     /// The ticket's comments that carry decision records or RT's refusals and contain `text`,
     /// oldest first.
     async fn record_comments(&self, ticket: &str, text: &str) -> Result<Vec<RecordComment>, CrmError> {
-        let query = crate::json::write::to_text(&json!([{ "field": "Content", "operator": "LIKE", "value": text }]));
+        let query = crate::json::write::to_text(&Value::Array(vec![object_of(vec![
+            ("field", Value::from("Content")),
+            ("operator", Value::from("LIKE")),
+            ("value", Value::from(text)),
+        ])]));
         let path = format!(
             "/ticket/{}/attachments?fields=Content,ContentType,Creator,TransactionId&orderby=id&order=ASC",
             encode(ticket)
@@ -160,11 +165,11 @@ impl RtClient {
     /// Writes `decision` as a private comment, then the fields and status that go with it.
     async fn write(&self, decision: &Decision) -> Result<(), CrmError> {
         let ticket = encode(&decision.case_id);
-        let comment = json!({
-            "Subject": "riskpane decision",
-            "Content": request_tracker::comment_body(&self.pack, decision),
-            "ContentType": "text/plain",
-        });
+        let comment = object_of(vec![
+            ("Subject", Value::from("riskpane decision")),
+            ("Content", Value::from(request_tracker::comment_body(&self.pack, decision))),
+            ("ContentType", Value::from("text/plain")),
+        ]);
         // 201 and no failure in the messages: the comment is there (its text is looked up before
         // any resend, so a comment that did land is never written twice).
         self.send("POST", &format!("/ticket/{ticket}/comment"), comment).await?;
@@ -259,11 +264,11 @@ impl RtClient {
         let checked = check
             .apply(&stored, user, at.to_owned(), note.to_owned())
             .map_err(|error| CrmError::Refused(error.to_string()))?;
-        let comment = json!({
-            "Subject": "riskpane decision checked",
-            "Content": request_tracker::comment_body(&self.pack, &checked),
-            "ContentType": "text/plain",
-        });
+        let comment = object_of(vec![
+            ("Subject", Value::from("riskpane decision checked")),
+            ("Content", Value::from(request_tracker::comment_body(&self.pack, &checked))),
+            ("ContentType", Value::from("text/plain")),
+        ]);
         self.send("POST", &format!("/ticket/{}/comment", encode(case_id)), comment).await?;
         self.kept(case_id, id, |stored| stored.state == checked.state).await?;
         self.update_ticket(&checked).await?;
@@ -274,9 +279,7 @@ impl RtClient {
     async fn history_facts(&self, case_id: &str, fact: &str) -> Result<Value, CrmError> {
         let items = self.history(case_id).await?;
         let contacts = request_tracker::contacts_within(&items, super::now_seconds(), 7);
-        let mut facts = serde_json::Map::new();
-        facts.insert(fact.to_owned(), json!(contacts));
-        Ok(Value::Object(facts))
+        Ok(object_of(vec![(fact, Value::from(contacts))]))
     }
 
     /// A ticket's decisions.

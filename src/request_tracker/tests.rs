@@ -5,6 +5,7 @@ use super::*;
 use crate::compile_source;
 use crate::decision::{DecisionState, Role, ScoreSnapshot, User};
 use crate::profile::RtSettings;
+use serde_json::json;
 use std::collections::BTreeMap;
 
 fn pack() -> RulePack {

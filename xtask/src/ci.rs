@@ -86,8 +86,9 @@ pub(crate) fn browser_tests() -> Result<(), String> {
 /// Tracker's build is 223.6 KB; 224 → 225 KB for reading other users' comments quoted in a public
 /// thread as theirs (care pack 1.26.0: −5 look-alikes on part 51), with 62d87af: Request Tracker's
 /// build is 224.3 KB; someone else's words in quotation marks (1.28.0) then took it to 225.0 KB,
-/// 230,397 bytes: the next change to the widget's code must take bytes out first.)
-const SIZE_RATCHET_BYTES: usize = 225 * 1024;
+/// 230,397 bytes; 225 → 224 KB with no `json!` in the CRM adapters' requests (−1.8 KB): Request
+/// Tracker's build is 228,537 bytes.)
+const SIZE_RATCHET_BYTES: usize = 224 * 1024;
 
 /// Fails when a build's transfer size is above the ratchet (deterministic, unlike timings).
 fn check_size() -> Result<(), String> {
