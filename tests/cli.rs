@@ -446,6 +446,18 @@ fn evaluate_care_pack(corpus: &str) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
+/// `evaluate_care_pack` of a fixture the pack must read without a miss: `benign` look-alikes, none
+/// firing a signal, and every positive found.
+fn evaluate_care_pack_clean(corpus: &str, benign: u64) -> serde_json::Value {
+    let report = evaluate_care_pack(corpus);
+    assert_eq!(report["benign"], benign);
+    assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
+    for signal in report["signals"].as_array().unwrap() {
+        assert_eq!(signal["missed"], serde_json::json!([]), "{signal}");
+    }
+    report
+}
+
 /// Messages that use a request's words to ask for the opposite (restore a deleted account, a request
 /// already answered, keep the newsletter, one parcel only, a saved card, a service notice) are not
 /// data-subject requests (`signals.not_a_request`), and real requests that use the same words still
@@ -471,12 +483,7 @@ fn a_request_in_words_that_ask_for_the_opposite_is_not_read_as_one() {
 /// in quotation marks); 1.28.0 missed the relayed request.
 #[test]
 fn someone_elses_words_are_not_read_as_the_writers() {
-    let report = evaluate_care_pack("tests/fixtures/care/someone-elses-words.ndjson");
-    assert_eq!(report["benign"], 9);
-    assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
-    for signal in report["signals"].as_array().unwrap() {
-        assert_eq!(signal["missed"], serde_json::json!([]), "{signal}");
-    }
+    let report = evaluate_care_pack_clean("tests/fixtures/care/someone-elses-words.ndjson", 9);
     let found = |name: &str| found_in(&report, name);
     assert_eq!((found("public_escalation"), found("access"), found("counterfeit"), found("erasure")), (2, 2, 1, 2));
 }
@@ -490,12 +497,7 @@ fn someone_elses_words_are_not_read_as_the_writers() {
 /// the complaint and the counted audience.
 #[test]
 fn agents_notes_of_completed_requests_and_threats_in_few_words_are_read() {
-    let report = evaluate_care_pack("tests/fixtures/care/agents-notes.ndjson");
-    assert_eq!(report["benign"], 4);
-    assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
-    for signal in report["signals"].as_array().unwrap() {
-        assert_eq!(signal["missed"], serde_json::json!([]), "{signal}");
-    }
+    let report = evaluate_care_pack_clean("tests/fixtures/care/agents-notes.ndjson", 4);
     let found = |name: &str| found_in(&report, name);
     assert_eq!((found("erasure"), found("legal_threat"), found("public_escalation")), (1, 2, 2));
 }
@@ -510,12 +512,7 @@ fn agents_notes_of_completed_requests_and_threats_in_few_words_are_read() {
 /// objection.
 #[test]
 fn thanks_for_a_fulfilled_request_and_a_genuine_verdict_are_no_signal() {
-    let report = evaluate_care_pack("tests/fixtures/care/closing-the-loop.ndjson");
-    assert_eq!(report["benign"], 5);
-    assert_eq!(report["benign_fired_any"], 0, "{}", report["benign_fired_ids"]);
-    for signal in report["signals"].as_array().unwrap() {
-        assert_eq!(signal["missed"], serde_json::json!([]), "{signal}");
-    }
+    let report = evaluate_care_pack_clean("tests/fixtures/care/closing-the-loop.ndjson", 5);
     let found = |name: &str| found_in(&report, name);
     assert_eq!(
         (found("data_subject_request"), found("objection"), found("counterfeit"), found("public_escalation")),
