@@ -348,6 +348,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // incident; "je vous demande de retirer" is no withdrawal; SAR, "stop emailing me", "vos
     // fichiers"), word models unchanged: test67 61 → 62 requests and 23 → 6 look-alikes with
     // any signal, test68 58 → 59; no other part changes.
+    // test69 and test70 are 1.34.0's held-out parts, measured once on it (docs/evaluation.md).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -418,6 +419,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test66", 45, 45, 7),
         ("test67", 62, 62, 6),
         ("test68", 59, 59, 5),
+        ("test69", 56, 56, 22),
+        ("test70", 55, 55, 1),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
