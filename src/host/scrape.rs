@@ -3,7 +3,6 @@
 //! them is `CaseFacts::from_raw`'s job. A selector that matches nothing means the fact is missing.
 
 use crate::profile::{CrmProfile, FactSource, RawCaseFields, RawValue};
-use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
@@ -49,7 +48,7 @@ pub(crate) fn read_case(document: &Document, profile: &CrmProfile) -> RawCaseFie
         raw.read_issues.push(("(page)".to_owned(), format!("the case area `{}` is not on the page", profile.root)));
         return raw;
     };
-    let mut islands: BTreeMap<String, Result<serde_json::Value, IslandError>> = BTreeMap::new();
+    let mut islands: Islands = Vec::new();
     for (fact, source) in &profile.sources {
         match read_source(document, &root, source, &mut islands) {
             Ok(Some(value)) => {
@@ -71,11 +70,26 @@ pub(crate) fn read_case(document: &Document, profile: &CrmProfile) -> RawCaseFie
     raw
 }
 
+/// The JSON islands read so far, by selector: each is parsed once however many facts it holds. A
+/// page has one to three, so a list (a map type of its own was a B-tree instantiation more in
+/// the wasm, issue 15).
+type Islands = Vec<(String, Result<serde_json::Value, IslandError>)>;
+
+/// The island `selector` names, parsed.
+fn read_island(document: &Document, selector: &str) -> Result<serde_json::Value, IslandError> {
+    let element = document
+        .query_selector(selector)
+        .map_err(|_| IslandError::InvalidSelector(selector.to_owned()))?
+        .ok_or(IslandError::Missing)?;
+    let text = element.text_content().unwrap_or_default();
+    crate::json::parse(&text).map_err(|problem| IslandError::NotJson { selector: selector.to_owned(), problem })
+}
+
 fn read_source(
     document: &Document,
     root: &Element,
     source: &FactSource,
-    islands: &mut BTreeMap<String, Result<serde_json::Value, IslandError>>,
+    islands: &mut Islands,
 ) -> Result<Option<RawValue>, String> {
     if let Some(selector) = &source.selector {
         if source.all {
@@ -94,15 +108,14 @@ fn read_source(
         return Ok(element.and_then(|element| element_text(&element, source.attribute.as_ref())).map(RawValue::Text));
     }
     let Some(island_selector) = &source.json else { return Ok(None) };
-    let island = islands.entry(island_selector.clone()).or_insert_with(|| {
-        let element = document
-            .query_selector(island_selector)
-            .map_err(|_| IslandError::InvalidSelector(island_selector.clone()))?
-            .ok_or(IslandError::Missing)?;
-        let text = element.text_content().unwrap_or_default();
-        crate::json::parse(&text).map_err(|problem| IslandError::NotJson { selector: island_selector.clone(), problem })
-    });
-    match island {
+    let index = match islands.iter().position(|(selector, _)| selector == island_selector) {
+        Some(index) => index,
+        None => {
+            islands.push((island_selector.clone(), read_island(document, island_selector)));
+            islands.len() - 1
+        }
+    };
+    match &islands[index].1 {
         Ok(json) => Ok(json.pointer(source.pointer.as_deref().unwrap_or("")).cloned().map(RawValue::Json)),
         Err(error) => error.problem().map_or(Ok(None), Err),
     }
