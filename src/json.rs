@@ -80,7 +80,6 @@ fn from_js(value: &wasm_bindgen::JsValue, depth: usize) -> Read<Value> {
     Ok(Value::Null)
 }
 
-/// A problem and where it is: the path is built from the inside out (`.rules[3]: …`).
 /// A JSON object of `members` (what `json!({...})` with expressions builds, without serializing
 /// each expression through serde: `json!` brought serde_json's value serializer and its error
 /// texts into the wasm, issue 15).
@@ -95,6 +94,7 @@ pub(crate) fn object_of(members: Vec<(&str, Value)>) -> Value {
     Value::Object(object)
 }
 
+/// A problem and where it is: the path is built from the inside out (`.rules[3]: …`).
 pub(crate) type Read<T> = Result<T, String>;
 pub(crate) type Object = Map<String, Value>;
 
