@@ -21,8 +21,8 @@ pub const PACK_FORMAT: &str = "riskpane-compiled-pack";
 pub const PROFILE_FORMAT: &str = "riskpane-compiled-profile";
 /// Version of both compiled formats; bumped whenever `RulePack` or `Node` change shape (4: the
 /// pack as base64 `postcard`; outcomes' checker role and reply text; 5: `matches_near`'s word
-/// window; 6: a text fact's `own_words`; 7: `own_words`' `quoted_by`).
-pub const COMPILED_VERSION: u32 = 7;
+/// window; 6: a text fact's `own_words`; 7: `own_words`' `quoted_by`; 8: `matches_before`).
+pub const COMPILED_VERSION: u32 = 8;
 
 /// Why a compiled pack or profile cannot be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,7 +169,7 @@ fn check_references(pack: &RulePack) -> Result<(), String> {
                 }
                 check_node(operand, pack)
             }
-            Node::MatchesNear(operand, first, second, _) => {
+            Node::MatchesNear(operand, first, second, _) | Node::MatchesBefore(operand, first, second, _) => {
                 if let Some(list) =
                     [first, second].into_iter().find(|list| usize::from(**list) >= pack.keyword_lists.len())
                 {

@@ -224,7 +224,7 @@ fn collect(pack: &RulePack, facts: &CaseFacts, node: &Node, matched: &[u16], fou
             }
             other => collect(pack, facts, other, matched, found),
         },
-        Node::MatchesAny(inner, list) | Node::MatchesNear(inner, list, ..) => {
+        Node::MatchesAny(inner, list) | Node::MatchesNear(inner, list, ..) | Node::MatchesBefore(inner, list, ..) => {
             if let (Node::Fact(slot), true) = (&**inner, matched.contains(list)) {
                 let list = &pack.keyword_lists[usize::from(*list)].name;
                 let fact = &pack.facts[usize::from(*slot)].name;

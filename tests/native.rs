@@ -325,13 +325,13 @@ fn compiled_packs_and_profiles_round_trip() {
     let encoded = value["pack"].as_str().unwrap().to_owned();
     value["pack"] = serde_json::json!(encoded[..encoded.len() / 2 / 4 * 4]);
     let cut = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err().to_string();
-    assert_eq!(cut, "rule pack does not match compiled format 7: `pack` is cut short or damaged");
+    assert_eq!(cut, "rule pack does not match compiled format 8: `pack` is cut short or damaged");
     value["pack"] = serde_json::json!("not base64!");
     let garbled = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err().to_string();
     assert!(garbled.contains("`pack` is not base64"), "{garbled}");
     value["format_version"] = serde_json::json!(3);
     let old = riskpane::compiled::pack_from_json(&value.to_string()).unwrap_err().to_string();
-    assert!(old.contains("version 3 is not supported; this build reads 7"), "{old}");
+    assert!(old.contains("version 3 is not supported; this build reads 8"), "{old}");
 }
 
 /// What the demo page shows, read through the demo profile, scores like the equivalent case file.

@@ -158,6 +158,10 @@ pub enum Node {
     /// sentence; with a fourth argument `N` (the last field, 0 without it), also at most N words
     /// apart, in either order.
     MatchesNear(Box<Node>, u16, u16, u8),
+    /// `matches_before(text or list, keywords.A, keywords.B)`: a term of A and, later in the same
+    /// sentence, a term of B; with a fourth argument `N`, B's term starts at most N words after A's
+    /// ("not" before "asked for": a negation's scope).
+    MatchesBefore(Box<Node>, u16, u16, u8),
     /// `reads_as(text or list, classifiers.NAME)`: the classifier (a keyword list with weights)
     /// reads the text as its class.
     ReadsAs(Box<Node>, u16),
@@ -180,8 +184,17 @@ pub(crate) struct Scope<'a> {
     pub(crate) signals: &'a [Signal],
 }
 
-const FUNCTIONS: [&str; 8] =
-    ["len", "days_between", "age_days", "matches_any", "matches_near", "reads_as", "date", "datetime"];
+const FUNCTIONS: [&str; 9] = [
+    "len",
+    "days_between",
+    "age_days",
+    "matches_any",
+    "matches_near",
+    "matches_before",
+    "reads_as",
+    "date",
+    "datetime",
+];
 
 /// Parses and checks `source`; `Ok` carries the typed node and its type.
 pub(crate) fn compile(source: &str, scope: &Scope<'_>) -> Result<(Node, Type), Vec<LangError>> {
@@ -549,7 +562,8 @@ impl Checker<'_, '_> {
         (if negated { Node::Not(Box::new(node)) } else { node }, Type::Bool)
     }
 
-    /// `matches_any(text, keywords.A)` or `matches_near(text, keywords.A, keywords.B[, words])`.
+    /// `matches_any(text, keywords.A)`, `matches_near(text, keywords.A, keywords.B[, words])` or
+    /// `matches_before` (the same arguments).
     fn keyword_call(&mut self, name: &str, args: &[Expr]) -> (Node, Type) {
         let (text_node, text_type) = self.check(&args[0]);
         let lists: Vec<Option<u16>> =
@@ -559,9 +573,9 @@ impl Checker<'_, '_> {
             Some(arg) => match &arg.kind {
                 ExprKind::Number(number) => match number.to_int() {
                     Some(words @ 1..=MAX_WORD_WINDOW) => words as u8,
-                    _ => return self.window_error(arg.span),
+                    _ => return self.window_error(name, arg.span),
                 },
-                _ => return self.window_error(arg.span),
+                _ => return self.window_error(name, arg.span),
             },
         };
         if text_type == Type::Error {
@@ -572,16 +586,19 @@ impl Checker<'_, '_> {
         }
         match lists[..] {
             [Some(list)] => (Node::MatchesAny(Box::new(text_node), list), Type::Bool),
+            [Some(first), Some(second)] if name == "matches_before" => {
+                (Node::MatchesBefore(Box::new(text_node), first, second, window), Type::Bool)
+            }
             [Some(first), Some(second)] => (Node::MatchesNear(Box::new(text_node), first, second, window), Type::Bool),
             _ => ERROR,
         }
     }
 
-    /// The error for a fourth argument of `matches_near` that is not a word count.
-    fn window_error(&mut self, span: Span) -> (Node, Type) {
+    /// The error for a fourth argument of `matches_near` / `matches_before` that is not a word count.
+    fn window_error(&mut self, name: &str, span: Span) -> (Node, Type) {
         self.error(
             format!(
-                "the fourth argument of `matches_near` is how many words apart the two terms may be: \
+                "the fourth argument of `{name}` is how many words apart the two terms may be: \
                  a whole number from 1 to {MAX_WORD_WINDOW}"
             ),
             span,
@@ -639,8 +656,8 @@ impl Checker<'_, '_> {
         let arity = match name {
             "len" | "age_days" | "date" | "datetime" => 1,
             "days_between" | "matches_any" | "reads_as" => 2,
-            "matches_near" if args.len() == 4 => 4,
-            "matches_near" => 3,
+            "matches_near" | "matches_before" if args.len() == 4 => 4,
+            "matches_near" | "matches_before" => 3,
             _ => {
                 let help = did_you_mean(name, FUNCTIONS);
                 self.errors.push(LangError::new(format!("unknown function `{name}`"), name_span).with_help(help));
@@ -652,7 +669,7 @@ impl Checker<'_, '_> {
                 format!(
                     "`{name}` takes {arity} argument{}{}, found {}",
                     if arity == 1 { "" } else { "s" },
-                    if name == "matches_near" { " (4 with a word window)" } else { "" },
+                    if matches!(name, "matches_near" | "matches_before") { " (4 with a word window)" } else { "" },
                     args.len()
                 ),
                 span,
@@ -683,7 +700,7 @@ impl Checker<'_, '_> {
                 None => ERROR,
             };
         }
-        if name == "matches_any" || name == "matches_near" {
+        if matches!(name, "matches_any" | "matches_near" | "matches_before") {
             return self.keyword_call(name, args);
         }
         let mut checked = Vec::with_capacity(args.len());

@@ -60,12 +60,24 @@ pub struct Trace {
     text_languages: Vec<(u16, LanguageMask)>,
 }
 
-/// The keywords of one list (or of a pair of lists, for `matches_near`) found in one fact.
+/// The keywords of one list (or of a pair of lists, for `matches_near` / `matches_before`) found
+/// in one fact.
 #[derive(Clone, Debug)]
 struct KeywordMemo {
     slot: u16,
-    lists: (u16, Option<u16>, u8),
+    lists: KeywordQuery,
     hits: Vec<KeywordHit>,
+}
+
+/// What a keyword function looks for: a list's terms, or a term of `first` in one sentence with a
+/// term of `second` — at most `window` words apart when that is not 0, and with `ordered`, the
+/// `first` term before the `second` one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct KeywordQuery {
+    first: u16,
+    second: Option<u16>,
+    window: u8,
+    ordered: bool,
 }
 
 impl Trace {
@@ -291,24 +303,31 @@ fn walk<'a, const TRACE: bool>(node: &'a Node, env: &Env<'a>, trace: &mut Trace)
         }
         // A classifier is a keyword list with weights; `verdict` tells the two apart.
         Node::MatchesAny(operand, list) | Node::ReadsAs(operand, list) => {
-            keyword_match::<TRACE>(operand, (*list, None, 0), env, trace)
+            let query = KeywordQuery { first: *list, second: None, window: 0, ordered: false };
+            keyword_match::<TRACE>(operand, query, env, trace)
         }
         Node::MatchesNear(operand, first, second, window) => {
-            keyword_match::<TRACE>(operand, (*first, Some(*second), *window), env, trace)
+            let query = KeywordQuery { first: *first, second: Some(*second), window: *window, ordered: false };
+            keyword_match::<TRACE>(operand, query, env, trace)
+        }
+        Node::MatchesBefore(operand, first, second, window) => {
+            let query = KeywordQuery { first: *first, second: Some(*second), window: *window, ordered: true };
+            keyword_match::<TRACE>(operand, query, env, trace)
         }
     }
 }
 
-/// `matches_any(operand, lists.0)` or, with a second list, `matches_near` (within `lists.2` words
-/// when that is not 0). A text is matched only with the keywords of its language (and `any`);
+/// `matches_any(operand, keywords.first)` or, with a second list, `matches_near` /
+/// `matches_before` (`KeywordQuery`). A text is matched only with the keywords of its language (and `any`);
 /// list items with all keywords.
 fn keyword_match<'a, const TRACE: bool>(
     operand: &'a Node,
-    lists: (u16, Option<u16>, u8),
+    lists: KeywordQuery,
     env: &Env<'a>,
     trace: &mut Trace,
 ) -> Value<'a> {
-    if [Some(lists.0), lists.1].into_iter().flatten().any(|list| usize::from(list) >= env.keyword_lists.len()) {
+    if [Some(lists.first), lists.second].into_iter().flatten().any(|list| usize::from(list) >= env.keyword_lists.len())
+    {
         return Value::Unknown;
     }
     let Node::Fact(slot) = operand else {
@@ -370,11 +389,12 @@ const CLASSIFIER_EVIDENCE: usize = 6;
 /// terms that weighed most for the class as evidence.
 fn verdict<'a, const TRACE: bool>(
     env: &Env<'a>,
-    lists: (u16, Option<u16>, u8),
+    lists: KeywordQuery,
     hits: &[KeywordHit],
     keyword_hits: &mut Vec<KeywordHit>,
 ) -> Value<'a> {
-    let Some(weights) = env.keyword_lists.get(usize::from(lists.0)).and_then(|list| list.classifier.as_ref()) else {
+    let Some(weights) = env.keyword_lists.get(usize::from(lists.first)).and_then(|list| list.classifier.as_ref())
+    else {
         if TRACE {
             record_hits(keyword_hits, hits);
         }
@@ -418,7 +438,7 @@ fn text_languages(slot: u16, text: &TextValue, env: &Env<'_>, trace: &mut Trace)
 /// every term found; for two, the terms of each found in a sentence that has a term of the other.
 fn find_keywords(
     env: &Env<'_>,
-    lists: (u16, Option<u16>, u8),
+    lists: KeywordQuery,
     folded: &str,
     starts: &[u32],
     languages: LanguageMask,
@@ -434,8 +454,8 @@ fn find_keywords(
         });
         found
     };
-    let (first, Some(second), window) = lists else {
-        hits.extend(found(lists.0).into_iter().map(|(_, term)| (u32::from(lists.0), term)));
+    let KeywordQuery { first, second: Some(second), window, ordered } = lists else {
+        hits.extend(found(lists.first).into_iter().map(|(_, term)| (u32::from(lists.first), term)));
         return;
     };
     let (first_found, second_found) = (found(first), found(second));
@@ -449,6 +469,7 @@ fn find_keywords(
         let sentence = sentence_of(&sentences, first_start);
         for &(second_start, second_term) in &second_found {
             if second_start != first_start
+                && (!ordered || first_start < second_start)
                 && sentence_of(&sentences, second_start) == sentence
                 && (window == 0 || word(first_start).abs_diff(word(second_start)) <= usize::from(window))
             {

@@ -608,6 +608,28 @@ fn matches_near_with_a_window_needs_the_terms_at_most_that_many_words_apart() {
 }
 
 #[test]
+fn matches_before_needs_the_first_term_earlier_in_the_sentence() {
+    let before = |window: &str, text: &str| {
+        run_language(&format!("matches_before(t, keywords.erase, keywords.personal{window})"), text).0
+    };
+    assert_eq!(before("", "Please delete all of my data."), "true");
+    // The same words the other way round: `matches_near` reads them, `matches_before` does not.
+    assert_eq!(before("", "My data: delete it."), "false");
+    assert_eq!(run_language("matches_near(t, keywords.erase, keywords.personal)", "My data: delete it.").0, "true");
+    // The window counts words after the first term; it never crosses a sentence.
+    assert_eq!(before(", 3", "Please delete all of my data."), "true");
+    assert_eq!(before(", 2", "Please delete all of my data."), "false");
+    assert_eq!(before(", 20", "Please delete. My data is fine."), "false");
+    // Either order of two terms in one sentence: the later pair still counts.
+    assert_eq!(before(", 2", "My data: delete my data."), "true");
+    let pack = compile_source("language-test.toml", LANGUAGE_PACK).unwrap();
+    let error = pack.compile_expression("matches_before(t, keywords.erase, keywords.personal, 0)").unwrap_err();
+    assert!(format!("{error:?}").contains("the fourth argument of `matches_before`"), "{error:?}");
+    let error = pack.compile_expression("matches_before(t, keywords.erase)").unwrap_err();
+    assert!(format!("{error:?}").contains("takes 3 arguments (4 with a word window), found 2"), "{error:?}");
+}
+
+#[test]
 fn language_and_signal_mistakes_are_pack_errors() {
     let with = |extra: &str| compile_source("p.toml", &format!("{LANGUAGE_PACK}\n{extra}")).unwrap_err().to_string();
     let error = with("[keywords.other]\nfr = [\"avocat\"]");
@@ -691,7 +713,7 @@ fn reads_as_weighs_the_terms_found_and_shows_the_strongest() {
     {
         let error = crate::compiled::pack_from_json(&damage(from, to)).unwrap_err().to_string();
         assert!(
-            error.contains("rule pack does not match compiled format 7: `pack`: a value inside does not read"),
+            error.contains("rule pack does not match compiled format 8: `pack`: a value inside does not read"),
             "{error}"
         );
     }
