@@ -170,7 +170,7 @@ fn compile_writes_browser_ready_json_for_packs_and_profiles() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["format"], "riskpane-compiled-pack");
-    assert_eq!(json["format_version"], 7);
+    assert_eq!(json["format_version"], 8);
     assert_eq!(json["id"], "demo");
     assert_eq!(json["hash"].as_str().unwrap().len(), 64);
     // The pack itself is base64 postcard (the widget's compact reader), read back to the same pack.
@@ -515,6 +515,23 @@ fn agents_notes_of_completed_requests_and_threats_in_few_words_are_read() {
     let found = |name: &str| found_in(&report, name);
     assert_eq!((found("erasure"), found("legal_threat"), found("public_escalation")), (2, 2, 2));
     assert_eq!((found("authority_complaint"), found("objection_marketing")), (1, 1));
+}
+
+/// A negation's scope in agents' notes (care pack 1.35.0, `matches_before`): "did not request a copy
+/// of her data", "no quiso presentar ninguna solicitud", "zu keinem Zeitpunkt mit einer Klage
+/// gedroht", "geen dreiging met een slechte review", "nessuna irritazione della pelle", "nie zgłasza
+/// podróbki" are no signal, while a customer's own "I never asked for your newsletters … stop", "ik
+/// heb nooit om dat profiel gevraagd … bezwaar", a note's "si no se resuelve, … demanda" and a
+/// request made in the end after declining stay what they are. Care pack 1.34.0 read five of the
+/// six notes as the class.
+#[test]
+fn a_note_that_says_what_did_not_happen_is_no_signal() {
+    let report = evaluate_care_pack_clean("tests/fixtures/care/negated-in-notes.ndjson", 6);
+    let found = |name: &str| found_in(&report, name);
+    assert_eq!(
+        (found("objection_marketing"), found("objection"), found("legal_threat"), found("erasure")),
+        (1, 1, 1, 1)
+    );
 }
 
 /// A request's life ends in thanks, and an item feared fake turns out genuine (care pack 1.30.0):
