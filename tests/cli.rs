@@ -349,6 +349,10 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // fichiers"), word models unchanged: test67 61 → 62 requests and 23 → 6 look-alikes with
     // any signal, test68 58 → 59; no other part changes.
     // test69 and test70 are 1.34.0's held-out parts, measured once on it (docs/evaluation.md).
+    // 1.35.0 reads what agents' notes say did not happen by the negation's scope
+    // (`matches_before`): look-alikes with any signal test60 11 → 10, test67 6 → 3, test69
+    // 22 → 17; requests unchanged on every part. test71 and test72 are 1.35.0's held-out parts,
+    // measured once on it (docs/evaluation.md).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -410,17 +414,19 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test57", 63, 63, 9),
         ("test58", 65, 67, 5),
         ("test59", 64, 64, 8),
-        ("test60", 64, 64, 11),
+        ("test60", 64, 64, 10),
         ("test61", 64, 67, 21),
         ("test62", 67, 68, 3),
         ("test63", 61, 61, 8),
         ("test64", 58, 58, 12),
         ("test65", 60, 61, 3),
         ("test66", 45, 45, 7),
-        ("test67", 62, 62, 6),
+        ("test67", 62, 62, 3),
         ("test68", 59, 59, 5),
-        ("test69", 56, 56, 22),
+        ("test69", 56, 56, 17),
         ("test70", 55, 55, 1),
+        ("test71", 60, 62, 27),
+        ("test72", 56, 56, 2),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
