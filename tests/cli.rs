@@ -353,6 +353,9 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // (`matches_before`): look-alikes with any signal test60 11 → 10, test67 6 → 3, test69
     // 22 → 17; requests unchanged on every part. test71 and test72 are 1.35.0's held-out parts,
     // measured once on it (docs/evaluation.md).
+    // 1.36.0 revises by class from test71 (the negation before the right's own verb or noun, a
+    // denial, a disclaimer, "won't let it go"): look-alikes with any signal test71 27 → 11, test62
+    // 3 → 2; requests unchanged on every part.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -416,7 +419,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test59", 64, 64, 8),
         ("test60", 64, 64, 10),
         ("test61", 64, 67, 21),
-        ("test62", 67, 68, 3),
+        ("test62", 67, 68, 2),
         ("test63", 61, 61, 8),
         ("test64", 58, 58, 12),
         ("test65", 60, 61, 3),
@@ -425,7 +428,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test68", 59, 59, 5),
         ("test69", 56, 56, 17),
         ("test70", 55, 55, 1),
-        ("test71", 60, 62, 27),
+        ("test71", 60, 62, 11),
         ("test72", 56, 56, 2),
     ];
     for (part, found_min, positives, benign_max) in floors {
@@ -529,15 +532,21 @@ fn agents_notes_of_completed_requests_and_threats_in_few_words_are_read() {
 /// podróbki" are no signal, while a customer's own "I never asked for your newsletters … stop", "ik
 /// heb nooit om dat profiel gevraagd … bezwaar", a note's "si no se resuelve, … demanda" and a
 /// request made in the end after declining stay what they are. Care pack 1.34.0 read five of the
-/// six notes as the class.
+/// six notes as the class. Care pack 1.36.0 also reads the negation before the right's own verb or
+/// noun ("wollte keinesfalls ihr Konto löschen", "vroeg niet om inzage"), a denial ("denies having
+/// complained to the ICO") and a disclaimer in the writer's own words ("je dis pas que c'est une
+/// contrefaçon"), while "nie odpuści i zawiadomi UODO" (won't let it go) stays a complaint and
+/// "kan haar account niet verwijderen … wil dat wij … wissen" an erasure request; 1.35.0 read all
+/// four look-alikes and missed the complaint.
 #[test]
 fn a_note_that_says_what_did_not_happen_is_no_signal() {
-    let report = evaluate_care_pack_clean("tests/fixtures/care/negated-in-notes.ndjson", 6);
+    let report = evaluate_care_pack_clean("tests/fixtures/care/negated-in-notes.ndjson", 10);
     let found = |name: &str| found_in(&report, name);
     assert_eq!(
         (found("objection_marketing"), found("objection"), found("legal_threat"), found("erasure")),
-        (1, 1, 1, 1)
+        (1, 1, 1, 2)
     );
+    assert_eq!(found("authority_complaint"), 1);
 }
 
 /// A request's life ends in thanks, and an item feared fake turns out genuine (care pack 1.30.0):
