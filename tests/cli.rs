@@ -356,6 +356,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // 1.36.0 revises by class from test71 (the negation before the right's own verb or noun, a
     // denial, a disclaimer, "won't let it go"): look-alikes with any signal test71 27 → 11, test62
     // 3 → 2; requests unchanged on every part.
+    // test73 and test74 are 1.36.0's held-out parts, measured once on it (docs/evaluation.md).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -430,6 +431,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test70", 55, 55, 1),
         ("test71", 60, 62, 11),
         ("test72", 56, 56, 2),
+        ("test73", 50, 59, 17),
+        ("test74", 55, 57, 1),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
