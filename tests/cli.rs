@@ -360,6 +360,9 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // 1.37.0 sets aside only the right a note negates (from test73): test73 requests 50 → 56,
     // look-alikes with any signal 17 → 15; no other part changes.
     // test75 and test76 are 1.37.0's held-out parts, measured once on it (docs/evaluation.md).
+    // 1.38.0 (from test75: the step per kind, the other right read by a word model): test75
+    // requests 50 → 54 and look-alikes with any signal 21 → 22 (a list declining two rights at
+    // once now keeps its erasure look-alike), test73 56 → 57, test71 look-alikes 11 → 9.
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -432,11 +435,11 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test68", 59, 59, 5),
         ("test69", 56, 56, 17),
         ("test70", 55, 55, 1),
-        ("test71", 60, 62, 11),
+        ("test71", 60, 62, 9),
         ("test72", 56, 56, 2),
-        ("test73", 56, 59, 15),
+        ("test73", 57, 59, 15),
         ("test74", 55, 57, 1),
-        ("test75", 50, 55, 21),
+        ("test75", 54, 55, 22),
         ("test76", 54, 55, 7),
     ];
     for (part, found_min, positives, benign_max) in floors {
@@ -549,6 +552,9 @@ fn agents_notes_of_completed_requests_and_threats_in_few_words_are_read() {
 /// negates: "will … als CSV-Datei … Kein Löschwunsch" stays a portability request and "si oppone …
 /// Non è una richiesta di stop newsletter" an objection; "NON demandé : accès aux données" is no
 /// request and "ne répond pas à sa demande" is an unanswered one (1.36.0 got all four wrong).
+/// Care pack 1.38.0 reads the step per kind ("Non minaccia azioni legali" leaves the complaint to
+/// the Garante and the Facebook post the note reports) and sees the other right in the word
+/// models too ("formato CSV … NO pide supresión"); 1.37.0 missed both.
 #[test]
 fn a_note_that_says_what_did_not_happen_is_no_signal() {
     let report = evaluate_care_pack_clean("tests/fixtures/care/negated-in-notes.ndjson", 11);
@@ -557,7 +563,8 @@ fn a_note_that_says_what_did_not_happen_is_no_signal() {
         (found("objection_marketing"), found("objection"), found("legal_threat"), found("erasure")),
         (1, 2, 1, 2)
     );
-    assert_eq!((found("authority_complaint"), found("portability"), found("access")), (1, 1, 1));
+    assert_eq!((found("authority_complaint"), found("portability"), found("access")), (2, 2, 1));
+    assert_eq!(found("public_escalation"), 1);
 }
 
 /// A request's life ends in thanks, and an item feared fake turns out genuine (care pack 1.30.0):
