@@ -13,7 +13,6 @@ use crate::value::text::fold;
 use crate::value::time::{SECONDS_PER_DAY, days_from_civil, parse_date, parse_datetime};
 use crate::value::{FactValue, TextValue};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The profile format version this build reads.
 pub const PROFILE_SCHEMA_VERSION: i64 = 1;
@@ -369,7 +368,7 @@ pub enum RawValue {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct RawCaseFields {
     /// Fact name → raw value.
-    pub values: BTreeMap<String, RawValue>,
+    pub values: SmallMap<String, RawValue>,
     /// The case's identity on the page (checklist ticks are kept per case).
     pub case_key: Option<String>,
     /// Problems reading the page (for example an island that is not valid JSON), per fact.
