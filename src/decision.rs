@@ -8,8 +8,8 @@
 
 use crate::engine::{ChecklistStatus, RiskBand, ScoreReport};
 use crate::rules::{CheckerRole, RulePack};
+use crate::value::SmallSet;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::fmt;
 
 /// Who works with the widget.
@@ -51,9 +51,9 @@ impl Role {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Checkers {
     /// Risk experts.
-    pub experts: BTreeSet<String>,
+    pub experts: SmallSet<String>,
     /// Communications (approvers of public replies).
-    pub communications: BTreeSet<String>,
+    pub communications: SmallSet<String>,
 }
 
 impl Checkers {
@@ -367,7 +367,7 @@ pub fn propose(
     pack: &RulePack,
     report: &ScoreReport,
     draft: DecisionDraft,
-    ticked: &BTreeSet<String>,
+    ticked: &SmallSet<String>,
 ) -> Result<Decision, DecisionError> {
     if draft.maker.role == Role::Communications {
         return Err(DecisionError::NotAMaker);

@@ -8,7 +8,7 @@ use crate::decision::{Decision, User};
 use crate::engine::{ChecklistStatus, ScoreReport, assess};
 use crate::profile::CrmProfile;
 use crate::rules::RulePack;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::value::{SmallMap, SmallSet};
 use std::rc::Rc;
 
 /// Language of everything the widget itself says (rule texts come from the pack).
@@ -176,7 +176,7 @@ pub struct DecisionForm {
     /// The text to publish, for outcomes that carry one (a public reply for Communications).
     pub reply_text: String,
     /// Notes typed next to pending decisions, by decision id (the checker's note).
-    pub check_notes: BTreeMap<String, String>,
+    pub check_notes: SmallMap<String, String>,
     /// A quality review (QA outcomes): whose handling (a maker's CRM id; empty: not chosen).
     pub qa_agent: String,
     /// The review's severity (`none`, `minor`, `major`, `critical`; empty: none).
@@ -277,6 +277,20 @@ fn toggle(ids: &mut Vec<String>, id: String) {
     }
 }
 
+/// Ticks `item` on the case `case_key`, or unticks it if it is ticked.
+fn toggle_tick(ticks: &mut SmallMap<String, SmallSet<String>>, case_key: &str, item: String) {
+    match ticks.get_mut(case_key) {
+        Some(ticked) => {
+            if !ticked.remove(&item) {
+                ticked.insert(item);
+            }
+        }
+        None => {
+            ticks.insert(case_key.to_owned(), SmallSet::from([item]));
+        }
+    }
+}
+
 /// Everything the widget shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WidgetState {
@@ -289,7 +303,7 @@ pub struct WidgetState {
     /// The phase.
     pub phase: Phase,
     /// Checklist items the agent ticked, per case key.
-    pub ticks: BTreeMap<String, BTreeSet<String>>,
+    pub ticks: SmallMap<String, SmallSet<String>>,
     /// Decisions on the current case, as the CRM has them.
     pub decisions: Vec<Decision>,
     /// The decision form.
@@ -374,7 +388,7 @@ impl WidgetState {
             pack: None,
             profile: None,
             phase: Phase::Loading,
-            ticks: BTreeMap::new(),
+            ticks: SmallMap::new(),
             decisions: Vec::new(),
             form: DecisionForm::default(),
             submit: SubmitState::Idle,
@@ -451,10 +465,7 @@ impl WidgetState {
             }
             WidgetEvent::ChecklistToggled { item } => {
                 if let Phase::Scored(scored) = &self.phase {
-                    let ticked = self.ticks.entry(scored.case_key.clone()).or_default();
-                    if !ticked.remove(&item) {
-                        ticked.insert(item);
-                    }
+                    toggle_tick(&mut self.ticks, &scored.case_key, item);
                 }
             }
             WidgetEvent::LanguageChanged(language) => self.language = language,
@@ -532,7 +543,7 @@ impl WidgetState {
 
     /// The items ticked on the current case.
     #[must_use]
-    pub fn ticked(&self) -> BTreeSet<String> {
+    pub fn ticked(&self) -> SmallSet<String> {
         self.case_key().and_then(|key| self.ticks.get(key)).cloned().unwrap_or_default()
     }
 

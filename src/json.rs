@@ -11,8 +11,8 @@
 //! build, issue 15), natively through serde_json. Numbers follow JSON.parse's: a whole number
 //! below 2^53 reads as an integer (`1.0` too), others as the nearest float.
 
+use crate::value::SmallMap;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 pub(crate) mod write;
 
@@ -169,7 +169,7 @@ pub(crate) fn strings(value: &Value) -> Read<Vec<String>> {
     list(value, string)
 }
 
-pub(crate) fn string_map(value: &Value) -> Read<BTreeMap<String, String>> {
+pub(crate) fn string_map(value: &Value) -> Read<SmallMap<String, String>> {
     object_entries(value, string)
 }
 
@@ -196,10 +196,9 @@ pub(crate) fn item<T>(items: &[Value], index: usize, read: fn(&Value) -> Read<T>
         .map_or_else(|| problem("too short"), |value| read(value).map_err(|error| format!("[{index}]{error}")))
 }
 
-/// An object's entries, each read by `read`, by key. (Inserted one by one: collecting into a
-/// `BTreeMap` sorts with a stable sort, which is several KB of wasm per entry type.)
-pub(crate) fn object_entries<T>(value: &Value, read: fn(&Value) -> Read<T>) -> Read<BTreeMap<String, T>> {
-    let mut entries = BTreeMap::new();
+/// An object's entries, each read by `read`, by key (a `SmallMap`: no B-tree code per entry type).
+pub(crate) fn object_entries<T>(value: &Value, read: fn(&Value) -> Read<T>) -> Read<SmallMap<String, T>> {
+    let mut entries = SmallMap::new();
     for (key, item) in object(value)? {
         entries.insert(key.clone(), read(item).map_err(|error| format!(".{key}{error}"))?);
     }

@@ -8,11 +8,11 @@
 
 use crate::rules::FactType;
 use crate::value::Decimal;
+use crate::value::SmallMap;
 use crate::value::text::fold;
 use crate::value::time::{SECONDS_PER_DAY, days_from_civil, parse_date, parse_datetime};
 use crate::value::{FactValue, TextValue};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The profile format version this build reads.
 pub const PROFILE_SCHEMA_VERSION: i64 = 1;
@@ -40,8 +40,8 @@ pub struct FactSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
     /// Displayed label → enum value (`"Artikel nicht erhalten" = "item_not_received"`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub values: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "SmallMap::is_empty")]
+    pub values: SmallMap<String, String>,
 }
 
 /// How the widget authenticates to the CRM's API.
@@ -126,8 +126,8 @@ pub struct RtSettings {
     /// decision waits for its second approval.
     pub flags_field: String,
     /// Outcome id → ticket status set once the decision is final (decided or confirmed).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub status: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "SmallMap::is_empty")]
+    pub status: SmallMap<String, String>,
     /// Fact filled from the ticket's history over REST: the contacts (create and correspond
     /// transactions) in the 7 days before now, e.g. `case.contacts_7d`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,9 +159,9 @@ pub struct HelpdeskSettings {
     pub flags_field: String,
     /// Outcome id → django-helpdesk status number (as text: `"3"`, its API takes either) set
     /// once the decision is final. Text, like Request Tracker's statuses, so the widget holds one
-    /// map type (each costs its own B-tree code in the wasm).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub status: BTreeMap<String, String>,
+    /// map type (each costs its own copy of the map code in the wasm).
+    #[serde(default, skip_serializing_if = "SmallMap::is_empty")]
+    pub status: SmallMap<String, String>,
 }
 
 /// The generic REST contract's endpoints, as URL templates relative to `CrmApi::base`.
@@ -237,7 +237,7 @@ pub struct CrmProfile {
     #[serde(default = "default_utc_offset")]
     pub utc_offset: String,
     /// Fact name → source.
-    pub sources: BTreeMap<String, FactSource>,
+    pub sources: SmallMap<String, FactSource>,
     /// The CRM's decision API, if decisions are posted back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api: Option<CrmApi>,
@@ -368,7 +368,7 @@ pub enum RawValue {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct RawCaseFields {
     /// Fact name → raw value.
-    pub values: BTreeMap<String, RawValue>,
+    pub values: SmallMap<String, RawValue>,
     /// The case's identity on the page (checklist ticks are kept per case).
     pub case_key: Option<String>,
     /// Problems reading the page (for example an island that is not valid JSON), per fact.

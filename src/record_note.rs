@@ -6,7 +6,7 @@
 
 use crate::decision::{Checkers, Decision, DecisionState};
 use crate::rules::RulePack;
-use std::collections::BTreeSet;
+use crate::value::SmallSet;
 use std::fmt::Write as _;
 
 /// First line of the machine-readable block in a note.
@@ -171,8 +171,8 @@ fn unchanged(proposal: &Decision, checked: &Decision) -> bool {
 /// The flags that go with a decision: the fired rules' categories, plus [`FOUR_EYES_FLAG`] while
 /// it waits for its second approval. Sorted, each once.
 #[must_use]
-pub fn flags<'a>(pack: &'a RulePack, decision: &Decision) -> BTreeSet<&'a str> {
-    let mut flags: BTreeSet<&str> = BTreeSet::new();
+pub fn flags<'a>(pack: &'a RulePack, decision: &Decision) -> SmallSet<&'a str> {
+    let mut flags: SmallSet<&str> = SmallSet::new();
     flags.extend(
         decision
             .snapshot
@@ -212,7 +212,7 @@ pub fn checkers_in(
     communications_pointer: Option<&str>,
 ) -> Checkers {
     let members = |pointer: &str| {
-        let mut set = BTreeSet::new();
+        let mut set = SmallSet::new();
         if let Some(serde_json::Value::Array(items)) = island.pointer(pointer) {
             set.extend(items.iter().filter_map(|item| match item {
                 serde_json::Value::String(text) => Some(text.clone()),

@@ -8,8 +8,8 @@ use crate::decision::{Checkers, Decision};
 use crate::profile::RtSettings;
 use crate::record_note::{self, Note};
 use crate::rules::RulePack;
+use crate::value::SmallSet;
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
 
 // The note format and its authorship rules are shared with django-helpdesk (`record_note`).
 pub use crate::record_note::{
@@ -67,8 +67,8 @@ pub struct RecordComment {
 /// The transactions whose records RT refused: the [`REFUSAL_MARK`] lines of notes RT itself
 /// (its scrip, as [`RT_SYSTEM`]) wrote. The same line in anyone else's comment means nothing.
 #[must_use]
-pub fn refused_transactions(comments: &[RecordComment]) -> BTreeSet<String> {
-    let mut refused = BTreeSet::new();
+pub fn refused_transactions(comments: &[RecordComment]) -> SmallSet<String> {
+    let mut refused = SmallSet::new();
     refused.extend(
         comments
             .iter()
@@ -152,17 +152,17 @@ pub fn ticket_update(pack: &RulePack, settings: &RtSettings, decision: &Decision
 pub fn unapplied(update: &Value, ticket: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     let fields = ticket.get("CustomFields").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
-    let values_of = |name: &str| -> Option<BTreeSet<String>> {
+    let values_of = |name: &str| -> Option<SmallSet<String>> {
         fields.iter().find(|field| field.get("name").and_then(Value::as_str) == Some(name)).map(|field| {
             field.get("values").and_then(Value::as_array).map(|values| strings_in(values)).unwrap_or_default()
         })
     };
     if let Some(expected) = update.get("CustomFields").and_then(Value::as_object) {
         for (name, wanted) in expected {
-            let wanted: BTreeSet<String> = match wanted {
+            let wanted: SmallSet<String> = match wanted {
                 Value::Array(items) => strings_in(items),
-                Value::String(text) => BTreeSet::from([text.clone()]),
-                _ => BTreeSet::new(),
+                Value::String(text) => SmallSet::from([text.clone()]),
+                _ => SmallSet::new(),
             };
             match values_of(name) {
                 Some(actual) if actual == wanted => {}
@@ -180,15 +180,14 @@ pub fn unapplied(update: &Value, ticket: &Value) -> Vec<String> {
     problems
 }
 
-/// The strings among JSON values, as a set. (Inserted one by one: collecting into a `BTreeSet`
-/// sorts with a stable sort, several KB of wasm per element type.)
-pub(crate) fn strings_in(values: &[Value]) -> BTreeSet<String> {
-    let mut set = BTreeSet::new();
+/// The strings among JSON values, as a set.
+pub(crate) fn strings_in(values: &[Value]) -> SmallSet<String> {
+    let mut set = SmallSet::new();
     set.extend(values.iter().filter_map(|value| value.as_str().map(str::to_owned)));
     set
 }
 
-fn quoted(values: &BTreeSet<String>) -> String {
+fn quoted(values: &SmallSet<String>) -> String {
     values.iter().map(|value| format!("\"{value}\"")).collect::<Vec<_>>().join(", ")
 }
 

@@ -212,7 +212,7 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
         maker: User { id: "kim".to_owned(), name: "Kim".to_owned(), role: Role::Agent },
         created_at: "2026-11-25T10:01:00Z".to_owned(),
     };
-    let decision = propose(&pack, &report, draft, &std::collections::BTreeSet::new()).unwrap();
+    let decision = propose(&pack, &report, draft, &riskpane::value::SmallSet::new()).unwrap();
     let case_file = temp_file("replay-case.json", &case.to_string());
     let record = temp_file("replay-decision.json", &serde_json::to_string_pretty(&decision).unwrap());
     let output = riskpane(&[

@@ -20,6 +20,7 @@ use riskpane::case::CaseFacts;
 use riskpane::decision::{self, Decision, DecisionDraft, DecisionError, Role, User};
 use riskpane::profile::CrmProfile;
 use riskpane::rules::RulePack;
+use riskpane::value::SmallSet;
 use riskpane::value::time::{format_datetime, parse_datetime};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
@@ -510,7 +511,7 @@ fn rederive(knowledge: &Knowledge, user: &SeedUser, posted: &Value, now: i64) ->
     let (facts, _issues) =
         CaseFacts::from_raw(pack, &knowledge.profile, &case.raw_fields(&knowledge.profile), scored_at);
     let report = riskpane::assess(pack, &facts);
-    let ticked: BTreeSet<String> = proposal.checklist_done.iter().cloned().collect();
+    let ticked: SmallSet<String> = proposal.checklist_done.iter().cloned().collect();
     let draft = DecisionDraft::of_record(&proposal, maker, format_datetime(now));
     let derived = decision::propose(pack, &report, draft, &ticked).map_err(|problem| match problem {
         DecisionError::NotAMaker => error(403, &problem.to_string()),

@@ -76,7 +76,10 @@ pub fn reviews_of(ticket: &TicketComments) -> TicketReviews {
             content: comment.content.clone(),
         })
         .collect();
-    let checkers = Checkers { experts: ticket.experts.clone(), communications: ticket.communications.clone() };
+    let checkers = Checkers {
+        experts: ticket.experts.iter().cloned().collect(),
+        communications: ticket.communications.iter().cloned().collect(),
+    };
     let decisions = decisions_from_comments(&comments, &checkers);
     let makers: BTreeSet<&str> =
         decisions.iter().filter(|decision| decision.qa.is_none()).map(|decision| decision.maker.id.as_str()).collect();

@@ -48,7 +48,7 @@ fn draft(outcome: &str, reason: &str, maker: User) -> DecisionDraft {
 }
 
 /// Every checklist item the account-takeover case asks for, ticked.
-fn ato_items_done() -> BTreeSet<String> {
+fn ato_items_done() -> SmallSet<String> {
     ticked(&[
         "ato-freeze",
         "contact-old-channel",
@@ -61,7 +61,7 @@ fn ato_items_done() -> BTreeSet<String> {
     ])
 }
 
-fn ticked(items: &[&str]) -> BTreeSet<String> {
+fn ticked(items: &[&str]) -> SmallSet<String> {
     items.iter().map(|item| (*item).to_owned()).collect()
 }
 
@@ -145,7 +145,7 @@ fn four_eyes_maker_never_checks_only_experts_check_pending_only() {
 fn a_public_reply_needs_its_text_and_communications_as_checker() {
     let pack = pack();
     let report = ato_report(&pack);
-    let all_done: BTreeSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
+    let all_done: SmallSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
     let agent = user("kim", Role::Agent);
     assert_eq!(
         propose(&pack, &report, draft("reply_publicly", "PUBLIC_REPLY", agent.clone()), &all_done).unwrap_err(),
@@ -341,7 +341,7 @@ requires_second_approval = false
 fn a_quality_review_names_someone_elses_handling_with_the_packs_steps_and_rules_and_feedback() {
     let pack = pack();
     let report = ato_report(&pack);
-    let all: BTreeSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
+    let all: SmallSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
     let expert = user("eva", Role::Expert);
     let findings = |agent: &str, steps: &[&str], rules: &[&str], severity| QaFindings {
         agent: agent.to_owned(),

@@ -4,8 +4,8 @@
 use super::*;
 use crate::record_note::note_body;
 use crate::record_note::tests::{confirmed, expert, pack, pending};
+use crate::value::SmallMap;
 use serde_json::json;
-use std::collections::BTreeMap;
 
 fn settings() -> HelpdeskSettings {
     HelpdeskSettings {
@@ -17,7 +17,7 @@ fn settings() -> HelpdeskSettings {
         band_field: "risk_band".to_owned(),
         state_field: "decision_state".to_owned(),
         flags_field: "risk_flags".to_owned(),
-        status: BTreeMap::from([("deny_refund".to_owned(), "3".to_owned())]),
+        status: SmallMap::from([("deny_refund".to_owned(), "3".to_owned())]),
     }
 }
 

@@ -22,7 +22,7 @@ const ATTEMPTS_KEY: &str = "riskpane.outbox.attempts.v1";
 
 thread_local! {
     /// Ids of the decisions this page is delivering right now.
-    static IN_FLIGHT: std::cell::RefCell<std::collections::BTreeSet<String>> = const { std::cell::RefCell::new(std::collections::BTreeSet::new()) };
+    static IN_FLIGHT: std::cell::RefCell<crate::value::SmallSet<String>> = const { std::cell::RefCell::new(crate::value::SmallSet::new()) };
 }
 
 thread_local! {

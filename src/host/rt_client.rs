@@ -15,8 +15,8 @@ use crate::profile::{CrmApi, RtSettings};
 use crate::record_note;
 use crate::request_tracker::{self, BLOCK_START, REFUSAL_MARK, RecordComment, SEARCH_TEXT};
 use crate::rules::RulePack;
+use crate::value::SmallSet;
 use serde_json::Value;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
@@ -114,7 +114,7 @@ impl RtClient {
         }
         // Only comment transactions (RT's private notes): correspondence, which customers write
         // too, never carries a decision. RT's REST 2.0 writes ids as strings.
-        let mut comments = BTreeSet::new();
+        let mut comments = SmallSet::new();
         comments.extend(
             self.history(ticket)
                 .await?

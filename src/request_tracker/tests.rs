@@ -5,8 +5,8 @@ use super::*;
 use crate::compile_source;
 use crate::decision::{DecisionState, Role, ScoreSnapshot, User};
 use crate::profile::RtSettings;
+use crate::value::{SmallMap, SmallSet};
 use serde_json::json;
-use std::collections::BTreeMap;
 
 fn pack() -> RulePack {
     compile_source("care.toml", include_str!("../../pkg-config/rules/care.toml")).unwrap()
@@ -21,7 +21,7 @@ fn settings() -> RtSettings {
         band_field: "Risk Band".to_owned(),
         state_field: "Decision State".to_owned(),
         flags_field: "Risk Flags".to_owned(),
-        status: BTreeMap::from([("deny_refund".to_owned(), "resolved".to_owned())]),
+        status: SmallMap::from([("deny_refund".to_owned(), "resolved".to_owned())]),
         history_contacts_fact: Some("case.contacts_7d".to_owned()),
     }
 }
@@ -81,8 +81,8 @@ fn comment(author: &str, decision: &Decision) -> RecordComment {
 
 fn experts() -> Checkers {
     Checkers {
-        experts: BTreeSet::from(["widget-expert".to_owned(), "second-expert".to_owned()]),
-        communications: BTreeSet::from(["comms".to_owned()]),
+        experts: SmallSet::from(["widget-expert".to_owned(), "second-expert".to_owned()]),
+        communications: SmallSet::from(["comms".to_owned()]),
     }
 }
 
@@ -333,7 +333,7 @@ mod verdicts {
     fn proposal(outcome: &str, reason: &str, maker: User) -> Decision {
         let pack = pack();
         let report = ticket_report(&pack);
-        let ticked: BTreeSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
+        let ticked: SmallSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
         let draft = DecisionDraft {
             id: format!("d-{outcome}"),
             case_id: "7".to_owned(),
@@ -366,7 +366,7 @@ mod verdicts {
     fn a_quality_review_must_name_someone_who_decided_on_the_ticket() {
         let pack = pack();
         let report = ticket_report(&pack);
-        let ticked: BTreeSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
+        let ticked: SmallSet<String> = pack.checklist.iter().map(|item| item.id.clone()).collect();
         let review = |agent: &str| {
             let draft = DecisionDraft {
                 id: format!("qa-{agent}"),

@@ -22,9 +22,9 @@ use crate::engine::assess;
 use crate::profile::{CrmProfile, HelpdeskSettings, RawCaseFields, RawValue, RtSettings};
 use crate::record_note::{records_in, state_value};
 use crate::rules::RulePack;
+use crate::value::SmallSet;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 
 /// The CRM's field names the verdict needs: the guarded fields (decision state, band) and the
 /// fact read from the ticket's history, if any.
@@ -73,10 +73,10 @@ pub struct TicketEvidence {
     pub history: Vec<Value>,
     /// RT user names of the experts group's members.
     #[serde(default)]
-    pub experts: BTreeSet<String>,
+    pub experts: SmallSet<String>,
     /// RT user names of the Communications group's members (they confirm public replies).
     #[serde(default)]
-    pub communications: BTreeSet<String>,
+    pub communications: SmallSet<String>,
     /// The ticket's comment transactions (never correspondence) that carry a decision block,
     /// oldest first.
     #[serde(default)]
@@ -362,7 +362,7 @@ fn reproduce(
         ));
     }
     let draft = DecisionDraft::of_record(record, author, record.created_at.clone());
-    let ticked: BTreeSet<String> = record.checklist_done.iter().cloned().collect();
+    let ticked: SmallSet<String> = record.checklist_done.iter().cloned().collect();
     let expected = decision::propose(pack, report, draft, &ticked).map_err(|error| error.to_string())?;
     if expected.confirmed_by != record.confirmed_by || expected.reply_text != record.reply_text {
         return Err(format!(

@@ -2,7 +2,8 @@
 //!
 //! `number` (exact decimals), `time` (ISO dates and datetimes as day and second counts), `text`
 //! (Unicode folding, word and sentence starts) and `fact` (`FactValue`, `TextValue`: one fact's typed
-//! value); `pairs` sorts the `(u32, u32)` pairs the engine and the rule language sort. The rule
+//! value); `pairs` sorts the `(u32, u32)` pairs the engine and the rule language sort;
+//! `small_map` holds the few keyed entries a page has in a sorted `Vec` instead of a B-tree. The rule
 //! language computes with them, case reading and CRM profiles produce them,
 //! canonical JSON writes them. Nothing here knows about packs, cases or the page; the tidy test in
 //! `tests/native.rs` checks that no module here imports one above it.
@@ -10,8 +11,10 @@
 mod fact;
 pub mod number;
 pub mod pairs;
+pub mod small_map;
 pub mod text;
 pub mod time;
 
 pub use fact::{FactValue, TextValue};
 pub use number::Decimal;
+pub use small_map::{SmallMap, SmallSet};

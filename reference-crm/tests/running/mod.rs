@@ -8,9 +8,10 @@
 use reference_crm::cases::Cases;
 use riskpane::case::CaseFacts;
 use riskpane::decision::{self, DecisionDraft, Role, User};
+use riskpane::value::SmallSet;
 use riskpane::value::time::format_datetime;
 use serde_json::Value;
-use std::collections::BTreeSet;
+
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -161,7 +162,7 @@ pub(crate) fn honest(
     let raw = case.raw_fields(&knowledge.profile);
     let (facts, _) = CaseFacts::from_raw(&knowledge.pack, &knowledge.profile, &raw, scored_at);
     let report = riskpane::assess(&knowledge.pack, &facts);
-    let ticked: BTreeSet<String> = knowledge.pack.checklist.iter().map(|item| item.id.clone()).collect();
+    let ticked: SmallSet<String> = knowledge.pack.checklist.iter().map(|item| item.id.clone()).collect();
     let draft = DecisionDraft {
         id: id.to_owned(),
         case_id: case_id.to_owned(),
