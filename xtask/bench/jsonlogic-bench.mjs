@@ -78,6 +78,15 @@ jsonLogic.add_operation('matches_near', (text, first, second, window) => known(t
       && (!window || Math.abs(wordIndex(sentence, x) - wordIndex(sentence, y)) <= window)));
   })));
 
+// The same with order: the first list's term starts before the second's (and, with a window, at
+// most that many words before it).
+jsonLogic.add_operation('matches_before', (text, first, second, window) => known(text)
+  && (Array.isArray(text) ? text : [text]).some((item) => sentences(fold(item)).some((sentence) => {
+    const [a, b] = [starts(first, sentence), starts(second, sentence)];
+    return [...a].some((x) => [...b].some((y) => x < y
+      && (!window || wordIndex(sentence, y) - wordIndex(sentence, x) <= window)));
+  })));
+
 // A classifier: a keyword list with a weight and a rarity per term; the text reads as the class
 // when bias + sum(weight * rarity) / sqrt(sum(rarity^2)) over the distinct terms found reaches the
 // cutoff (all in ten-thousandths, a missing rarity counting as 1). Every term is tested on its own

@@ -74,6 +74,12 @@ fn translate(pack: &RulePack, node: &Node) -> Value {
             pack.keyword_lists[usize::from(*second)].name,
             window
         ] }),
+        Node::MatchesBefore(text, first, second, window) => json!({ "matches_before": [
+            go(text),
+            pack.keyword_lists[usize::from(*first)].name,
+            pack.keyword_lists[usize::from(*second)].name,
+            window
+        ] }),
         Node::ReadsAs(text, list) => json!({ "reads_as": [go(text), pack.keyword_lists[usize::from(*list)].name] }),
     }
 }
