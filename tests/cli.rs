@@ -363,6 +363,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // 1.38.0 (from test75: the step per kind, the other right read by a word model): test75
     // requests 50 → 54 and look-alikes with any signal 21 → 22 (a list declining two rights at
     // once now keeps its erasure look-alike), test73 56 → 57, test71 look-alikes 11 → 9.
+    // test77 and test78 are 1.38.0's held-out parts, measured once on it (docs/evaluation.md).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -441,6 +442,8 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test74", 55, 57, 1),
         ("test75", 54, 55, 22),
         ("test76", 54, 55, 7),
+        ("test77", 62, 65, 5),
+        ("test78", 50, 50, 18),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
