@@ -1,7 +1,8 @@
 //! The ground floor: the values facts are made of, used by every layer above and importing none.
 //!
 //! `number` (exact decimals), `time` (ISO dates and datetimes as day and second counts), `text`
-//! (Unicode folding, word and sentence starts) and `fact` (`FactValue`, `TextValue`: one fact's typed
+//! (Unicode folding, word and sentence starts; its lowercase comes from `lowercase`, the case
+//! table as 185 runs) and `fact` (`FactValue`, `TextValue`: one fact's typed
 //! value); `pairs` sorts the `(u32, u32)` pairs the engine and the rule language sort;
 //! `small_map` holds the few keyed entries a page has in a sorted `Vec` instead of a B-tree. The rule
 //! language computes with them, case reading and CRM profiles produce them,
@@ -9,6 +10,7 @@
 //! `tests/native.rs` checks that no module here imports one above it.
 
 mod fact;
+mod lowercase;
 pub mod number;
 pub mod pairs;
 pub mod small_map;

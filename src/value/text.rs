@@ -24,7 +24,7 @@ pub fn fold(text: &str) -> String {
         match character {
             'ß' | 'ẞ' => folded.push_str("ss"),
             '\u{2019}' | '\u{2018}' | '\u{02BC}' => folded.push('\''),
-            _ => folded.extend(character.to_lowercase()),
+            _ => super::lowercase::push_lowercase(&mut folded, character),
         }
     }
     folded
