@@ -5,7 +5,9 @@
 //! holds the typed conditions and the pack hash of its TOML source, so a score computed in the
 //! browser is traceable to the exact pack text. Since format 4 the pack itself is `postcard`
 //! (serde's compact binary format) in base64 inside the JSON envelope: reading it through
-//! serde_json's derived visitors was the largest block of the widget's wasm (issue 15).
+//! serde_json's derived visitors was the largest block of the widget's wasm (issue 15). The bytes
+//! are written by serde's derived `Serialize` and read by hand (`compiled/pack_bytes.rs`): the
+//! pack's types derive no `Deserialize`.
 
 use crate::profile::CrmProfile;
 use crate::rules::RulePack;
@@ -13,6 +15,7 @@ use crate::rules::lang::Node;
 use serde::Serialize;
 
 pub(crate) mod base64;
+mod pack_bytes;
 mod read;
 
 /// Marks a compiled pack file.
@@ -131,16 +134,7 @@ pub fn pack_from_json(text: &str) -> Result<RulePack, CompiledError> {
         .ok_or_else(|| shape("`pack` is missing".to_owned()))?;
     let bytes = base64::decode(encoded).ok_or_else(|| shape("`pack` is not base64".to_owned()))?;
     drop(envelope);
-    let pack: RulePack = postcard::from_bytes(&bytes).map_err(|error| {
-        shape(match error {
-            // postcard drops the message of a value's own check (a classifier's term line, a
-            // decimal); the place is all it can say.
-            postcard::Error::SerdeDeCustom => "`pack`: a value inside does not read (a damaged file?)".to_owned(),
-            // Not `{other}`: postcard's error texts are 0.5 KB of wasm for what a file's author
-            // learns from "damaged" as well.
-            _ => "`pack` is cut short or damaged".to_owned(),
-        })
-    })?;
+    let pack = pack_bytes::read_pack(&bytes).map_err(shape)?;
     check_references(&pack).map_err(CompiledError::Inconsistent)?;
     Ok(pack)
 }

@@ -4,9 +4,9 @@
 //! a `serde_json::Value` anyway, and a profile is small, so walking that tree costs little code and
 //! memory.
 //!
-//! Compiled packs are still read by serde's derived `Deserialize`: read through a
-//! `serde_json::Value` the same way, the care pack (8,900 small JSON objects) raised the widget's
-//! wasm memory from 4.8 to 8.8 MB (BENCHMARKS.md), as each small object is a B-tree node.
+//! Compiled packs are not read this way: read through a `serde_json::Value`, the care pack (8,900
+//! small JSON objects) raised the widget's wasm memory from 4.8 to 8.8 MB (BENCHMARKS.md), as each
+//! small object is a B-tree node; they are `postcard` bytes, read by `pack_bytes.rs`.
 //!
 //! Errors name the place: `profile.api.request_tracker: unknown key `scored_field``.
 

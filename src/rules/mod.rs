@@ -20,7 +20,7 @@ use lang::keywords::KeywordMatcher;
 use std::sync::Arc;
 
 /// A text in several languages; English is always present.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LocalText {
     /// `(language, text)` pairs; the first is English.
     pub translations: Vec<(String, String)>,
@@ -39,7 +39,7 @@ impl LocalText {
 }
 
 /// The type of a fact in the pack's schema.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum FactType {
     /// true / false.
     Bool,
@@ -80,7 +80,7 @@ impl FactType {
 }
 
 /// One fact of the schema: a dotted name such as `order.total_eur` and its type.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FactDef {
     /// Dotted name; in a case file, nested keys (`{"order": {"total_eur": 1}}`).
     pub name: String,
@@ -93,7 +93,7 @@ pub struct FactDef {
 }
 
 /// One keyword of a keyword list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KeywordTerm {
     /// Language code (`en`, `de`, ...; `any`); empty for a classifier's terms.
     pub language: String,
@@ -108,8 +108,8 @@ pub struct KeywordTerm {
 /// In a compiled pack the matcher is not stored (it is rebuilt from the terms when the pack is
 /// read), and a classifier's terms are one string of `term<TAB>weight<TAB>rarity` lines: a
 /// classifier has thousands of terms, and the widget fetches and parses every byte.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "KeywordListFile", into = "KeywordListFile")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(into = "KeywordListFile")]
 pub struct KeywordList {
     /// Name after `keywords.`.
     pub name: String,
@@ -119,7 +119,6 @@ pub struct KeywordList {
     pub matcher: KeywordMatcher,
     /// Per term, the pack languages it applies to (bit `i` = `RulePack::languages[i]`): its own
     /// language, or all for `any` terms and for packs without `[languages]`.
-    #[serde(default)]
     pub term_languages: Vec<LanguageMask>,
     /// For a classifier: the weight of each term; `None` for a keyword list.
     pub classifier: Option<ClassifierWeights>,
@@ -138,20 +137,20 @@ impl KeywordList {
 }
 
 /// A keyword list as a compiled pack stores it.
-#[derive(Serialize, Deserialize)]
-struct KeywordListFile {
-    name: String,
-    terms: Vec<KeywordTerm>,
-    term_languages: Vec<LanguageMask>,
-    classifier: Option<ClassifierFile>,
+#[derive(Serialize)]
+pub(crate) struct KeywordListFile {
+    pub(crate) name: String,
+    pub(crate) terms: Vec<KeywordTerm>,
+    pub(crate) term_languages: Vec<LanguageMask>,
+    pub(crate) classifier: Option<ClassifierFile>,
 }
 
 /// A classifier as a compiled pack stores it: `term<TAB>weight<TAB>rarity` lines, in ten-thousandths.
-#[derive(Serialize, Deserialize)]
-struct ClassifierFile {
-    bias: i32,
-    cutoff: i32,
-    terms: String,
+#[derive(Serialize)]
+pub(crate) struct ClassifierFile {
+    pub(crate) bias: i32,
+    pub(crate) cutoff: i32,
+    pub(crate) terms: String,
 }
 
 impl TryFrom<KeywordListFile> for KeywordList {
@@ -237,7 +236,7 @@ impl From<KeywordList> for KeywordListFile {
 /// pack's probability threshold. Terms are words, word starts (`lösch*`) and word pairs, so the
 /// evidence an agent sees is still the words that weighed most. Numbers are whole
 /// ten-thousandths, so the widget reads them without float parsing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClassifierWeights {
     /// Per term of the list, its weight (ten-thousandths).
     pub weights: Vec<i32>,
@@ -302,7 +301,7 @@ pub type LanguageMask = u32;
 pub const ALL_LANGUAGES: LanguageMask = LanguageMask::MAX;
 
 /// A language the pack detects in case texts, by its marker words (frequent function words).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Language {
     /// Two-letter code, as used by keyword lists.
     pub code: String,
@@ -312,7 +311,7 @@ pub struct Language {
 
 /// A named condition (`[signals.NAME]`): what a text or a case shows, such as an erasure request.
 /// Conditions use it as `signals.NAME`; `riskpane evaluate` measures it on a labelled corpus.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Signal {
     /// Name after `signals.`.
     pub name: String,
@@ -352,7 +351,7 @@ impl Category {
 }
 
 /// A condition that may be a constant (`true` / `false` in TOML) or a rule-language expression.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Condition {
     /// The source text (`"true"`/`"false"` for constants).
     pub source: String,
@@ -361,7 +360,7 @@ pub struct Condition {
 }
 
 /// One rule: when its condition is true, it adds `points` and checklist items.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Rule {
     /// Stable id such as `INR-001`.
     pub id: String,
@@ -382,7 +381,7 @@ pub struct Rule {
 }
 
 /// Score thresholds of the bands: `low` below `medium`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct BandThresholds {
     /// Lowest score that is `medium`.
     pub medium: i64,
@@ -443,7 +442,7 @@ impl RiskBand {
 }
 
 /// A checklist item the agent must work through.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ChecklistItem {
     /// Stable id.
     pub id: String,
@@ -457,16 +456,11 @@ pub struct ChecklistItem {
     pub required_for: Vec<usize>,
     /// Whether it blocks those outcomes while it only *may* apply (whether it applies depends on
     /// missing facts). `false`: it is shown as "may apply" but does not block.
-    #[serde(default = "blocks_by_default")]
     pub blocks_while_unknown: bool,
 }
 
-fn blocks_by_default() -> bool {
-    true
-}
-
 /// A reason code an outcome may be given with.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReasonCode {
     /// Code such as `POD_CONFIRMED`.
     pub code: String,
@@ -503,7 +497,7 @@ impl CheckerRole {
 }
 
 /// A decision outcome and its four-eye condition.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Outcome {
     /// Id such as `approve_refund`.
     pub id: String,
@@ -520,7 +514,7 @@ pub struct Outcome {
 }
 
 /// Allowed outcomes and reason codes.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
 pub struct DecisionPolicy {
     /// Outcomes.
     pub outcomes: Vec<Outcome>,
@@ -551,7 +545,7 @@ impl DecisionPolicy {
 
 /// A named number a pack's conditions use as `params.NAME`: thresholds that need business sign-off
 /// live here, not as constants hidden in conditions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Param {
     /// Name after `params.`.
     pub name: String,
@@ -563,7 +557,7 @@ pub struct Param {
 
 /// A date the agent must meet, shown when its condition is true: `from` (a date or datetime
 /// fact) plus whole months and days, e.g. the GDPR Art. 12(3) answer deadline.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Deadline {
     /// Stable id.
     pub id: String,
@@ -580,7 +574,7 @@ pub struct Deadline {
 }
 
 /// A compiled, validated rule pack.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RulePack {
     /// Pack id.
     pub id: String,
@@ -591,15 +585,12 @@ pub struct RulePack {
     /// Fact schema; a fact's index is its slot.
     pub facts: Vec<FactDef>,
     /// Named thresholds.
-    #[serde(default)]
     pub params: Vec<Param>,
     /// Keyword lists.
     pub keyword_lists: Vec<KeywordList>,
     /// Languages detected in case texts (`[languages]`); empty: keyword lists apply to any text.
-    #[serde(default)]
     pub languages: Vec<Language>,
     /// Named conditions (`[signals.NAME]`).
-    #[serde(default)]
     pub signals: Vec<Signal>,
     /// Rules.
     pub rules: Vec<Rule>,
@@ -608,7 +599,6 @@ pub struct RulePack {
     /// Checklist items.
     pub checklist: Vec<ChecklistItem>,
     /// Deadlines.
-    #[serde(default)]
     pub deadlines: Vec<Deadline>,
     /// Decision policy.
     pub decision_policy: DecisionPolicy,

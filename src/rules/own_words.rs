@@ -5,11 +5,11 @@
 
 use super::KeywordList;
 use crate::value::text::{fold, word_starts};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Which keyword lists mark the lines of a text that are not its writer's words (indexes into
 /// `RulePack::keyword_lists`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OwnWords {
     /// A line that starts with one of these (`-----Original Message-----`, a confidentiality
     /// notice, a forwarded message's header) ends the writer's words: it and every line after it.

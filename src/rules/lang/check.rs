@@ -7,7 +7,7 @@ use crate::rules::{FactDef, FactType, KeywordList, Param, Signal};
 use crate::value::number::Decimal;
 use crate::value::text::fold;
 use crate::value::time::{parse_date, parse_datetime};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Static type of an expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl Type {
 }
 
 /// Comparison operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CompareOp {
     /// `=`
     Eq,
@@ -84,7 +84,7 @@ pub enum CompareOp {
 }
 
 /// Arithmetic operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ArithOp {
     /// `+`
     Add,
@@ -97,7 +97,7 @@ pub enum ArithOp {
 }
 
 /// Text operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TextOp {
     /// `contains` (substring, case-insensitive)
     Contains,
@@ -108,7 +108,7 @@ pub enum TextOp {
 }
 
 /// A type-checked expression, ready to evaluate. Text constants are stored folded.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Node {
     /// Constant boolean.
     Bool(bool),

@@ -5,10 +5,10 @@
 //! (`daten*` matches `Datenauskunft`, `*daten` matches `Kundendaten`).
 
 use crate::value::text::{fold, is_word_char};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// One folded keyword of a keyword list, with its wildcard ends.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KeywordPattern {
     /// The folded keyword without `*`.
     pub core: String,
@@ -73,8 +73,8 @@ impl KeywordPattern {
 /// A compiled keyword list: patterns indexed by their first byte, so matching a text costs one
 /// byte comparison per word start and candidate keyword instead of one substring search per
 /// keyword (the engine's hot path; see BENCHMARKS.md).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "Vec<KeywordPattern>", into = "Vec<KeywordPattern>")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(into = "Vec<KeywordPattern>")]
 pub struct KeywordMatcher {
     patterns: Vec<KeywordPattern>,
     /// `first_byte_table[b]..first_byte_table[b + 1]` is the range of `anchored` for first byte `b`.

@@ -713,7 +713,9 @@ fn reads_as_weighs_the_terms_found_and_shows_the_strongest() {
     {
         let error = crate::compiled::pack_from_json(&damage(from, to)).unwrap_err().to_string();
         assert!(
-            error.contains("rule pack does not match compiled format 8: `pack`: a value inside does not read"),
+            error.contains(
+                "rule pack does not match compiled format 8: `pack`: a value inside does not read: classifier `classifiers.request`: term line 2 does not read"
+            ),
             "{error}"
         );
     }
