@@ -167,16 +167,30 @@ fn divide_rounded(numerator: i128, denominator: i128) -> i128 {
 impl fmt::Display for Decimal {
     /// Shortest exact form: `129.9`, `-3`, `0.666666667`.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let magnitude = self.0.unsigned_abs();
-        let whole = magnitude / SCALE.unsigned_abs();
-        let fraction = magnitude % SCALE.unsigned_abs();
-        if fraction == 0 {
-            write!(formatter, "{sign}{whole}")
-        } else {
-            let digits = format!("{fraction:09}");
-            write!(formatter, "{sign}{whole}.{}", digits.trim_end_matches('0'))
+        // Digits by hand: `{}` on a 128-bit integer links core's 128-bit formatting (issue 15).
+        // All digits of the magnitude, at least ten (so the nine of the fraction and one whole).
+        let mut digits = [b'0'; 40];
+        let mut start = digits.len();
+        let mut rest = self.0.unsigned_abs();
+        while rest > 0 || digits.len() - start < 10 {
+            start -= 1;
+            #[allow(clippy::cast_possible_truncation)] // a digit
+            let digit = (rest % 10) as u8;
+            digits[start] = b'0' + digit;
+            rest /= 10;
         }
+        let point = digits.len() - 9;
+        let fraction_end = point + digits[point..].iter().rposition(|&digit| digit != b'0').map_or(0, |last| last + 1);
+        if self.0 < 0 {
+            formatter.write_str("-")?;
+        }
+        // ASCII digits only, so the slices are text.
+        formatter.write_str(std::str::from_utf8(&digits[start..point]).unwrap_or_default())?;
+        if fraction_end > point {
+            formatter.write_str(".")?;
+            formatter.write_str(std::str::from_utf8(&digits[point..fraction_end]).unwrap_or_default())?;
+        }
+        Ok(())
     }
 }
 
@@ -206,6 +220,33 @@ mod tests {
 
     fn d(text: &str) -> Decimal {
         Decimal::parse(text).unwrap()
+    }
+
+    /// What `Display` wrote before it wrote its digits by hand (with `{}` on 128-bit integers).
+    fn formatted_by_core(mantissa: i128) -> String {
+        let scale = super::SCALE.unsigned_abs();
+        let sign = if mantissa < 0 { "-" } else { "" };
+        let (whole, fraction) = (mantissa.unsigned_abs() / scale, mantissa.unsigned_abs() % scale);
+        if fraction == 0 {
+            format!("{sign}{whole}")
+        } else {
+            format!("{sign}{whole}.{}", format!("{fraction:09}").trim_end_matches('0'))
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn displays_as_core_formatting_would(mantissa in proptest::num::i128::ANY, small in -10_000_000_000i128..10_000_000_000) {
+            proptest::prop_assert_eq!(Decimal(mantissa).to_string(), formatted_by_core(mantissa));
+            proptest::prop_assert_eq!(Decimal(small).to_string(), formatted_by_core(small));
+        }
+    }
+
+    #[test]
+    fn displays_the_extremes() {
+        for mantissa in [i128::MIN, i128::MAX, 0, 1, -1, 999_999_999, 1_000_000_000, -1_000_000_001] {
+            assert_eq!(Decimal(mantissa).to_string(), formatted_by_core(mantissa));
+        }
     }
 
     #[test]
