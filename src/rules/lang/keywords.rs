@@ -174,12 +174,6 @@ impl KeywordMatcher {
     }
 }
 
-impl From<Vec<KeywordPattern>> for KeywordMatcher {
-    fn from(patterns: Vec<KeywordPattern>) -> KeywordMatcher {
-        KeywordMatcher::new(patterns)
-    }
-}
-
 impl From<KeywordMatcher> for Vec<KeywordPattern> {
     fn from(matcher: KeywordMatcher) -> Vec<KeywordPattern> {
         matcher.patterns
