@@ -570,6 +570,24 @@ fn a_note_that_says_what_did_not_happen_is_no_signal() {
     assert_eq!(found("public_escalation"), 1);
 }
 
+/// What was threatened or asked before and dropped now is no signal (care pack 1.39.0): a small
+/// claim, a complaint to the authority or a review threatened earlier and given up in a note, an
+/// erasure request cancelled by its writer (by the noun or by the verb: "aangevraagd, maar annuleer
+/// dat"), a rash that came from a detergent ("scusate per l'allarme"), a worry about buying a fake,
+/// a journalist relative when the customer "isn't going to the papers". The same words stay a
+/// signal under an ultimatum ("unless the refund lands by Friday"), when an official dealer
+/// confirms the fake, when the writer takes a dropped step up again, and when the rash did come
+/// from the jumper. Care pack 1.38.1 read six of the eight look-alikes as a class.
+#[test]
+fn a_step_dropped_after_the_fact_is_no_signal() {
+    let report = evaluate_care_pack_clean("tests/fixtures/care/dropped-after-the-fact.ndjson", 8);
+    let found = |name: &str| found_in(&report, name);
+    assert_eq!(
+        (found("legal_threat"), found("counterfeit"), found("authority_complaint"), found("product_safety")),
+        (1, 1, 1, 1)
+    );
+}
+
 /// A request's life ends in thanks, and an item feared fake turns out genuine (care pack 1.30.0):
 /// thanks for a copy received, an account deleted or a name corrected, with nothing asked on top,
 /// are no request, and "checked the serial with the brand: it's genuine" is no counterfeit claim;
