@@ -364,6 +364,10 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
     // requests 50 → 54 and look-alikes with any signal 21 → 22 (a list declining two rights at
     // once now keeps its erasure look-alike), test73 56 → 57, test71 look-alikes 11 → 9.
     // test77 and test78 are 1.38.0's held-out parts, measured once on it (docs/evaluation.md).
+    // 1.39.0 (from test78: steps and requests dropped after the fact, false alarms, a worry about
+    // buying a fake): look-alikes with any signal test78 18 → 3, test61 21 → 19, test63 8 → 6,
+    // test33, test42 and test60 one fewer each; requests unchanged on every part.
+    // test79 and test80 are 1.39.0's held-out parts, measured once on it (docs/evaluation.md).
     let floors = [
         ("tune", 57, 57, 0),
         ("test", 60, 60, 1),
@@ -398,7 +402,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test30", 69, 70, 6),
         ("test31", 71, 71, 15),
         ("test32", 63, 63, 3),
-        ("test33", 53, 53, 40),
+        ("test33", 53, 53, 39),
         ("test34", 61, 61, 18),
         ("test35", 56, 56, 5),
         ("test36", 44, 44, 9),
@@ -407,7 +411,7 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test39", 57, 57, 2),
         ("test40", 55, 55, 3),
         ("test41", 52, 52, 4),
-        ("test42", 58, 59, 5),
+        ("test42", 58, 59, 4),
         ("test43", 62, 62, 9),
         ("test44", 58, 58, 3),
         ("test45", 56, 56, 3),
@@ -425,10 +429,10 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test57", 63, 63, 9),
         ("test58", 65, 67, 5),
         ("test59", 64, 64, 8),
-        ("test60", 64, 64, 10),
-        ("test61", 64, 67, 21),
+        ("test60", 64, 64, 9),
+        ("test61", 64, 67, 19),
         ("test62", 67, 68, 2),
-        ("test63", 61, 61, 8),
+        ("test63", 61, 61, 6),
         ("test64", 58, 58, 12),
         ("test65", 60, 61, 3),
         ("test66", 45, 45, 7),
@@ -443,7 +447,9 @@ fn the_care_pack_holds_its_recorded_detection_figures() {
         ("test75", 54, 55, 22),
         ("test76", 54, 55, 7),
         ("test77", 62, 65, 5),
-        ("test78", 50, 50, 18),
+        ("test78", 50, 50, 3),
+        ("test79", 56, 59, 17),
+        ("test80", 54, 56, 22),
     ];
     for (part, found_min, positives, benign_max) in floors {
         let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
