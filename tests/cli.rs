@@ -262,196 +262,197 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
     assert_no_panic(&output);
 }
 
+// (part, data-subject requests found at least, of, benign look-alikes fired at most)
+// tune … test46 trained the word models of 1.24.0 (test45 and test46 were 1.23.0's held-out
+// parts, each measured once; docs/evaluation.md). 1.21.0 added word models beside the keyword
+// lists of product safety, legal threat, counterfeit and public escalation; 1.22.0 and 1.23.0
+// revised by class (an authority as a reference, the record quoted back, invoice exports,
+// quoted settled requests). 1.24.0 adds, by class from parts 45 and 46, the authorities,
+// consumer programmes and legal steps of Switzerland, Austria, Belgium, Luxembourg, Malta
+// and Ireland, a correction the writer already made themselves ("j'ai corrigé mon adresse moi
+// même") as no request, and short marketing words ("promos", "promki"); the compiler now also
+// gives each keyword its unaccented forms (commit bc0a74c). With the word models retrained,
+// the training parts go from 3,186 to 3,192 of 3,199 requests (test13, test43 and test46 one
+// more each, test45 three) and from 230 to 226 benign messages with any signal: test9,
+// test13, test26 and test28 one more each, test32 two; test14, test22, test34, test46 one
+// fewer each, test42 two, test45 four. Set here to the measured figures with that reason
+// (1.16.0 had lowered test2's floor 82 → 81). test47 and test48 were 1.24.0's held-out
+// parts, measured once on it (pack commit 3b4b8d9). 1.25.0 reads only the customer's own
+// lines (`own_words`: no quoted or forwarded mail, notices under a signature, agents' and
+// bots' lines in transcripts) and knows auto-replies: test47 25 → 7 benign messages with any
+// signal, test33 and test34 one and two fewer; test24 loses one request whose only request
+// words were in the forwarded reminder under it (71 → 70). test49 and test50 are 1.25.0's
+// held-out parts, measured once on it (docs/evaluation.md), and so are test51 and test52.
+// 1.26.0 revises by class from parts 49 to 52 (posts announced to groups and audiences,
+// conditional threats, more legal steps, number porting, delivery texts, out-of-office
+// replies), reads other users' quoted comments in a public thread as theirs, and retrains
+// the word models on tune … test52 with `--own-words`: over all 53 parts 3,560 → 3,562 of
+// 3,574 requests (test6, test13, test23 one fewer; test48 one more, test51 four more, now
+// trained on) and 268 → 244 benign messages with any signal (test4, test8, test11, test17,
+// test22, test40, test42, test44 one more each; test49, test51, test52 the most fewer). Set
+// to the measured figures with that reason. test53 and test54 are 1.26.0's held-out parts,
+// measured once on it (docs/evaluation.md). 1.27.0 revises by class from parts 53 and 54 (a
+// friend's idea reported is not the writer's threat, police and creditors' agents asking for a
+// customer's data are no request, objections in an app's words, injuries in chat shorthand),
+// word models unchanged: test9 and test33 one look-alike fewer, test53 4 → 1 and test54 10 → 5
+// look-alikes with any signal and 68 → 70 requests; no part loses a request.
+// test55 and test56 are 1.27.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.28.0 reads someone else's words in quotation marks as theirs (`own_words`' `quoted_by`:
+// a quotation whose sentence names a friend, a relative, "someone", a forum) — from part 55:
+// look-alikes with any signal there 22 → 4 and 280 → 259 over all 57 parts, no request lost.
+// test57 and test58 are 1.28.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.29.0 takes relatives out of `quoted_speaker` (part 57: they relay the data subject's own
+// request): test57 49 → 57 requests, look-alikes with any signal 274 → 285 over all 59 parts
+// (1.27.0: 298), requests as 1.27.0 (3,940 of 3,976). The word models, trained with
+// `--own-words` on this pack, read its quotation rule too: retrained on the same parts
+// (tune … test52), test58 one request fewer (59 → 58).
+// test59 and test60 are 1.29.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.30.0 revises by class from parts 29 to 60 (thanks for a fulfilled request with nothing
+// asked on top, an item checked and found genuine, an objection to "this" after its target,
+// call recording, taunts beside an announced post): over all 61 parts look-alikes with any
+// signal 316 → 281 (test33 44 → 34, test36 15 → 9, test60 20 → 14), requests 4,062 → 4,064 of
+// 4,104 (test56 two more), none lost; word models unchanged.
+// test61 and test62 are 1.30.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.31.0 revises by class from parts 61 and 62 (a thanks followed by a new ask, a set-aside
+// request taken up again, "no longer arrives" beside another right, objections in an app's
+// words) and retrains the word models on tune … test62 with `--own-words`: over all 63 parts
+// requests 4,182 → 4,220 of 4,239, look-alikes with any signal 309 → 303, request look-alikes
+// 91 → 80; counterfeit look-alikes 56 → 61; test33 34 → 39 and test30 3 → 6 look-alikes, test2,
+// test20 and test22 one request fewer each. Set to the measured figures with that reason.
+// test63 and test64 are 1.31.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.32.0 revises by class from parts 63 and 64 (a thanks followed by "also" / "également" /
+// "ook", thanks for a restored account beside a new request, no more sales calls or leaflets,
+// set phrases for court and a lawyer, a reel or a story announced): over all 65 parts
+// requests 4,326 → 4,332 of 4,358, legal threats 795 → 800, look-alikes with any signal 323
+// both; word models unchanged.
+// test65 and test66 are 1.32.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.32.1 names Money Claim Online among the legal steps (tests/native.rs); no figure changes.
+// test65 and test66 were measured once on 1.32.0 and are tuning parts since. 1.33.0 revises by
+// class from them (agents' notes of a request carried out with its confirmation sent, or of a
+// right explained with nothing asked; a criminal complaint for fraud threatened against the
+// shop; an audience counted, a platform beside a legal threat, "viral", last-chance words)
+// and retrains the word models on tune … test66 with `--own-words`: over all 67 parts requests
+// 4,429 → 4,446 of 4,464 (the retrained word models; test58 two fewer, test30 one fewer),
+// look-alikes with any signal 346 → 335 with the new lists (test65 15 → 4) and 339 with the
+// retrained word models (fourteen parts one or two more, eight fewer). Set to the measured
+// figures with that reason.
+// test67 and test68 are 1.33.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.34.0 revises by class from them (agents' notes that say no request was made, a letter
+// from the authority about another customer, reminders and QA remarks with no customer, no
+// incident; "je vous demande de retirer" is no withdrawal; SAR, "stop emailing me", "vos
+// fichiers"), word models unchanged: test67 61 → 62 requests and 23 → 6 look-alikes with
+// any signal, test68 58 → 59; no other part changes.
+// test69 and test70 are 1.34.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.35.0 reads what agents' notes say did not happen by the negation's scope
+// (`matches_before`): look-alikes with any signal test60 11 → 10, test67 6 → 3, test69
+// 22 → 17; requests unchanged on every part. test71 and test72 are 1.35.0's held-out parts,
+// measured once on it (docs/evaluation.md).
+// 1.36.0 revises by class from test71 (the negation before the right's own verb or noun, a
+// denial, a disclaimer, "won't let it go"): look-alikes with any signal test71 27 → 11, test62
+// 3 → 2; requests unchanged on every part.
+// test73 and test74 are 1.36.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.37.0 sets aside only the right a note negates (from test73): test73 requests 50 → 56,
+// look-alikes with any signal 17 → 15; no other part changes.
+// test75 and test76 are 1.37.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.38.0 (from test75: the step per kind, the other right read by a word model): test75
+// requests 50 → 54 and look-alikes with any signal 21 → 22 (a list declining two rights at
+// once now keeps its erasure look-alike), test73 56 → 57, test71 look-alikes 11 → 9.
+// test77 and test78 are 1.38.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.39.0 (from test78: steps and requests dropped after the fact, false alarms, a worry about
+// buying a fake): look-alikes with any signal test78 18 → 3, test61 21 → 19, test63 8 → 6,
+// test33, test42 and test60 one fewer each; requests unchanged on every part.
+// test79 and test80 are 1.39.0's held-out parts, measured once on it (docs/evaluation.md).
+const DETECTION_FLOORS: &[(&str, u64, u64, u64)] = &[
+    ("tune", 57, 57, 0),
+    ("test", 60, 60, 1),
+    ("test2", 82, 83, 1),
+    ("test3", 76, 76, 0),
+    ("test4", 77, 77, 1),
+    ("test5", 91, 91, 1),
+    ("test6", 95, 96, 1),
+    ("test7", 92, 92, 0),
+    ("test8", 98, 98, 1),
+    ("test9", 91, 91, 4),
+    ("test10", 84, 84, 3),
+    ("test11", 78, 78, 3),
+    ("test12", 95, 95, 4),
+    ("test13", 68, 69, 2),
+    ("test14", 73, 73, 3),
+    ("test15", 72, 72, 1),
+    ("test16", 73, 73, 2),
+    ("test17", 63, 63, 2),
+    ("test18", 61, 61, 4),
+    ("test19", 59, 59, 2),
+    ("test20", 67, 68, 5),
+    ("test21", 62, 62, 5),
+    ("test22", 63, 65, 1),
+    ("test23", 64, 64, 1),
+    ("test24", 70, 71, 3),
+    ("test25", 63, 63, 1),
+    ("test26", 70, 70, 1),
+    ("test27", 67, 68, 5),
+    ("test28", 63, 63, 6),
+    ("test29", 63, 63, 9),
+    ("test30", 69, 70, 6),
+    ("test31", 71, 71, 15),
+    ("test32", 63, 63, 3),
+    ("test33", 53, 53, 39),
+    ("test34", 61, 61, 18),
+    ("test35", 56, 56, 5),
+    ("test36", 44, 44, 9),
+    ("test37", 58, 58, 7),
+    ("test38", 61, 61, 5),
+    ("test39", 57, 57, 2),
+    ("test40", 55, 55, 3),
+    ("test41", 52, 52, 4),
+    ("test42", 58, 59, 4),
+    ("test43", 62, 62, 9),
+    ("test44", 58, 58, 3),
+    ("test45", 56, 56, 3),
+    ("test46", 58, 58, 2),
+    ("test47", 62, 62, 7),
+    ("test48", 57, 57, 6),
+    ("test49", 64, 64, 2),
+    ("test50", 67, 67, 2),
+    ("test51", 61, 61, 0),
+    ("test52", 63, 64, 6),
+    ("test53", 63, 63, 1),
+    ("test54", 72, 72, 4),
+    ("test55", 60, 60, 6),
+    ("test56", 77, 77, 6),
+    ("test57", 63, 63, 9),
+    ("test58", 65, 67, 5),
+    ("test59", 64, 64, 8),
+    ("test60", 64, 64, 9),
+    ("test61", 64, 67, 19),
+    ("test62", 67, 68, 2),
+    ("test63", 61, 61, 6),
+    ("test64", 58, 58, 12),
+    ("test65", 60, 61, 3),
+    ("test66", 45, 45, 7),
+    ("test67", 62, 62, 3),
+    ("test68", 59, 59, 5),
+    ("test69", 56, 56, 17),
+    ("test70", 55, 55, 1),
+    ("test71", 60, 62, 9),
+    ("test72", 56, 56, 2),
+    ("test73", 57, 59, 15),
+    ("test74", 55, 57, 1),
+    ("test75", 54, 55, 22),
+    ("test76", 54, 55, 7),
+    ("test77", 62, 65, 5),
+    ("test78", 50, 50, 3),
+    ("test79", 56, 59, 17),
+    ("test80", 54, 56, 22),
+];
+
 /// The care pack's text detection on each frozen corpus part never falls below what
 /// docs/evaluation.md records: a ratchet on data-subject-request recall and on benign look-alikes
 /// that fire a signal. Raise the floors when the pack gets better; lowering one is a decision for
 /// the pack's owners, made in its own commit.
 #[test]
 fn the_care_pack_holds_its_recorded_detection_figures() {
-    // (part, data-subject requests found at least, of, benign look-alikes fired at most)
-    // tune … test46 trained the word models of 1.24.0 (test45 and test46 were 1.23.0's held-out
-    // parts, each measured once; docs/evaluation.md). 1.21.0 added word models beside the keyword
-    // lists of product safety, legal threat, counterfeit and public escalation; 1.22.0 and 1.23.0
-    // revised by class (an authority as a reference, the record quoted back, invoice exports,
-    // quoted settled requests). 1.24.0 adds, by class from parts 45 and 46, the authorities,
-    // consumer programmes and legal steps of Switzerland, Austria, Belgium, Luxembourg, Malta
-    // and Ireland, a correction the writer already made themselves ("j'ai corrigé mon adresse moi
-    // même") as no request, and short marketing words ("promos", "promki"); the compiler now also
-    // gives each keyword its unaccented forms (commit bc0a74c). With the word models retrained,
-    // the training parts go from 3,186 to 3,192 of 3,199 requests (test13, test43 and test46 one
-    // more each, test45 three) and from 230 to 226 benign messages with any signal: test9,
-    // test13, test26 and test28 one more each, test32 two; test14, test22, test34, test46 one
-    // fewer each, test42 two, test45 four. Set here to the measured figures with that reason
-    // (1.16.0 had lowered test2's floor 82 → 81). test47 and test48 were 1.24.0's held-out
-    // parts, measured once on it (pack commit 3b4b8d9). 1.25.0 reads only the customer's own
-    // lines (`own_words`: no quoted or forwarded mail, notices under a signature, agents' and
-    // bots' lines in transcripts) and knows auto-replies: test47 25 → 7 benign messages with any
-    // signal, test33 and test34 one and two fewer; test24 loses one request whose only request
-    // words were in the forwarded reminder under it (71 → 70). test49 and test50 are 1.25.0's
-    // held-out parts, measured once on it (docs/evaluation.md), and so are test51 and test52.
-    // 1.26.0 revises by class from parts 49 to 52 (posts announced to groups and audiences,
-    // conditional threats, more legal steps, number porting, delivery texts, out-of-office
-    // replies), reads other users' quoted comments in a public thread as theirs, and retrains
-    // the word models on tune … test52 with `--own-words`: over all 53 parts 3,560 → 3,562 of
-    // 3,574 requests (test6, test13, test23 one fewer; test48 one more, test51 four more, now
-    // trained on) and 268 → 244 benign messages with any signal (test4, test8, test11, test17,
-    // test22, test40, test42, test44 one more each; test49, test51, test52 the most fewer). Set
-    // to the measured figures with that reason. test53 and test54 are 1.26.0's held-out parts,
-    // measured once on it (docs/evaluation.md). 1.27.0 revises by class from parts 53 and 54 (a
-    // friend's idea reported is not the writer's threat, police and creditors' agents asking for a
-    // customer's data are no request, objections in an app's words, injuries in chat shorthand),
-    // word models unchanged: test9 and test33 one look-alike fewer, test53 4 → 1 and test54 10 → 5
-    // look-alikes with any signal and 68 → 70 requests; no part loses a request.
-    // test55 and test56 are 1.27.0's held-out parts, measured once on it (docs/evaluation.md).
-    // 1.28.0 reads someone else's words in quotation marks as theirs (`own_words`' `quoted_by`:
-    // a quotation whose sentence names a friend, a relative, "someone", a forum) — from part 55:
-    // look-alikes with any signal there 22 → 4 and 280 → 259 over all 57 parts, no request lost.
-    // test57 and test58 are 1.28.0's held-out parts, measured once on it (docs/evaluation.md).
-    // 1.29.0 takes relatives out of `quoted_speaker` (part 57: they relay the data subject's own
-    // request): test57 49 → 57 requests, look-alikes with any signal 274 → 285 over all 59 parts
-    // (1.27.0: 298), requests as 1.27.0 (3,940 of 3,976). The word models, trained with
-    // `--own-words` on this pack, read its quotation rule too: retrained on the same parts
-    // (tune … test52), test58 one request fewer (59 → 58).
-    // test59 and test60 are 1.29.0's held-out parts, measured once on it (docs/evaluation.md).
-    // 1.30.0 revises by class from parts 29 to 60 (thanks for a fulfilled request with nothing
-    // asked on top, an item checked and found genuine, an objection to "this" after its target,
-    // call recording, taunts beside an announced post): over all 61 parts look-alikes with any
-    // signal 316 → 281 (test33 44 → 34, test36 15 → 9, test60 20 → 14), requests 4,062 → 4,064 of
-    // 4,104 (test56 two more), none lost; word models unchanged.
-    // test61 and test62 are 1.30.0's held-out parts, measured once on it (docs/evaluation.md).
-    // 1.31.0 revises by class from parts 61 and 62 (a thanks followed by a new ask, a set-aside
-    // request taken up again, "no longer arrives" beside another right, objections in an app's
-    // words) and retrains the word models on tune … test62 with `--own-words`: over all 63 parts
-    // requests 4,182 → 4,220 of 4,239, look-alikes with any signal 309 → 303, request look-alikes
-    // 91 → 80; counterfeit look-alikes 56 → 61; test33 34 → 39 and test30 3 → 6 look-alikes, test2,
-    // test20 and test22 one request fewer each. Set to the measured figures with that reason.
-    // test63 and test64 are 1.31.0's held-out parts, measured once on it (docs/evaluation.md).
-    // 1.32.0 revises by class from parts 63 and 64 (a thanks followed by "also" / "également" /
-    // "ook", thanks for a restored account beside a new request, no more sales calls or leaflets,
-    // set phrases for court and a lawyer, a reel or a story announced): over all 65 parts
-    // requests 4,326 → 4,332 of 4,358, legal threats 795 → 800, look-alikes with any signal 323
-    // both; word models unchanged.
-    // test65 and test66 are 1.32.0's held-out parts, measured once on it (docs/evaluation.md).
-    // 1.32.1 names Money Claim Online among the legal steps (tests/native.rs); no figure changes.
-    // test65 and test66 were measured once on 1.32.0 and are tuning parts since. 1.33.0 revises by
-    // class from them (agents' notes of a request carried out with its confirmation sent, or of a
-    // right explained with nothing asked; a criminal complaint for fraud threatened against the
-    // shop; an audience counted, a platform beside a legal threat, "viral", last-chance words)
-    // and retrains the word models on tune … test66 with `--own-words`: over all 67 parts requests
-    // 4,429 → 4,446 of 4,464 (the retrained word models; test58 two fewer, test30 one fewer),
-    // look-alikes with any signal 346 → 335 with the new lists (test65 15 → 4) and 339 with the
-    // retrained word models (fourteen parts one or two more, eight fewer). Set to the measured
-    // figures with that reason.
-    // test67 and test68 are 1.33.0's held-out parts, measured once on it (docs/evaluation.md).
-    // 1.34.0 revises by class from them (agents' notes that say no request was made, a letter
-    // from the authority about another customer, reminders and QA remarks with no customer, no
-    // incident; "je vous demande de retirer" is no withdrawal; SAR, "stop emailing me", "vos
-    // fichiers"), word models unchanged: test67 61 → 62 requests and 23 → 6 look-alikes with
-    // any signal, test68 58 → 59; no other part changes.
-    // test69 and test70 are 1.34.0's held-out parts, measured once on it (docs/evaluation.md).
-    // 1.35.0 reads what agents' notes say did not happen by the negation's scope
-    // (`matches_before`): look-alikes with any signal test60 11 → 10, test67 6 → 3, test69
-    // 22 → 17; requests unchanged on every part. test71 and test72 are 1.35.0's held-out parts,
-    // measured once on it (docs/evaluation.md).
-    // 1.36.0 revises by class from test71 (the negation before the right's own verb or noun, a
-    // denial, a disclaimer, "won't let it go"): look-alikes with any signal test71 27 → 11, test62
-    // 3 → 2; requests unchanged on every part.
-    // test73 and test74 are 1.36.0's held-out parts, measured once on it (docs/evaluation.md).
-    // 1.37.0 sets aside only the right a note negates (from test73): test73 requests 50 → 56,
-    // look-alikes with any signal 17 → 15; no other part changes.
-    // test75 and test76 are 1.37.0's held-out parts, measured once on it (docs/evaluation.md).
-    // 1.38.0 (from test75: the step per kind, the other right read by a word model): test75
-    // requests 50 → 54 and look-alikes with any signal 21 → 22 (a list declining two rights at
-    // once now keeps its erasure look-alike), test73 56 → 57, test71 look-alikes 11 → 9.
-    // test77 and test78 are 1.38.0's held-out parts, measured once on it (docs/evaluation.md).
-    // 1.39.0 (from test78: steps and requests dropped after the fact, false alarms, a worry about
-    // buying a fake): look-alikes with any signal test78 18 → 3, test61 21 → 19, test63 8 → 6,
-    // test33, test42 and test60 one fewer each; requests unchanged on every part.
-    // test79 and test80 are 1.39.0's held-out parts, measured once on it (docs/evaluation.md).
-    let floors = [
-        ("tune", 57, 57, 0),
-        ("test", 60, 60, 1),
-        ("test2", 82, 83, 1),
-        ("test3", 76, 76, 0),
-        ("test4", 77, 77, 1),
-        ("test5", 91, 91, 1),
-        ("test6", 95, 96, 1),
-        ("test7", 92, 92, 0),
-        ("test8", 98, 98, 1),
-        ("test9", 91, 91, 4),
-        ("test10", 84, 84, 3),
-        ("test11", 78, 78, 3),
-        ("test12", 95, 95, 4),
-        ("test13", 68, 69, 2),
-        ("test14", 73, 73, 3),
-        ("test15", 72, 72, 1),
-        ("test16", 73, 73, 2),
-        ("test17", 63, 63, 2),
-        ("test18", 61, 61, 4),
-        ("test19", 59, 59, 2),
-        ("test20", 67, 68, 5),
-        ("test21", 62, 62, 5),
-        ("test22", 63, 65, 1),
-        ("test23", 64, 64, 1),
-        ("test24", 70, 71, 3),
-        ("test25", 63, 63, 1),
-        ("test26", 70, 70, 1),
-        ("test27", 67, 68, 5),
-        ("test28", 63, 63, 6),
-        ("test29", 63, 63, 9),
-        ("test30", 69, 70, 6),
-        ("test31", 71, 71, 15),
-        ("test32", 63, 63, 3),
-        ("test33", 53, 53, 39),
-        ("test34", 61, 61, 18),
-        ("test35", 56, 56, 5),
-        ("test36", 44, 44, 9),
-        ("test37", 58, 58, 7),
-        ("test38", 61, 61, 5),
-        ("test39", 57, 57, 2),
-        ("test40", 55, 55, 3),
-        ("test41", 52, 52, 4),
-        ("test42", 58, 59, 4),
-        ("test43", 62, 62, 9),
-        ("test44", 58, 58, 3),
-        ("test45", 56, 56, 3),
-        ("test46", 58, 58, 2),
-        ("test47", 62, 62, 7),
-        ("test48", 57, 57, 6),
-        ("test49", 64, 64, 2),
-        ("test50", 67, 67, 2),
-        ("test51", 61, 61, 0),
-        ("test52", 63, 64, 6),
-        ("test53", 63, 63, 1),
-        ("test54", 72, 72, 4),
-        ("test55", 60, 60, 6),
-        ("test56", 77, 77, 6),
-        ("test57", 63, 63, 9),
-        ("test58", 65, 67, 5),
-        ("test59", 64, 64, 8),
-        ("test60", 64, 64, 9),
-        ("test61", 64, 67, 19),
-        ("test62", 67, 68, 2),
-        ("test63", 61, 61, 6),
-        ("test64", 58, 58, 12),
-        ("test65", 60, 61, 3),
-        ("test66", 45, 45, 7),
-        ("test67", 62, 62, 3),
-        ("test68", 59, 59, 5),
-        ("test69", 56, 56, 17),
-        ("test70", 55, 55, 1),
-        ("test71", 60, 62, 9),
-        ("test72", 56, 56, 2),
-        ("test73", 57, 59, 15),
-        ("test74", 55, 57, 1),
-        ("test75", 54, 55, 22),
-        ("test76", 54, 55, 7),
-        ("test77", 62, 65, 5),
-        ("test78", 50, 50, 3),
-        ("test79", 56, 59, 17),
-        ("test80", 54, 56, 22),
-    ];
-    for (part, found_min, positives, benign_max) in floors {
+    for &(part, found_min, positives, benign_max) in DETECTION_FLOORS {
         let report = evaluate_care_pack(&format!("tests/fixtures/evaluation/{part}.ndjson"));
         let requests = report["signals"]
             .as_array()
