@@ -155,6 +155,18 @@ pub(crate) fn console_error(message: &str) {
     web_sys::console::error_1(&JsValue::from_str(&format!("riskpane: {message}")));
 }
 
+/// The panic hook (set before Yew's, which would install `console_error_panic_hook`): a panic
+/// is a bug that stops the widget, so the console says where and what, with the widget's prefix.
+/// Yew's default formats the whole panic report and a JavaScript stack: 0.4 KB more gzip in the
+/// wasm (issue 15).
+pub(crate) fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info.payload();
+    let message =
+        payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied());
+    let place = info.location().map_or_else(String::new, |place| format!(" at {}:{}", place.file(), place.line()));
+    console_error(&format!("internal error{place}: {}; the widget stopped, please report it", message.unwrap_or("")));
+}
+
 /// Current time in UTC seconds: "today" for the `now` fact (the core has no clock).
 pub(crate) fn now_seconds() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64

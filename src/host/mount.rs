@@ -106,6 +106,7 @@ pub(crate) fn mount(target: &Element, options: MountOptions, source: Rc<dyn Case
     }));
     intents::listen(&shared)?;
     let props = props_of(&shared.borrow());
+    yew::set_custom_panic_hook(Box::new(super::report_panic));
     let app = Renderer::<Widget>::with_root_and_props(inner, props).render();
     shared.borrow_mut().app = Some(app);
     configure::start_loading(&shared);
