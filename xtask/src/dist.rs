@@ -86,7 +86,7 @@ fn compile_dir(from: &str, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// wasm-bindgen `--target web` into `out` as `name`, then `wasm-opt -Oz`; returns the .wasm path.
+/// wasm-bindgen `--target web` into `out` as `name`, then `wasm-opt` twice (below); returns the .wasm path.
 pub(crate) fn bindgen_and_optimise(input: &Path, out: &Path, name: &str) -> Result<PathBuf, String> {
     let out_text = out.to_string_lossy().into_owned();
     let input_text = input.to_string_lossy().into_owned();
