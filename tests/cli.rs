@@ -362,6 +362,8 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 // buying a fake): look-alikes with any signal test78 18 → 3, test61 21 → 19, test63 8 → 6,
 // test33, test42 and test60 one fewer each; requests unchanged on every part.
 // test79 and test80 are 1.39.0's held-out parts, measured once on it (docs/evaluation.md).
+// 1.39.1 (from test79: "if you ignore this request again" is no request set aside): test79
+// requests 56 → 57.
 const DETECTION_FLOORS: &[(&str, u64, u64, u64)] = &[
     ("tune", 57, 57, 0),
     ("test", 60, 60, 1),
@@ -442,7 +444,7 @@ const DETECTION_FLOORS: &[(&str, u64, u64, u64)] = &[
     ("test76", 54, 55, 7),
     ("test77", 62, 65, 5),
     ("test78", 50, 50, 3),
-    ("test79", 56, 59, 17),
+    ("test79", 57, 59, 17),
     ("test80", 54, 56, 22),
 ];
 
@@ -584,15 +586,18 @@ fn a_note_that_says_what_did_not_happen_is_no_signal() {
 /// a journalist relative when the customer "isn't going to the papers". The same words stay a
 /// signal under an ultimatum ("unless the refund lands by Friday"), when an official dealer
 /// confirms the fake, when the writer takes a dropped step up again, and when the rash did come
-/// from the jumper. Care pack 1.38.1 read six of the eight look-alikes as a class.
+/// from the jumper. Care pack 1.38.1 read six of the eight look-alikes as a class. A request the
+/// writer threatens to escalate "if you ignore it again" is no request set aside (1.39.1; 1.39.0
+/// missed "Sollten Sie auch diese Anfrage ignorieren, wende ich mich an die Datenschutzbehörde").
 #[test]
 fn a_step_dropped_after_the_fact_is_no_signal() {
     let report = evaluate_care_pack_clean("tests/fixtures/care/dropped-after-the-fact.ndjson", 8);
     let found = |name: &str| found_in(&report, name);
     assert_eq!(
         (found("legal_threat"), found("counterfeit"), found("authority_complaint"), found("product_safety")),
-        (1, 1, 1, 1)
+        (1, 1, 2, 1)
     );
+    assert_eq!((found("data_subject_request"), found("erasure")), (2, 2));
 }
 
 /// A request's life ends in thanks, and an item feared fake turns out genuine (care pack 1.30.0):
