@@ -364,6 +364,7 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 // test79 and test80 are 1.39.0's held-out parts, measured once on it (docs/evaluation.md).
 // 1.39.1 (from test79: "if you ignore this request again" is no request set aside): test79
 // requests 56 → 57.
+// test81 and test82 are 1.39.1's held-out parts, measured once on it (docs/evaluation.md).
 const DETECTION_FLOORS: &[(&str, u64, u64, u64)] = &[
     ("tune", 57, 57, 0),
     ("test", 60, 60, 1),
@@ -446,6 +447,8 @@ const DETECTION_FLOORS: &[(&str, u64, u64, u64)] = &[
     ("test78", 50, 50, 3),
     ("test79", 57, 59, 17),
     ("test80", 54, 56, 22),
+    ("test81", 62, 64, 15),
+    ("test82", 63, 63, 24),
 ];
 
 /// The care pack's text detection on each frozen corpus part never falls below what
