@@ -365,6 +365,8 @@ fn replay_reproduces_a_recorded_decision_or_prints_the_differences() {
 // 1.39.1 (from test79: "if you ignore this request again" is no request set aside): test79
 // requests 56 → 57.
 // test81 and test82 are 1.39.1's held-out parts, measured once on it (docs/evaluation.md).
+// 1.39.2 (from test82: a CRM tag for a request set by mistake and taken off): test82
+// look-alikes with any signal 24 → 17; nothing else changes.
 const DETECTION_FLOORS: &[(&str, u64, u64, u64)] = &[
     ("tune", 57, 57, 0),
     ("test", 60, 60, 1),
@@ -448,7 +450,7 @@ const DETECTION_FLOORS: &[(&str, u64, u64, u64)] = &[
     ("test79", 57, 59, 17),
     ("test80", 54, 56, 22),
     ("test81", 62, 64, 15),
-    ("test82", 63, 63, 24),
+    ("test82", 63, 63, 17),
 ];
 
 /// The care pack's text detection on each frozen corpus part never falls below what
@@ -592,15 +594,17 @@ fn a_note_that_says_what_did_not_happen_is_no_signal() {
 /// from the jumper. Care pack 1.38.1 read six of the eight look-alikes as a class. A request the
 /// writer threatens to escalate "if you ignore it again" is no request set aside (1.39.1; 1.39.0
 /// missed "Sollten Sie auch diese Anfrage ignorieren, wende ich mich an die Datenschutzbehörde").
+/// A CRM tag for a request set by mistake and taken off names no request (1.39.2; 1.39.1 read both
+/// such notes as requests); a note that tags a request it describes still is one.
 #[test]
 fn a_step_dropped_after_the_fact_is_no_signal() {
-    let report = evaluate_care_pack_clean("tests/fixtures/care/dropped-after-the-fact.ndjson", 8);
+    let report = evaluate_care_pack_clean("tests/fixtures/care/dropped-after-the-fact.ndjson", 10);
     let found = |name: &str| found_in(&report, name);
     assert_eq!(
         (found("legal_threat"), found("counterfeit"), found("authority_complaint"), found("product_safety")),
         (1, 1, 2, 1)
     );
-    assert_eq!((found("data_subject_request"), found("erasure")), (2, 2));
+    assert_eq!((found("data_subject_request"), found("erasure"), found("access")), (3, 2, 1));
 }
 
 /// A request's life ends in thanks, and an item feared fake turns out genuine (care pack 1.30.0):
