@@ -121,16 +121,20 @@ fn optional_bool(object: &JsValue, key: &str) -> Result<Option<bool>, JsError> {
 
 fn source(options: &JsValue, key: &str) -> Result<Source, JsError> {
     let value = get(options, key);
-    if let Some(text) = value.as_string() {
-        // JSON text (the package's JS fetches URLs while the wasm compiles and passes the text).
-        return Ok(if text.trim_start().starts_with('{') { Source::Inline(text) } else { Source::Url(text) });
+    if let Some(text) = value.dyn_ref::<js_sys::JsString>() {
+        // JSON text (the package's JS fetches URLs while the wasm compiles and passes the text),
+        // kept as a JavaScript string until it is read (`Source::Inline`).
+        return Ok(if text.trim_start().starts_with("{", 0) {
+            Source::Inline(text.clone())
+        } else {
+            Source::Url(String::from(text))
+        });
     }
     if value.is_object() {
-        let text = js_sys::JSON::stringify(&value)
-            .ok()
-            .and_then(|text| text.as_string())
-            .ok_or_else(|| JsError::new(&format!("riskpane: option `{key}` cannot be serialized")))?;
-        return Ok(Source::Inline(text));
+        return match js_sys::JSON::stringify(&value) {
+            Ok(text) if text.is_string() => Ok(Source::Inline(text)),
+            _ => Err(JsError::new(&format!("riskpane: option `{key}` cannot be serialized"))),
+        };
     }
     Err(JsError::new(&format!(
         "riskpane: option `{key}` is required: a URL of the compiled JSON, its text, or the object itself"

@@ -10,8 +10,10 @@ use web_sys::{Request, RequestCache, RequestCredentials, RequestInit, Response};
 pub(crate) enum Source {
     /// Fetched from this URL.
     Url(String),
-    /// Given inline (JSON text).
-    Inline(String),
+    /// Given inline (JSON text). It stays a JavaScript string: a compiled pack's text is most of a
+    /// megabyte, and the options keep it for as long as the widget is mounted (`update` compares
+    /// it), so a copy in the wasm memory would stay there too (BENCHMARKS.md, memory).
+    Inline(js_sys::JsString),
 }
 
 /// Why a pack or profile could not be loaded; `what` names it ("rule pack", "crm profile").
@@ -60,7 +62,7 @@ pub(crate) enum Loading {
 /// errors ("rule pack").
 pub(crate) fn begin(source: &Source, what: &'static str) -> Result<Loading, LoadError> {
     let url = match source {
-        Source::Inline(text) => return Ok(Loading::Ready(text.clone())),
+        Source::Inline(text) => return Ok(Loading::Ready(String::from(text))),
         Source::Url(url) => url,
     };
     let describe = |error: JsValue| LoadError::Fetch { what, url: url.clone(), message: js_message(&error) };
