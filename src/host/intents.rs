@@ -203,9 +203,9 @@ fn submit_pattern(shared: &Shared) {
                     pack: pattern::PackRef {
                         id: pack.id.clone(),
                         version: pack.version.clone(),
-                        hash: scored.report.pack_hash.to_string(),
+                        hash: String::from(&*scored.report.pack_hash),
                     },
-                    input_hash: scored.report.input_hash.to_string(),
+                    input_hash: String::from(&*scored.report.input_hash),
                     category: if form.category.is_empty() { "fraud".to_owned() } else { form.category.clone() },
                     elements,
                     draft_rule,

@@ -62,14 +62,38 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// The list under `key`, each entry read by `entry`; all or nothing.
 fn read<T>(key: &str, entry: fn(&serde_json::Value) -> Result<T, String>) -> Vec<T> {
+    let mut entries = Vec::new();
+    for (index, value) in stored(key).iter().enumerate() {
+        match entry(value) {
+            Ok(read) => entries.push(read),
+            Err(error) => {
+                unreadable(key, &format!("[{index}]{error}"));
+                return Vec::new();
+            }
+        }
+    }
+    entries
+}
+
+/// The entries of the list under `key`, not yet read (one function for both lists, not one per
+/// entry type: issue 15).
+fn stored(key: &str) -> Vec<serde_json::Value> {
     let Some(text) = storage().and_then(|storage| storage.get_item(key).ok().flatten()) else { return Vec::new() };
-    match crate::json::parse(&text).and_then(|value| crate::json::list(&value, entry)) {
-        Ok(entries) => entries,
+    match crate::json::parse(&text) {
+        Ok(serde_json::Value::Array(entries)) => entries,
+        Ok(_) => {
+            unreadable(key, "expected a list");
+            Vec::new()
+        }
         Err(error) => {
-            console_error(&format!("{key} in localStorage is unreadable and is kept as is: {error}"));
+            unreadable(key, &error);
             Vec::new()
         }
     }
+}
+
+fn unreadable(key: &str, error: &str) {
+    console_error(&format!("{key} in localStorage is unreadable and is kept as is: {error}"));
 }
 
 fn write<T>(key: &str, entries: &[T], text: fn(&T) -> String) {

@@ -245,7 +245,7 @@ fn decision_item(
         && decision.maker.id != user.id;
     let note_id = format!("{CHECK_NOTE_PREFIX}{}", decision.id);
     html! {
-        <li class={ classes!("decision-item", format!("state-{}", state_name(&decision.state))) } data-decision={ decision.id.clone() }>
+        <li class={ format!("decision-item state-{}", state_name(&decision.state)) } data-decision={ decision.id.clone() }>
             <span class="decision-outcome">{ outcome }</span>
             { format!(" — {} {} · {}", t.d_by, decision.maker.name, decision.reference.clone().unwrap_or_default()) }
             <span class="decision-state">{ format!(" · {state_text}") }</span>

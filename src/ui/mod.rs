@@ -145,7 +145,7 @@ fn score_badge(report: &ScoreReport, t: &Texts) -> Html {
     };
     let label = format!("{} {} / 100, {band}", t.score, report.score);
     html! {
-        <header class={ classes!("badge", format!("band-{}", report.band.name())) } part="badge" role="group" aria-label={ label }>
+        <header class={ format!("badge band-{}", report.band.name()) } part="badge" role="group" aria-label={ label }>
             <span class="score" part="score">{ report.score }</span>
             <span class="band" part="band">{ band }</span>
             { range }
@@ -248,7 +248,7 @@ fn rule_hit_list(pack: &RulePack, facts: &CaseFacts, report: &ScoreReport, state
     let hits = report.hits.iter().map(|hit| {
         let rule = &pack.rules[hit.rule];
         html! {
-            <li class={ classes!("hit", if hit.points < 0 { "mitigating" } else { "aggravating" }) }>
+            <li class={ if hit.points < 0 { "hit mitigating" } else { "hit aggravating" } }>
                 <details>
                     <summary>
                         <span class="points">{ format!("{:+}", hit.points) }</span>
@@ -351,7 +351,7 @@ fn checklist_view(pack: &RulePack, report: &ScoreReport, state: &WidgetState, t:
         let required: Vec<&str> =
             item.required_for.iter().map(|&outcome| pack.decision_policy.outcomes[outcome].label.get(language)).collect();
         html! {
-            <li class={ classes!("item", format!("status-{}", status.name())) }>
+            <li class={ format!("item status-{}", status.name()) }>
                 <input type="checkbox" id={ id.clone() } checked={ status == ChecklistStatus::Done } disabled={ done_by_data }
                     data-intent="toggle-checklist" data-intent-value={ item.id.clone() } />
                 <label for={ id }>
