@@ -134,7 +134,46 @@ pub fn pack_from_json(text: &str) -> Result<RulePack, CompiledError> {
         .ok_or_else(|| shape("`pack` is missing".to_owned()))?;
     let bytes = base64::decode(encoded).ok_or_else(|| shape("`pack` is not base64".to_owned()))?;
     drop(envelope);
-    let pack = pack_bytes::read_pack(&bytes).map_err(shape)?;
+    pack_from_bytes(&bytes)
+}
+
+/// Reads a compiled pack the browser holds as a JavaScript string, without copying the text into
+/// the wasm memory: the browser parses the envelope, and the base64 is copied and decoded a slice
+/// at a time, so only the pack's bytes and the pack itself take wasm memory while it is read (the
+/// text and the envelope's copy of it were 1.5 MB of the widget's high-water mark: BENCHMARKS.md,
+/// memory). The same checks and errors as [`pack_from_json`].
+///
+/// # Errors
+/// A clear message when the text is not a compiled pack of this version.
+#[cfg(target_arch = "wasm32")]
+pub fn pack_from_js(text: &js_sys::JsString) -> Result<RulePack, CompiledError> {
+    use wasm_bindgen::{JsCast, JsValue};
+    const WHAT: &str = "rule pack";
+    /// Symbols copied into the wasm at a time: a whole number of four-symbol groups.
+    const SLICE: u32 = 1 << 16;
+    let shape = |problem: &str| CompiledError::Shape { what: WHAT, problem: problem.to_owned() };
+    let file = crate::json::parse_js(text).map_err(|problem| CompiledError::NotJson { what: WHAT, problem })?;
+    let field = |name: &str| js_sys::Reflect::get(&file, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    // A version that is not a whole number reads as 0, as `as_u64` does natively; larger than a
+    // `u32` saturates, as `try_from` does there.
+    let version = field("format_version").as_f64().filter(|version| version.fract() == 0.0).map_or(0, |v| v as u32);
+    check_format(&field("format").as_string().unwrap_or_default(), version, PACK_FORMAT)?;
+    let encoded: js_sys::JsString = field("pack").dyn_into().map_err(|_| shape("`pack` is missing"))?;
+    let length = encoded.length();
+    let mut bytes = Vec::with_capacity(length as usize / 4 * 3);
+    let mut from = 0;
+    while from < length {
+        let to = length.min(from.saturating_add(SLICE));
+        base64::decode_into(&String::from(encoded.slice(from, to)), to == length, &mut bytes)
+            .ok_or_else(|| shape("`pack` is not base64"))?;
+        from = to;
+    }
+    pack_from_bytes(&bytes)
+}
+
+/// Reads a pack from its `postcard` bytes and checks its references.
+fn pack_from_bytes(bytes: &[u8]) -> Result<RulePack, CompiledError> {
+    let pack = pack_bytes::read_pack(bytes).map_err(|problem| CompiledError::Shape { what: "rule pack", problem })?;
     check_references(&pack).map_err(CompiledError::Inconsistent)?;
     Ok(pack)
 }

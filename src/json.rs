@@ -35,10 +35,26 @@ const MAX_DEPTH: usize = 128;
 /// When the text is not JSON, or nests deeper than [`MAX_DEPTH`].
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn parse(text: &str) -> Read<Value> {
+    from_js(&parse_js(&js_sys::JsString::from(text))?, 0)
+}
+
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on a string the browser holds (`js_sys::JSON::parse` takes a Rust `&str`,
+    /// which would copy the text into the wasm memory first).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_js_string(text: &js_sys::JsString) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>;
+}
+
+/// JSON text the browser holds, parsed by the browser and left there; the error is the parser's.
+///
+/// # Errors
+/// When the text is not JSON.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn parse_js(text: &js_sys::JsString) -> Read<wasm_bindgen::JsValue> {
     use wasm_bindgen::JsCast;
-    let parsed =
-        js_sys::JSON::parse(text).map_err(|error| String::from(error.unchecked_into::<js_sys::Error>().message()))?;
-    from_js(&parsed, 0)
+    parse_js_string(text).map_err(|error| String::from(error.unchecked_into::<js_sys::Error>().message()))
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -34,16 +34,27 @@ fn value(symbol: u8) -> Option<u32> {
 
 /// The bytes of base64 `text`; `None` when it is not base64 (wrong length, a foreign symbol,
 /// padding anywhere but at the end).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // the widget decodes slice by slice
 pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    decode_into(text, true, &mut out)?;
+    Some(out)
+}
+
+/// Appends the bytes of base64 `text`, one slice of a longer text (a whole number of four-symbol
+/// groups), to `out`; padding only if `last`, the text's final slice. `None` when it is not base64.
+pub(crate) fn decode_into(text: &str, last: bool, out: &mut Vec<u8>) -> Option<()> {
     let text = text.as_bytes();
     if text.len() % 4 != 0 {
         return None;
     }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
     let quads = text.len() / 4;
     for (index, quad) in text.chunks(4).enumerate() {
-        let padding =
-            if index + 1 == quads { quad.iter().rev().take_while(|&&symbol| symbol == b'=').count() } else { 0 };
+        let padding = if last && index + 1 == quads {
+            quad.iter().rev().take_while(|&&symbol| symbol == b'=').count()
+        } else {
+            0
+        };
         if padding > 2 {
             return None;
         }
@@ -55,13 +66,13 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
         let bytes = [(group >> 16) as u8, (group >> 8) as u8, group as u8];
         out.extend_from_slice(&bytes[..3 - padding]);
     }
-    Some(out)
+    Some(())
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly by design
 mod tests {
-    use super::{decode, encode};
+    use super::{decode, decode_into, encode};
 
     #[test]
     fn round_trips_and_matches_rfc_4648() {
@@ -82,5 +93,22 @@ mod tests {
         for bad in ["Zg=", "Z===", "Zm9v!A==", "Zg==Zg==", "===="] {
             assert_eq!(decode(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn decodes_slice_by_slice_with_padding_only_in_the_last() {
+        let all: Vec<u8> = (0..=255).chain(0..100).collect();
+        let coded = encode(&all);
+        for slice in [4, 8, 64] {
+            let mut out = Vec::new();
+            let pieces: Vec<&[u8]> = coded.as_bytes().chunks(slice).collect();
+            for (index, piece) in pieces.iter().enumerate() {
+                decode_into(std::str::from_utf8(piece).unwrap(), index + 1 == pieces.len(), &mut out).unwrap();
+            }
+            assert_eq!(out, all, "slices of {slice}");
+        }
+        assert_eq!(decode_into("Zg==", false, &mut Vec::new()), None);
+        assert_eq!(decode_into("Zg==", true, &mut Vec::new()), Some(()));
+        assert_eq!(decode_into("Zm9", true, &mut Vec::new()), None);
     }
 }

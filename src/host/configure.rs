@@ -10,7 +10,7 @@ use super::mount::{MountOptions, Shared, current_user, dispatch};
 #[cfg(feature = "crm-rt")]
 use super::rt_client::RtClient;
 use super::{DecisionSink, console_error, delivery, sleep, watch};
-use crate::compiled::{pack_from_json, profile_from_json};
+use crate::compiled::{pack_from_js, profile_from_json};
 use crate::flow::WidgetEvent;
 use crate::profile::{CrmKind, CrmProfile};
 use crate::rules::RulePack;
@@ -21,11 +21,11 @@ async fn load(pack: &Source, profile: &Source) -> Result<(RulePack, CrmProfile),
     let (pack_loading, profile_loading) = (begin(pack, "rule pack")?, begin(profile, "crm profile")?);
     let pack_text = finish(pack_loading, "rule pack").await?;
     let profile_text = finish(profile_loading, "crm profile").await?;
-    let pack = pack_from_json(&pack_text).map_err(LoadError::Unreadable)?;
+    let pack = pack_from_js(&pack_text).map_err(LoadError::Unreadable)?;
     // Mounting is split into short tasks (parse, configure, score) so the host page stays
     // responsive: no main-thread task over 50 ms (measured by `cargo xtask bench`).
     sleep(0).await;
-    let profile = profile_from_json(&profile_text).map_err(LoadError::Unreadable)?;
+    let profile = profile_from_json(&String::from(profile_text)).map_err(LoadError::Unreadable)?;
     if let Some(problem) = missing_adapter(&profile) {
         return Err(LoadError::WrongBuild(problem));
     }

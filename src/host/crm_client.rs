@@ -55,7 +55,7 @@ impl CrmClient {
         let url = format!("{}{path}", self.api.base.trim_end_matches('/'));
         let fetching = start(&url, &init, RequestCache::NoStore, self.api.timeout_ms).map_err(network)?;
         let response: Response = fetching.await.map_err(network)?.unchecked_into();
-        let text = text_of(&response).await.map_err(network)?.unwrap_or_default();
+        let text = text_of(&response).await.map_err(network)?.map(String::from).unwrap_or_default();
         let json: Value = crate::json::parse(&text).map_err(|_| {
             if response.ok() {
                 CrmError::BadResponse(format!("not JSON (status {})", response.status()))

@@ -53,7 +53,7 @@ const LOAD_TIMEOUT_MS: u32 = 20_000;
 /// A pack or profile on its way: given inline, or a request already sent.
 pub(crate) enum Loading {
     /// Inline text.
-    Ready(String),
+    Ready(js_sys::JsString),
     /// The browser's fetch, started; with the URL for errors.
     Fetching(JsFuture, String),
 }
@@ -62,7 +62,7 @@ pub(crate) enum Loading {
 /// errors ("rule pack").
 pub(crate) fn begin(source: &Source, what: &'static str) -> Result<Loading, LoadError> {
     let url = match source {
-        Source::Inline(text) => return Ok(Loading::Ready(String::from(text))),
+        Source::Inline(text) => return Ok(Loading::Ready(text.clone())),
         Source::Url(url) => url,
     };
     let describe = |error: JsValue| LoadError::Fetch { what, url: url.clone(), message: js_message(&error) };
@@ -82,13 +82,14 @@ pub(crate) fn start(url: &str, init: &RequestInit, cache: RequestCache, timeout_
     Ok(JsFuture::from(window.fetch_with_request(&request)))
 }
 
-/// The body of a response as text (`None` if it is not text).
-pub(crate) async fn text_of(response: &Response) -> Result<Option<String>, JsValue> {
-    Ok(JsFuture::from(response.text()?).await?.as_string())
+/// The body of a response as text, as the browser holds it (`None` if it is not text).
+pub(crate) async fn text_of(response: &Response) -> Result<Option<js_sys::JsString>, JsValue> {
+    Ok(JsFuture::from(response.text()?).await?.dyn_into().ok())
 }
 
-/// The JSON text of a pack or profile whose loading `begin` started.
-pub(crate) async fn finish(loading: Loading, what: &'static str) -> Result<String, LoadError> {
+/// The JSON text of a pack or profile whose loading `begin` started, as the browser holds it (a
+/// pack's text is read without a copy in the wasm memory: `compiled::pack_from_js`).
+pub(crate) async fn finish(loading: Loading, what: &'static str) -> Result<js_sys::JsString, LoadError> {
     let (fetching, url) = match loading {
         Loading::Ready(text) => return Ok(text),
         Loading::Fetching(fetching, url) => (fetching, url),

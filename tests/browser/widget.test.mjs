@@ -769,6 +769,27 @@ describe('embedding with mount()', () => {
     // A file that is not a compiled pack says so.
     await page.evaluate(() => window.handle.update({ ...window.riskpaneOptions, pack: '/riskpane/profiles/demo.json' }));
     await page.waitForFunction(() => /expected a riskpane-compiled-pack/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
+    // Inline packs the browser parses and the wasm decodes a slice at a time (the text never
+    // enters the wasm memory): each damage is its own clear error, never a panic.
+    const damaged = [
+      ['{"format": "riskpane-compiled-pack", "format_version": 8, "pack": "AAAA"', /rule pack is not valid JSON/],
+      [{ format: 'riskpane-compiled-pack', format_version: 7, pack: 'AAAA' }, /riskpane-compiled-pack version 7 is not supported; this build reads 8/],
+      [{ format: 'riskpane-compiled-pack', format_version: 8 }, /`pack` is missing/],
+      [{ format: 'riskpane-compiled-pack', format_version: 8, pack: 'Zg=' }, /`pack` is not base64/],
+      [{ format: 'riskpane-compiled-pack', format_version: 8.5, pack: 'AAAA' }, /riskpane-compiled-pack version 0 is not supported/],
+      [{ format: 'riskpane-compiled-pack', format_version: 8, pack: 'Zg==Zg==' }, /`pack` is not base64/],
+      [{ format: 'riskpane-compiled-pack', format_version: 8, pack: 'AAAA' }, /`pack` does not read at byte \d+ of 3/],
+    ];
+    for (const [pack, expected] of damaged) {
+      await page.evaluate((pack) => window.handle.update({ ...window.riskpaneOptions, pack }), pack);
+      await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-riskpane]').shadowRoot.textContent), expected.source);
+    }
+    // A pack whose base64 spans many slices, damaged in the last one: the valid demo pack with one
+    // symbol at the end replaced.
+    const demo = await page.evaluate(() => fetch('/riskpane/packs/care.json').then((response) => response.json()));
+    assert.ok(demo.pack.length > 4 * 65536, `care pack's base64 is ${demo.pack.length} symbols`);
+    await page.evaluate((pack) => window.handle.update({ ...window.riskpaneOptions, pack }), { ...demo, pack: `${demo.pack.slice(0, -5)}!${demo.pack.slice(-4)}` });
+    await page.waitForFunction(() => /`pack` is not base64/.test(document.querySelector('[data-riskpane]').shadowRoot.textContent));
     // Per-CRM builds: this page loads riskpane.js (generic REST); a Request Tracker profile needs
     // riskpane-rt.js, and the widget says so instead of taking decisions it could never send.
     await page.evaluate(() => window.handle.update({ ...window.riskpaneOptions, pack: '/riskpane/packs/care.json', profile: '/riskpane/profiles/request-tracker.json' }));
