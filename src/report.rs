@@ -24,7 +24,7 @@ fn evidence_json(pack: &RulePack, facts: &CaseFacts, report: &ScoreReport, evide
     for hit in &evidence.keywords {
         let list = &pack.keyword_lists[usize::from(hit.list)];
         // A classifier's terms have no language: `null`.
-        let language = list.terms.get(hit.term as usize).map(|term| term.language.as_str());
+        let language = list.terms.get(hit.term as usize).map(|term| &*term.language);
         items.push(json!({
             "kind": "keyword",
             "keyword_list": list.name,

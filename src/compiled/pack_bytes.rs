@@ -22,6 +22,7 @@ use crate::rules::{
     Rule, RulePack, Signal,
 };
 use crate::value::Decimal;
+use std::sync::Arc;
 
 /// How deep conditions may nest: the compiler's own packs stay far below it, and a hostile file
 /// cannot overflow the browser's stack.
@@ -34,6 +35,8 @@ struct Bytes<'a> {
     depth: u32,
     /// Why a value that did read whole is not valid (a classifier's term line, a decimal).
     problem: Option<String>,
+    /// The keyword terms' language codes read so far.
+    languages: Vec<Arc<str>>,
 }
 
 /// `None`: the bytes do not read here (`Bytes::at` says where).
@@ -41,7 +44,7 @@ type Read<T> = Option<T>;
 
 /// Reads a pack from `bytes`; the error names the byte where reading stopped.
 pub(super) fn read_pack(bytes: &[u8]) -> Result<RulePack, String> {
-    let mut input = Bytes { data: bytes, at: 0, depth: 0, problem: None };
+    let mut input = Bytes { data: bytes, at: 0, depth: 0, problem: None, languages: Vec::new() };
     match rule_pack(&mut input) {
         Some(pack) if input.at == bytes.len() => Ok(pack),
         Some(_) => Err(format!("`pack` has {} bytes after its end (a damaged file?)", bytes.len() - input.at)),
@@ -50,7 +53,7 @@ pub(super) fn read_pack(bytes: &[u8]) -> Result<RulePack, String> {
     }
 }
 
-impl Bytes<'_> {
+impl<'a> Bytes<'a> {
     fn byte(&mut self) -> Read<u8> {
         let byte = *self.data.get(self.at)?;
         self.at += 1;
@@ -105,11 +108,26 @@ impl Bytes<'_> {
         self.usize().filter(|&len| len <= self.data.len() - self.at)
     }
 
-    fn string(&mut self) -> Read<String> {
+    fn text(&mut self) -> Read<&'a str> {
         let len = self.len()?;
         let text = std::str::from_utf8(&self.data[self.at..self.at + len]).ok()?;
         self.at += len;
-        Some(text.to_owned())
+        Some(text)
+    }
+
+    fn string(&mut self) -> Read<String> {
+        self.text().map(str::to_owned)
+    }
+
+    /// A keyword term's language code, one shared copy per code.
+    fn language(&mut self) -> Read<Arc<str>> {
+        let code = self.text()?;
+        if let Some(known) = self.languages.iter().find(|known| ***known == *code) {
+            return Some(known.clone());
+        }
+        let code: Arc<str> = code.into();
+        self.languages.push(code.clone());
+        Some(code)
     }
 
     fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Read<T>) -> Read<Vec<T>> {
@@ -248,7 +266,7 @@ fn pattern(input: &mut Bytes<'_>) -> Read<KeywordPattern> {
 fn keyword_list(input: &mut Bytes<'_>) -> Read<KeywordList> {
     let file = KeywordListFile {
         name: input.string()?,
-        terms: input.list(|input| Some(KeywordTerm { language: input.string()?, keyword: input.string()? }))?,
+        terms: input.list(|input| Some(KeywordTerm { language: input.language()?, keyword: input.string()? }))?,
         term_languages: input.list(Bytes::u32)?,
         classifier: input.option(|input| {
             Some(ClassifierFile { bias: input.i32()?, cutoff: input.i32()?, terms: input.string()? })
@@ -336,6 +354,7 @@ mod tests {
     use crate::rules::lang::Node;
     use crate::rules::lang::check::{ArithOp, CompareOp, TextOp};
     use crate::value::Decimal;
+    use std::sync::Arc;
 
     fn packs() -> Vec<crate::rules::RulePack> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pkg-config/rules");
@@ -420,6 +439,24 @@ mod tests {
             let bytes = postcard::to_allocvec(&pack).unwrap();
             assert_eq!(read_pack(&bytes).unwrap(), pack, "{}", pack.id);
         }
+    }
+
+    #[test]
+    fn keyword_terms_share_one_copy_of_each_language_code() {
+        let care = packs().into_iter().find(|pack| pack.id == "care").unwrap();
+        let read = read_pack(&postcard::to_allocvec(&care).unwrap()).unwrap();
+        let terms: Vec<_> = read.keyword_lists.iter().flat_map(|list| &list.terms).collect();
+        let mut codes: Vec<&Arc<str>> = Vec::new();
+        for term in &terms {
+            if !codes.iter().any(|code| Arc::ptr_eq(code, &term.language)) {
+                codes.push(&term.language);
+            }
+        }
+        let mut distinct: Vec<&str> = codes.iter().map(|code| &***code).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(terms.len() > 1000, "{} terms", terms.len());
+        assert_eq!(codes.len(), distinct.len(), "one allocation per code: {distinct:?}");
     }
 
     #[test]

@@ -95,8 +95,9 @@ pub struct FactDef {
 /// One keyword of a keyword list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KeywordTerm {
-    /// Language code (`en`, `de`, ...; `any`); empty for a classifier's terms.
-    pub language: String,
+    /// Language code (`en`, `de`, ...; `any`); empty for a classifier's terms. Shared: a pack read
+    /// by the widget keeps one copy per language for its ten thousand terms (BENCHMARKS.md, memory).
+    pub language: std::sync::Arc<str>,
     /// As authored.
     pub keyword: String,
 }
@@ -130,7 +131,7 @@ impl KeywordList {
     #[must_use]
     pub fn term_text(&self, index: usize) -> Option<String> {
         match &self.classifier {
-            Some(_) => self.matcher.pattern(index).map(lang::keywords::KeywordPattern::text),
+            Some(_) => self.matcher.pattern(index).as_ref().map(lang::keywords::KeywordPattern::text),
             None => self.terms.get(index).map(|term| term.keyword.clone()),
         }
     }
@@ -204,7 +205,12 @@ impl From<KeywordList> for KeywordListFile {
                 let mut lines = String::new();
                 for index in 0..list.matcher.len() {
                     lines.push_str(
-                        &list.matcher.pattern(index).map(lang::keywords::KeywordPattern::text).unwrap_or_default(),
+                        &list
+                            .matcher
+                            .pattern(index)
+                            .as_ref()
+                            .map(lang::keywords::KeywordPattern::text)
+                            .unwrap_or_default(),
                     );
                     lines.push('\t');
                     lines.push_str(&weights.weights.get(index).copied().unwrap_or(0).to_string());

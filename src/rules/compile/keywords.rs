@@ -114,7 +114,7 @@ impl Walker<'_> {
                         Some(pattern) => {
                             patterns.push(pattern);
                             term_languages.push(mask);
-                            terms.push(KeywordTerm { language: code.to_owned(), keyword });
+                            terms.push(KeywordTerm { language: code.into(), keyword });
                         }
                         None => {
                             self.error("a keyword needs at least one character besides `*`", span);

@@ -52,32 +52,52 @@ impl KeywordPattern {
     /// The byte offset of the pattern's first occurrence in folded text, respecting word boundaries.
     #[must_use]
     pub fn first_in(&self, folded_text: &str) -> Option<usize> {
-        let core = self.core.as_str();
-        let mut from = 0;
-        while let Some(position) = folded_text[from..].find(core) {
-            let start = from + position;
-            let end = start + core.len();
-            let starts_ok =
-                self.open_start || !core.starts_with(is_word_char) || !folded_text[..start].ends_with(is_word_char);
-            let ends_ok =
-                self.open_end || !core.ends_with(is_word_char) || !folded_text[end..].starts_with(is_word_char);
-            if starts_ok && ends_ok {
-                return Some(start);
-            }
-            from = start + folded_text[start..].chars().next().map_or(1, char::len_utf8);
-        }
-        None
+        first_in(&self.core, self.open_start, self.open_end, folded_text)
     }
 }
+
+/// The byte offset of the first occurrence of `core` (with its open ends) in folded text,
+/// respecting word boundaries.
+fn first_in(core: &str, open_start: bool, open_end: bool, folded_text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(position) = folded_text[from..].find(core) {
+        let start = from + position;
+        let end = start + core.len();
+        let starts_ok = open_start || !core.starts_with(is_word_char) || !folded_text[..start].ends_with(is_word_char);
+        let ends_ok = open_end || !core.ends_with(is_word_char) || !folded_text[end..].starts_with(is_word_char);
+        if starts_ok && ends_ok {
+            return Some(start);
+        }
+        from = start + folded_text[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    None
+}
+
+/// `KeywordMatcher::flags`: `*` at the start.
+const OPEN_START: u8 = 1;
+/// `*` at the end.
+const OPEN_END: u8 = 2;
 
 /// A compiled keyword list: patterns indexed by their first byte, so matching a text costs one
 /// byte comparison per word start and candidate keyword instead of one substring search per
 /// keyword (the engine's hot path; see BENCHMARKS.md).
+///
+/// The patterns' folded cores are kept one after another in one string, not a `String` each: the
+/// care pack has 19,000 patterns, and a string and allocation per pattern was about 0.4 MB of the
+/// widget's memory (BENCHMARKS.md, memory).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(into = "Vec<KeywordPattern>")]
 pub struct KeywordMatcher {
-    patterns: Vec<KeywordPattern>,
-    /// `first_byte_table[b]..first_byte_table[b + 1]` is the range of `anchored` for first byte `b`.
+    /// The folded cores of all patterns, one after another.
+    cores: String,
+    /// `ends[i]`: where pattern `i`'s core ends in `cores`; it starts where pattern `i - 1`'s ends.
+    ends: Vec<u32>,
+    /// Per pattern: [`OPEN_START`], [`OPEN_END`].
+    flags: Vec<u8>,
+    /// The first byte the table starts at.
+    low: u8,
+    /// `first_byte_table[b - low]..first_byte_table[b - low + 1]` is the range of `anchored` for
+    /// first byte `b`; it covers only the first bytes that occur (folded letters: about 100 of 256).
     first_byte_table: Vec<u32>,
     /// Indices of patterns that must start at a word start, sorted by first byte.
     anchored: Vec<u32>,
@@ -88,25 +108,35 @@ pub struct KeywordMatcher {
 impl KeywordMatcher {
     /// Compiles patterns; their indices are kept.
     #[must_use]
+    #[allow(clippy::cast_possible_truncation)] // a pack's cores are far below 4 GB (the wasm's memory is at most that)
     pub fn new(patterns: Vec<KeywordPattern>) -> KeywordMatcher {
-        let mut anchored = Vec::new();
-        let mut floating = Vec::new();
-        for (index, pattern) in patterns.iter().enumerate() {
-            if pattern.open_start || !pattern.core.starts_with(is_word_char) {
-                floating.push(index as u32);
-            } else {
-                anchored.push(index as u32);
+        let mut cores = String::with_capacity(patterns.iter().map(|pattern| pattern.core.len()).sum());
+        let mut ends = Vec::with_capacity(patterns.len());
+        let mut flags = Vec::with_capacity(patterns.len());
+        let (mut anchored, mut floating) = (Vec::new(), Vec::new());
+        let (mut low, mut high) = (u8::MAX, 0);
+        for (index, pattern) in patterns.into_iter().enumerate() {
+            match pattern.core.as_bytes().first() {
+                Some(&first) if !pattern.open_start && pattern.core.starts_with(is_word_char) => {
+                    anchored.push(index as u32);
+                    (low, high) = (low.min(first), high.max(first));
+                }
+                _ => floating.push(index as u32),
             }
+            flags.push(u8::from(pattern.open_start) * OPEN_START + u8::from(pattern.open_end) * OPEN_END);
+            cores.push_str(&pattern.core);
+            ends.push(cores.len() as u32);
         }
         // Anchored patterns grouped by first byte, in pattern order within a group: a counting
         // sort (no comparison sort in the wasm: issue 15).
-        let first_byte = |index: u32| usize::from(patterns[index as usize].core.as_bytes()[0]);
-        let mut first_byte_table = vec![0u32; 257];
+        low = low.min(high);
+        let first_byte = |index: u32| usize::from(cores.as_bytes()[start_of(&ends, index as usize)] - low);
+        let mut first_byte_table = vec![0u32; usize::from(high - low) + 2];
         for &index in &anchored {
             first_byte_table[first_byte(index) + 1] += 1;
         }
-        for byte in 0..256 {
-            first_byte_table[byte + 1] += first_byte_table[byte];
+        for slot in 1..first_byte_table.len() {
+            first_byte_table[slot] += first_byte_table[slot - 1];
         }
         let mut next = first_byte_table.clone();
         let mut grouped = vec![0u32; anchored.len()];
@@ -115,26 +145,33 @@ impl KeywordMatcher {
             grouped[*slot as usize] = index;
             *slot += 1;
         }
-        let anchored = grouped;
-        KeywordMatcher { patterns, first_byte_table, anchored, floating }
+        KeywordMatcher { cores, ends, flags, low, first_byte_table, anchored: grouped, floating }
     }
 
     /// Number of patterns (one per keyword term).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.patterns.len()
+        self.ends.len()
+    }
+
+    /// Pattern `index`'s folded core and whether it is open at the start and at the end.
+    fn parts(&self, index: usize) -> (&str, bool, bool) {
+        let core = self.ends.get(index).and_then(|&end| self.cores.get(start_of(&self.ends, index)..end as usize));
+        let flags = self.flags.get(index).copied().unwrap_or(0);
+        (core.unwrap_or(""), flags & OPEN_START != 0, flags & OPEN_END != 0)
     }
 
     /// Pattern `index`.
     #[must_use]
-    pub fn pattern(&self, index: usize) -> Option<&KeywordPattern> {
-        self.patterns.get(index)
+    pub fn pattern(&self, index: usize) -> Option<KeywordPattern> {
+        let (core, open_start, open_end) = self.parts(index);
+        (index < self.len()).then(|| KeywordPattern { core: core.to_owned(), open_start, open_end })
     }
 
     /// Whether there are no patterns.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
+        self.ends.is_empty()
     }
 
     /// Calls `on_hit` with the index of every pattern found in `folded` (whose word starts are
@@ -144,22 +181,26 @@ impl KeywordMatcher {
         let bytes = folded.as_bytes();
         for &start in starts {
             let start = start as usize;
-            let Some(&first) = bytes.get(start) else { continue };
-            let from = self.first_byte_table[usize::from(first)] as usize;
-            let to = self.first_byte_table[usize::from(first) + 1] as usize;
+            let Some(slot) = bytes.get(start).and_then(|&first| usize::from(first).checked_sub(usize::from(self.low)))
+            else {
+                continue;
+            };
+            let (Some(&from), Some(&to)) = (self.first_byte_table.get(slot), self.first_byte_table.get(slot + 1))
+            else {
+                continue;
+            };
             let second = bytes.get(start + 1).copied();
-            for &index in &self.anchored[from..to] {
-                let pattern = &self.patterns[index as usize];
-                let core = pattern.core.as_bytes();
+            for &index in self.anchored.get(from as usize..to as usize).unwrap_or_default() {
+                let (core, _, open_end) = self.parts(index as usize);
                 // The second byte rules out most candidates before the full compare (a call to
                 // memcmp per candidate was ~8 % of `assess` on the care pack).
-                if core.len() > 1 && core.get(1).copied() != second {
+                if core.len() > 1 && core.as_bytes().get(1).copied() != second {
                     continue;
                 }
                 let end = start + core.len();
-                if bytes.get(start..end) == Some(core)
-                    && (pattern.open_end
-                        || !pattern.core.ends_with(is_word_char)
+                if bytes.get(start..end) == Some(core.as_bytes())
+                    && (open_end
+                        || !core.ends_with(is_word_char)
                         || !folded.get(end..).is_some_and(|rest| rest.starts_with(is_word_char)))
                 {
                     on_hit(index, start);
@@ -167,16 +208,22 @@ impl KeywordMatcher {
             }
         }
         for &index in &self.floating {
-            if let Some(start) = self.patterns[index as usize].first_in(folded) {
+            let (core, open_start, open_end) = self.parts(index as usize);
+            if let Some(start) = first_in(core, open_start, open_end, folded) {
                 on_hit(index, start);
             }
         }
     }
 }
 
+/// Where pattern `index`'s core starts: where the one before it ends.
+fn start_of(ends: &[u32], index: usize) -> usize {
+    index.checked_sub(1).and_then(|before| ends.get(before)).map_or(0, |&end| end as usize)
+}
+
 impl From<KeywordMatcher> for Vec<KeywordPattern> {
     fn from(matcher: KeywordMatcher) -> Vec<KeywordPattern> {
-        matcher.patterns
+        (0..matcher.len()).filter_map(|index| matcher.pattern(index)).collect()
     }
 }
 
@@ -218,6 +265,7 @@ mod tests {
         let keywords = ["anwalt", "*daten", "daten*", "@zalando", "1 star", "sue", "żądanie", "meine daten", "données"];
         let patterns: Vec<KeywordPattern> = keywords.iter().filter_map(|k| KeywordPattern::new(k)).collect();
         let matcher = super::KeywordMatcher::new(patterns.clone());
+        assert_eq!(Vec::from(matcher.clone()), patterns, "the patterns come back as given");
         for text in [
             "Mein ANWALT und meine Daten",
             "Kundendaten",
@@ -255,6 +303,27 @@ mod tests {
             found,
             vec![(0, text.rfind("daten").unwrap()), (1, text.find("daten").unwrap()), (2, text.find("lösch").unwrap())]
         );
+    }
+
+    #[test]
+    fn a_damaged_pattern_matches_nothing_odd_and_never_panics() {
+        // A compiled pack's language markers are read as patterns, so an empty core can arrive.
+        let empty = KeywordPattern { core: String::new(), open_start: false, open_end: false };
+        let patterns = vec![empty, KeywordPattern::new("żółw").unwrap(), KeywordPattern::new("zebra").unwrap()];
+        let matcher = super::KeywordMatcher::new(patterns.clone());
+        assert_eq!(Vec::from(matcher.clone()), patterns);
+        assert_eq!(matcher.pattern(3), None);
+        for text in ["", "żółw zebra", "a zebra", "\u{7f}\u{ff} żółwie"] {
+            let folded = fold(text);
+            let mut found = Vec::new();
+            matcher.find_all(&folded, &word_starts(&folded), |index, _| found.push(index));
+            found.retain(|&index| index != 0);
+            let expected: Vec<u32> = (1..3).filter(|&index| patterns[index as usize].is_found_in(&folded)).collect();
+            assert_eq!(found, expected, "{text}");
+        }
+        let nothing = super::KeywordMatcher::new(Vec::new());
+        nothing.find_all("abc", &[0], |_, _| panic!("no patterns, no hits"));
+        assert!(nothing.is_empty());
     }
 
     #[test]
